@@ -1,0 +1,118 @@
+package dev.attnstudio.engine.load;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.io.ModelFormatException;
+import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.model.Gpt2Model;
+import dev.attnstudio.engine.model.WeightSource;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.tokenizer.Tokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A model ready to run: weights on a device, its config, and its tokenizer (null when the folder has none;
+ * then only token ids can be given). Closing it frees the weights.
+ */
+public final class LoadedModel implements AutoCloseable {
+
+    private final String name;
+    private final Gpt2Model model;
+    private final Tokenizer tokenizer;
+    private final NDManager root;
+    private final long loadMillis;
+
+    private LoadedModel(String name, Gpt2Model model, Tokenizer tokenizer, NDManager root, long loadMillis) {
+        this.name = name;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.root = root;
+        this.loadMillis = loadMillis;
+    }
+
+    /**
+     * Opens a Hugging Face GPT-2 folder: {@code config.json}, {@code model.safetensors}, and optionally
+     * {@code tokenizer.json}. Every problem is reported with the file it is in.
+     */
+    public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {
+        long start = System.nanoTime();
+        if (!Files.isDirectory(folder)) {
+            throw new ModelFormatException(folder, "not a folder (expected config.json, model.safetensors, tokenizer.json)");
+        }
+        Path configFile = folder.resolve("config.json");
+        Path weightsFile = folder.resolve("model.safetensors");
+        for (Path required : new Path[] {configFile, weightsFile}) {
+            if (!Files.isRegularFile(required)) {
+                throw new ModelFormatException(required, "missing: a model folder needs config.json and model.safetensors");
+            }
+        }
+        ModelConfig config = ModelConfig.readGpt2(configFile);
+        Path tokenizerFile = folder.resolve("tokenizer.json");
+        Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.open(tokenizerFile) : null;
+        try (SafeTensors weights = SafeTensors.open(weightsFile)) {
+            return build(folder.getFileName().toString(), config, WeightSource.of(weights), tokenizer, deviceChoice, start);
+        } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A model from tensors already in memory (random models for tests, benchmarks, and the demo sample). */
+    public static LoadedModel of(String name, ModelConfig config, Map<String, SafeTensors.Tensor> tensors,
+                                 Tokenizer tokenizer, DjlRuntime.DeviceChoice deviceChoice) {
+        return build(name, config, WeightSource.of(tensors, name), tokenizer, deviceChoice, System.nanoTime());
+    }
+
+    private static LoadedModel build(String name, ModelConfig config, WeightSource source, Tokenizer tokenizer,
+                                     DjlRuntime.DeviceChoice deviceChoice, long start) {
+        Device device = DjlRuntime.device(deviceChoice);
+        NDManager root = NDManager.newBaseManager(device, DjlRuntime.engine().getEngineName());
+        try {
+            Gpt2Model model = Gpt2Model.load(config, source, root);
+            return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Gpt2Model model() {
+        return model;
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    /** The tokenizer, or null if the model came without one. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Device device() {
+        return root.getDevice();
+    }
+
+    public long loadMillis() {
+        return loadMillis;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        root.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+}

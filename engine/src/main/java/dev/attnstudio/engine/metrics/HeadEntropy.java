@@ -1,0 +1,84 @@
+package dev.attnstudio.engine.metrics;
+
+import dev.attnstudio.engine.step.TensorData;
+
+/**
+ * Shannon entropy (nats) of every attention row of one layer, and the same normalized by log(n), n being the
+ * number of keys the query may attend to under the mask actually applied: 0 = all weight on one key,
+ * 1 = uniform over the allowed keys. A row with one allowed key (or none) has normalized entropy 0.
+ *
+ * <p>Indexing: [batch][head][query], flattened row-major.
+ */
+public record HeadEntropy(int layer, int batch, int heads, int queries, float[] entropy, float[] normalized,
+                          int[] allowedKeys) {
+
+    /**
+     * @param pattern {@code hook_pattern} [B, H, T, K]
+     * @param mask    {@code hook_mask} [B or 1, 1, T, K] (0 allowed, -inf blocked)
+     */
+    public static HeadEntropy of(int layer, TensorData pattern, TensorData mask) {
+        long[] s = pattern.shape();
+        if (s.length != 4) {
+            throw new IllegalArgumentException("a pattern is [batch, heads, queries, keys], got " + pattern.shapeString());
+        }
+        int b = (int) s[0], h = (int) s[1], t = (int) s[2], k = (int) s[3];
+        long[] ms = mask.shape();
+        if (ms.length != 4 || ms[2] != t || ms[3] != k || (ms[0] != 1 && ms[0] != b)) {
+            throw new IllegalArgumentException("mask " + mask.shapeString() + " does not fit pattern " + pattern.shapeString());
+        }
+        float[] p = pattern.values();
+        float[] m = mask.values();
+        float[] entropy = new float[b * h * t];
+        float[] normalized = new float[b * h * t];
+        int[] allowed = new int[b * h * t];
+        for (int bi = 0; bi < b; bi++) {
+            int mb = ms[0] == 1 ? 0 : bi;
+            for (int q = 0; q < t; q++) {
+                int n = 0;
+                int maskRow = (mb * t + q) * k;
+                for (int key = 0; key < k; key++) {
+                    if (m[maskRow + key] == 0f) {
+                        n++;
+                    }
+                }
+                for (int hi = 0; hi < h; hi++) {
+                    int row = ((bi * h + hi) * t + q) * k;
+                    double e = 0;
+                    for (int key = 0; key < k; key++) {
+                        float w = p[row + key];
+                        if (w > 0) {
+                            e -= w * Math.log(w);
+                        }
+                    }
+                    int out = (bi * h + hi) * t + q;
+                    entropy[out] = (float) e;
+                    normalized[out] = n > 1 ? (float) (e / Math.log(n)) : 0f;
+                    allowed[out] = n;
+                }
+            }
+        }
+        return new HeadEntropy(layer, b, h, t, entropy, normalized, allowed);
+    }
+
+    public float entropy(int b, int head, int query) {
+        return entropy[(b * heads + head) * queries + query];
+    }
+
+    public float normalized(int b, int head, int query) {
+        return normalized[(b * heads + head) * queries + query];
+    }
+
+    /** Mean normalized entropy of a head over the queries of batch row b that may see more than one key. */
+    public float meanNormalized(int b, int head) {
+        double sum = 0;
+        int n = 0;
+        for (int q = 0; q < queries; q++) {
+            int i = (b * heads + head) * queries + q;
+            if (allowedKeys[i] > 1) {
+                sum += normalized[i];
+                n++;
+            }
+        }
+        return n == 0 ? 0f : (float) (sum / n);
+    }
+}

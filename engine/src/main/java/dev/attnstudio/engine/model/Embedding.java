@@ -1,0 +1,39 @@
+package dev.attnstudio.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+/** Learned token and position embeddings (GPT-2 {@code wte}, {@code wpe}). */
+final class Embedding {
+
+    private final NDArray wte; // [V, d]
+    private final NDArray wpe; // [P, d]
+
+    Embedding(NDArray wte, NDArray wpe) {
+        this.wte = wte;
+        this.wpe = wpe;
+    }
+
+    /** ids [B, T] (int64) -> W_E[ids] [B, T, d]. */
+    NDArray tokens(NDArray ids) {
+        return wte.get(ids);
+    }
+
+    /** Rows start..start+T of W_pos, repeated over the batch: [B, T, d]; zeros when positions are disabled. */
+    NDArray positions(NDArray ids, long start, boolean enabled, NDManager manager) {
+        long batch = ids.getShape().get(0);
+        long len = ids.getShape().get(1);
+        Shape shape = new Shape(batch, len, wpe.getShape().get(1));
+        if (!enabled) {
+            return manager.zeros(shape);
+        }
+        return wpe.get(new NDIndex("{}:{}", start, start + len)).broadcast(shape).duplicate();
+    }
+
+    /** The unembedding W_U = W_E^T [d, V] (GPT-2 ties them). */
+    NDArray unembed(NDArray x) {
+        return x.matMul(wte.transpose());
+    }
+}

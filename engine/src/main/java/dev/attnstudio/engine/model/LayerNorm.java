@@ -1,0 +1,25 @@
+package dev.attnstudio.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
+final class LayerNorm {
+
+    static final String MATH = "(x - mean) / sqrt(var + eps) * gamma + beta, over d_model";
+
+    private final NDArray gamma; // [d]
+    private final NDArray beta;  // [d]
+    private final float eps;
+
+    LayerNorm(NDArray gamma, NDArray beta, double eps) {
+        this.gamma = gamma;
+        this.beta = beta;
+        this.eps = (float) eps;
+    }
+
+    /** [B, T, d] -> [B, T, d]. */
+    NDArray forward(NDArray x) {
+        return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(gamma.getShape().get(0)), gamma, beta, eps).singletonOrThrow();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.attnstudio.engine.runtime;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+import java.util.Locale;
+
+/**
+ * The one place that starts DJL. It forces the offline switches before the engine loads: this program
+ * never opens a network connection (no model downloads, no start-up telemetry).
+ */
+public final class DjlRuntime {
+
+    /** Where tensors live. {@code AUTO} takes the first GPU DJL can see, else the CPU. */
+    public enum DeviceChoice {
+        AUTO, CPU, GPU;
+
+        public static DeviceChoice parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown device '" + s + "' (use auto, cpu or gpu)");
+            }
+        }
+    }
+
+    private DjlRuntime() {
+    }
+
+    /** Sets the offline and no-telemetry switches unless the caller set them, then loads the PyTorch engine. */
+    public static synchronized Engine engine() {
+        forceOffline();
+        return Engine.getEngine("PyTorch");
+    }
+
+    /** Sets {@code ai.djl.offline} and {@code OPT_OUT_TRACKING}; a no-op where they are already set. */
+    public static void forceOffline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
+    /** Resolves a device choice against what the engine sees. */
+    public static Device device(DeviceChoice choice) {
+        Engine engine = engine();
+        return switch (choice) {
+            case CPU -> Device.cpu();
+            case GPU -> {
+                if (engine.getGpuCount() == 0) {
+                    throw new IllegalStateException("no GPU is visible to DJL's PyTorch engine; use --device cpu");
+                }
+                yield Device.gpu();
+            }
+            case AUTO -> engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+}

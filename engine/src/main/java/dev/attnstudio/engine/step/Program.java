@@ -1,0 +1,136 @@
+package dev.attnstudio.engine.step;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+
+/**
+ * A forward pass written out as the ordered list of its steps. The model builds one per pass (a prompt, or
+ * one decoded token); a {@link Trace} executes it one op at a time.
+ */
+public final class Program {
+
+    /** Name of the token-id input [B, T] (int64) that every program reads; it is not a step. */
+    public static final String INPUT_IDS = "input_ids";
+
+    private final List<Op> ops;
+    private final Map<String, Integer> index;
+    private final int[] lastUse;
+    private final Set<String> keep;
+
+    private Program(List<Op> ops, Set<String> keep) {
+        this.ops = List.copyOf(ops);
+        this.keep = Set.copyOf(keep);
+        this.index = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            if (index.put(ops.get(i).name(), i) != null) {
+                throw new IllegalStateException("two steps are named " + ops.get(i).name());
+            }
+        }
+        this.lastUse = new int[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
+            lastUse[i] = i;
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            for (String in : ops.get(i).inputs()) {
+                if (in.equals(INPUT_IDS)) {
+                    continue;
+                }
+                Integer producer = index.get(in);
+                if (producer == null || producer >= i) {
+                    throw new IllegalStateException(ops.get(i).name() + " reads " + in + ", which no earlier step computes");
+                }
+                lastUse[producer] = i;
+            }
+        }
+    }
+
+    public List<Op> ops() {
+        return ops;
+    }
+
+    public int size() {
+        return ops.size();
+    }
+
+    public Op op(int i) {
+        return ops.get(i);
+    }
+
+    /** Position of the step that computes {@code name}, or -1. */
+    public int indexOf(String name) {
+        return index.getOrDefault(name, -1);
+    }
+
+    /** Index of the last step that reads the output of step {@code i} (itself if none does). */
+    int lastUse(int i) {
+        return lastUse[i];
+    }
+
+    /** Outputs that outlive the pass whatever the capture mode (logits; keys and values for the cache). */
+    public Set<String> keep() {
+        return keep;
+    }
+
+    /** Names of all steps in order. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>(ops.size());
+        ops.forEach(op -> names.add(op.name()));
+        return Collections.unmodifiableList(names);
+    }
+
+    /** Collects the steps of one pass in the order they run. */
+    public static final class Builder {
+        private final List<Op> ops = new ArrayList<>();
+        private final Set<String> keep = new HashSet<>();
+        private final Set<String> derivable = new HashSet<>();
+        private String group = "embed";
+
+        /** Steps added from now on belong to {@code group} (the unit of step-over). */
+        public Builder group(String group) {
+            this.group = group;
+            return this;
+        }
+
+        /** Marks hook names whose steps a compact trace recomputes on demand instead of keeping. */
+        public Builder derivable(String... names) {
+            derivable.addAll(List.of(names));
+            return this;
+        }
+
+        public Builder keep(String name) {
+            keep.add(name);
+            return this;
+        }
+
+        public Builder op(String name, String math, Op.Kernel kernel, String... inputs) {
+            ops.add(new Op(name, math, List.of(inputs), kernel, derivable.contains(name), group));
+            return this;
+        }
+
+        public Builder op(String name, String math, UnaryOperator<NDArray> f, String input) {
+            return op(name, math, (Op.Kernel) (in, m) -> f.apply(in.get(0)), input);
+        }
+
+        public Builder op(String name, String math, BinaryOperator<NDArray> f, String a, String b) {
+            return op(name, math, (Op.Kernel) (in, m) -> f.apply(in.get(0), in.get(1)), a, b);
+        }
+
+        public Program build() {
+            for (String k : keep) {
+                if (ops.stream().noneMatch(op -> op.name().equals(k))) {
+                    throw new IllegalStateException("kept output " + k + " is not a step");
+                }
+            }
+            return new Program(ops, keep);
+        }
+    }
+}

@@ -1,0 +1,403 @@
+package dev.attnstudio.engine.step;
+
+import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.metrics.HeadEntropy;
+import dev.attnstudio.engine.model.Gpt2Model;
+import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.model.KvCache;
+import dev.attnstudio.engine.model.Pass;
+import dev.attnstudio.engine.sampling.Sampler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Drives a model one named step at a time, like a debugger over the forward pass. The prompt is one step group
+ * (the prefill); each generated token adds a group (a decode pass over the KV cache, or a full recompute).
+ * A cursor points at the current step; {@link #stepBack()} moves it over what is already computed without
+ * recomputing anything.
+ *
+ * <p>Not thread-safe: drive it from one thread (the app's engine thread). {@link #cancel()} may be called
+ * from any thread and stops a running {@code runTo}/{@code runToEnd}/{@code stepOver} at the next step.
+ */
+public final class Stepper implements AutoCloseable {
+
+    /**
+     * @param capture       what each pass keeps
+     * @param interventions changes to the forward pass, applied from the next {@link #reset}
+     * @param useCache      decode generated tokens over a KV cache (else recompute the whole sequence)
+     */
+    public record Options(Capture capture, Interventions interventions, boolean useCache) {
+        public static final Options DEFAULT = new Options(Capture.COMPACT, Interventions.NONE, true);
+
+        public Options withCapture(Capture c) {
+            return new Options(c, interventions, useCache);
+        }
+
+        public Options withInterventions(Interventions i) {
+            return new Options(capture, i, useCache);
+        }
+
+        public Options withCache(boolean on) {
+            return new Options(capture, interventions, on);
+        }
+    }
+
+    /** What kind of pass a group is. */
+    public enum Kind { PREFILL, DECODE, RECOMPUTE }
+
+    /** One pass: its input tokens, its trace, and the token sampled from its last logits (once generated). */
+    public static final class Group {
+        private final Kind kind;
+        private final long[][] ids;
+        private final int past;
+        private final Trace trace;
+        private Sampler.Choice next;
+        private boolean cached;
+
+        private Group(Kind kind, long[][] ids, int past, Trace trace) {
+            this.kind = kind;
+            this.ids = ids;
+            this.past = past;
+            this.trace = trace;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        /** The token ids this pass reads, [B][T]. */
+        public long[][] ids() {
+            return ids;
+        }
+
+        /** Positions before this pass's first one. */
+        public int past() {
+            return past;
+        }
+
+        public Trace trace() {
+            return trace;
+        }
+
+        /** The token chosen from this pass's logits, or null if none was generated from it yet. */
+        public Sampler.Choice next() {
+            return next;
+        }
+    }
+
+    /**
+     * The step under the cursor.
+     *
+     * @param group index of the step group (0 = prompt)
+     * @param index index of the step within its pass
+     * @param steps number of steps in that pass
+     * @param unit  the block or sub-model the step belongs to (the unit of step-over)
+     */
+    public record StepInfo(int group, int index, int steps, String name, String math, List<String> inputs,
+                           long[] shape, String unit, Kind kind) {
+        @Override
+        public String toString() {
+            return String.format("[%d:%d/%d] %s %s  %s", group, index + 1, steps, name, Arrays.toString(shape), math);
+        }
+    }
+
+    private final Gpt2Model model;
+    private Options options;
+    private final List<Group> groups = new ArrayList<>();
+    private KvCache cache;
+    private int cursorGroup;
+    private int cursorIndex = -1;
+    private volatile boolean cancelled;
+    private Consumer<StepInfo> listener = s -> { };
+
+    public Stepper(Gpt2Model model, Options options) {
+        this.model = model;
+        this.options = options;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** New options take effect at the next {@link #reset}. */
+    public void setOptions(Options options) {
+        this.options = options;
+    }
+
+    /** Called after every step that was computed (not after cursor moves over computed steps). */
+    public void setListener(Consumer<StepInfo> listener) {
+        this.listener = listener == null ? s -> { } : listener;
+    }
+
+    /** Drops everything computed and prepares the prompt's pass; nothing runs until the first step. */
+    public void reset(long[] ids) {
+        reset(new long[][] {ids});
+    }
+
+    /** As {@link #reset(long[])} for a batch of equally long rows. */
+    public void reset(long[][] ids) {
+        if (ids.length == 0 || ids[0].length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: type at least one token");
+        }
+        int vocab = model.config().vocabSize();
+        for (long[] row : ids) {
+            for (long id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+                }
+            }
+        }
+        int n = model.config().nPositions();
+        if (ids[0].length > n) {
+            throw new IllegalArgumentException("the prompt has " + ids[0].length + " tokens; this model reads at most " + n
+                    + " (n_positions)");
+        }
+        clear();
+        if (options.useCache()) {
+            cache = new KvCache(model.config().nLayer(), model.manager());
+        }
+        addGroup(Kind.PREFILL, ids, 0);
+    }
+
+    private void addGroup(Kind kind, long[][] ids, int past) {
+        Pass pass = new Pass(ids.length, ids[0].length, past, options.interventions(), cache);
+        Program program = model.program(pass);
+        groups.add(new Group(kind, ids, past, new Trace(program, model.manager(), options.capture(), ids)));
+    }
+
+    public List<Group> groups() {
+        return Collections.unmodifiableList(groups);
+    }
+
+    /** The group under the cursor. */
+    public Group group() {
+        requireReset();
+        return groups.get(cursorGroup);
+    }
+
+    /** The KV cache, or null when generation recomputes. */
+    public KvCache cache() {
+        return cache;
+    }
+
+    /** The step under the cursor, or null before the first step. */
+    public StepInfo current() {
+        if (groups.isEmpty() || cursorIndex < 0) {
+            return null;
+        }
+        return info(cursorGroup, cursorIndex);
+    }
+
+    private StepInfo info(int g, int i) {
+        Trace t = groups.get(g).trace;
+        Op op = t.program().op(i);
+        long[] shape = t.available(op.name()) ? t.shapeOf(op.name()) : new long[0];
+        return new StepInfo(g, i, t.program().size(), op.name(), op.math(), op.inputs(), shape, op.group(), groups.get(g).kind);
+    }
+
+    /** Advances the cursor one step, computing it if it was not computed yet. Returns null at the end. */
+    public StepInfo step() {
+        requireReset();
+        Trace t = groups.get(cursorGroup).trace;
+        if (cursorIndex + 1 < t.executed()) {
+            cursorIndex++;
+            return current();
+        }
+        if (!t.complete()) {
+            t.runNext();
+            cursorIndex++;
+            if (t.complete()) {
+                onPassComplete(groups.get(cursorGroup));
+            }
+            StepInfo s = current();
+            listener.accept(s);
+            return s;
+        }
+        if (cursorGroup + 1 < groups.size()) {
+            cursorGroup++;
+            cursorIndex = -1;
+            return step();
+        }
+        return null;
+    }
+
+    /** Moves the cursor back one computed step (into the previous group if need be). Returns null at the start. */
+    public StepInfo stepBack() {
+        requireReset();
+        if (cursorIndex > 0) {
+            cursorIndex--;
+        } else if (cursorGroup > 0) {
+            cursorGroup--;
+            cursorIndex = groups.get(cursorGroup).trace.executed() - 1;
+        } else {
+            cursorIndex = -1;
+            return null;
+        }
+        return current();
+    }
+
+    /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */
+    public StepInfo stepOver() {
+        cancelled = false;
+        StepInfo s = step();
+        while (s != null && !atUnitEnd()) {
+            checkCancelled();
+            s = step();
+        }
+        return s;
+    }
+
+    private boolean atUnitEnd() {
+        Program p = groups.get(cursorGroup).trace.program();
+        return cursorIndex + 1 >= p.size() || !p.op(cursorIndex + 1).group().equals(p.op(cursorIndex).group());
+    }
+
+    /**
+     * Runs until a step whose name matches the breakpoint pattern (see {@link HookName#glob}) or the end.
+     * Returns the step it stopped on; {@code hit} tells whether it was a match.
+     */
+    public StepInfo runTo(String pattern) {
+        Pattern breakpoint = HookName.glob(pattern);
+        cancelled = false;
+        StepInfo s = step();
+        while (s != null && !breakpoint.matcher(s.name()).matches()) {
+            checkCancelled();
+            s = step();
+        }
+        return s;
+    }
+
+    /** Whether the step under the cursor matches a breakpoint pattern. */
+    public boolean at(String pattern) {
+        StepInfo s = current();
+        return s != null && HookName.glob(pattern).matcher(s.name()).matches();
+    }
+
+    /** Runs every remaining step of every group; the cursor ends on the last step. */
+    public StepInfo runToEnd() {
+        cancelled = false;
+        StepInfo last = current();
+        for (StepInfo s = step(); s != null; s = step()) {
+            last = s;
+            checkCancelled();
+        }
+        return last;
+    }
+
+    /** Asks a running {@code runTo}, {@code runToEnd} or {@code stepOver} to stop after the current step. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            cancelled = false;
+            throw new CancellationException("stopped at " + current().name());
+        }
+    }
+
+    /** Whether every pass is fully computed. */
+    public boolean finished() {
+        return !groups.isEmpty() && groups.get(groups.size() - 1).trace.complete();
+    }
+
+    /**
+     * Samples the next token from the last pass's final logits (completing that pass first) and appends the pass
+     * that reads it: a decode step over the cache, or a recompute of the whole sequence. The new pass is not run;
+     * step into it or call {@link #runToEnd()}. Batch 1 only.
+     */
+    public Sampler.Choice generate(Sampler sampler) {
+        requireReset();
+        Group last = groups.get(groups.size() - 1);
+        if (last.ids.length != 1) {
+            throw new IllegalStateException("generation works on a single prompt, not a batch of " + last.ids.length);
+        }
+        if (!last.trace.complete()) {
+            runToEnd();
+        }
+        float[] logits = lastLogits(last);
+        Sampler.Choice choice = sampler.next(logits);
+        last.next = choice;
+        long[] sequence = tokens();
+        if (sequence.length + 1 > model.config().nPositions()) {
+            throw new IllegalStateException("the sequence is already " + sequence.length
+                    + " tokens long; this model reads at most " + model.config().nPositions() + " (n_positions)");
+        }
+        if (cache != null) {
+            addGroup(Kind.DECODE, new long[][] {{choice.token()}}, cache.length());
+        } else {
+            long[] all = Arrays.copyOf(sequence, sequence.length + 1);
+            all[sequence.length] = choice.token();
+            addGroup(Kind.RECOMPUTE, new long[][] {all}, 0);
+        }
+        return choice;
+    }
+
+    /** Logits of the last position of a completed pass [V]. */
+    public float[] lastLogits(Group g) {
+        TensorData logits = g.trace.read(HookName.Model.LOGITS.id);
+        long[] s = logits.shape();
+        return logits.row(0, s[1] - 1);
+    }
+
+    /** The whole token sequence: the prompt followed by every generated token that has a pass. Batch row 0. */
+    public long[] tokens() {
+        requireReset();
+        Group first = groups.get(0);
+        long[] out = first.ids[0].clone();
+        for (int g = 1; g < groups.size(); g++) {
+            long next = groups.get(g - 1).next.token();
+            out = Arrays.copyOf(out, out.length + 1);
+            out[out.length - 1] = next;
+        }
+        return out;
+    }
+
+    /** Copies a hook's value from the group under the cursor. */
+    public TensorData read(String name) {
+        return group().trace.read(name);
+    }
+
+    /** Entropy of every head and query of a layer, in the group under the cursor (its pattern must be computed). */
+    public HeadEntropy entropy(int layer) {
+        Trace t = group().trace;
+        return HeadEntropy.of(layer, t.read(HookName.Block.PATTERN.at(layer)), t.read(HookName.Block.MASK.at(layer)));
+    }
+
+    private void onPassComplete(Group g) {
+        if (cache != null && !g.cached && g.kind != Kind.RECOMPUTE) {
+            for (int i = 0; i < model.config().nLayer(); i++) {
+                cache.append(i, g.trace.valueOf(HookName.Block.K.at(i)), g.trace.valueOf(HookName.Block.V.at(i)));
+            }
+            g.cached = true;
+        }
+    }
+
+    private void requireReset() {
+        if (groups.isEmpty()) {
+            throw new IllegalStateException("no prompt yet: call reset(prompt) first");
+        }
+    }
+
+    private void clear() {
+        groups.forEach(g -> g.trace.close());
+        groups.clear();
+        if (cache != null) {
+            cache.close();
+            cache = null;
+        }
+        cursorGroup = 0;
+        cursorIndex = -1;
+    }
+
+    @Override
+    public void close() {
+        clear();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.attnstudio.engine.step;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The execution of one {@link Program}: runs its steps in order and owns the native memory of what it keeps.
+ * Each trace has its own NDManager (a child of the model's), closed with the trace.
+ *
+ * <p>Not thread-safe: one engine thread drives it.
+ */
+public final class Trace implements AutoCloseable {
+
+    private final Program program;
+    private final NDManager manager;
+    private final Capture capture;
+    private final Map<String, NDArray> values = new HashMap<>();
+    private int executed;
+
+    /**
+     * @param parent    the manager the trace's own manager is created under (the model's)
+     * @param inputIds  token ids [B, T], int64; copied into the trace
+     */
+    public Trace(Program program, NDManager parent, Capture capture, long[][] inputIds) {
+        this.program = program;
+        this.capture = capture;
+        this.manager = parent.newSubManager();
+        int batch = inputIds.length;
+        int len = inputIds[0].length;
+        long[] flat = new long[batch * len];
+        for (int b = 0; b < batch; b++) {
+            if (inputIds[b].length != len) {
+                throw new IllegalArgumentException("every row of a batch must have the same length (pad it)");
+            }
+            System.arraycopy(inputIds[b], 0, flat, b * len, len);
+        }
+        values.put(Program.INPUT_IDS, manager.create(flat, new Shape(batch, len)));
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    public Capture capture() {
+        return capture;
+    }
+
+    /** Number of steps run so far. */
+    public int executed() {
+        return executed;
+    }
+
+    public boolean complete() {
+        return executed == program.size();
+    }
+
+    /** Runs the next step and returns it. */
+    public Op runNext() {
+        if (complete()) {
+            throw new IllegalStateException("the pass is complete");
+        }
+        int i = executed;
+        Op op = program.op(i);
+        NDArray out;
+        try (NDScope ignored = new NDScope()) {
+            List<NDArray> in = new ArrayList<>(op.inputs().size());
+            for (String name : op.inputs()) {
+                in.add(values.get(name));
+            }
+            out = op.kernel().apply(in, manager);
+            NDScope.unregister(out);
+        }
+        out.attach(manager);
+        out.setName(op.name());
+        values.put(op.name(), out);
+        executed++;
+        releaseInputsOf(i);
+        return op;
+    }
+
+    /** Runs every remaining step. */
+    public void runToEnd() {
+        while (!complete()) {
+            runNext();
+        }
+    }
+
+    /** Whether a hook's value can be read now (run, and kept or derivable from what is kept). */
+    public boolean available(String name) {
+        int i = program.indexOf(name);
+        if (i < 0 || i >= executed) {
+            return false;
+        }
+        if (values.containsKey(name)) {
+            return true;
+        }
+        if (capture == Capture.OFF || !program.op(i).derivable()) {
+            return false;
+        }
+        return program.op(i).inputs().stream().allMatch(in -> in.equals(Program.INPUT_IDS) || available(in));
+    }
+
+    /** Copies a hook's value out as Java arrays, recomputing it if the trace did not keep it. */
+    public TensorData read(String name) {
+        try (NDScope ignored = new NDScope()) {
+            return TensorData.of(name, valueOf(name));
+        }
+    }
+
+    /** Shape of a computed hook, without copying values out. */
+    public long[] shapeOf(String name) {
+        try (NDScope ignored = new NDScope()) {
+            return valueOf(name).getShape().getShape();
+        }
+    }
+
+    /**
+     * The native value of a hook. Kept values are returned as they are (owned by the trace: do not close);
+     * derived ones are created inside the caller's {@link NDScope}, which must be open.
+     */
+    public NDArray valueOf(String name) {
+        NDArray kept = values.get(name);
+        if (kept != null) {
+            return kept;
+        }
+        int i = program.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("this pass has no step named '" + name + "'");
+        }
+        if (i >= executed) {
+            throw new IllegalStateException(name + " has not been computed yet (step " + (i + 1) + " of "
+                    + program.size() + ", " + executed + " run)");
+        }
+        if (!available(name)) {
+            throw new IllegalStateException(name + " was not kept: this pass ran with capture " + capture);
+        }
+        Op op = program.op(i);
+        List<NDArray> in = new ArrayList<>();
+        for (String input : op.inputs()) {
+            in.add(valueOf(input));
+        }
+        return op.kernel().apply(in, manager);
+    }
+
+    /** Bytes of native memory the trace keeps (values that are views of weights count in full). */
+    public long retainedBytes() {
+        long bytes = 0;
+        for (NDArray a : values.values()) {
+            bytes += a.size() * a.getDataType().getNumOfBytes();
+        }
+        return bytes;
+    }
+
+    /** Names of the values the trace keeps, in step order. */
+    public List<String> keptNames() {
+        List<String> names = new ArrayList<>();
+        for (Op op : program.ops()) {
+            if (values.containsKey(op.name())) {
+                names.add(op.name());
+            }
+        }
+        return names;
+    }
+
+    private void releaseInputsOf(int i) {
+        for (String name : program.op(i).inputs()) {
+            int producer = program.indexOf(name);
+            if (producer >= 0 && program.lastUse(producer) == i && !retains(producer)) {
+                NDArray a = values.remove(name);
+                if (a != null) {
+                    a.close();
+                }
+            }
+        }
+        if (program.lastUse(i) == i && !retains(i)) {
+            values.remove(program.op(i).name()).close();
+        }
+    }
+
+    private boolean retains(int i) {
+        Op op = program.op(i);
+        if (program.keep().contains(op.name())) {
+            return true;
+        }
+        return switch (capture) {
+            case OFF -> false;
+            case COMPACT -> !op.derivable();
+            case FULL -> true;
+        };
+    }
+
+    @Override
+    public void close() {
+        values.clear();
+        manager.close();
+    }
+}

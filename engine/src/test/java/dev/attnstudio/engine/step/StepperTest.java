@@ -1,0 +1,323 @@
+package dev.attnstudio.engine.step;
+
+import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.metrics.HeadEntropy;
+import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.model.MaskOverride;
+import dev.attnstudio.engine.model.TinyModels;
+import dev.attnstudio.engine.sampling.Sampler;
+import dev.attnstudio.engine.sampling.SamplingConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.attnstudio.engine.hooks.HookName.Block.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class StepperTest {
+
+    private static final long[] PROMPT = {5, 17, 3, 88, 41, 41, 0, 96, 12, 7, 63, 2};
+    private static LoadedModel model;
+
+    @BeforeAll
+    static void load() {
+        Map<String, SafeTensors.Tensor> w = TinyModels.tensors(7);
+        model = TinyModels.load(w);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private Stepper stepper(Capture capture) {
+        return new Stepper(model.model(), Stepper.Options.DEFAULT.withCapture(capture));
+    }
+
+    private float[] logits(Capture capture) {
+        try (Stepper s = stepper(capture)) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            return s.read(HookName.Model.LOGITS.id).values();
+        }
+    }
+
+    @Test
+    void captureDoesNotChangeTheResult() {
+        float[] plain = logits(Capture.OFF);
+        assertArrayEquals(plain, logits(Capture.FULL), 1e-5f);
+        assertArrayEquals(plain, logits(Capture.COMPACT), 1e-5f);
+    }
+
+    @Test
+    void compactTraceDerivesEveryHookExactlyAndKeepsLess() {
+        try (Stepper full = stepper(Capture.FULL); Stepper compact = stepper(Capture.COMPACT)) {
+            full.reset(PROMPT);
+            full.runToEnd();
+            compact.reset(PROMPT);
+            compact.runToEnd();
+            Trace f = full.group().trace();
+            Trace c = compact.group().trace();
+            for (String name : f.program().names()) {
+                assertTrue(c.available(name), name + " should be reachable");
+                TensorData a = f.read(name);
+                TensorData b = c.read(name);
+                assertArrayEquals(a.shape(), b.shape(), name);
+                assertArrayEquals(a.values(), b.values(), 0f, name);
+            }
+            assertTrue(c.retainedBytes() < f.retainedBytes() / 2,
+                    "compact keeps " + c.retainedBytes() + " bytes, full " + f.retainedBytes());
+        }
+    }
+
+    @Test
+    void plainModeKeepsOnlyLogits() {
+        try (Stepper s = stepper(Capture.OFF)) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            List<String> kept = s.group().trace().keptNames();
+            assertTrue(kept.contains(HookName.Model.LOGITS.id));
+            assertFalse(kept.contains(PATTERN.at(0)));
+            assertThrows(IllegalStateException.class, () -> s.read(PATTERN.at(0)));
+        }
+    }
+
+    @Test
+    void hookNamesOfOneBlockInOrder() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            List<String> names = s.group().trace().program().names();
+            assertEquals(List.of("hook_embed", "hook_pos_embed", "blocks.0.hook_resid_pre", "blocks.0.ln1.hook_normalized",
+                    "blocks.0.attn.hook_q", "blocks.0.attn.hook_k", "blocks.0.attn.hook_v", "blocks.0.attn.hook_qk_raw",
+                    "blocks.0.attn.hook_attn_scores_unmasked", "blocks.0.attn.hook_mask", "blocks.0.attn.hook_attn_scores",
+                    "blocks.0.attn.hook_pattern", "blocks.0.attn.hook_z", "blocks.0.hook_attn_out", "blocks.0.hook_resid_mid",
+                    "blocks.0.ln2.hook_normalized", "blocks.0.mlp.hook_pre", "blocks.0.mlp.hook_post", "blocks.0.hook_mlp_out",
+                    "blocks.0.hook_resid_post", "blocks.1.hook_resid_pre"), names.subList(0, 21));
+            assertEquals(List.of("ln_final.hook_normalized", "hook_logits"), names.subList(names.size() - 2, names.size()));
+            names.forEach(HookName::parse);
+        }
+    }
+
+    @Test
+    void cursorMovesWithoutRecomputing() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            assertNull(s.current());
+            Stepper.StepInfo first = s.step();
+            assertEquals("hook_embed", first.name());
+            assertArrayEquals(new long[] {1, PROMPT.length, 32}, first.shape());
+            Stepper.StepInfo hit = s.runTo("blocks.*.attn.hook_pattern");
+            assertEquals(PATTERN.at(0), hit.name());
+            assertArrayEquals(new long[] {1, 4, PROMPT.length, PROMPT.length}, hit.shape());
+            assertFalse(hit.math().isBlank());
+            int executed = s.group().trace().executed();
+
+            assertEquals(ATTN_SCORES.at(0), s.stepBack().name());
+            assertEquals(MASK.at(0), s.stepBack().name());
+            assertEquals(executed, s.group().trace().executed(), "step back must not compute");
+            assertEquals(ATTN_SCORES.at(0), s.step().name());
+            assertEquals(PATTERN.at(0), s.step().name());
+            assertEquals(executed, s.group().trace().executed(), "stepping over computed steps must not compute");
+
+            assertEquals(PATTERN.at(1), s.runTo("blocks.*.attn.hook_pattern").name());
+            assertEquals(RESID_POST.at(1), s.stepOver().name(), "step over ends the block");
+            assertEquals("hook_logits", s.stepOver().name());
+            assertNull(s.step());
+            assertTrue(s.finished());
+        }
+    }
+
+    @Test
+    void causalMaskPutsExactlyZeroOnFutureKeys() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            for (int l = 0; l < 2; l++) {
+                TensorData p = s.read(PATTERN.at(l));
+                TensorData mask = s.read(MASK.at(l));
+                assertArrayEquals(new long[] {1, 1, PROMPT.length, PROMPT.length}, mask.shape());
+                for (int q = 0; q < PROMPT.length; q++) {
+                    for (int k = 0; k < PROMPT.length; k++) {
+                        assertEquals(k <= q ? 0f : Float.NEGATIVE_INFINITY, mask.get(0, 0, q, k));
+                        for (int h = 0; h < 4; h++) {
+                            if (k > q) {
+                                assertEquals(0f, p.get(0, h, q, k), "future key must get exactly 0");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void cachedDecodeEqualsRecomputeOver32Tokens() {
+        try (Stepper cached = new Stepper(model.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF));
+             Stepper recompute = new Stepper(model.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF).withCache(false))) {
+            cached.reset(PROMPT);
+            recompute.reset(PROMPT);
+            Sampler a = new Sampler(SamplingConfig.GREEDY);
+            Sampler b = new Sampler(SamplingConfig.GREEDY);
+            double worst = 0;
+            for (int i = 0; i < 32; i++) {
+                Sampler.Choice ca = cached.generate(a);
+                Sampler.Choice cb = recompute.generate(b);
+                assertEquals(cb.token(), ca.token(), "token " + i);
+                cached.runToEnd();
+                recompute.runToEnd();
+                float[] la = cached.lastLogits(cached.groups().get(cached.groups().size() - 1));
+                float[] lb = recompute.lastLogits(recompute.groups().get(recompute.groups().size() - 1));
+                for (int v = 0; v < la.length; v++) {
+                    worst = Math.max(worst, Math.abs(la[v] - lb[v]));
+                }
+            }
+            assertTrue(worst <= 1e-4, "max |cached - recomputed logit| = " + worst);
+            assertEquals(PROMPT.length + 32, cached.cache().length());
+            assertEquals(Stepper.Kind.DECODE, cached.groups().get(1).kind());
+            assertEquals(1, cached.groups().get(1).ids()[0].length);
+            assertArrayEquals(cached.tokens(), recompute.tokens());
+        }
+    }
+
+    @Test
+    void decodeStepShowsTheCacheAndGrowsIt() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            long bytesAfterPrompt = s.cache().bytes(0);
+            assertEquals(2L * PROMPT.length * 32 * 4, bytesAfterPrompt);
+            s.runToEnd();
+            assertEquals(2L * (PROMPT.length + 1) * 32 * 4, s.cache().bytes(0));
+            TensorData pastK = s.read(PAST_K.at(1));
+            assertArrayEquals(new long[] {1, PROMPT.length, 4, 8}, pastK.shape());
+            assertArrayEquals(new long[] {1, 4, 1, PROMPT.length + 1}, s.read(PATTERN.at(1)).shape());
+            // the cached keys are the prompt pass's keys
+            TensorData promptK = s.groups().get(0).trace().read(K.at(1));
+            assertArrayEquals(promptK.values(), pastK.values(), 0f);
+        }
+    }
+
+    @Test
+    void seededSamplingReplays() {
+        SamplingConfig config = new SamplingConfig(1.5, 20, 0.9, 1234);
+        assertArrayEquals(generate(config, 12), generate(config, 12));
+        assertFalse(java.util.Arrays.equals(generate(config, 12),
+                generate(new SamplingConfig(1.5, 20, 0.9, 99), 12)), "another seed should give another sequence");
+    }
+
+    private long[] generate(SamplingConfig config, int n) {
+        try (Stepper s = stepper(Capture.OFF)) {
+            s.reset(PROMPT);
+            Sampler sampler = new Sampler(config);
+            for (int i = 0; i < n; i++) {
+                s.generate(sampler);
+            }
+            return s.tokens();
+        }
+    }
+
+    @Test
+    void entropyIsNormalizedByAllowedKeys() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            HeadEntropy e = s.entropy(0);
+            TensorData p = s.read(PATTERN.at(0));
+            assertEquals(0f, e.normalized(0, 0, 0), "the first query sees one key");
+            for (int q = 1; q < PROMPT.length; q++) {
+                double expected = 0;
+                for (float w : p.row(0, 2, q)) {
+                    expected -= w > 0 ? w * Math.log(w) : 0;
+                }
+                assertEquals(expected, e.entropy(0, 2, q), 1e-5);
+                assertEquals(expected / Math.log(q + 1), e.normalized(0, 2, q), 1e-5);
+                assertTrue(e.normalized(0, 2, q) > 0 && e.normalized(0, 2, q) <= 1.00001);
+            }
+        }
+    }
+
+    @Test
+    void interventionsChangeWhatTheyShould() {
+        Interventions iv = Interventions.NONE.withAblatedHead(0, 1).withScaling(false).withPositions(false)
+                .withMask(MaskOverride.BIDIRECTIONAL);
+        try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(iv))) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            TensorData z = s.read(Z.at(0));
+            for (int t = 0; t < PROMPT.length; t++) {
+                for (int e = 0; e < 8; e++) {
+                    assertEquals(0f, z.get(0, t, 1, e), 0f, "ablated head 1 must output zeros");
+                }
+            }
+            assertNotEquals(0f, z.get(0, 3, 0, 0));
+            assertArrayEquals(s.read(QK_RAW.at(0)).values(), s.read(ATTN_SCORES_UNMASKED.at(0)).values(), 0f);
+            for (float v : s.read(HookName.Model.POS_EMBED.id).values()) {
+                assertEquals(0f, v, 0f);
+            }
+            assertTrue(s.read(PATTERN.at(0)).get(0, 0, 0, PROMPT.length - 1) > 0, "bidirectional: query 0 sees the last key");
+        }
+        try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(
+                Interventions.NONE.withMask((q, k) -> q != 2 && k <= q)))) {
+            s.reset(PROMPT);
+            s.runToEnd();
+            float[] blank = s.read(PATTERN.at(1)).row(0, 0, 2);
+            for (float v : blank) {
+                assertEquals(0f, v, 0f, "a query that may see nothing has a zero row, not NaN");
+            }
+        }
+    }
+
+    @Test
+    void badPromptsAreRefusedClearly() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> s.reset(new long[0]));
+            assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
+            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> s.reset(new long[65]));
+            assertTrue(tooLong.getMessage().contains("65") && tooLong.getMessage().contains("64"), tooLong.getMessage());
+            IllegalArgumentException badId = assertThrows(IllegalArgumentException.class, () -> s.reset(new long[] {1, 97}));
+            assertTrue(badId.getMessage().contains("97"), badId.getMessage());
+        }
+    }
+
+    @Test
+    void cancelStopsARun() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            List<String> seen = new ArrayList<>();
+            s.setListener(info -> {
+                seen.add(info.name());
+                if (info.name().equals(Q.at(1))) {
+                    s.cancel();
+                }
+            });
+            assertThrows(java.util.concurrent.CancellationException.class, s::runToEnd);
+            assertEquals(Q.at(1), s.current().name());
+            assertFalse(s.finished());
+            s.runToEnd();
+            assertTrue(s.finished());
+        }
+    }
+
+    @Test
+    void nativeMemoryIsReturnedWhenTracesClose() {
+        int baseline = model.model().manager().getManagedArrays().size();
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            for (int round = 0; round < 3; round++) {
+                s.reset(PROMPT);
+                s.runToEnd();
+                for (String name : s.group().trace().program().names()) {
+                    s.read(name);
+                }
+                s.generate(new Sampler(SamplingConfig.GREEDY));
+                s.runToEnd();
+            }
+        }
+        assertEquals(baseline, model.model().manager().getManagedArrays().size(), "arrays left behind after close");
+    }
+}
