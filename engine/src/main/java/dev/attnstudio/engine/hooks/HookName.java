@@ -45,7 +45,7 @@ public final class HookName {
         PAST_V("attn.hook_past_v", "[B, K-T, H, h]", "(ours) values held in the KV cache before this pass"),
         QK_RAW("attn.hook_qk_raw", "[B, H, T, K]", "(ours) q . k before scaling"),
         ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask"),
-        MASK("attn.hook_mask", "[B|1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked"),
+        MASK("attn.hook_mask", "[B or 1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked"),
         ATTN_SCORES("attn.hook_attn_scores", "[B, H, T, K]", "scaled and masked scores (masked cells -inf)"),
         PATTERN("attn.hook_pattern", "[B, H, T, K]", "softmax over keys; a fully masked row is 0"),
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),

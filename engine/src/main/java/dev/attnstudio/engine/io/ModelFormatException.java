@@ -2,23 +2,54 @@ package dev.attnstudio.engine.io;
 
 import java.nio.file.Path;
 
-/** A model file is unreadable or inconsistent; the message always names the file and the problem. */
+/**
+ * Thrown when a model file is unreadable or inconsistent; the message always names the file and the problem.
+ *
+ * <p>The message has the form {@code "<file>: <problem>"}, where the problem is written for the person who
+ * picked the file (for example {@code "model.safetensors: tensor 'wte.weight' has dtype I64, which is not
+ * supported; supported dtypes are F32, F16, BF16"}), so user interfaces can show it as it is.
+ */
 public class ModelFormatException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
+    /** The file at fault; {@link Path} is not serializable, so it is not kept across serialization. */
     private final transient Path file;
 
+    /**
+     * Creates an exception for a file with a problem.
+     *
+     * @param file    the file that is unreadable or inconsistent
+     * @param problem what is wrong with it, in plain words
+     */
     public ModelFormatException(Path file, String problem) {
-        super(file + ": " + problem);
+        super(message(file, problem));
         this.file = file;
     }
 
+    /**
+     * Creates an exception for a file with a problem that was detected through another exception.
+     *
+     * @param file    the file that is unreadable or inconsistent
+     * @param problem what is wrong with it, in plain words
+     * @param cause   the exception that revealed the problem (for example an {@link java.io.IOException})
+     */
     public ModelFormatException(Path file, String problem, Throwable cause) {
-        super(file + ": " + problem, cause);
+        super(message(file, problem), cause);
         this.file = file;
     }
 
-    /** The file the problem is in. */
+    /**
+     * Returns the file at fault.
+     *
+     * @return the file named in the message
+     */
     public Path file() {
         return file;
+    }
+
+    private static String message(Path file, String problem) {
+        // Never throw from here: a failing exception constructor would hide the real problem.
+        return file + ": " + problem;
     }
 }

@@ -110,7 +110,7 @@ public final class Gpt2Model implements AutoCloseable {
         p.derivable(EMBED.id, POS_EMBED.id, LN_FINAL_NORMALIZED.id);
         for (int i = 0; i < config.nLayer(); i++) {
             for (HookName.Block b : List.of(LN1_NORMALIZED, PAST_K, PAST_V, QK_RAW, ATTN_SCORES_UNMASKED, MASK,
-                    ATTN_SCORES, PATTERN, RESID_MID, LN2_NORMALIZED, MLP_POST)) {
+                    ATTN_SCORES, PATTERN, RESID_MID, LN2_NORMALIZED, MLP_PRE, MLP_POST)) {
                 p.derivable(b.at(i));
             }
             if (i > 0) {

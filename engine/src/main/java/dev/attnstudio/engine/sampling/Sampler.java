@@ -1,9 +1,7 @@
 package dev.attnstudio.engine.sampling;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /** Picks next tokens from logits under a {@link SamplingConfig}; one generator per generation, so runs replay. */
 public final class Sampler {
@@ -30,8 +28,7 @@ public final class Sampler {
     public Choice next(float[] logits) {
         double temperature = config.greedy() ? 1 : config.temperature();
         double[] probs = softmax(logits, temperature);
-        Integer[] order = IntStream.range(0, probs.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -probs[i]).thenComparingInt(i -> i));
+        int[] order = byLogitDescending(logits);
 
         int kept = config.topK() > 0 ? Math.min(config.topK(), probs.length) : probs.length;
         double mass = 0;
@@ -59,6 +56,22 @@ public final class Sampler {
             candidateProbs[i] = probs[order[i]];
         }
         return new Choice(token, probs[token], candidates, candidateProbs);
+    }
+
+    /** Token ids ordered by logit, highest first, ties by lower id: a primitive sort of packed keys. */
+    static int[] byLogitDescending(float[] logits) {
+        long[] keys = new long[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            int bits = Float.floatToIntBits(logits[i]);
+            int sortable = bits ^ ((bits >> 31) & 0x7FFFFFFF); // float order as signed int order
+            keys[i] = ((long) sortable << 32) | (Integer.MAX_VALUE - i);
+        }
+        Arrays.sort(keys);
+        int[] order = new int[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = Integer.MAX_VALUE - (int) keys[keys.length - 1 - i];
+        }
+        return order;
     }
 
     /** softmax(logits / temperature), computed in double with the max subtracted. */

@@ -160,7 +160,7 @@ public final class Stepper implements AutoCloseable {
         }
         clear();
         if (options.useCache()) {
-            cache = new KvCache(model.config().nLayer(), model.manager());
+            cache = new KvCache(model.config().nLayer(), model.config().nPositions(), model.manager());
         }
         addGroup(Kind.PREFILL, ids, 0);
     }

@@ -1,0 +1,64 @@
+package dev.attnstudio.app;
+
+import dev.attnstudio.app.concurrent.EngineExecutor;
+import dev.attnstudio.app.concurrent.FxEngineExecutor;
+import dev.attnstudio.app.main.MainView;
+import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.samples.SampleModels;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+/**
+ * Attention Studio's desktop entry point: opens the main window at once and loads the default sample model in
+ * the background on the engine thread.
+ */
+public class AttentionStudioApp extends Application {
+
+    public static final String TITLE = "Attention Studio";
+
+    private EngineExecutor engine;
+    private MainViewModel viewModel;
+
+    public static void main(String[] args) {
+        DjlRuntime.forceOffline(); // before anything can touch DJL: no downloads, no telemetry
+        launch(AttentionStudioApp.class, args);
+    }
+
+    @Override
+    public void start(Stage stage) {
+        DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
+        engine = new FxEngineExecutor();
+        viewModel = new MainViewModel(engine, MainViewModel.ModelOpener.samples());
+        MainView view = new MainView(viewModel, Platform::exit);
+
+        Scene scene = new Scene(view.root(), 1280, 800);
+        scene.getStylesheets().add(Styles.stylesheet());
+        stage.setTitle(TITLE);
+        stage.setScene(scene);
+        stage.setMinWidth(900);
+        stage.setMinHeight(600);
+        stage.setResizable(true);
+        stage.show();
+
+        viewModel.openSample(SampleModels.defaultSample().name());
+    }
+
+    @Override
+    public void stop() {
+        if (viewModel != null) {
+            viewModel.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** The window's view model (for UI tests). */
+    MainViewModel viewModel() {
+        return viewModel;
+    }
+}

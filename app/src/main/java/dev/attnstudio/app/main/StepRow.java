@@ -1,0 +1,26 @@
+package dev.attnstudio.app.main;
+
+/**
+ * One line of the step list.
+ *
+ * @param index     position in the pass
+ * @param name      the hook name the step computes
+ * @param unit      what step-over treats as one unit: {@code embed}, {@code blocks.3}, {@code unembed}
+ * @param unitStart whether this is the unit's first step
+ */
+public record StepRow(int index, String name, String unit, boolean unitStart, State state) {
+
+    /** Where a step stands relative to the cursor. */
+    public enum State {
+        /** Not run yet. */
+        PENDING,
+        /** Run: its output exists (stepping back over it does not recompute it). */
+        COMPUTED,
+        /** Under the cursor (and computed). */
+        CURRENT
+    }
+
+    public boolean computed() {
+        return state != State.PENDING;
+    }
+}

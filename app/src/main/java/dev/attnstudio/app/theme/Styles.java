@@ -1,0 +1,48 @@
+package dev.attnstudio.app.theme;
+
+import javafx.css.PseudoClass;
+
+import java.net.URL;
+import java.util.Objects;
+
+/**
+ * Style-class and pseudo-class names the views set and {@code app.css} styles, named once here so code and
+ * stylesheet cannot drift apart silently.
+ */
+public final class Styles {
+
+    public static final String STEP_LIST = "step-list";
+    public static final String STEP_CELL = "step-cell";
+    public static final String STEP_INDEX = "step-index";
+    public static final String PANEL = "panel";
+    public static final String PANEL_TITLE = "panel-title";
+    public static final String FIELD_LABEL = "field-label";
+    public static final String HOOK_NAME = "hook-name";
+    public static final String MATH = "math";
+    public static final String MUTED = "muted";
+    public static final String TOKEN_STRIP = "token-strip";
+    public static final String TOKEN_CHIP = "token-chip";
+    public static final String TOKEN_TEXT = "token-text";
+    public static final String TOKEN_ID = "token-id";
+    public static final String TOKEN_SPECIAL = "token-special";
+    public static final String STATUS_ITEM = "status-item";
+    public static final String HEATMAP_PLACEHOLDER = "heatmap-placeholder";
+
+    /** A step whose output is computed. */
+    public static final PseudoClass COMPUTED = PseudoClass.getPseudoClass("computed");
+    /** The step under the cursor. */
+    public static final PseudoClass CURRENT = PseudoClass.getPseudoClass("current");
+    /** The first step of a block (or of the embedding / unembedding). */
+    public static final PseudoClass UNIT_START = PseudoClass.getPseudoClass("unit-start");
+    /** A status message that reports a failure. */
+    public static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
+
+    private Styles() {
+    }
+
+    /** The app's stylesheet (light theme; semantic colours are declared once at its top). */
+    public static String stylesheet() {
+        URL url = Objects.requireNonNull(Styles.class.getResource("/dev/attnstudio/app/app.css"), "app.css is missing");
+        return url.toExternalForm();
+    }
+}

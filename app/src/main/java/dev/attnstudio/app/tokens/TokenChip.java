@@ -1,0 +1,36 @@
+package dev.attnstudio.app.tokens;
+
+/**
+ * One token of the prompt as the UI shows it.
+ *
+ * @param position index in the sequence
+ * @param id       vocabulary id
+ * @param text     the token's text with whitespace made visible (a space prints as {@code ␣})
+ * @param special  a special token the tokenizer added ({@code [CLS]}, {@code <|endoftext|>}), not typed text
+ */
+public record TokenChip(int position, long id, String text, boolean special) {
+
+    /** Makes a decoded token printable: spaces, tabs and line breaks become visible marks; empty becomes ∅. */
+    public static String visible(String decoded) {
+        if (decoded.isEmpty()) {
+            return "\u2205";
+        }
+        StringBuilder out = new StringBuilder(decoded.length());
+        decoded.codePoints().forEach(cp -> {
+            switch (cp) {
+                case ' ' -> out.append('\u2423');
+                case '\n' -> out.append('\u21b5');
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append('\u2192');
+                default -> {
+                    if (Character.isISOControl(cp)) {
+                        out.append(String.format("\\x%02x", cp));
+                    } else {
+                        out.appendCodePoint(cp);
+                    }
+                }
+            }
+        });
+        return out.toString();
+    }
+}

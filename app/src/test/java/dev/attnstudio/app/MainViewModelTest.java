@@ -1,0 +1,226 @@
+package dev.attnstudio.app;
+
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
+import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.StepRow;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.samples.SampleModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The main view model over the real sample model, with the synchronous executor: every command has finished
+ * when it returns. No JavaFX toolkit is started. Reference values come from a second, independently opened
+ * copy of the sample driven by its own {@link Stepper}.
+ */
+class MainViewModelTest {
+
+    private static final String SAMPLE = SampleModels.defaultSample().name();
+    private static final String PROMPT = "Attention is all you need";
+    private static final String PATTERN_0 = "blocks.0.attn.hook_pattern";
+
+    private static LoadedModel reference;
+
+    private MainViewModel vm;
+
+    @BeforeAll
+    static void openReference() {
+        reference = SampleModels.open(SAMPLE, DjlRuntime.DeviceChoice.CPU);
+    }
+
+    @AfterAll
+    static void closeReference() {
+        reference.close();
+    }
+
+    @BeforeEach
+    void open() {
+        vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.samples());
+        vm.openSample(SAMPLE);
+        assertTrue(vm.isReady(), () -> "not ready: " + vm.statusProperty().get());
+        assertFalse(vm.isBusy());
+    }
+
+    @AfterEach
+    void close() {
+        vm.close();
+    }
+
+    @Test
+    void loadsTheSampleAndTokenizesTheDefaultPrompt() {
+        assertEquals(SAMPLE, vm.modelInfoProperty().get().name());
+        assertEquals(4, vm.modelInfoProperty().get().layers());
+        long[] ids = reference.tokenizer().encode(MainViewModel.DEFAULT_PROMPT).ids();
+        assertEquals(ids.length, vm.tokens().size());
+        assertEquals(reference.model().program(new dev.attnstudio.engine.model.Pass(1, ids.length, 0,
+                dev.attnstudio.engine.model.Interventions.NONE, null)).names(), vm.steps().stream().map(StepRow::name).toList());
+        assertTrue(vm.steps().stream().noneMatch(StepRow::computed), "nothing runs before the first step");
+        assertEquals(-1, vm.currentIndexProperty().get());
+        assertEquals("step 0 / " + vm.steps().size(), vm.positionText().get());
+        assertNull(vm.currentStepProperty().get());
+    }
+
+    @Test
+    void tokensFollowThePromptWithVisibleSpaces() {
+        vm.promptProperty().set("hi there");
+        List<TokenChip> tokens = vm.tokens();
+        assertEquals(8, tokens.size());
+        assertEquals('h', tokens.get(0).id());
+        assertEquals("\u2423", tokens.get(2).text());
+        assertEquals(32, tokens.get(2).id());
+        assertFalse(tokens.get(0).special());
+    }
+
+    @Test
+    void heatmapAtTheBreakpointEqualsTheStepperValuesForEachHead() {
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+
+        assertEquals(PATTERN_0, vm.currentStepProperty().get().name());
+        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+        Heatmap map = vm.heatmapProperty().get();
+        assertNotNull(map);
+        assertEquals(0, map.head());
+
+        try (Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
+            long[] ids = reference.tokenizer().encode(PROMPT).ids();
+            stepper.reset(ids);
+            assertEquals(PATTERN_0, stepper.runTo(MainViewModel.DEFAULT_BREAKPOINT).name());
+            TensorData pattern = stepper.read(PATTERN_0);
+            assertEquals(ids.length, map.rows());
+            assertEquals(ids.length, map.cols());
+            assertSameHead(pattern, 0, map);
+
+            vm.headProperty().set(2);
+            Heatmap head2 = vm.heatmapProperty().get();
+            assertEquals(2, head2.head());
+            assertSameHead(pattern, 2, head2);
+        }
+        int index = vm.currentIndexProperty().get();
+        assertEquals("step " + (index + 1) + " / " + vm.steps().size(), vm.positionText().get());
+        assertEquals(StepRow.State.CURRENT, vm.steps().get(index).state());
+    }
+
+    @Test
+    void stepBackMovesTheCursorWithoutRecomputing() {
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+        int at = vm.currentIndexProperty().get();
+        int computed = vm.executedProperty().get();
+        assertEquals(at + 1, computed);
+
+        vm.stepBack();
+        assertEquals(at - 1, vm.currentIndexProperty().get());
+        assertEquals(computed, vm.executedProperty().get(), "stepping back must not compute anything");
+        assertEquals("blocks.0.attn.hook_attn_scores", vm.currentStepProperty().get().name());
+        assertEquals(StepRow.State.COMPUTED, vm.steps().get(at).state(), "the step we left stays computed");
+        Heatmap scores = vm.heatmapProperty().get();
+        assertNotNull(scores, "scores are attention-shaped too");
+        assertTrue(scores.masked() > 0, "causal scores hold -inf cells");
+
+        vm.step();
+        assertEquals(at, vm.currentIndexProperty().get());
+        assertEquals(computed, vm.executedProperty().get(), "stepping onto a computed step reuses it");
+
+        vm.step();
+        assertEquals(computed + 1, vm.executedProperty().get());
+    }
+
+    @Test
+    void maskHeatmapMarksTheCausalTriangle() {
+        vm.promptProperty().set("abcd");
+        vm.breakpointProperty().set("blocks.1.attn.hook_mask");
+        vm.runToBreakpoint();
+        Heatmap mask = vm.heatmapProperty().get();
+        assertEquals("blocks.1.attn.hook_mask", mask.name());
+        assertEquals(1, mask.heads());
+        assertEquals(4 * 3 / 2, mask.masked());
+        assertEquals(Float.NEGATIVE_INFINITY, mask.get(0, 1));
+        assertEquals(0f, mask.get(1, 0));
+    }
+
+    @Test
+    void stepOverAndRunToEnd() {
+        vm.stepOver();
+        assertEquals("embed", vm.currentStepProperty().get().unit());
+        vm.stepOver();
+        assertEquals("blocks.0", vm.currentStepProperty().get().unit());
+        assertEquals("blocks.0.hook_resid_post", vm.currentStepProperty().get().name());
+        assertNull(vm.heatmapProperty().get());
+
+        vm.runToEnd();
+        assertEquals(vm.steps().size(), vm.executedProperty().get());
+        assertEquals("hook_logits", vm.currentStepProperty().get().name());
+        assertTrue(vm.steps().stream().allMatch(StepRow::computed));
+
+        vm.step();
+        assertFalse(vm.statusProperty().get().error());
+        assertTrue(vm.statusProperty().get().text().startsWith("End of the pass"));
+    }
+
+    @Test
+    void anEmptyPromptIsReportedNotThrown() {
+        vm.promptProperty().set("");
+        assertTrue(vm.statusProperty().get().error());
+        assertTrue(vm.steps().isEmpty());
+        assertTrue(vm.tokens().isEmpty());
+
+        vm.step();
+        assertTrue(vm.statusProperty().get().error());
+        assertTrue(vm.statusProperty().get().text().contains("empty"), vm.statusProperty().get().text());
+        assertFalse(vm.isBusy());
+
+        vm.promptProperty().set("ok");
+        assertFalse(vm.statusProperty().get().error());
+        vm.step();
+        assertEquals("hook_embed", vm.currentStepProperty().get().name());
+    }
+
+    @Test
+    void aPromptLongerThanThePositionTableIsReported() {
+        vm.promptProperty().set("x".repeat(300));
+        assertTrue(vm.statusProperty().get().error());
+        assertTrue(vm.statusProperty().get().text().contains("256"), vm.statusProperty().get().text());
+        assertEquals(300, vm.tokens().size());
+        assertTrue(vm.steps().isEmpty());
+    }
+
+    @Test
+    void aFailedLoadIsReportedAndLeavesTheModelClosed() {
+        MainViewModel broken = new MainViewModel(new DirectEngineExecutor(), name -> {
+            throw new IllegalStateException("no such weights");
+        });
+        broken.openSample("nowhere");
+        assertFalse(broken.isReady());
+        assertFalse(broken.isBusy());
+        assertTrue(broken.statusProperty().get().error());
+        assertTrue(broken.loadFailureProperty().get().contains("no such weights"));
+        assertTrue(broken.stepDisabled().get());
+        broken.step(); // ignored, not thrown
+        broken.close();
+    }
+
+    private static void assertSameHead(TensorData pattern, int head, Heatmap map) {
+        for (int q = 0; q < map.rows(); q++) {
+            for (int k = 0; k < map.cols(); k++) {
+                assertEquals(pattern.get(0, head, q, k), map.get(q, k), 0f, "head " + head + " q " + q + " k " + k);
+            }
+        }
+    }
+}
