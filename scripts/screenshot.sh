@@ -4,8 +4,8 @@
 #   scripts/screenshot.sh [OUT_DIR]        default OUT_DIR: /tmp/shots
 #
 # Writes OUT_DIR/initial.png (model loaded, before the first step) and, when xdotool is installed to drive
-# the window, OUT_DIR/after-f5.png (run to the breakpoint blocks.*.attn.hook_pattern) and
-# OUT_DIR/after-run-to-end.png.
+# the window, OUT_DIR/after-f5.png (run to the breakpoint blocks.*.attn.hook_pattern),
+# OUT_DIR/after-step-back.png (Shift+F10: the masked scores) and OUT_DIR/after-run-to-end.png.
 #
 # Installs nothing. Needs, on Debian/Ubuntu:
 #   apt-get install -y xvfb imagemagick      # xvfb-run, import
@@ -13,7 +13,7 @@
 #   apt-get install -y libgtk-3-0            # JavaFX needs GTK 3 for a real window
 #
 # Environment: SETTLE_SECONDS (default 4) is how long to wait after the window appears for the sample model
-# to load; SKIP_BUILD=1 skips `mvn install`.
+# to load; SKIP_BUILD=1 skips `mvn install`; PROMPT="..." types that prompt (needs xdotool) before pressing F5.
 set -euo pipefail
 
 OUT_DIR=${1:-/tmp/shots}
@@ -87,9 +87,18 @@ shot() {
 
 shot initial.png
 if ((have_xdotool)); then
+    if [[ -n "${PROMPT:-}" ]]; then
+        xdotool windowfocus --sync "$window" key ctrl+a BackSpace
+        xdotool type --delay 40 "$PROMPT"
+        sleep 1
+        shot prompt.png
+    fi
     xdotool windowfocus --sync "$window" key F5
     sleep 2
     shot after-f5.png
+    xdotool windowfocus --sync "$window" key shift+F10
+    sleep 1
+    shot after-step-back.png
     xdotool windowfocus --sync "$window" key ctrl+Return
     sleep 3
     shot after-run-to-end.png

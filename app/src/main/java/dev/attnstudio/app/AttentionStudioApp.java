@@ -20,8 +20,19 @@ public class AttentionStudioApp extends Application {
 
     public static final String TITLE = "Attention Studio";
 
+    private final MainViewModel.ModelOpener opener;
     private EngineExecutor engine;
     private MainViewModel viewModel;
+
+    /** The app over the bundled samples. */
+    public AttentionStudioApp() {
+        this(MainViewModel.ModelOpener.samples());
+    }
+
+    /** The app over other models (tests); the first one opened is still the default sample's name. */
+    AttentionStudioApp(MainViewModel.ModelOpener opener) {
+        this.opener = opener;
+    }
 
     public static void main(String[] args) {
         DjlRuntime.forceOffline(); // before anything can touch DJL: no downloads, no telemetry
@@ -32,7 +43,7 @@ public class AttentionStudioApp extends Application {
     public void start(Stage stage) {
         DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
         engine = new FxEngineExecutor();
-        viewModel = new MainViewModel(engine, MainViewModel.ModelOpener.samples());
+        viewModel = new MainViewModel(engine, opener);
         MainView view = new MainView(viewModel, Platform::exit);
 
         Scene scene = new Scene(view.root(), 1280, 800);

@@ -29,7 +29,9 @@ import java.util.Locale;
 public final class HeatmapView extends Region {
 
     private static final int MAX_CELL = 56;
-    private static final int LABEL_MIN_CELL = 12;
+    /** Smallest cell that still gets axis labels; the label font shrinks with the cell down to this. */
+    private static final int LABEL_MIN_CELL = 9;
+    private static final int LABEL_MAX_FONT = 12;
     private static final int VALUE_MIN_CELL = 34;
     private static final int MAX_LABEL_CHARS = 12;
     private static final double GAP = 6;
@@ -37,7 +39,7 @@ public final class HeatmapView extends Region {
     private final Canvas canvas = new Canvas();
     private final ObjectProperty<Heatmap> heatmap = new SimpleObjectProperty<>(this, "heatmap");
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
-    private final Font labelFont = Font.font("Monospaced", 11);
+    private Font labelFont = Font.font("Monospaced", LABEL_MAX_FONT);
     private final Font valueFont = Font.font(10);
 
     /** Where the last drawing put its cells: origin and cell size in canvas pixels. */
@@ -122,14 +124,28 @@ public final class HeatmapView extends Region {
         if (map == null || w < 4 || h < 4) {
             return;
         }
-        double rowMargin = GAP + labelWidth(map.rowLabels());
-        double colMargin = GAP + labelWidth(map.colLabels());
-        int withLabels = fit(map, w - rowMargin, h - colMargin);
+        labelFont = Font.font("Monospaced", LABEL_MAX_FONT);
+        int withLabels = 0;
+        double rowMargin = 0;
+        double colMargin = 0;
+        // Fit cells, size the label font to them, and fit again with that font's margins.
+        for (int round = 0; round < 2; round++) {
+            rowMargin = GAP + labelWidth(map.rowLabels());
+            // Column labels stand upright when they fit above their cell, else they are turned on their side.
+            colMargin = GAP + (uprightColumns(map, withLabels) ? labelFont.getSize() + 2 : labelWidth(map.colLabels()));
+            withLabels = fit(map, w - rowMargin, h - colMargin);
+            labelFont = Font.font("Monospaced", Math.max(LABEL_MIN_CELL - 1, Math.min(LABEL_MAX_FONT, withLabels - 1)));
+        }
         boolean labels = withLabels >= LABEL_MIN_CELL;
         cell = labels ? withLabels : fit(map, w, h);
         if (cell < 1) {
+            // More cells than pixels: draw one pixel per cell and let the canvas scale the image down.
+            double scale = Math.min(w / map.cols(), h / map.rows());
+            gc.setImageSmoothing(true);
+            gc.drawImage(render(map, 1), 0, 0, map.cols() * scale, map.rows() * scale);
             return;
         }
+        gc.setImageSmoothing(false);
         originX = labels ? rowMargin : 0;
         originY = labels ? colMargin : 0;
         gc.drawImage(render(map, cell), originX, originY);
@@ -178,6 +194,14 @@ public final class HeatmapView extends Region {
         for (int r = 0; r < map.rows(); r++) {
             gc.fillText(shorten(map.rowLabels().get(r)), originX - GAP, originY + (r + 0.5) * cell);
         }
+        if (uprightColumns(map, cell)) {
+            gc.setTextAlign(TextAlignment.CENTER);
+            gc.setTextBaseline(VPos.BOTTOM);
+            for (int c = 0; c < map.cols(); c++) {
+                gc.fillText(shorten(map.colLabels().get(c)), originX + (c + 0.5) * cell, originY - GAP / 2);
+            }
+            return;
+        }
         gc.setTextAlign(TextAlignment.LEFT);
         for (int c = 0; c < map.cols(); c++) {
             gc.save();
@@ -202,6 +226,10 @@ public final class HeatmapView extends Region {
                 gc.fillText(String.format(Locale.ROOT, "%.2f", v), originX + (c + 0.5) * cell, originY + (r + 0.5) * cell);
             }
         }
+    }
+
+    private boolean uprightColumns(Heatmap map, int cellSize) {
+        return cellSize > 0 && labelWidth(map.colLabels()) <= cellSize - 2;
     }
 
     private double labelWidth(List<String> labels) {

@@ -5,6 +5,7 @@ import dev.attnstudio.app.heatmap.HeatmapView;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.tokens.TokenStrip;
 import dev.attnstudio.samples.SampleModels;
+import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.value.ObservableBooleanValue;
@@ -24,6 +25,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToolBar;
@@ -32,8 +34,6 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.ColumnConstraints;
-import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -51,6 +51,9 @@ import java.util.Locale;
  */
 public final class MainView {
 
+    /** Height of one row of token chips, in pixels. */
+    private static final double TOKEN_ROW = 42;
+
     private final MainViewModel vm;
     private final Runnable quit;
     private final BorderPane root = new BorderPane();
@@ -64,7 +67,7 @@ public final class MainView {
         this.vm = vm;
         this.quit = quit;
         List<Command> run = commands();
-        root.getStyleClass().add("main-view");
+        root.getStyleClass().add(Styles.MAIN_VIEW);
         root.setTop(new VBox(menuBar(run), toolBar(run)));
         root.setLeft(stepList());
         root.setCenter(centre());
@@ -142,7 +145,7 @@ public final class MainView {
         TextField breakpoint = new TextField();
         breakpoint.setId("breakpoint");
         breakpoint.getStyleClass().add(Styles.HOOK_NAME);
-        breakpoint.setPrefColumnCount(22);
+        breakpoint.setPrefColumnCount(26);
         breakpoint.textProperty().bindBidirectional(vm.breakpointProperty());
         breakpoint.setTooltip(new Tooltip("Hook-name pattern: * matches within one part, ** across parts"));
         breakpoint.setOnAction(e -> vm.runToBreakpoint());
@@ -174,8 +177,8 @@ public final class MainView {
         vm.steps().addListener((javafx.collections.ListChangeListener<StepRow>) c -> follow(list, vm.currentIndexProperty().get()));
 
         VBox box = new VBox(6, title, list);
-        box.getStyleClass().addAll(Styles.PANEL, "steps-panel");
-        box.setPrefWidth(340);
+        box.getStyleClass().addAll(Styles.PANEL, Styles.STEPS_PANEL);
+        box.setPrefWidth(370);
         return box;
     }
 
@@ -193,8 +196,14 @@ public final class MainView {
     }
 
     private Node centre() {
-        VBox centre = new VBox(10, promptPanel(), currentStepPanel(), heatmapPanel());
-        centre.setPadding(new Insets(10, 10, 10, 4));
+        SplitPane split = new SplitPane(currentStepPanel(), heatmapPanel());
+        split.setId("centreSplit");
+        split.getStyleClass().add(Styles.CENTRE_SPLIT);
+        split.setDividerPositions(0.39);
+        SplitPane.setResizableWithParent(split.getItems().get(0), false);
+        VBox.setVgrow(split, Priority.ALWAYS);
+        VBox centre = new VBox(8, promptPanel(), split);
+        centre.setPadding(new Insets(8, 8, 8, 8));
         return centre;
     }
 
@@ -206,29 +215,37 @@ public final class MainView {
         prompt.setPromptText("Type a prompt");
         prompt.textProperty().bindBidirectional(vm.promptProperty());
         title.setLabelFor(prompt);
+        HBox.setHgrow(prompt, Priority.ALWAYS);
 
         Label count = new Label();
         count.getStyleClass().add(Styles.MUTED);
+        count.setMinWidth(Region.USE_PREF_SIZE);
         count.textProperty().bind(Bindings.createStringBinding(() -> {
             int n = vm.tokens().size();
             return n == 1 ? "1 token" : n + " tokens";
         }, vm.tokens()));
-        Region spring = new Region();
-        HBox.setHgrow(spring, Priority.ALWAYS);
-        HBox header = new HBox(8, title, spring, count);
-        header.setAlignment(Pos.BASELINE_LEFT);
+        HBox row = new HBox(10, title, prompt, count);
+        row.setAlignment(Pos.CENTER_LEFT);
 
         TokenStrip strip = new TokenStrip(vm.tokens());
         ScrollPane tokens = new ScrollPane(strip);
         tokens.setId("tokenStrip");
-        tokens.getStyleClass().add("token-scroll");
+        tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
         tokens.setFitToWidth(true);
-        tokens.setPrefViewportHeight(48);
-        tokens.setMaxHeight(112);
         tokens.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        // As tall as the chips need, up to three rows; longer prompts scroll.
+        // The strip learns its height during a layout pass; resize the viewport in the next pulse, not inside it.
+        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() ->
+                tokens.setPrefViewportHeight(Math.max(TOKEN_ROW, Math.min(3 * TOKEN_ROW + 8, Math.ceil(strip.getHeight()) + 1)))));
+        tokens.setPrefViewportHeight(TOKEN_ROW);
 
-        VBox box = new VBox(6, header, prompt, tokens);
+        VBox box = new VBox(6, row, tokens);
         box.getStyleClass().add(Styles.PANEL);
+        prompt.sceneProperty().addListener((obs, old, scene) -> {
+            if (scene != null) {
+                Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start
+            }
+        });
         return box;
     }
 
@@ -241,38 +258,38 @@ public final class MainView {
         Label shape = value("currentStepShape", Styles.HOOK_NAME);
         Label math = value("currentStepMath", Styles.MATH);
         Label inputs = value("currentStepInputs", Styles.HOOK_NAME);
+        Label meaning = value("currentStepMeaning", null);
         math.setWrapText(true);
         inputs.setWrapText(true);
+        meaning.setWrapText(true);
 
-        vm.currentStepProperty().addListener((obs, old, s) -> {
-            name.setText(s == null ? "(before the first step: press F10 to step, F5 to run to the breakpoint)" : s.name());
-            name.pseudoClassStateChanged(Styles.ERROR, false);
+        Runnable show = () -> {
+            StepDetails s = vm.currentStepProperty().get();
+            name.setText(s != null ? s.name() : vm.isReady() ? "(before the first step)" : "(no model yet)");
             unit.setText(s == null ? "" : s.unit() + "   \u00b7   step " + (s.index() + 1) + " of " + s.total());
             shape.setText(s == null ? "" : s.shapeText());
-            math.setText(s == null ? "" : s.math());
-            inputs.setText(s == null ? "" : s.inputsText());
-        });
-        name.setText("(loading the model\u2026)");
+            math.setText(s != null ? s.math() : vm.isReady() ? "Press F10 to compute the first step, F5 to run to the breakpoint." : "");
+            inputs.setText(s == null ? "" : String.join("\n", s.inputs()));
+            meaning.setText(s == null ? "" : s.meaning());
+        };
+        vm.currentStepProperty().addListener((obs, old, s) -> show.run());
+        vm.readyProperty().addListener((obs, old, r) -> show.run());
+        show.run();
 
-        GridPane grid = new GridPane();
-        grid.setHgap(12);
-        grid.setVgap(4);
-        ColumnConstraints keys = new ColumnConstraints();
-        keys.setMinWidth(Region.USE_PREF_SIZE);
-        ColumnConstraints values = new ColumnConstraints();
-        values.setHgrow(Priority.ALWAYS);
-        values.setFillWidth(true);
-        grid.getColumnConstraints().addAll(keys, values);
-        String[] keyNames = {"Name", "Unit", "Shape", "Computes", "Inputs"};
-        Label[] valueLabels = {name, unit, shape, math, inputs};
+        VBox fields = new VBox(2);
+        String[] keyNames = {"Name", "Unit", "Shape", "Computes", "Inputs", "Holds"};
+        Label[] valueLabels = {name, unit, shape, math, inputs, meaning};
         for (int i = 0; i < keyNames.length; i++) {
             Label key = new Label(keyNames[i]);
             key.getStyleClass().add(Styles.FIELD_LABEL);
             key.setLabelFor(valueLabels[i]);
-            grid.addRow(i, key, valueLabels[i]);
+            VBox.setMargin(key, new Insets(i == 0 ? 0 : 6, 0, 0, 0));
+            fields.getChildren().addAll(key, valueLabels[i]);
         }
-        VBox box = new VBox(6, title, grid);
-        box.getStyleClass().add(Styles.PANEL);
+        VBox box = new VBox(8, title, fields);
+        box.getStyleClass().addAll(Styles.PANEL, Styles.DETAILS_PANEL);
+        box.setMinWidth(240);
+        box.setPrefWidth(350);
         return box;
     }
 
@@ -310,7 +327,11 @@ public final class MainView {
         legend.textProperty().bind(Bindings.createStringBinding(() -> legend(vm.heatmapProperty().get()), vm.heatmapProperty()));
         Region spring = new Region();
         HBox.setHgrow(spring, Priority.ALWAYS);
-        HBox header = new HBox(8, title, spring, legend, headLabel, headSpinner);
+        legend.setMinWidth(0);
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        headLabel.setMinWidth(Region.USE_PREF_SIZE);
+        headSpinner.setMinWidth(Region.USE_PREF_SIZE);
+        HBox header = new HBox(8, title, spring, headLabel, headSpinner);
         header.setAlignment(Pos.CENTER_LEFT);
 
         HeatmapView heatmap = new HeatmapView();
@@ -332,11 +353,12 @@ public final class MainView {
         hover.setId("heatmapHover");
         hover.getStyleClass().addAll(Styles.MUTED, Styles.HOOK_NAME);
         hover.textProperty().bind(Bindings.createStringBinding(() -> heatmap.hoverTextProperty().get().isEmpty()
-                ? (vm.heatmapProperty().get() == null ? "" : "Rows are queries, columns keys. Hover a cell for its value.")
+                ? (vm.heatmapProperty().get() == null ? "" : "Rows: queries.  Columns: keys.  Hover a cell for its value.")
                 : heatmap.hoverTextProperty().get(), heatmap.hoverTextProperty(), vm.heatmapProperty()));
 
-        VBox box = new VBox(6, header, stack, hover);
-        box.getStyleClass().addAll(Styles.PANEL, "heatmap-panel");
+        hover.setMinWidth(0);
+        VBox box = new VBox(4, header, stack, legend, hover);
+        box.getStyleClass().addAll(Styles.PANEL, Styles.HEATMAP_PANEL);
         VBox.setVgrow(box, Priority.ALWAYS);
         return box;
     }
@@ -407,6 +429,8 @@ public final class MainView {
 
         StepCell() {
             getStyleClass().add(Styles.STEP_CELL);
+            setPrefWidth(0); // never wider than the list: no horizontal scroll bar, long names end in an ellipsis
+            name.setMinWidth(0);
             index.getStyleClass().add(Styles.STEP_INDEX);
             index.setMinWidth(Region.USE_PREF_SIZE);
             name.getStyleClass().add(Styles.HOOK_NAME);

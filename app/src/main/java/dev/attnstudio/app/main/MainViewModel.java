@@ -81,6 +81,9 @@ public final class MainViewModel implements AutoCloseable {
     private final StringProperty breakpoint = new SimpleStringProperty(this, "breakpoint", DEFAULT_BREAKPOINT);
     private final ObservableList<TokenChip> tokens = FXCollections.observableArrayList();
     private final ObservableList<StepRow> steps = FXCollections.observableArrayList();
+    // One wrapper each, held here: a wrapper made per call would be collected and its listeners go silent.
+    private final ObservableList<TokenChip> tokensView = FXCollections.unmodifiableObservableList(tokens);
+    private final ObservableList<StepRow> stepsView = FXCollections.unmodifiableObservableList(steps);
     private final ReadOnlyIntegerWrapper currentIndex = new ReadOnlyIntegerWrapper(this, "currentIndex", -1);
     private final ReadOnlyIntegerWrapper executed = new ReadOnlyIntegerWrapper(this, "executed", 0);
     private final ReadOnlyObjectWrapper<StepDetails> currentStep = new ReadOnlyObjectWrapper<>(this, "currentStep");
@@ -138,12 +141,12 @@ public final class MainViewModel implements AutoCloseable {
 
     /** The prompt's tokens (read-only). */
     public ObservableList<TokenChip> tokens() {
-        return FXCollections.unmodifiableObservableList(tokens);
+        return tokensView;
     }
 
     /** Every step of the current pass in order, with its state (read-only). */
     public ObservableList<StepRow> steps() {
-        return FXCollections.unmodifiableObservableList(steps);
+        return stepsView;
     }
 
     /** Index of the step under the cursor, -1 before the first step. */
@@ -361,7 +364,8 @@ public final class MainViewModel implements AutoCloseable {
             engine.submit(() -> {
                 resyncQueued.set(false);
                 return syncPrompt() ? snapshot(passError != null ? Status.error(passError)
-                        : Status.info(passTokens.size() + " tokens; the pass starts over.")) : null;
+                        : Status.info((passTokens.size() == 1 ? "1 token" : passTokens.size() + " tokens") + "; the pass starts over."))
+                        : null;
             }, this::apply, failure -> status.set(Status.error("Could not tokenize: " + message(failure))));
         }
     }
@@ -414,7 +418,8 @@ public final class MainViewModel implements AutoCloseable {
             rows.add(new StepRow(i, program.op(i).name(), unit, unitStart, state));
         }
         StepDetails details = current == null ? null : new StepDetails(current.index(), current.steps(), current.name(),
-                current.unit(), current.math(), current.inputs(), current.shape(), documentedShape(current.name()));
+                current.unit(), current.math(), current.inputs(), current.shape(), documentedShape(current.name()),
+                meaning(current.name()));
         AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group) : null;
         return new PassSnapshot(passTokens, List.copyOf(rows), cursor, trace.executed(), details, map, done);
     }
@@ -448,6 +453,15 @@ public final class MainViewModel implements AutoCloseable {
     private static String documentedShape(String name) {
         try {
             return HookName.shapeOf(name);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    private static String meaning(String name) {
+        try {
+            HookName.Parsed p = HookName.parse(name);
+            return p.inBlock() ? p.block().meaning : p.model().meaning;
         } catch (IllegalArgumentException e) {
             return "";
         }

@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
  * @param inputs          hook names (or {@code input_ids}) it reads
  * @param shape           the actual shape of its output
  * @param documentedShape the shape in letters ({@code [B, H, T, K]}), or empty for names the table lacks
+ * @param meaning         what the hook holds, from the hook table, or empty
  */
 public record StepDetails(int index, int total, String name, String unit, String math, List<String> inputs,
-                          long[] shape, String documentedShape) {
+                          long[] shape, String documentedShape, String meaning) {
 
     public StepDetails {
         inputs = List.copyOf(inputs);

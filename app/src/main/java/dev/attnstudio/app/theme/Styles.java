@@ -11,6 +11,12 @@ import java.util.Objects;
  */
 public final class Styles {
 
+    public static final String MAIN_VIEW = "main-view";
+    public static final String STEPS_PANEL = "steps-panel";
+    public static final String DETAILS_PANEL = "details-panel";
+    public static final String HEATMAP_PANEL = "heatmap-panel";
+    public static final String CENTRE_SPLIT = "centre-split";
+    public static final String TOKEN_SCROLL = "token-scroll";
     public static final String STEP_LIST = "step-list";
     public static final String STEP_CELL = "step-cell";
     public static final String STEP_INDEX = "step-index";

@@ -52,35 +52,49 @@ public final class EngineBenchmark {
     }
 
     private static void forward(LoadedModel m, int runs) {
-        System.out.println("forward pass (ms, median of warm runs)");
+        System.out.println("forward pass (ms, median of warm runs; the three modes take turns run by run)");
         System.out.println("tokens   plain   compact  ratio    full  ratio");
+        Capture[] modes = {Capture.OFF, Capture.COMPACT, Capture.FULL};
         for (int tokens : new int[] {64, 256, 1024}) {
             long[] ids = ids(m, tokens);
             int n = tokens >= 1024 ? Math.max(3, runs / 2) : runs;
-            double plain = median(m, ids, Capture.OFF, n);
-            double compact = median(m, ids, Capture.COMPACT, n);
-            double full = median(m, ids, Capture.FULL, n);
+            double[][] t = new double[modes.length][n];
+            Stepper[] steppers = new Stepper[modes.length];
+            try {
+                for (int j = 0; j < modes.length; j++) {
+                    steppers[j] = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(modes[j]).withCache(false));
+                }
+                for (int i = -2; i < n; i++) {
+                    for (int j = 0; j < modes.length; j++) {
+                        long start = System.nanoTime();
+                        steppers[j].reset(ids);
+                        steppers[j].runToEnd();
+                        if (i >= 0) {
+                            t[j][i] = (System.nanoTime() - start) / 1e6;
+                        }
+                        steppers[j].reset(ids); // free this mode's trace before the next mode runs
+                    }
+                }
+            } finally {
+                for (Stepper s : steppers) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+            double plain = median(t[0]);
+            double compact = median(t[1]);
+            double full = median(t[2]);
             System.out.printf(Locale.ROOT, "%6d %7.1f %9.1f %6.3f %7.1f %6.3f%n",
                     tokens, plain, compact, compact / plain, full, full / plain);
         }
         System.out.println();
     }
 
-    /** Interleaves nothing: one capture mode at a time, two warm-ups, then the median of n runs. */
-    private static double median(LoadedModel m, long[] ids, Capture capture, int n) {
-        double[] t = new double[n];
-        try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(capture).withCache(false))) {
-            for (int i = -2; i < n; i++) {
-                long start = System.nanoTime();
-                s.reset(ids);
-                s.runToEnd();
-                if (i >= 0) {
-                    t[i] = (System.nanoTime() - start) / 1e6;
-                }
-            }
-        }
-        Arrays.sort(t);
-        return t[n / 2];
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static void decode(LoadedModel m, int tokensOut) {

@@ -11,18 +11,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The geometry of a GPT-2-family decoder, read from a Hugging Face {@code config.json}.
+ * The geometry of a transformer, read from a Hugging Face {@code config.json} (or derived from an ONNX graph).
  *
- * @param nLayer       number of blocks
- * @param nHead        attention heads per block
- * @param dModel       residual stream width ({@code n_embd})
- * @param nPositions   longest sequence the learned position table covers
- * @param vocabSize    rows of the token embedding
- * @param layerNormEps epsilon inside every LayerNorm
- * @param activation   the MLP non-linearity the checkpoint was trained with
+ * @param architecture  which model family the weights belong to
+ * @param nLayer        number of blocks
+ * @param nHead         attention heads per block
+ * @param dModel        residual stream width
+ * @param dMlp          hidden width of the MLP (4 d_model for GPT-2, intermediate_size for BERT)
+ * @param nPositions    longest sequence the learned position table covers
+ * @param vocabSize     rows of the token embedding
+ * @param typeVocabSize rows of the token-type (segment) embedding; 0 where there is none
+ * @param layerNormEps  epsilon inside every LayerNorm
+ * @param activation    the MLP non-linearity the checkpoint was trained with
  */
-public record ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int vocabSize,
-                          double layerNormEps, Activation activation) {
+public record ModelConfig(Architecture architecture, int nLayer, int nHead, int dModel, int dMlp, int nPositions,
+                          int vocabSize, int typeVocabSize, double layerNormEps, Activation activation) {
+
+    /** Model families the engine runs. */
+    public enum Architecture {
+        /** Decoder, pre-norm, learned positions, causal attention, tied unembedding. */
+        GPT2,
+        /** Encoder, post-norm, learned positions and segments, bidirectional attention with padding. */
+        BERT
+    }
+
+    /** A GPT-2 geometry (d_mlp = 4 d_model, no segments). */
+    public ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int vocabSize, double layerNormEps,
+                       Activation activation) {
+        this(Architecture.GPT2, nLayer, nHead, dModel, 4 * dModel, nPositions, vocabSize, 0, layerNormEps, activation);
+    }
 
     /** MLP non-linearities, by their Hugging Face {@code activation_function} names. */
     public enum Activation {
@@ -44,6 +61,9 @@ public record ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int
     }
 
     public ModelConfig {
+        require(architecture != null, "architecture is required");
+        require(dMlp > 0, "the MLP width must be positive, was " + dMlp);
+        require(typeVocabSize >= 0, "type_vocab_size must not be negative, was " + typeVocabSize);
         require(nLayer > 0, "n_layer must be positive, was " + nLayer);
         require(nHead > 0, "n_head must be positive, was " + nHead);
         require(dModel > 0 && dModel % nHead == 0,
@@ -60,7 +80,13 @@ public record ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int
 
     /** A copy with another number of layers (for small test and benchmark models). */
     public ModelConfig withLayers(int layers) {
-        return new ModelConfig(layers, nHead, dModel, nPositions, vocabSize, layerNormEps, activation);
+        return new ModelConfig(architecture, layers, nHead, dModel, dMlp, nPositions, vocabSize, typeVocabSize,
+                layerNormEps, activation);
+    }
+
+    /** Whether queries may only attend to earlier positions. */
+    public boolean causal() {
+        return architecture == Architecture.GPT2;
     }
 
     /** GPT-2 small's geometry: 12 layers, 12 heads, d_model 768, 1024 positions, 50257 tokens. */
@@ -69,10 +95,10 @@ public record ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int
     }
 
     /**
-     * Reads a GPT-2 {@code config.json}. Every missing or malformed key is reported at once, with the
-     * file's path, so a user can fix the file in one go.
+     * Reads a Hugging Face {@code config.json} of a supported family ({@code model_type} gpt2 or bert). Every
+     * missing or malformed key is reported at once, with the file's path, so a user can fix the file in one go.
      */
-    public static ModelConfig readGpt2(Path configJson) {
+    public static ModelConfig read(Path configJson) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
@@ -83,26 +109,36 @@ public record ModelConfig(int nLayer, int nHead, int dModel, int nPositions, int
             throw new ModelFormatException(configJson, "config is not a JSON object");
         }
         String type = root.path("model_type").asText("gpt2");
-        if (!type.equals("gpt2")) {
-            throw new ModelFormatException(configJson,
-                    "model_type '" + type + "' is not supported yet (supported: gpt2)");
-        }
         List<String> problems = new ArrayList<>();
-        int nLayer = intKey(root, "n_layer", problems);
-        int nHead = intKey(root, "n_head", problems);
-        int nEmbd = intKey(root, "n_embd", problems);
-        int nPositions = intKey(root, "n_positions", problems);
-        int vocab = intKey(root, "vocab_size", problems);
-        double eps = root.path("layer_norm_epsilon").isNumber() ? root.get("layer_norm_epsilon").asDouble() : 1e-5;
-        String act = root.path("activation_function").asText("gelu_new");
-        if (!problems.isEmpty()) {
-            throw new ModelFormatException(configJson, String.join("; ", problems));
-        }
         try {
-            return new ModelConfig(nLayer, nHead, nEmbd, nPositions, vocab, eps, Activation.fromHuggingFace(act));
+            return switch (type) {
+                case "gpt2" -> {
+                    int nEmbd = intKey(root, "n_embd", problems);
+                    int nInner = root.path("n_inner").isIntegralNumber() ? root.get("n_inner").asInt() : 4 * nEmbd;
+                    yield new ModelConfig(Architecture.GPT2, intKey(root, "n_layer", problems),
+                            intKey(root, "n_head", problems), nEmbd, nInner, intKey(root, "n_positions", problems),
+                            intKey(root, "vocab_size", problems), 0, doubleKey(root, "layer_norm_epsilon", 1e-5),
+                            Activation.fromHuggingFace(root.path("activation_function").asText("gelu_new")));
+                }
+                case "bert" -> new ModelConfig(Architecture.BERT, intKey(root, "num_hidden_layers", problems),
+                        intKey(root, "num_attention_heads", problems), intKey(root, "hidden_size", problems),
+                        intKey(root, "intermediate_size", problems), intKey(root, "max_position_embeddings", problems),
+                        intKey(root, "vocab_size", problems), root.path("type_vocab_size").asInt(2),
+                        doubleKey(root, "layer_norm_eps", 1e-12),
+                        Activation.fromHuggingFace(root.path("hidden_act").asText("gelu")));
+                default -> throw new ModelFormatException(configJson,
+                        "model_type '" + type + "' is not supported yet (supported: gpt2, bert)");
+            };
         } catch (IllegalArgumentException e) {
+            if (!problems.isEmpty()) {
+                throw new ModelFormatException(configJson, String.join("; ", problems));
+            }
             throw new ModelFormatException(configJson, e.getMessage());
         }
+    }
+
+    private static double doubleKey(JsonNode root, String key, double fallback) {
+        return root.path(key).isNumber() ? root.get(key).asDouble() : fallback;
     }
 
     private static int intKey(JsonNode root, String key, List<String> problems) {

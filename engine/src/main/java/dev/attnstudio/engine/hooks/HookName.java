@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * scores, the mask, the KV-cache contents) are marked as ours.
  *
  * <p>Shape letters: B batch, T positions computed in this pass (query positions), K key positions (past +
- * T), H heads, d d_model, h d_head, m d_mlp (4 d), V vocabulary.
+ * T), H heads, d d_model, h d_head, m d_mlp (4 d for GPT-2), V vocabulary.
  */
 public final class HookName {
 
@@ -20,6 +20,8 @@ public final class HookName {
     public enum Model {
         EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token]"),
         POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position]"),
+        TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]"),
+        EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings"),
         LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final LayerNorm of the residual stream"),
         LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U");
 
@@ -37,7 +39,7 @@ public final class HookName {
     /** Hooks inside block i, written {@code blocks.{i}.<suffix>}. */
     public enum Block {
         RESID_PRE("hook_resid_pre", "[B, T, d]", "residual stream entering the block"),
-        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "LayerNorm before attention"),
+        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first LayerNorm: before attention (GPT-2), of resid_mid (BERT)"),
         Q("attn.hook_q", "[B, T, H, h]", "queries, split into heads"),
         K("attn.hook_k", "[B, T, H, h]", "keys of this pass's positions"),
         V("attn.hook_v", "[B, T, H, h]", "values of this pass's positions"),
@@ -51,11 +53,11 @@ public final class HookName {
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),
         ATTN_OUT("hook_attn_out", "[B, T, d]", "heads concatenated, output projection"),
         RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out"),
-        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "LayerNorm before the MLP"),
-        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer before the non-linearity"),
+        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second LayerNorm: before the MLP (GPT-2), of resid_post = block output (BERT)"),
+        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity"),
         MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity"),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
-        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out, leaving the block");
+        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out)");
 
         public final String suffix;
         public final String shape;
@@ -138,6 +140,8 @@ public final class HookName {
         rows.add("|---|---|---|");
         rows.add(row(Model.EMBED.id, Model.EMBED.shape, Model.EMBED.meaning));
         rows.add(row(Model.POS_EMBED.id, Model.POS_EMBED.shape, Model.POS_EMBED.meaning));
+        rows.add(row(Model.TOKEN_TYPE_EMBED.id, Model.TOKEN_TYPE_EMBED.shape, Model.TOKEN_TYPE_EMBED.meaning));
+        rows.add(row(Model.EMBED_LN_NORMALIZED.id, Model.EMBED_LN_NORMALIZED.shape, Model.EMBED_LN_NORMALIZED.meaning));
         for (Block b : Block.values()) {
             rows.add(row("blocks.{i}." + b.suffix, b.shape, b.meaning));
         }

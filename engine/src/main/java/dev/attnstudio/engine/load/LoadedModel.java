@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.model.BertModel;
 import dev.attnstudio.engine.model.Gpt2Model;
+import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
@@ -21,12 +23,12 @@ import java.util.Map;
 public final class LoadedModel implements AutoCloseable {
 
     private final String name;
-    private final Gpt2Model model;
+    private final TransformerModel model;
     private final Tokenizer tokenizer;
     private final NDManager root;
     private final long loadMillis;
 
-    private LoadedModel(String name, Gpt2Model model, Tokenizer tokenizer, NDManager root, long loadMillis) {
+    private LoadedModel(String name, TransformerModel model, Tokenizer tokenizer, NDManager root, long loadMillis) {
         this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -35,8 +37,8 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Opens a Hugging Face GPT-2 folder: {@code config.json}, {@code model.safetensors}, and optionally
-     * {@code tokenizer.json}. Every problem is reported with the file it is in.
+     * Opens a Hugging Face folder of a supported family (GPT-2, BERT): {@code config.json},
+     * {@code model.safetensors}, and optionally {@code tokenizer.json}. Every problem is reported with the file it is in.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {
         long start = System.nanoTime();
@@ -50,7 +52,7 @@ public final class LoadedModel implements AutoCloseable {
                 throw new ModelFormatException(required, "missing: a model folder needs config.json and model.safetensors");
             }
         }
-        ModelConfig config = ModelConfig.readGpt2(configFile);
+        ModelConfig config = ModelConfig.read(configFile);
         Path tokenizerFile = folder.resolve("tokenizer.json");
         Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.open(tokenizerFile) : null;
         try (SafeTensors weights = SafeTensors.open(weightsFile)) {
@@ -71,10 +73,17 @@ public final class LoadedModel implements AutoCloseable {
 
     private static LoadedModel build(String name, ModelConfig config, WeightSource source, Tokenizer tokenizer,
                                      DjlRuntime.DeviceChoice deviceChoice, long start) {
+        if (tokenizer != null && tokenizer.maxTokenId() >= config.vocabSize()) {
+            throw new ModelFormatException(tokenizer.file(), "the tokenizer produces ids up to " + tokenizer.maxTokenId()
+                    + ", but the model's vocabulary has " + config.vocabSize() + " rows: tokenizer and weights do not match");
+        }
         Device device = DjlRuntime.device(deviceChoice);
         NDManager root = NDManager.newBaseManager(device, DjlRuntime.engine().getEngineName());
         try {
-            Gpt2Model model = Gpt2Model.load(config, source, root);
+            TransformerModel model = switch (config.architecture()) {
+                case GPT2 -> Gpt2Model.load(config, source, root);
+                case BERT -> BertModel.load(config, source, root);
+            };
             return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             root.close();
@@ -86,7 +95,7 @@ public final class LoadedModel implements AutoCloseable {
         return name;
     }
 
-    public Gpt2Model model() {
+    public TransformerModel model() {
         return model;
     }
 

@@ -14,7 +14,7 @@ public record HeadEntropy(int layer, int batch, int heads, int queries, float[] 
 
     /**
      * @param pattern {@code hook_pattern} [B, H, T, K]
-     * @param mask    {@code hook_mask} [B or 1, 1, T, K] (0 allowed, -inf blocked)
+     * @param mask    {@code hook_mask} [B or 1, 1, T or 1, K] (0 allowed, -inf blocked), broadcast as applied
      */
     public static HeadEntropy of(int layer, TensorData pattern, TensorData mask) {
         long[] s = pattern.shape();
@@ -23,9 +23,11 @@ public record HeadEntropy(int layer, int batch, int heads, int queries, float[] 
         }
         int b = (int) s[0], h = (int) s[1], t = (int) s[2], k = (int) s[3];
         long[] ms = mask.shape();
-        if (ms.length != 4 || ms[2] != t || ms[3] != k || (ms[0] != 1 && ms[0] != b)) {
-            throw new IllegalArgumentException("mask " + mask.shapeString() + " does not fit pattern " + pattern.shapeString());
+        if (ms.length != 4 || ms[3] != k || (ms[0] != 1 && ms[0] != b) || (ms[2] != 1 && ms[2] != t)) {
+            throw new IllegalArgumentException("mask " + mask.shapeString() + " does not broadcast over pattern "
+                    + pattern.shapeString());
         }
+        int maskQueries = (int) ms[2];
         float[] p = pattern.values();
         float[] m = mask.values();
         float[] entropy = new float[b * h * t];
@@ -35,7 +37,7 @@ public record HeadEntropy(int layer, int batch, int heads, int queries, float[] 
             int mb = ms[0] == 1 ? 0 : bi;
             for (int q = 0; q < t; q++) {
                 int n = 0;
-                int maskRow = (mb * t + q) * k;
+                int maskRow = (mb * maskQueries + (maskQueries == 1 ? 0 : q)) * k;
                 for (int key = 0; key < k; key++) {
                     if (m[maskRow + key] == 0f) {
                         n++;

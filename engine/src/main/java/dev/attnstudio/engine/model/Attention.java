@@ -39,10 +39,14 @@ final class Attention {
         this.dHead = (int) (wO.getShape().get(0) / nHead);
     }
 
-    /** Adds this layer's attention steps; reads {@code ln1.hook_normalized}, ends with {@code hook_attn_out}. */
-    void addSteps(Program.Builder p, int layer, Pass pass) {
+    /**
+     * Adds this layer's attention steps, reading the hook {@code x} (GPT-2: {@code ln1.hook_normalized}; BERT:
+     * {@code hook_resid_pre}) and ending with {@code hook_attn_out}.
+     *
+     * @param causal whether the model's own mask is causal (decoders) or lets every query see every key (encoders)
+     */
+    void addSteps(Program.Builder p, int layer, Pass pass, String x, boolean causal) {
         Interventions iv = pass.interventions();
-        String x = LN1_NORMALIZED.at(layer);
         String split = String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead);
         p.op(Q.at(layer), "q = x W_Q + b_Q" + split, in -> heads(in.matMul(wQ).add(bQ)), x);
         p.op(K.at(layer), "k = x W_K + b_K" + split, in -> heads(in.matMul(wK).add(bK)), x);
@@ -75,10 +79,7 @@ final class Attention {
                         : "scaling disabled (intervention): scores unchanged",
                 raw -> raw.mul(scale), QK_RAW.at(layer));
 
-        p.op(MASK.at(layer), iv.mask() == null
-                        ? "causal mask: 0 where key <= query, -inf after"
-                        : "mask override (intervention): 0 where allowed, -inf elsewhere",
-                (in, m) -> mask(pass, m));
+        p.op(MASK.at(layer), maskMath(iv, causal, pass.keyMask() != null), (in, m) -> mask(pass, causal, m));
         p.op(ATTN_SCORES.at(layer), "scores + mask", NDArray::add, ATTN_SCORES_UNMASKED.at(layer), MASK.at(layer));
 
         boolean mayBlankRows = iv.mask() != null;
@@ -128,18 +129,35 @@ final class Attention {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);
     }
 
-    /** The additive mask [1, 1, T, K]: 0 where query t (absolute position P + t) may see key k, else -inf. */
-    private static NDArray mask(Pass pass, NDManager m) {
-        int t = pass.length();
+    private static String maskMath(Interventions iv, boolean causal, boolean padded) {
+        String rule = iv.mask() != null ? "mask override (intervention): 0 where allowed, -inf elsewhere"
+                : causal ? "causal mask: 0 where key <= query, -inf after" : "bidirectional: every key allowed";
+        return padded ? rule + "; padding keys -inf" : rule;
+    }
+
+    /**
+     * The additive mask: 0 where a query may see a key, -inf where not. Its shape shows what it depends on:
+     * [1, 1, T, K] for a causal or overridden rule, [B, 1, 1, K] for padding alone, [B, 1, T, K] for both,
+     * [1, 1, 1, K] when nothing is masked. Query t sits at absolute position P + t.
+     */
+    private static NDArray mask(Pass pass, boolean causal, NDManager m) {
+        MaskOverride rule = pass.interventions().mask() != null ? pass.interventions().mask()
+                : causal ? MaskOverride.CAUSAL : null;
+        long[][] padding = pass.keyMask();
+        int b = padding == null ? 1 : pass.batch();
+        int t = rule == null ? 1 : pass.length();
         int k = pass.keys();
-        MaskOverride rule = pass.interventions().mask() == null ? MaskOverride.CAUSAL : pass.interventions().mask();
-        float[] cells = new float[t * k];
-        for (int q = 0; q < t; q++) {
-            int queryPos = pass.past() + q;
-            for (int key = 0; key < k; key++) {
-                cells[q * k + key] = rule.allowed(queryPos, key) ? 0f : Float.NEGATIVE_INFINITY;
+        float[] cells = new float[b * t * k];
+        for (int row = 0; row < b; row++) {
+            for (int q = 0; q < t; q++) {
+                int queryPos = pass.past() + q;
+                for (int key = 0; key < k; key++) {
+                    boolean allowed = (rule == null || rule.allowed(queryPos, key))
+                            && (padding == null || padding[row][key] != 0);
+                    cells[(row * t + q) * k + key] = allowed ? 0f : Float.NEGATIVE_INFINITY;
+                }
             }
         }
-        return m.create(cells, new Shape(1, 1, t, k));
+        return m.create(cells, new Shape(b, 1, t, k));
     }
 }

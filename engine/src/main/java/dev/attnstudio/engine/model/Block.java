@@ -23,13 +23,13 @@ final class Block {
     /** Adds block {@code i}'s steps: from {@code hook_resid_pre} to {@code hook_resid_post}. */
     void addSteps(Program.Builder p, int i, Pass pass) {
         p.op(LN1_NORMALIZED.at(i), LayerNorm.MATH, ln1::forward, RESID_PRE.at(i));
-        attn.addSteps(p, i, pass);
+        attn.addSteps(p, i, pass, LN1_NORMALIZED.at(i), true);
         p.op(RESID_MID.at(i), "resid_mid = resid_pre + attn_out", NDArray::add, RESID_PRE.at(i), ATTN_OUT.at(i));
 
         p.op(LN2_NORMALIZED.at(i), LayerNorm.MATH, ln2::forward, RESID_MID.at(i));
-        p.op(MLP_PRE.at(i), "x W_in + b_in (d_model -> 4 d_model)", mlp::pre, LN2_NORMALIZED.at(i));
+        p.op(MLP_PRE.at(i), "x W_in + b_in (d_model -> d_mlp)", mlp::pre, LN2_NORMALIZED.at(i));
         p.op(MLP_POST.at(i), mlp.postMath(), mlp::post, MLP_PRE.at(i));
-        p.op(MLP_OUT.at(i), "post W_out + b_out (4 d_model -> d_model)", mlp::out, MLP_POST.at(i));
+        p.op(MLP_OUT.at(i), "post W_out + b_out (d_mlp -> d_model)", mlp::out, MLP_POST.at(i));
         p.op(RESID_POST.at(i), "resid_post = resid_mid + mlp_out", NDArray::add, RESID_MID.at(i), MLP_OUT.at(i));
     }
 }

@@ -17,7 +17,7 @@ import static dev.attnstudio.engine.hooks.HookName.Model.*;
  * A GPT-2-family decoder: embeddings, n pre-norm blocks, final LayerNorm, tied unembedding.
  * The weights live in the model's own NDManager until {@link #close()}.
  */
-public final class Gpt2Model implements AutoCloseable {
+public final class Gpt2Model implements TransformerModel {
 
     private final ModelConfig config;
     private final NDManager manager;
@@ -33,11 +33,17 @@ public final class Gpt2Model implements AutoCloseable {
         this.lnFinal = lnFinal;
     }
 
+    @Override
+    public String outputHook() {
+        return LOGITS.id;
+    }
+
+    @Override
     public ModelConfig config() {
         return config;
     }
 
-    /** The manager that owns the weights; traces and caches are created under it. */
+    @Override
     public NDManager manager() {
         return manager;
     }
@@ -52,7 +58,7 @@ public final class Gpt2Model implements AutoCloseable {
         try {
             String prefix = source.names().contains("wte.weight") ? "" : "transformer.";
             long d = config.dModel();
-            long mlp = 4 * d;
+            long mlp = config.dMlp();
             Embedding embedding = new Embedding(
                     source.require(prefix + "wte.weight", m, config.vocabSize(), d),
                     source.require(prefix + "wpe.weight", m, config.nPositions(), d));
@@ -101,6 +107,7 @@ public final class Gpt2Model implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the pass runs past the learned positions
      */
+    @Override
     public Program program(Pass pass) {
         if (pass.keys() > config.nPositions()) {
             throw new IllegalArgumentException("the sequence would be " + pass.keys() + " tokens long; this model reads at most "
@@ -126,11 +133,11 @@ public final class Gpt2Model implements AutoCloseable {
                         ? "W_pos[" + pass.past() + ".." + (pass.keys() - 1) + "]: one row per position"
                         : "positions disabled (intervention): zeros",
                 (in, m) -> embedding.positions(in.get(0), pass.past(), positions, m), Program.INPUT_IDS);
-        p.op(RESID_PRE.at(0), "embed + pos_embed", NDArray::add, EMBED.id, POS_EMBED.id);
-
         for (int i = 0; i < blocks.size(); i++) {
             p.group("blocks." + i);
-            if (i > 0) {
+            if (i == 0) {
+                p.op(RESID_PRE.at(0), "embed + pos_embed", NDArray::add, EMBED.id, POS_EMBED.id);
+            } else {
                 p.op(RESID_PRE.at(i), "the residual stream leaving block " + (i - 1), NDArray::duplicate, RESID_POST.at(i - 1));
             }
             blocks.get(i).addSteps(p, i, pass);

@@ -21,6 +21,14 @@ public final class Program {
     /** Name of the token-id input [B, T] (int64) that every program reads; it is not a step. */
     public static final String INPUT_IDS = "input_ids";
 
+    /** Name of the token-type (segment) input [B, T] (int64), read by encoders; it is not a step. */
+    public static final String TOKEN_TYPE_IDS = "token_type_ids";
+
+    /** Whether a name is one of the pass's inputs rather than a step. */
+    public static boolean isInput(String name) {
+        return name.equals(INPUT_IDS) || name.equals(TOKEN_TYPE_IDS);
+    }
+
     private final List<Op> ops;
     private final Map<String, Integer> index;
     private final int[] lastUse;
@@ -41,7 +49,7 @@ public final class Program {
         }
         for (int i = 0; i < ops.size(); i++) {
             for (String in : ops.get(i).inputs()) {
-                if (in.equals(INPUT_IDS)) {
+                if (isInput(in)) {
                     continue;
                 }
                 Integer producer = index.get(in);

@@ -2,10 +2,10 @@ package dev.attnstudio.engine.step;
 
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.metrics.HeadEntropy;
-import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.Interventions;
 import dev.attnstudio.engine.model.KvCache;
 import dev.attnstudio.engine.model.Pass;
+import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.sampling.Sampler;
 
 import java.util.ArrayList;
@@ -54,15 +54,17 @@ public final class Stepper implements AutoCloseable {
     /** One pass: its input tokens, its trace, and the token sampled from its last logits (once generated). */
     public static final class Group {
         private final Kind kind;
-        private final long[][] ids;
+        private final Batch inputs;
         private final int past;
         private final Trace trace;
         private Sampler.Choice next;
         private boolean cached;
+        private long computeNanos;
+        private long[] cacheBytes = new long[0];
 
-        private Group(Kind kind, long[][] ids, int past, Trace trace) {
+        private Group(Kind kind, Batch inputs, int past, Trace trace) {
             this.kind = kind;
-            this.ids = ids;
+            this.inputs = inputs;
             this.past = past;
             this.trace = trace;
         }
@@ -73,7 +75,12 @@ public final class Stepper implements AutoCloseable {
 
         /** The token ids this pass reads, [B][T]. */
         public long[][] ids() {
-            return ids;
+            return inputs.ids();
+        }
+
+        /** Everything this pass reads: ids, token types, attention mask. */
+        public Batch inputs() {
+            return inputs;
         }
 
         /** Positions before this pass's first one. */
@@ -88,6 +95,16 @@ public final class Stepper implements AutoCloseable {
         /** The token chosen from this pass's logits, or null if none was generated from it yet. */
         public Sampler.Choice next() {
             return next;
+        }
+
+        /** Time spent computing this pass's steps so far (not cursor moves or reads), in milliseconds. */
+        public double computeMillis() {
+            return computeNanos / 1e6;
+        }
+
+        /** KV-cache bytes per layer once this pass completed (empty before, or without a cache). */
+        public long[] cacheBytes() {
+            return cacheBytes.clone();
         }
     }
 
@@ -107,7 +124,7 @@ public final class Stepper implements AutoCloseable {
         }
     }
 
-    private final Gpt2Model model;
+    private final TransformerModel model;
     private Options options;
     private final List<Group> groups = new ArrayList<>();
     private KvCache cache;
@@ -116,7 +133,7 @@ public final class Stepper implements AutoCloseable {
     private volatile boolean cancelled;
     private Consumer<StepInfo> listener = s -> { };
 
-    public Stepper(Gpt2Model model, Options options) {
+    public Stepper(TransformerModel model, Options options) {
         this.model = model;
         this.options = options;
     }
@@ -137,38 +154,48 @@ public final class Stepper implements AutoCloseable {
 
     /** Drops everything computed and prepares the prompt's pass; nothing runs until the first step. */
     public void reset(long[] ids) {
-        reset(new long[][] {ids});
+        reset(Batch.of(ids));
     }
 
-    /** As {@link #reset(long[])} for a batch of equally long rows. */
-    public void reset(long[][] ids) {
-        if (ids.length == 0 || ids[0].length == 0) {
-            throw new IllegalArgumentException("the prompt is empty: type at least one token");
-        }
+    /**
+     * As {@link #reset(long[])} for a batch: several prompts, padded, with token types for sentence pairs.
+     * Decoders take unpadded rows only.
+     */
+    public void reset(Batch batch) {
         int vocab = model.config().vocabSize();
-        for (long[] row : ids) {
-            for (long id : row) {
+        int types = Math.max(1, model.config().typeVocabSize());
+        for (int b = 0; b < batch.size(); b++) {
+            for (int t = 0; t < batch.length(); t++) {
+                long id = batch.ids()[b][t];
                 if (id < 0 || id >= vocab) {
                     throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+                }
+                long type = batch.tokenTypes()[b][t];
+                if (type < 0 || type >= types) {
+                    throw new IllegalArgumentException("token type " + type + " is outside 0.." + (types - 1));
                 }
             }
         }
         int n = model.config().nPositions();
-        if (ids[0].length > n) {
-            throw new IllegalArgumentException("the prompt has " + ids[0].length + " tokens; this model reads at most " + n
+        if (batch.length() > n) {
+            throw new IllegalArgumentException("the prompt has " + batch.length() + " tokens; this model reads at most " + n
                     + " (n_positions)");
         }
+        if (batch.padded() && model.config().causal()) {
+            throw new IllegalArgumentException("padding is for encoders; give a decoder one prompt or rows of equal length");
+        }
         clear();
-        if (options.useCache()) {
+        if (options.useCache() && model.config().causal()) {
             cache = new KvCache(model.config().nLayer(), model.config().nPositions(), model.manager());
         }
-        addGroup(Kind.PREFILL, ids, 0);
+        addGroup(Kind.PREFILL, batch, 0);
     }
 
-    private void addGroup(Kind kind, long[][] ids, int past) {
-        Pass pass = new Pass(ids.length, ids[0].length, past, options.interventions(), cache);
+    private void addGroup(Kind kind, Batch inputs, int past) {
+        Pass pass = new Pass(inputs.size(), inputs.length(), past, options.interventions(), cache,
+                inputs.padded() ? inputs.attentionMask() : null);
         Program program = model.program(pass);
-        groups.add(new Group(kind, ids, past, new Trace(program, model.manager(), options.capture(), ids)));
+        groups.add(new Group(kind, inputs, past, new Trace(program, model.manager(), options.capture(), inputs)));
     }
 
     public List<Group> groups() {
@@ -210,7 +237,9 @@ public final class Stepper implements AutoCloseable {
             return current();
         }
         if (!t.complete()) {
+            long start = System.nanoTime();
             t.runNext();
+            groups.get(cursorGroup).computeNanos += System.nanoTime() - start;
             cursorIndex++;
             if (t.complete()) {
                 onPassComplete(groups.get(cursorGroup));
@@ -314,9 +343,12 @@ public final class Stepper implements AutoCloseable {
      */
     public Sampler.Choice generate(Sampler sampler) {
         requireReset();
+        if (!model.config().causal()) {
+            throw new IllegalStateException("generation needs a decoder; " + model.config().architecture() + " is an encoder");
+        }
         Group last = groups.get(groups.size() - 1);
-        if (last.ids.length != 1) {
-            throw new IllegalStateException("generation works on a single prompt, not a batch of " + last.ids.length);
+        if (last.inputs.size() != 1) {
+            throw new IllegalStateException("generation works on a single prompt, not a batch of " + last.inputs.size());
         }
         if (!last.trace.complete()) {
             runToEnd();
@@ -330,11 +362,11 @@ public final class Stepper implements AutoCloseable {
                     + " tokens long; this model reads at most " + model.config().nPositions() + " (n_positions)");
         }
         if (cache != null) {
-            addGroup(Kind.DECODE, new long[][] {{choice.token()}}, cache.length());
+            addGroup(Kind.DECODE, Batch.of(new long[] {choice.token()}), cache.length());
         } else {
             long[] all = Arrays.copyOf(sequence, sequence.length + 1);
             all[sequence.length] = choice.token();
-            addGroup(Kind.RECOMPUTE, new long[][] {all}, 0);
+            addGroup(Kind.RECOMPUTE, Batch.of(all), 0);
         }
         return choice;
     }
@@ -350,7 +382,7 @@ public final class Stepper implements AutoCloseable {
     public long[] tokens() {
         requireReset();
         Group first = groups.get(0);
-        long[] out = first.ids[0].clone();
+        long[] out = first.inputs.ids()[0].clone();
         for (int g = 1; g < groups.size(); g++) {
             long next = groups.get(g - 1).next.token();
             out = Arrays.copyOf(out, out.length + 1);
@@ -376,6 +408,10 @@ public final class Stepper implements AutoCloseable {
                 cache.append(i, g.trace.valueOf(HookName.Block.K.at(i)), g.trace.valueOf(HookName.Block.V.at(i)));
             }
             g.cached = true;
+            g.cacheBytes = new long[cache.layers()];
+            for (int i = 0; i < cache.layers(); i++) {
+                g.cacheBytes[i] = cache.bytes(i);
+            }
         }
     }
 

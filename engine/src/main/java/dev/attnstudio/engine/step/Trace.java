@@ -25,23 +25,24 @@ public final class Trace implements AutoCloseable {
     private int executed;
 
     /**
-     * @param parent    the manager the trace's own manager is created under (the model's)
-     * @param inputIds  token ids [B, T], int64; copied into the trace
+     * @param parent the manager the trace's own manager is created under (the model's)
+     * @param inputs token ids and token types [B, T] (copied into the trace)
      */
-    public Trace(Program program, NDManager parent, Capture capture, long[][] inputIds) {
+    public Trace(Program program, NDManager parent, Capture capture, Batch inputs) {
         this.program = program;
         this.capture = capture;
         this.manager = parent.newSubManager();
-        int batch = inputIds.length;
-        int len = inputIds[0].length;
-        long[] flat = new long[batch * len];
-        for (int b = 0; b < batch; b++) {
-            if (inputIds[b].length != len) {
-                throw new IllegalArgumentException("every row of a batch must have the same length (pad it)");
-            }
-            System.arraycopy(inputIds[b], 0, flat, b * len, len);
+        values.put(Program.INPUT_IDS, table(inputs.ids()));
+        values.put(Program.TOKEN_TYPE_IDS, table(inputs.tokenTypes()));
+    }
+
+    private NDArray table(long[][] rows) {
+        int len = rows[0].length;
+        long[] flat = new long[rows.length * len];
+        for (int b = 0; b < rows.length; b++) {
+            System.arraycopy(rows[b], 0, flat, b * len, len);
         }
-        values.put(Program.INPUT_IDS, manager.create(flat, new Shape(batch, len)));
+        return manager.create(flat, new Shape(rows.length, len));
     }
 
     public Program program() {
@@ -104,7 +105,7 @@ public final class Trace implements AutoCloseable {
         if (capture == Capture.OFF || !program.op(i).derivable()) {
             return false;
         }
-        return program.op(i).inputs().stream().allMatch(in -> in.equals(Program.INPUT_IDS) || available(in));
+        return program.op(i).inputs().stream().allMatch(in -> Program.isInput(in) || available(in));
     }
 
     /** Copies a hook's value out as Java arrays, recomputing it if the trace did not keep it. */
@@ -131,6 +132,9 @@ public final class Trace implements AutoCloseable {
             return kept;
         }
         int i = program.indexOf(name);
+        if (Program.isInput(name)) {
+            throw new IllegalStateException(name + " is not an input of this pass");
+        }
         if (i < 0) {
             throw new IllegalArgumentException("this pass has no step named '" + name + "'");
         }

@@ -12,8 +12,11 @@ import java.util.Map;
 /** Text to token ids and back, from a Hugging Face {@code tokenizer.json} (DJL's bindings; no network). */
 public final class Tokenizer implements AutoCloseable {
 
-    /** A tokenized text: ids with their token strings and whether each is a special token. */
-    public record Tokens(long[] ids, String[] strings, boolean[] special) {
+    /**
+     * A tokenized text: ids with their token strings, whether each is a special token, and its token type
+     * (segment: 0 for the first text, 1 for the second of a pair).
+     */
+    public record Tokens(long[] ids, String[] strings, boolean[] special, long[] typeIds) {
         public int size() {
             return ids.length;
         }
@@ -24,10 +27,34 @@ public final class Tokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer hf;
     private final Path file;
+    private final long maxTokenId;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Path file) {
+    private Tokenizer(HuggingFaceTokenizer hf, Path file, String json) {
         this.hf = hf;
         this.file = file;
+        this.maxTokenId = maxId(json, file);
+    }
+
+    /** The highest id in the tokenizer.json's vocabulary (object or Unigram list) and added tokens. */
+    private static long maxId(String json, Path file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            long max = -1;
+            com.fasterxml.jackson.databind.JsonNode vocab = root.path("model").path("vocab");
+            if (vocab.isObject()) {
+                for (com.fasterxml.jackson.databind.JsonNode id : vocab) {
+                    max = Math.max(max, id.asLong());
+                }
+            } else if (vocab.isArray()) {
+                max = vocab.size() - 1;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode added : root.path("added_tokens")) {
+                max = Math.max(max, added.path("id").asLong());
+            }
+            return max;
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "tokenizer is not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -37,7 +64,8 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer open(Path tokenizerJson) {
         DjlRuntime.forceOffline();
         try {
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), tokenizerJson);
+            String json = java.nio.file.Files.readString(tokenizerJson);
+            return new Tokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), tokenizerJson, json);
         } catch (IOException | RuntimeException e) {
             throw new ModelFormatException(tokenizerJson, "cannot read tokenizer: " + e.getMessage(), e);
         }
@@ -47,7 +75,7 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer fromJson(String json, String label) {
         DjlRuntime.forceOffline();
         try (java.io.InputStream in = new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), Path.of(label));
+            return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), Path.of(label), json);
         } catch (IOException | RuntimeException e) {
             throw new ModelFormatException(Path.of(label), "cannot read tokenizer: " + e.getMessage(), e);
         }
@@ -59,13 +87,26 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public Tokens encode(String text) {
-        Encoding e = hf.encode(text);
+        return tokens(hf.encode(text));
+    }
+
+    /** A sentence pair, as BERT reads it: [CLS] a [SEP] b [SEP], with token types 0 for a and 1 for b. */
+    public Tokens encodePair(String a, String b) {
+        return tokens(hf.encode(a, b));
+    }
+
+    /** The largest token id the tokenizer can produce (its vocabulary and added tokens). */
+    public long maxTokenId() {
+        return maxTokenId;
+    }
+
+    private Tokens tokens(Encoding e) {
         long[] mask = e.getSpecialTokenMask();
         boolean[] special = new boolean[mask.length];
         for (int i = 0; i < mask.length; i++) {
             special[i] = mask[i] != 0;
         }
-        return new Tokens(e.getIds(), e.getTokens(), special);
+        return new Tokens(e.getIds(), e.getTokens(), special, e.getTypeIds());
     }
 
     /** The text of one token id, as it would print. */

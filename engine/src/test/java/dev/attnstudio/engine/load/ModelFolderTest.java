@@ -50,10 +50,15 @@ class ModelFolderTest {
         return folder;
     }
 
+    /** The tiny test geometry with a 256-token vocabulary, so the byte-level tokenizer fits it. */
+    private static final ModelConfig BYTES = new ModelConfig(2, 4, 32, 64, 256, 1e-5, ModelConfig.Activation.GELU_NEW);
+
     @Test
     void roundTripEveryTensorAndTheSameLogits() throws IOException {
-        Map<String, SafeTensors.Tensor> tensors = TinyModels.tensors(3);
-        Path folder = folder(tensors, Map.of());
+        Map<String, SafeTensors.Tensor> tensors = dev.attnstudio.engine.model.RandomGpt2.tensors(BYTES, 3, 0.3f);
+        Path folder = Files.createDirectories(dir.resolve("model"));
+        writeConfig(folder, BYTES, Map.of());
+        SafeTensors.write(folder.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         Files.writeString(folder.resolve("tokenizer.json"), ByteLevelVocab.tokenizerJson());
 
         try (SafeTensors file = SafeTensors.open(folder.resolve("model.safetensors"))) {
@@ -65,14 +70,15 @@ class ModelFolderTest {
         }
         long[] ids = {10, 20, 30, 40, 50};
         float[] fromMemory;
-        try (LoadedModel m = TinyModels.load(tensors); Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT)) {
+        try (LoadedModel m = LoadedModel.of("in-memory", BYTES, tensors, null, DjlRuntime.DeviceChoice.CPU);
+             Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT)) {
             s.reset(ids);
             s.runToEnd();
             fromMemory = s.read(HookName.Model.LOGITS.id).values();
         }
         try (LoadedModel m = LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU);
              Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT)) {
-            assertEquals(TinyModels.CONFIG, m.config());
+            assertEquals(BYTES, m.config());
             assertNotNull(m.tokenizer());
             assertArrayEquals(new long[] {72, 105}, m.tokenizer().encode("Hi").ids());
             s.reset(ids);
@@ -101,6 +107,14 @@ class ModelFolderTest {
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU).close());
         return e.getMessage();
+    }
+
+    @Test
+    void aTokenizerBeyondTheVocabularyIsRefused() throws IOException {
+        Path folder = folder(TinyModels.tensors(3), Map.of());
+        Files.writeString(folder.resolve("tokenizer.json"), ByteLevelVocab.tokenizerJson());
+        String msg = failure(folder);
+        assertTrue(msg.contains("tokenizer.json") && msg.contains("255") && msg.contains("97"), msg);
     }
 
     @Test

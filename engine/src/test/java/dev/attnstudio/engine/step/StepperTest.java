@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class StepperTest {
 
     private static final long[] PROMPT = {5, 17, 3, 88, 41, 41, 0, 96, 12, 7, 63, 2};
+    private static final String POS_EMBED_NAME = HookName.Model.POS_EMBED.id;
     private static LoadedModel model;
 
     @BeforeAll
@@ -109,6 +110,8 @@ class StepperTest {
         try (Stepper s = stepper(Capture.COMPACT)) {
             s.reset(PROMPT);
             assertNull(s.current());
+            assertEquals(POS_EMBED_NAME, s.stepOver().name(), "the embedding is one unit");
+            s.reset(PROMPT);
             Stepper.StepInfo first = s.step();
             assertEquals("hook_embed", first.name());
             assertArrayEquals(new long[] {1, PROMPT.length, 32}, first.shape());
@@ -126,6 +129,7 @@ class StepperTest {
             assertEquals(executed, s.group().trace().executed(), "stepping over computed steps must not compute");
 
             assertEquals(PATTERN.at(1), s.runTo("blocks.*.attn.hook_pattern").name());
+            assertEquals("blocks.1", s.current().unit());
             assertEquals(RESID_POST.at(1), s.stepOver().name(), "step over ends the block");
             assertEquals("hook_logits", s.stepOver().name());
             assertNull(s.step());
@@ -194,6 +198,9 @@ class StepperTest {
             assertEquals(2L * PROMPT.length * 32 * 4, bytesAfterPrompt);
             s.runToEnd();
             assertEquals(2L * (PROMPT.length + 1) * 32 * 4, s.cache().bytes(0));
+            assertArrayEquals(new long[] {bytesAfterPrompt, bytesAfterPrompt}, s.groups().get(0).cacheBytes());
+            assertEquals(2L * (PROMPT.length + 1) * 32 * 4, s.groups().get(1).cacheBytes()[1]);
+            assertTrue(s.groups().get(1).computeMillis() > 0);
             TensorData pastK = s.read(PAST_K.at(1));
             assertArrayEquals(new long[] {1, PROMPT.length, 4, 8}, pastK.shape());
             assertArrayEquals(new long[] {1, 4, 1, PROMPT.length + 1}, s.read(PATTERN.at(1)).shape());

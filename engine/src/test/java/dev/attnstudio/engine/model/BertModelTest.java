@@ -1,0 +1,168 @@
+package dev.attnstudio.engine.model;
+
+import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.metrics.HeadEntropy;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.step.Batch;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static dev.attnstudio.engine.hooks.HookName.Block.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A small random BERT: padding, segments and post-norm wiring. Exactness on real weights is in sample-models. */
+class BertModelTest {
+
+    static final ModelConfig CONFIG = new ModelConfig(ModelConfig.Architecture.BERT, 2, 4, 32, 64, 40, 50, 2, 1e-12,
+            ModelConfig.Activation.GELU);
+    private static LoadedModel model;
+
+    /** Hugging Face BERT names and layouts (Linear weights [out, in]), random values. */
+    static Map<String, SafeTensors.Tensor> tensors(ModelConfig c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
+        long d = c.dModel();
+        t.put("embeddings.word_embeddings.weight", normal(r, 0.5, c.vocabSize(), d));
+        t.put("embeddings.position_embeddings.weight", normal(r, 0.5, c.nPositions(), d));
+        t.put("embeddings.token_type_embeddings.weight", normal(r, 0.5, c.typeVocabSize(), d));
+        layerNorm(t, r, "embeddings.LayerNorm", d);
+        for (int i = 0; i < c.nLayer(); i++) {
+            String l = "encoder.layer." + i + ".";
+            for (String part : List.of("query", "key", "value")) {
+                t.put(l + "attention.self." + part + ".weight", normal(r, 0.3, d, d));
+                t.put(l + "attention.self." + part + ".bias", normal(r, 0.1, d));
+            }
+            t.put(l + "attention.output.dense.weight", normal(r, 0.3, d, d));
+            t.put(l + "attention.output.dense.bias", normal(r, 0.1, d));
+            layerNorm(t, r, l + "attention.output.LayerNorm", d);
+            t.put(l + "intermediate.dense.weight", normal(r, 0.3, c.dMlp(), d));
+            t.put(l + "intermediate.dense.bias", normal(r, 0.1, c.dMlp()));
+            t.put(l + "output.dense.weight", normal(r, 0.3, d, c.dMlp()));
+            t.put(l + "output.dense.bias", normal(r, 0.1, d));
+            layerNorm(t, r, l + "output.LayerNorm", d);
+        }
+        return t;
+    }
+
+    private static void layerNorm(Map<String, SafeTensors.Tensor> t, SplittableRandom r, String name, long d) {
+        SafeTensors.Tensor g = normal(r, 0.1, d);
+        for (int i = 0; i < g.values().length; i++) {
+            g.values()[i] += 1;
+        }
+        t.put(name + ".weight", g);
+        t.put(name + ".bias", normal(r, 0.1, d));
+    }
+
+    private static SafeTensors.Tensor normal(SplittableRandom r, double std, long... shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((r.nextDouble() + r.nextDouble() + r.nextDouble() - 1.5) * 2 * std);
+        }
+        return new SafeTensors.Tensor(v, shape, SafeTensors.DType.F32);
+    }
+
+    @BeforeAll
+    static void load() {
+        model = LoadedModel.of("tiny-bert", CONFIG, tensors(CONFIG, 11), null, DjlRuntime.DeviceChoice.CPU);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static TensorData run(Batch batch, String hook) {
+        try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT)) {
+            s.reset(batch);
+            s.runToEnd();
+            return s.read(hook);
+        }
+    }
+
+    @Test
+    void paddedRowsEqualTheirUnpaddedRunAndPaddingGetsNoAttention() {
+        long[] shortRow = {1, 7, 9, 2};
+        long[] longRow = {1, 5, 6, 8, 3, 4, 2};
+        String out = model.model().outputHook();
+        TensorData alone = run(Batch.of(shortRow), out);
+        for (Batch.Padding side : Batch.Padding.values()) {
+            Batch batch = Batch.pad(List.of(shortRow, longRow), null, side, 0);
+            try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT)) {
+                s.reset(batch);
+                s.runToEnd();
+                TensorData hidden = s.read(out);
+                int offset = side == Batch.Padding.LEFT ? 3 : 0;
+                // BERT numbers positions 0..T-1 whatever the mask (as Hugging Face does), so only right padding
+                // leaves a row's real tokens exactly where they were alone.
+                for (int t = 0; side == Batch.Padding.RIGHT && t < shortRow.length; t++) {
+                    for (int e = 0; e < 32; e++) {
+                        assertEquals(alone.get(0, t, e), hidden.get(0, offset + t, e), 1e-4, side + " t=" + t);
+                    }
+                }
+                assertArrayEquals(new long[] {2, 1, 1, 7}, s.read(MASK.at(0)).shape(), "padding alone broadcasts over queries");
+                for (int l = 0; l < 2; l++) {
+                    TensorData p = s.read(PATTERN.at(l));
+                    for (int h = 0; h < 4; h++) {
+                        for (int q = 0; q < 7; q++) {
+                            for (int k = 0; k < 7; k++) {
+                                if (batch.attentionMask()[0][k] == 0) {
+                                    assertEquals(0f, p.get(0, h, q, k), 0f, "padding key " + k);
+                                }
+                            }
+                        }
+                    }
+                }
+                HeadEntropy e = s.entropy(1);
+                assertEquals(4, e.allowedKeys()[0], "row 0 has 4 real keys");
+                assertEquals(7, e.allowedKeys()[e.heads() * e.queries()], "row 1 has 7");
+                float[] row = s.read(PATTERN.at(1)).row(0, 2, offset);
+                double h = 0;
+                for (float w : row) {
+                    h -= w > 0 ? w * Math.log(w) : 0;
+                }
+                assertEquals(h / Math.log(4), e.normalized(0, 2, offset), 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void bidirectionalAndSegmentsMatter() {
+        long[] ids = {1, 5, 6, 2, 8, 9, 2};
+        TensorData p = run(Batch.of(ids), PATTERN.at(0));
+        assertTrue(p.get(0, 0, 0, 6) > 0, "an encoder's first token sees the last");
+        long[][] pairTypes = {{0, 0, 0, 0, 1, 1, 1}};
+        long[][] mask = {{1, 1, 1, 1, 1, 1, 1}};
+        TensorData single = run(Batch.of(ids), model.model().outputHook());
+        TensorData pair = run(new Batch(new long[][] {ids}, pairTypes, mask), model.model().outputHook());
+        assertNotEquals(single.get(0, 5, 0), pair.get(0, 5, 0), "segment B must change the embedding");
+        assertThrows(IllegalArgumentException.class, () -> run(new Batch(new long[][] {ids}, new long[][] {{0, 0, 0, 0, 2, 2, 2}}, mask), "x"));
+    }
+
+    @Test
+    void encodersDoNotGenerateAndDecodersRefusePadding() {
+        try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT)) {
+            s.reset(new long[] {1, 2, 3});
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> s.generate(new dev.attnstudio.engine.sampling.Sampler(dev.attnstudio.engine.sampling.SamplingConfig.GREEDY)));
+            assertTrue(e.getMessage().contains("decoder"), e.getMessage());
+        }
+        try (LoadedModel gpt = TinyModels.load(TinyModels.tensors(1)); Stepper s = new Stepper(gpt.model(), Stepper.Options.DEFAULT)) {
+            Batch padded = Batch.pad(List.of(new long[] {1, 2}, new long[] {3, 4, 5}), null, Batch.Padding.LEFT, 0);
+            assertThrows(IllegalArgumentException.class, () -> s.reset(padded));
+        }
+    }
+}
