@@ -24,7 +24,7 @@ public final class Main {
             usage: attn-studio <command> [options]
 
             Commands:
-              trace   run a model on a prompt and write every hook as a NumPy .npy file (attn-studio trace --help)
+              trace   run a model on prompts and write every hook as a NumPy .npy file (attn-studio trace --help)
               hooks   list the hook names with their shapes and meanings
               bench   measure the engine's speed and memory (options: --layers N, --runs N)
 
@@ -32,7 +32,8 @@ public final class Main {
               --debug  print stack traces on errors
               --help   this text
 
-            Models: a Hugging Face GPT-2 folder or a bundled sample (%s). Everything runs offline.
+            Models: a Hugging Face GPT-2 or BERT folder, a BERT encoder exported to .onnx, or a bundled sample
+            (%s). Everything runs offline.
             """;
 
     private Main() {

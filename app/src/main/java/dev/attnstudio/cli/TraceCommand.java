@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.Npy;
+import dev.attnstudio.engine.io.OnnxGraph;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.load.OnnxBertImport;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Program;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -31,13 +34,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code attn-studio trace}: loads a model, runs the prompt and the generated tokens through a {@link Stepper},
- * and writes each pass's hooks as .npy files with a manifest. The manifest is written last, so a folder with a
- * manifest holds a complete trace.
+ * {@code attn-studio trace}: loads a model, runs the prompts (and, for a decoder, the generated tokens) through a
+ * {@link Stepper}, and writes each pass's inputs and hooks as .npy files with a manifest. The manifest is written
+ * last, so a folder with a manifest holds a complete trace.
  */
 final class TraceCommand {
 
     static final String INPUT_IDS_FILE = Program.INPUT_IDS + ".npy";
+    /** Name of the padding mask input [B, T] in the manifest and on disk (1 = real token, 0 = padding). */
+    static final String ATTENTION_MASK = "attention_mask";
 
     private final TraceOptions options;
     private final PrintStream log;
@@ -50,31 +55,32 @@ final class TraceCommand {
 
     void run() throws IOException {
         Path out = options.out().toAbsolutePath().normalize();
+        ModelSource source = ModelSource.locate(options.model());
+        checkFits(source.name(), source.architecture()); // before loading, when the kind of model is known
         prepareOutput(out);
 
         log.println("loading model " + options.model() + " ...");
-        try (LoadedModel loaded = openModel(options.model(), options)) {
+        long loadStart = System.nanoTime();
+        try (LoadedModel loaded = source.open(options, log)) {
             ModelConfig config = loaded.config();
-            log.printf(Locale.ROOT, "loaded %s (%d layers x %d heads, d_model %d, vocab %d) on %s in %d ms%n",
-                    loaded.name(), config.nLayer(), config.nHead(), config.dModel(), config.vocabSize(),
-                    deviceName(loaded), loaded.loadMillis());
-            Pattern hooks = HookName.glob(options.hooks());
-            if (allHookNames(config.nLayer()).stream().noneMatch(n -> hooks.matcher(n).matches())) {
-                throw new UsageException("--hooks '" + options.hooks() + "' matches no hook of this model "
-                        + "(list them with: attn-studio hooks)");
+            log.printf(Locale.ROOT, "loaded %s (%s: %d layers x %d heads, d_model %d, vocab %d) on %s in %d ms%n",
+                    loaded.name(), family(config.architecture()), config.nLayer(), config.nHead(), config.dModel(),
+                    config.vocabSize(), deviceName(loaded), (System.nanoTime() - loadStart) / 1_000_000);
+            checkFits(loaded.name(), config.architecture());
+            if (options.padId() >= config.vocabSize()) {
+                throw new UsageException("--pad-id " + options.padId() + " is outside the vocabulary (0.."
+                        + (config.vocabSize() - 1) + ")");
             }
-            long[] ids = options.ids() != null ? options.ids() : tokenize(loaded);
-            int total = ids.length + options.generate();
-            if (total > config.nPositions()) {
-                throw new UsageException("the prompt has " + ids.length + " tokens and --generate asks for "
-                        + options.generate() + " more; this model reads at most " + config.nPositions()
-                        + " (n_positions)");
+            Batch batch = inputs(loaded);
+            if (batch.length() + options.generate() > config.nPositions()) {
+                throw new UsageException(tooLong(batch, config));
             }
 
             try (Stepper stepper = new Stepper(loaded.model(), Stepper.Options.DEFAULT.withCapture(options.capture()))) {
-                stepper.reset(ids); // checks the ids against the vocabulary
+                stepper.reset(batch); // checks ids and types against the model; decoders refuse padding
+                Pattern hooks = hookPattern(stepper, config);
                 SamplingConfig sampling = options.sampling();
-                log.printf(Locale.ROOT, "tracing %d tokens (capture %s)%s%n", ids.length,
+                log.printf(Locale.ROOT, "tracing %s (capture %s)%s%n", describe(batch, loaded.tokenizer()),
                         options.capture().name().toLowerCase(Locale.ROOT),
                         options.generate() == 0 ? "" : ", then generating " + options.generate() + " ("
                                 + (sampling.greedy() ? "greedy" : describe(sampling)) + ")");
@@ -85,7 +91,8 @@ final class TraceCommand {
                     stepper.generate(sampler);
                     stepper.runToEnd();
                 }
-                log.printf(Locale.ROOT, "computed %d passes in %d ms%n", stepper.groups().size(),
+                int passes = stepper.groups().size();
+                log.printf(Locale.ROOT, "computed %d pass%s in %d ms%n", passes, passes == 1 ? "" : "es",
                         (System.nanoTime() - start) / 1_000_000);
 
                 Written written = new Written();
@@ -96,16 +103,18 @@ final class TraceCommand {
                 long[] sequence = stepper.tokens();
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                        modelEntry(loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
-                        options.hooks(), options.prompt(), ids.length, sequence,
-                        strings(loaded.tokenizer(), sequence),
+                        source.entry(loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
+                        options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
+                        sequence, strings(loaded.tokenizer(), sequence),
+                        new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
+                        rows(batch, loaded.tokenizer()),
                         new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
                                 sampling.topK(), sampling.topP(), sampling.seed()),
                         groups);
                 writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
                 written.files++;
                 if (options.generate() > 0) {
-                    long[] generated = Arrays.copyOfRange(sequence, ids.length, sequence.length);
+                    long[] generated = Arrays.copyOfRange(sequence, batch.length(), sequence.length);
                     log.println("generated ids " + Arrays.toString(generated)
                             + (loaded.tokenizer() == null ? "" : ": " + quote(loaded.tokenizer().decode(generated))));
                 }
@@ -113,6 +122,120 @@ final class TraceCommand {
                         written.bytes / (1024.0 * 1024.0), out);
             }
         }
+    }
+
+    private static boolean decoder(ModelConfig.Architecture architecture) {
+        return switch (architecture) {
+            case GPT2 -> true;
+            case BERT -> false;
+        };
+    }
+
+    /** "BERT encoder" or "GPT2 decoder", for messages. */
+    private static String family(ModelConfig.Architecture architecture) {
+        return architecture + (decoder(architecture) ? " decoder" : " encoder");
+    }
+
+    /**
+     * Refuses what this kind of model cannot do, before anything is tokenized or computed.
+     *
+     * @param architecture the model's family, or null when it is not known yet (then only the model-independent
+     *                     checks are made)
+     */
+    private void checkFits(String name, ModelConfig.Architecture architecture) {
+        if (architecture != null && !decoder(architecture) && options.generate() > 0) {
+            throw new UsageException("--generate needs a decoder: " + name + " is a " + family(architecture)
+                    + ", which reads its whole input at once and predicts no next token (leave out --generate)");
+        }
+        if (architecture != null && decoder(architecture) && options.pair() != null) {
+            throw new UsageException("--pair needs an encoder with token types (BERT): " + name + " is a "
+                    + family(architecture) + " (put both texts into one --prompt)");
+        }
+        if (options.generate() > 0 && options.rows() > 1) {
+            throw new UsageException("--generate continues a single prompt, but " + options.rows()
+                    + " were given (leave out --generate to trace them as one batch)");
+        }
+    }
+
+    /** The first pass's input: the --ids row, or each prompt (with the pair) tokenized and padded to the longest. */
+    private Batch inputs(LoadedModel loaded) {
+        if (options.ids() != null) {
+            return Batch.of(options.ids());
+        }
+        Tokenizer tokenizer = loaded.tokenizer();
+        if (tokenizer == null) {
+            throw new UsageException("model " + loaded.name() + " has no tokenizer.json, so it cannot read --prompt; "
+                    + "give token ids with --ids");
+        }
+        List<long[]> ids = new ArrayList<>();
+        List<long[]> types = new ArrayList<>();
+        for (int b = 0; b < options.prompts().size(); b++) {
+            String prompt = options.prompts().get(b);
+            Tokenizer.Tokens tokens = options.pair() == null ? tokenizer.encode(prompt)
+                    : tokenizer.encodePair(prompt, options.pair());
+            if (tokens.size() == 0) {
+                throw new UsageException((options.rows() == 1 ? "the prompt" : "prompt " + (b + 1))
+                        + " is empty: type at least one token");
+            }
+            ids.add(tokens.ids());
+            types.add(tokens.typeIds());
+        }
+        return Batch.pad(ids, types, options.padding(), options.padId());
+    }
+
+    private String tooLong(Batch batch, ModelConfig config) {
+        if (config.causal()) {
+            return "the prompt has " + batch.length() + " tokens and --generate asks for " + options.generate()
+                    + " more; this model reads at most " + config.nPositions() + " (n_positions)";
+        }
+        return (batch.size() > 1 ? "the longest prompt has " : "the prompt has ") + batch.length()
+                + " tokens; this model reads at most " + config.nPositions() + " (max_position_embeddings)";
+    }
+
+    /**
+     * The --hooks glob, checked against the names this run can write: the first pass's steps, plus the cached
+     * keys and values that only decode passes read.
+     */
+    private Pattern hookPattern(Stepper stepper, ModelConfig config) {
+        Pattern hooks = HookName.glob(options.hooks());
+        List<String> names = new ArrayList<>(stepper.groups().get(0).trace().program().names());
+        if (options.generate() > 0 && stepper.cache() != null) {
+            for (int i = 0; i < config.nLayer(); i++) {
+                names.add(HookName.Block.PAST_K.at(i));
+                names.add(HookName.Block.PAST_V.at(i));
+            }
+        }
+        if (names.stream().noneMatch(n -> hooks.matcher(n).matches())) {
+            throw new UsageException("--hooks '" + options.hooks() + "' matches no hook of this "
+                    + family(config.architecture())
+                    + " (list them with: attn-studio hooks)");
+        }
+        return hooks;
+    }
+
+    /** "11 tokens", or for a batch "2 prompts padded right to 9 tokens with id 0 = [PAD]". */
+    private String describe(Batch batch, Tokenizer tokenizer) {
+        if (batch.size() == 1) {
+            return batch.length() + " tokens";
+        }
+        if (!batch.padded()) {
+            return batch.size() + " prompts of " + batch.length() + " tokens";
+        }
+        return String.format(Locale.ROOT, "%d prompts padded %s to %d tokens with id %d%s", batch.size(),
+                options.padding().name().toLowerCase(Locale.ROOT), batch.length(), options.padId(),
+                tokenizer == null ? "" : " = " + tokenizer.decode(options.padId()));
+    }
+
+    /** Every row of the first pass, for the manifest. */
+    private List<Manifest.Row> rows(Batch batch, Tokenizer tokenizer) {
+        List<Manifest.Row> rows = new ArrayList<>(batch.size());
+        for (int b = 0; b < batch.size(); b++) {
+            long[] ids = batch.ids()[b];
+            long[] mask = batch.attentionMask()[b];
+            rows.add(new Manifest.Row(b, options.prompts().isEmpty() ? null : options.prompts().get(b), options.pair(),
+                    (int) Arrays.stream(mask).sum(), ids, strings(tokenizer, ids), batch.tokenTypes()[b], mask));
+        }
+        return rows;
     }
 
     /** Counts what was written, for the last progress line. */
@@ -129,13 +252,10 @@ final class TraceCommand {
         String prefix = index == 0 ? "" : folderName + "/";
         List<Manifest.FileEntry> files = new ArrayList<>();
 
-        long[][] ids = group.ids();
-        long[] flat = Arrays.stream(ids).flatMapToLong(Arrays::stream).toArray();
-        long[] idShape = {ids.length, ids[0].length};
-        Npy.writeInt64(folder.resolve(INPUT_IDS_FILE), idShape, flat);
-        files.add(new Manifest.FileEntry(Program.INPUT_IDS, prefix + INPUT_IDS_FILE, idShape, "int64"));
-        written.files++;
-        written.bytes += Files.size(folder.resolve(INPUT_IDS_FILE));
+        Batch inputs = group.inputs();
+        writeInput(folder, prefix, Program.INPUT_IDS, inputs.ids(), files, written);
+        writeInput(folder, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files, written);
+        writeInput(folder, prefix, ATTENTION_MASK, inputs.attentionMask(), files, written);
 
         Trace trace = group.trace();
         for (String name : trace.program().names()) {
@@ -153,8 +273,21 @@ final class TraceCommand {
         Sampler.Choice next = group.next();
         Manifest.Generated generated = next == null ? null : new Manifest.Generated(next.token(),
                 tokenizer == null ? null : tokenizer.decode(next.token()), next.probability());
+        long[] ids = inputs.ids()[0];
         return new Manifest.Group(index, group.kind().name().toLowerCase(Locale.ROOT), folderName, group.past(),
-                ids[0], strings(tokenizer, ids[0]), generated, files);
+                ids, strings(tokenizer, ids), generated, files);
+    }
+
+    /** Writes one input table [B][T] as {@code <name>.npy} (int64) and lists it. */
+    private static void writeInput(Path folder, String prefix, String name, long[][] table, List<Manifest.FileEntry> files,
+                                   Written written) throws IOException {
+        long[] flat = Arrays.stream(table).flatMapToLong(Arrays::stream).toArray();
+        long[] shape = {table.length, table[0].length};
+        Path file = folder.resolve(name + ".npy");
+        Npy.writeInt64(file, shape, flat);
+        files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64"));
+        written.files++;
+        written.bytes += Files.size(file);
     }
 
     /** step-001, step-002, ...: zero-padded to at least three digits so they sort by name. */
@@ -163,38 +296,123 @@ final class TraceCommand {
         return String.format(Locale.ROOT, "step-%0" + digits + "d", index);
     }
 
-    /** Opens a model folder if the path exists, else a bundled sample by name. */
-    static LoadedModel openModel(String spec, TraceOptions options) {
-        Path folder = null;
-        try {
-            folder = Path.of(spec);
-        } catch (InvalidPathException e) {
-            // not a path; maybe a sample name
-        }
-        if (folder != null && Files.exists(folder)) {
-            return LoadedModel.open(folder, options.device());
-        }
-        if (SampleModels.catalog().stream().anyMatch(s -> s.name().equals(spec))) {
-            return SampleModels.open(spec, options.device());
-        }
-        if (folder != null && (spec.contains("/") || spec.contains(folder.getFileSystem().getSeparator()))) {
-            throw new UsageException("no model folder at " + folder.toAbsolutePath().normalize());
-        }
-        throw new UsageException("'" + spec + "' is neither a model folder nor a bundled sample (bundled: "
-                + Main.sampleNames() + ")");
-    }
+    /**
+     * Where {@code --model} points, resolved before anything is loaded.
+     *
+     * @param kind "sample", "folder" (Hugging Face) or "onnx"
+     * @param path the folder or file, or null for a sample
+     * @param spec what was given on the command line
+     */
+    record ModelSource(String kind, Path path, String spec) {
 
-    private long[] tokenize(LoadedModel loaded) {
-        Tokenizer tokenizer = loaded.tokenizer();
-        if (tokenizer == null) {
-            throw new UsageException("model " + loaded.name() + " has no tokenizer.json, so it cannot read --prompt; "
-                    + "give token ids with --ids");
+        static final String SAMPLE = "sample";
+        static final String FOLDER = "folder";
+        static final String ONNX = "onnx";
+
+        /** A folder or .onnx file if the path exists, else a bundled sample by name. */
+        static ModelSource locate(String spec) {
+            Path path = null;
+            try {
+                path = Path.of(spec);
+            } catch (InvalidPathException e) {
+                // not a path; maybe a sample name
+            }
+            if (path != null && Files.isDirectory(path)) {
+                return new ModelSource(FOLDER, path, spec);
+            }
+            if (path != null && Files.isRegularFile(path)) {
+                if (!isOnnx(path)) {
+                    throw new UsageException("--model " + path + " is a file but not .onnx; give a .onnx file or the "
+                            + "folder that holds config.json and model.safetensors");
+                }
+                return new ModelSource(ONNX, path, spec);
+            }
+            if (SampleModels.catalog().stream().anyMatch(s -> s.name().equals(spec))) {
+                return new ModelSource(SAMPLE, null, spec);
+            }
+            if (path != null && (spec.contains("/") || spec.contains(path.getFileSystem().getSeparator()) || isOnnx(path))) {
+                throw new UsageException("no model folder or .onnx file at " + path.toAbsolutePath().normalize());
+            }
+            throw new UsageException("'" + spec + "' is not a model folder, a .onnx file or a bundled sample (bundled: "
+                    + Main.sampleNames() + ")");
         }
-        Tokenizer.Tokens tokens = tokenizer.encode(options.prompt());
-        if (tokens.size() == 0) {
-            throw new UsageException("the prompt is empty: type at least one token");
+
+        /** What the model is called in messages before it is loaded. */
+        String name() {
+            return path == null ? spec : String.valueOf(path.toAbsolutePath().normalize().getFileName());
         }
-        return tokens.ids();
+
+        /**
+         * The model's family without loading its weights: the catalog's word for a sample, config.json for a
+         * folder, BERT for ONNX (the only family imported from it); null when that cannot be told yet (loading
+         * then reports the problem).
+         */
+        ModelConfig.Architecture architecture() {
+            return switch (kind) {
+                case ONNX -> ModelConfig.Architecture.BERT;
+                case FOLDER -> Files.isRegularFile(path.resolve("config.json"))
+                        ? ModelConfig.read(path.resolve("config.json")).architecture() : null;
+                default -> SampleModels.catalog().stream().filter(s -> s.name().equals(spec)).findFirst()
+                        .map(s -> parseArchitecture(s.architecture())).orElse(null);
+            };
+        }
+
+        private static ModelConfig.Architecture parseArchitecture(String word) {
+            try {
+                return ModelConfig.Architecture.valueOf(word.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return null; // a family this CLI does not know by name; loading decides
+            }
+        }
+
+        private static boolean isOnnx(Path path) {
+            Path name = path.getFileName();
+            return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        }
+
+        LoadedModel open(TraceOptions options, PrintStream log) {
+            return switch (kind) {
+                case FOLDER -> LoadedModel.open(path, options.device());
+                case ONNX -> openOnnx(options, log);
+                default -> SampleModels.open(spec, options.device());
+            };
+        }
+
+        /**
+         * An ONNX export of a BERT encoder, with the tokenizer given by --tokenizer, else the tokenizer.json next to
+         * the file; without either, only --ids can be traced.
+         */
+        private LoadedModel openOnnx(TraceOptions options, PrintStream log) {
+            Path tokenizerFile = options.tokenizer();
+            if (tokenizerFile == null) {
+                Path sibling = path.resolveSibling("tokenizer.json");
+                tokenizerFile = Files.isRegularFile(sibling) ? sibling : null;
+            }
+            log.println(tokenizerFile == null ? "no tokenizer.json next to " + path.getFileName()
+                    + " (give --tokenizer to read --prompt text)" : "tokenizer: " + tokenizerFile);
+            OnnxBertImport.Imported imported = OnnxBertImport.read(OnnxGraph.read(path), path);
+            Tokenizer tokenizer = tokenizerFile == null ? null : Tokenizer.open(tokenizerFile);
+            try {
+                return LoadedModel.of(path.getFileName().toString(), imported.config(), imported.tensors(), tokenizer,
+                        options.device());
+            } catch (RuntimeException e) {
+                if (tokenizer != null) {
+                    tokenizer.close(); // the model owns it only once built
+                }
+                throw e;
+            }
+        }
+
+        /** The manifest's description of the loaded model. */
+        Manifest.Model entry(LoadedModel loaded) {
+            ModelConfig c = loaded.config();
+            return new Manifest.Model(loaded.name(), kind,
+                    path == null ? null : path.toAbsolutePath().normalize().toString(),
+                    c.architecture().name().toLowerCase(Locale.ROOT), loaded.model().outputHook(),
+                    new Manifest.Config(c.nLayer(), c.nHead(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
+                            c.vocabSize(), c.typeVocabSize(), c.layerNormEps(),
+                            c.activation().name().toLowerCase(Locale.ROOT)));
+        }
     }
 
     /** Each id decoded on its own, or null without a tokenizer. */
@@ -209,21 +427,6 @@ final class TraceCommand {
         return strings;
     }
 
-    private Manifest.Model modelEntry(LoadedModel loaded) {
-        ModelConfig c = loaded.config();
-        Path folder = null;
-        try {
-            folder = Path.of(options.model());
-        } catch (InvalidPathException e) {
-            // a sample name
-        }
-        boolean isFolder = folder != null && Files.isDirectory(folder);
-        return new Manifest.Model(loaded.name(), isFolder ? "folder" : "sample",
-                isFolder ? folder.toAbsolutePath().normalize().toString() : null, "gpt2",
-                new Manifest.Config(c.nLayer(), c.nHead(), c.dModel(), c.dHead(), c.nPositions(), c.vocabSize(),
-                        c.layerNormEps(), c.activation().name().toLowerCase(Locale.ROOT)));
-    }
-
     private static String deviceName(LoadedModel loaded) {
         return loaded.device().isGpu() ? "gpu" + loaded.device().getDeviceId() : "cpu";
     }
@@ -235,20 +438,6 @@ final class TraceCommand {
 
     private static String quote(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-    }
-
-    /** Every hook name a model of this depth can have, whatever the pass. */
-    static List<String> allHookNames(int layers) {
-        List<String> names = new ArrayList<>();
-        for (HookName.Model m : HookName.Model.values()) {
-            names.add(m.id);
-        }
-        for (int i = 0; i < layers; i++) {
-            for (HookName.Block b : HookName.Block.values()) {
-                names.add(b.at(i));
-            }
-        }
-        return names;
     }
 
     /**

@@ -2,47 +2,66 @@ package dev.attnstudio.cli;
 
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The options of {@code attn-studio trace}, parsed and checked before any model is loaded.
  *
- * @param model    a model folder or the name of a bundled sample
- * @param prompt   text to tokenize, or null when {@code ids} is given
- * @param ids      token ids, or null when {@code prompt} is given
- * @param hooks    glob over hook names (see {@code HookName.glob}); {@code **} writes every hook
- * @param out      the folder the trace is written into
- * @param generate tokens to generate after the prompt
- * @param help     {@code --help} was given: print the usage and do nothing else (other fields may be null)
+ * @param model     a model folder, a BERT {@code .onnx} file, or the name of a bundled sample
+ * @param prompts   texts to tokenize, one batch row each (empty when {@code ids} is given)
+ * @param pair      segment B, read after each prompt as a sentence pair (encoders only), or null
+ * @param ids       token ids of a single row, or null when {@code prompts} are given
+ * @param padding   which end of a shorter row gets padding
+ * @param padId     the token id written into padding positions (they are masked out of attention)
+ * @param tokenizer a tokenizer.json for a {@code .onnx} model, or null to look next to the file
+ * @param hooks     glob over hook names (see {@code HookName.glob}); {@code **} writes every hook
+ * @param out       the folder the trace is written into
+ * @param generate  tokens to generate after the prompt
+ * @param help      {@code --help} was given: print the usage and do nothing else (other fields may be null)
  */
-record TraceOptions(String model, String prompt, long[] ids, String hooks, Path out, int generate,
-                    SamplingConfig sampling, DjlRuntime.DeviceChoice device, Capture capture, boolean force,
-                    boolean help) {
+record TraceOptions(String model, List<String> prompts, String pair, long[] ids, Batch.Padding padding, long padId,
+                    Path tokenizer, String hooks, Path out, int generate, SamplingConfig sampling,
+                    DjlRuntime.DeviceChoice device, Capture capture, boolean force, boolean help) {
 
     static final String USAGE = """
-            usage: attn-studio trace --model <folder|sample> (--prompt <text> | --ids <id,id,...>) --out <dir> [options]
+            usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir> [options]
 
-            Runs a prompt through the model, then generates tokens one at a time, and writes every hook of
-            every pass as <hook name>.npy (float32, C order; numpy.load reads it) with the pass's token ids as
-            input_ids.npy (int64), and a manifest.json describing the run. The prompt's pass goes into <dir>,
-            the pass that reads generated token k into <dir>/step-00k/.
+            Runs prompts through the model (decoders: then generates tokens one at a time) and writes every hook
+            of every pass as <hook name>.npy (float32, C order; numpy.load reads it), the pass's inputs as
+            input_ids.npy, token_type_ids.npy and attention_mask.npy (int64 [B, T]; a decoder's types are 0 and
+            its mask 1), and a manifest.json describing the run. The prompt's pass goes into <dir>, the pass that
+            reads generated token k into <dir>/step-00k/.
 
-              --model <folder|name>     a Hugging Face GPT-2 folder (config.json, model.safetensors, optional
-                                        tokenizer.json) or a bundled sample: %s
-              --prompt <text>           text to tokenize (the model needs a tokenizer.json)
-              --ids <3,17,5>            token ids instead of text
+              --model <folder|file|name> a Hugging Face GPT-2 or BERT folder (config.json, model.safetensors,
+                                        optional tokenizer.json), a BERT encoder exported to .onnx, or a bundled
+                                        sample: %s
+              --prompt <text>           text to tokenize (the model needs a tokenizer). Repeat it to trace several
+                                        prompts as one batch, padded to the longest
+              --pair <text>             (encoders) a second segment read after each prompt: [CLS] prompt [SEP]
+                                        pair [SEP], with token type 1 on the pair
+              --ids <3,17,5>            token ids of one row instead of text
+              --padding <right|left>    which end of a shorter prompt is padded (default right); padding is
+                                        masked out: no query attends to it
+              --pad-id <N>              the id written into padding (default 0, which is [PAD] in BERT
+                                        vocabularies; check your tokenizer if it is not BERT's)
+              --tokenizer <file>        the tokenizer.json of a .onnx model (default: tokenizer.json next to it;
+                                        without one only --ids works)
               --out <dir>               output folder; refused if it already holds a manifest.json
               --hooks <glob>            hooks to write (default: all). '*' matches within a dot-separated part,
                                         '**' across parts: 'blocks.*.attn.hook_pattern', '**hook_z', 'hook_logits'
                                         (list them with: attn-studio hooks)
-              --generate <N>            tokens to generate after the prompt (default 0)
+              --generate <N>            (decoders, one prompt) tokens to generate after the prompt (default 0)
               --temperature <T>         0 = greedy, the default; else sample from softmax(logits / T)
               --top-k <K>               sample among the K most likely tokens only (default 0 = all)
               --top-p <P>               sample among the fewest tokens reaching probability P (default 1)
@@ -53,15 +72,28 @@ record TraceOptions(String model, String prompt, long[] ids, String hooks, Path 
               --force                   replace the trace in --out (deletes the files its manifest lists)
               --debug                   print stack traces on errors
               --help                    this text
+
+            Examples:
+              attn-studio trace --model random-gpt2-tiny --prompt "Hello there" --generate 5 --out /tmp/gpt2
+              attn-studio trace --model all-minilm-l6-v2 --prompt "The cat sat." --prompt "A much longer second sentence here." --padding right --out /tmp/minilm
+              attn-studio trace --model all-minilm-l6-v2 --prompt "Who sat?" --pair "The cat sat." --out /tmp/pair
             """;
 
     private static final Set<String> FLAGS = Set.of("--force", "--debug", "--help", "-h");
-    private static final Set<String> VALUED = Set.of("--model", "--prompt", "--ids", "--hooks", "--out",
-            "--generate", "--temperature", "--top-k", "--top-p", "--seed", "--device", "--capture");
+    private static final Set<String> VALUED = Set.of("--model", "--prompt", "--pair", "--ids", "--padding", "--pad-id",
+            "--tokenizer", "--hooks", "--out", "--generate", "--temperature", "--top-k", "--top-p", "--seed", "--device",
+            "--capture");
+    /** Options that may be given more than once; each occurrence adds a value. */
+    private static final Set<String> REPEATABLE = Set.of("--prompt");
+
+    TraceOptions {
+        prompts = prompts == null ? List.of() : List.copyOf(prompts);
+    }
 
     /** Parses {@code trace}'s arguments (the word {@code trace} itself excluded). */
     static TraceOptions parse(List<String> args) {
         Map<String, String> given = new HashMap<>();
+        List<String> prompts = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("-")) {
@@ -85,35 +117,58 @@ record TraceOptions(String model, String prompt, long[] ids, String hooks, Path 
             } else {
                 throw new UsageException("unknown option '" + name + "' for trace (see attn-studio trace --help)");
             }
-            if (given.put(name.equals("-h") ? "--help" : name, value) != null) {
+            if (REPEATABLE.contains(name)) {
+                prompts.add(value);
+            } else if (given.put(name.equals("-h") ? "--help" : name, value) != null) {
                 throw new UsageException(name + " is given twice");
             }
         }
         if (given.containsKey("--help")) {
-            return new TraceOptions(null, null, null, null, null, 0, null, null, null, false, true);
+            return new TraceOptions(null, null, null, null, null, 0, null, null, null, 0, null, null, null, false, true);
         }
 
         String model = given.get("--model");
         if (model == null || model.isBlank()) {
-            throw new UsageException("missing --model: a model folder or a bundled sample (" + Main.sampleNames() + ")");
+            throw new UsageException("missing --model: a model folder, a .onnx file or a bundled sample ("
+                    + Main.sampleNames() + ")");
         }
-        String prompt = given.get("--prompt");
         String idList = given.get("--ids");
-        if (prompt != null && idList != null) {
+        if (!prompts.isEmpty() && idList != null) {
             throw new UsageException("give either --prompt or --ids, not both");
         }
-        if (prompt == null && idList == null) {
+        if (prompts.isEmpty() && idList == null) {
             throw new UsageException("missing input: give --prompt <text> or --ids <id,id,...>");
+        }
+        String pair = given.get("--pair");
+        if (pair != null && idList != null) {
+            throw new UsageException("--pair is text read after each --prompt; with --ids, write the pair's ids "
+                    + "into the list");
         }
         String outText = given.get("--out");
         if (outText == null || outText.isBlank()) {
             throw new UsageException("missing --out <dir>: the folder the .npy files and manifest.json go into");
         }
-        Path out;
-        try {
-            out = Path.of(outText);
-        } catch (InvalidPathException e) {
-            throw new UsageException("--out '" + outText + "' is not a valid path: " + e.getReason());
+        Path out = path("--out", outText);
+
+        Batch.Padding padding = switch (given.getOrDefault("--padding", "right").strip().toLowerCase(Locale.ROOT)) {
+            case "right" -> Batch.Padding.RIGHT;
+            case "left" -> Batch.Padding.LEFT;
+            default -> throw new UsageException("--padding must be right or left, was '" + given.get("--padding") + "'");
+        };
+        long padId = longOption(given, "--pad-id", 0);
+        if (padId < 0) {
+            throw new UsageException("--pad-id must be a token id (0 or more), was " + padId);
+        }
+        Path tokenizer = null;
+        if (given.containsKey("--tokenizer")) {
+            if (!model.strip().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                throw new UsageException("--tokenizer goes with a .onnx model; a model folder or a sample brings its "
+                        + "own tokenizer.json");
+            }
+            tokenizer = path("--tokenizer", given.get("--tokenizer"));
+            if (!Files.isRegularFile(tokenizer)) {
+                throw new UsageException("--tokenizer: no file at " + tokenizer.toAbsolutePath().normalize());
+            }
         }
 
         int generate = intOption(given, "--generate", 0);
@@ -142,8 +197,21 @@ record TraceOptions(String model, String prompt, long[] ids, String hooks, Path 
         if (hooks.isBlank()) {
             throw new UsageException("--hooks is empty (leave it out to write every hook)");
         }
-        return new TraceOptions(model, prompt, idList == null ? null : parseIds(idList), hooks, out, generate,
-                sampling, device, capture, given.containsKey("--force"), false);
+        return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds(idList), padding, padId,
+                tokenizer, hooks, out, generate, sampling, device, capture, given.containsKey("--force"), false);
+    }
+
+    /** The rows of the batch: one per prompt, or one for --ids. */
+    int rows() {
+        return ids != null ? 1 : prompts.size();
+    }
+
+    private static Path path(String option, String text) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new UsageException(option + " '" + text + "' is not a valid path: " + e.getReason());
+        }
     }
 
     /** "3,17,5" (spaces allowed) to ids; the range is checked against the model's vocabulary later. */

@@ -152,7 +152,7 @@ class MainTest {
             for (int g = 0; g < 3; g++) {
                 Stepper.Group group = stepper.groups().get(g);
                 JsonNode entry = groups.get(g);
-                assertEquals(group.trace().program().size() + 1, entry.path("files").size(), "every hook + input_ids");
+                assertEquals(group.trace().program().size() + 3, entry.path("files").size(), "every hook + the three inputs");
                 hooksPerRun += group.trace().program().size();
                 assertArrayEquals(group.ids()[0], Npy.readInt64(out.resolve(file(entry, "input_ids").path("file").asText())).values());
                 for (String hook : List.of(PATTERN_0, HookName.Model.LOGITS.id, HookName.Block.RESID_POST.at(3))) {
@@ -187,8 +187,8 @@ class MainTest {
         for (JsonNode g : m.path("groups")) {
             List<String> hooks = new ArrayList<>();
             g.path("files").forEach(f -> hooks.add(f.path("hook").asText()));
-            assertEquals(List.of("input_ids", "blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern",
-                    "blocks.2.attn.hook_pattern", "blocks.3.attn.hook_pattern"), hooks);
+            assertEquals(List.of("input_ids", "token_type_ids", "attention_mask", "blocks.0.attn.hook_pattern",
+                    "blocks.1.attn.hook_pattern", "blocks.2.attn.hook_pattern", "blocks.3.attn.hook_pattern"), hooks);
         }
         assertArrayEquals(new long[] {3, 17, 5}, longs(m.path("groups").get(0).path("ids")));
         assertEquals(4, m.path("token_strings").size(), "3 prompt ids + 1 generated, decoded by the byte tokenizer");
@@ -297,7 +297,8 @@ class MainTest {
         assertEquals(0, forced.code(), forced.err());
         assertArrayEquals(new long[] {4, 5}, longs(manifest(out).path("token_ids")));
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("manifest.json", "input_ids.npy", "hook_logits.npy", "notes.txt"),
+            assertEquals(Set.of("manifest.json", "input_ids.npy", "token_type_ids.npy", "attention_mask.npy",
+                            "hook_logits.npy", "notes.txt"),
                     files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "the old trace's files and step folders are gone; other files stay");
         }
@@ -313,9 +314,10 @@ class MainTest {
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--out", "OUT"), "give --prompt <text> or --ids"),
                 Arguments.of(List.of("trace", "--prompt", "hi", "--out", "OUT"), "missing --model"),
                 Arguments.of(List.of("trace", "--model", "no-such-model", "--prompt", "hi", "--out", "OUT"),
-                        "'no-such-model' is neither a model folder nor a bundled sample (bundled: random-gpt2-tiny)"),
+                        "'no-such-model' is not a model folder, a .onnx file or a bundled sample (bundled: "
+                                + Main.sampleNames() + ")"),
                 Arguments.of(List.of("trace", "--model", "EMPTY", "--ids", "1", "--out", "OUT"), "config.json"),
-                Arguments.of(List.of("trace", "--model", "MISSING", "--ids", "1", "--out", "OUT"), "no model folder at "),
+                Arguments.of(List.of("trace", "--model", "MISSING", "--ids", "1", "--out", "OUT"), "no model folder or .onnx file at "),
                 Arguments.of(List.of("trace", "--model", "BADCONFIG", "--ids", "1", "--out", "OUT"), "missing key 'n_layer'"),
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "1", "--out", "OUT", "--out", "OUT"), "--out is given twice"),
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "1", "--out", "OUT", "--generate", "two"),
@@ -377,7 +379,7 @@ class MainTest {
     void debugAddsTheStackTrace() {
         Result r = run("--debug", "trace", "--model", "no-such-model", "--ids", "1", "--out", dir.resolve("o").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("attn-studio: 'no-such-model' is neither"), r.err());
+        assertTrue(r.err().contains("attn-studio: 'no-such-model' is not a model folder"), r.err());
         assertTrue(r.err().contains("\tat dev.attnstudio.cli."), r.err());
         Result inTrace = run("trace", "--model", SAMPLE, "--ids", "1", "--out", dir.resolve("o").toString(), "--generate", "x",
                 "--debug");
@@ -395,7 +397,8 @@ class MainTest {
         Result traceHelp = run("trace", "--help");
         assertEquals(0, traceHelp.code());
         for (String option : List.of("--model", "--prompt", "--ids", "--hooks", "--out", "--generate", "--temperature",
-                "--top-k", "--top-p", "--seed", "--device", "--capture", "--force", "--debug", SAMPLE)) {
+                "--top-k", "--top-p", "--seed", "--device", "--capture", "--force", "--debug", "--pair", "--padding", "--pad-id",
+                "--tokenizer", ".onnx", "--model all-minilm-l6-v2 --prompt", SAMPLE)) {
             assertTrue(traceHelp.out().contains(option), option + " missing from:\n" + traceHelp.out());
         }
         assertEquals(0, run("trace", "--model", "ignored", "-h").code(), "help wins over missing options");

@@ -50,7 +50,7 @@ public final class BertModel implements TransformerModel {
                     source.require(p + "embeddings.word_embeddings.weight", m, config.vocabSize(), d),
                     source.require(p + "embeddings.position_embeddings.weight", m, config.nPositions(), d));
             NDArray types = source.require(p + "embeddings.token_type_embeddings.weight", m, config.typeVocabSize(), d);
-            LayerNorm embedLn = layerNorm(source, p + "embeddings.LayerNorm", m, config);
+            LayerNorm embedLn = LayerNorm.load(source, p + "embeddings.LayerNorm", m, config);
             List<PostNormBlock> blocks = new ArrayList<>();
             for (int i = 0; i < config.nLayer(); i++) {
                 String l = p + "encoder.layer." + i + ".";
@@ -68,8 +68,8 @@ public final class BertModel implements TransformerModel {
                         source.require(l + "intermediate.dense.bias", m, mlp),
                         linear(source, l + "output.dense.weight", m, d, mlp),
                         source.require(l + "output.dense.bias", m, d), config.activation());
-                blocks.add(new PostNormBlock(attention, layerNorm(source, l + "attention.output.LayerNorm", m, config),
-                        ffn, layerNorm(source, l + "output.LayerNorm", m, config)));
+                blocks.add(new PostNormBlock(attention, LayerNorm.load(source, l + "attention.output.LayerNorm", m, config),
+                        ffn, LayerNorm.load(source, l + "output.LayerNorm", m, config)));
             }
             return new BertModel(config, m, embedding, types, embedLn, List.copyOf(blocks));
         } catch (RuntimeException e) {
@@ -85,10 +85,6 @@ public final class BertModel implements TransformerModel {
         }
     }
 
-    private static LayerNorm layerNorm(WeightSource source, String name, NDManager m, ModelConfig config) {
-        return new LayerNorm(source.require(name + ".weight", m, config.dModel()),
-                source.require(name + ".bias", m, config.dModel()), config.layerNormEps());
-    }
 
     @Override
     public ModelConfig config() {

@@ -79,28 +79,24 @@ public final class Gpt2Model implements TransformerModel {
                 cAttn.close();
                 cAttnBias.close();
                 blocks.add(new Block(
-                        layerNorm(source, h + "ln_1", m, config),
+                        LayerNorm.load(source, h + "ln_1", m, config),
                         new Attention(qkv, qkvBias,
                                 source.require(h + "attn.c_proj.weight", m, d, d),
                                 source.require(h + "attn.c_proj.bias", m, d), config.nHead()),
-                        layerNorm(source, h + "ln_2", m, config),
+                        LayerNorm.load(source, h + "ln_2", m, config),
                         new Mlp(source.require(h + "mlp.c_fc.weight", m, d, mlp),
                                 source.require(h + "mlp.c_fc.bias", m, mlp),
                                 source.require(h + "mlp.c_proj.weight", m, mlp, d),
                                 source.require(h + "mlp.c_proj.bias", m, d),
                                 config.activation())));
             }
-            return new Gpt2Model(config, m, embedding, List.copyOf(blocks), layerNorm(source, prefix + "ln_f", m, config));
+            return new Gpt2Model(config, m, embedding, List.copyOf(blocks), LayerNorm.load(source, prefix + "ln_f", m, config));
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
     }
 
-    private static LayerNorm layerNorm(WeightSource source, String name, NDManager m, ModelConfig config) {
-        return new LayerNorm(source.require(name + ".weight", m, config.dModel()),
-                source.require(name + ".bias", m, config.dModel()), config.layerNormEps());
-    }
 
     /**
      * The steps of one forward pass, from token ids to logits.

@@ -1,7 +1,9 @@
 package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.config.ModelConfig;
 
 /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
 final class LayerNorm {
@@ -16,6 +18,12 @@ final class LayerNorm {
         this.gamma = gamma;
         this.beta = beta;
         this.eps = (float) eps;
+    }
+
+    /** Loads {@code name.weight} and {@code name.bias}, each [d_model]. */
+    static LayerNorm load(WeightSource source, String name, NDManager m, ModelConfig config) {
+        return new LayerNorm(source.require(name + ".weight", m, config.dModel()),
+                source.require(name + ".bias", m, config.dModel()), config.layerNormEps());
     }
 
     /** [B, T, d] -> [B, T, d]. */

@@ -41,7 +41,7 @@ public final class RandomGpt2 {
         return t;
     }
 
-    private static void layerNorm(Map<String, SafeTensors.Tensor> t, SplittableRandom random, String name, long d) {
+    static void layerNorm(Map<String, SafeTensors.Tensor> t, SplittableRandom random, String name, long d) {
         SafeTensors.Tensor gain = normal(random, 0.1f, d);
         for (int i = 0; i < gain.values().length; i++) {
             gain.values()[i] += 1f;
@@ -50,7 +50,7 @@ public final class RandomGpt2 {
         t.put(name + ".bias", normal(random, 0.02f, d));
     }
 
-    private static SafeTensors.Tensor normal(SplittableRandom random, float std, long... shape) {
+    static SafeTensors.Tensor normal(SplittableRandom random, float std, long... shape) {
         long n = 1;
         for (long s : shape) {
             n *= s;

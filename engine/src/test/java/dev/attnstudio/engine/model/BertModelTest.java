@@ -1,7 +1,6 @@
 package dev.attnstudio.engine.model;
 
 import dev.attnstudio.engine.config.ModelConfig;
-import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -12,10 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 import static dev.attnstudio.engine.hooks.HookName.Block.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,57 +23,9 @@ class BertModelTest {
             ModelConfig.Activation.GELU);
     private static LoadedModel model;
 
-    /** Hugging Face BERT names and layouts (Linear weights [out, in]), random values. */
-    static Map<String, SafeTensors.Tensor> tensors(ModelConfig c, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
-        long d = c.dModel();
-        t.put("embeddings.word_embeddings.weight", normal(r, 0.5, c.vocabSize(), d));
-        t.put("embeddings.position_embeddings.weight", normal(r, 0.5, c.nPositions(), d));
-        t.put("embeddings.token_type_embeddings.weight", normal(r, 0.5, c.typeVocabSize(), d));
-        layerNorm(t, r, "embeddings.LayerNorm", d);
-        for (int i = 0; i < c.nLayer(); i++) {
-            String l = "encoder.layer." + i + ".";
-            for (String part : List.of("query", "key", "value")) {
-                t.put(l + "attention.self." + part + ".weight", normal(r, 0.3, d, d));
-                t.put(l + "attention.self." + part + ".bias", normal(r, 0.1, d));
-            }
-            t.put(l + "attention.output.dense.weight", normal(r, 0.3, d, d));
-            t.put(l + "attention.output.dense.bias", normal(r, 0.1, d));
-            layerNorm(t, r, l + "attention.output.LayerNorm", d);
-            t.put(l + "intermediate.dense.weight", normal(r, 0.3, c.dMlp(), d));
-            t.put(l + "intermediate.dense.bias", normal(r, 0.1, c.dMlp()));
-            t.put(l + "output.dense.weight", normal(r, 0.3, d, c.dMlp()));
-            t.put(l + "output.dense.bias", normal(r, 0.1, d));
-            layerNorm(t, r, l + "output.LayerNorm", d);
-        }
-        return t;
-    }
-
-    private static void layerNorm(Map<String, SafeTensors.Tensor> t, SplittableRandom r, String name, long d) {
-        SafeTensors.Tensor g = normal(r, 0.1, d);
-        for (int i = 0; i < g.values().length; i++) {
-            g.values()[i] += 1;
-        }
-        t.put(name + ".weight", g);
-        t.put(name + ".bias", normal(r, 0.1, d));
-    }
-
-    private static SafeTensors.Tensor normal(SplittableRandom r, double std, long... shape) {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        float[] v = new float[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((r.nextDouble() + r.nextDouble() + r.nextDouble() - 1.5) * 2 * std);
-        }
-        return new SafeTensors.Tensor(v, shape, SafeTensors.DType.F32);
-    }
-
     @BeforeAll
     static void load() {
-        model = LoadedModel.of("tiny-bert", CONFIG, tensors(CONFIG, 11), null, DjlRuntime.DeviceChoice.CPU);
+        model = LoadedModel.of("tiny-bert", CONFIG, RandomBert.tensors(CONFIG, 11, 0.3f), null, DjlRuntime.DeviceChoice.CPU);
     }
 
     @AfterAll
