@@ -1,30 +1,132 @@
 package dev.attnstudio.samples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.io.ModelFormatException;
+import dev.attnstudio.engine.io.OnnxGraph;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.load.OnnxBertImport;
 import dev.attnstudio.engine.model.RandomGpt2;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.tokenizer.ByteLevelVocab;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The models that ship with Attention Studio, opened by name. For now one: a small GPT-2-architecture decoder
- * with seeded random weights, so the app and the command line run on a fresh clone with nothing downloaded.
- * Trained and pretrained samples join this list later.
+ * The models that ship with Attention Studio, opened by name. The list lives in {@code catalog.json} next to this
+ * class: a small GPT-2-shaped decoder with seeded random weights (made in code, so a fresh clone runs with nothing
+ * downloaded), and two real BERT-architecture encoders whose fp32 ONNX files and tokenizer.json ride in Maven
+ * Central jars (all-MiniLM-L6-v2, bge-small-en-v1.5). The engine runs those weights itself; ONNX Runtime is not
+ * involved.
  */
 public final class SampleModels {
 
-    /** One bundled model: its name and a one-line card. */
-    public record Sample(String name, String architecture, String card) {
+    private static final System.Logger LOG = System.getLogger(SampleModels.class.getName());
+
+    /** Where the catalog is, relative to this class. */
+    static final String CATALOG_RESOURCE = "catalog.json";
+
+    /**
+     * One bundled model.
+     *
+     * @param name         what the app, the command line and {@link #open} call it
+     * @param architecture the engine's model family in lower case: {@code "gpt2"} or {@code "bert"}
+     * @param source       where its weights come from
+     * @param license      the licences of the weights and of the jar that carries them, and where each is stated
+     * @param sizeBytes    size of the weights as shipped: the ONNX resource, or fp32 bytes of generated weights
+     * @param modelCard    what the model is, how it was trained and how its weights were identified
+     */
+    public record Sample(String name, String architecture, Source source, License license, long sizeBytes,
+                         Card modelCard) {
+
+        /** The model card as one paragraph, for tooltips and about boxes. */
+        public String card() {
+            return modelCard.text();
+        }
     }
 
-    /** A 4-layer, 4-head GPT-2 (d_model 128, 256 byte tokens, 256 positions) with random weights (seed 2026). */
-    public static final Sample RANDOM_GPT2_TINY = new Sample("random-gpt2-tiny", "gpt2",
-            "4 layers x 4 heads, d_model 128, byte-level tokens, 256 positions. Weights are random (seed 2026, "
-                    + "std 0.25): the attention shows the machinery (causal mask, cache, entropy), not language.");
+    /** Where a sample's weights come from. */
+    public sealed interface Source permits Generated, MavenOnnx {
+    }
+
+    /**
+     * Weights generated in code ({@link RandomGpt2}), deterministic for the seed.
+     *
+     * @param seed random seed
+     * @param std  standard deviation of the weight matrices
+     */
+    public record Generated(long seed, float std) implements Source {
+    }
+
+    /**
+     * An ONNX file and its tokenizer.json, read as class-path resources from a Maven artifact (a dependency of
+     * this module whose own runtime dependencies are excluded).
+     *
+     * @param onnx      resource name of the fp32 ONNX model, at the jar's root
+     * @param tokenizer resource name of the Hugging Face tokenizer.json
+     */
+    public record MavenOnnx(String groupId, String artifactId, String version, String onnx, String tokenizer)
+            implements Source {
+
+        /** {@code groupId:artifactId:version}. */
+        public String coordinates() {
+            return groupId + ":" + artifactId + ":" + version;
+        }
+
+        /** How a resource of this artifact is named in messages: {@code artifactId/resource}. */
+        public String label(String resource) {
+            return artifactId + "/" + resource;
+        }
+    }
+
+    /**
+     * Licences, each with where it is stated.
+     *
+     * @param weights         licence of the model weights (upstream)
+     * @param weightsSource   where that licence is stated
+     * @param packaging       licence of the artifact that carries the files
+     * @param packagingSource where that licence is stated
+     */
+    public record License(String weights, String weightsSource, String packaging, String packagingSource) {
+    }
+
+    /**
+     * A short model card.
+     *
+     * @param summary        what the model is
+     * @param layers         number of blocks
+     * @param heads          attention heads per block
+     * @param dModel         residual stream width
+     * @param shape          the rest of its geometry
+     * @param training       what it was trained for (or that it was not)
+     * @param weights        precision and whether anything was changed
+     * @param identification how each tensor was found in the shipped file
+     */
+    public record Card(String summary, int layers, int heads, int dModel, String shape, String training,
+                       String weights, String identification) {
+
+        /** The card as one paragraph. */
+        public String text() {
+            return summary + " " + layers + " layers x " + heads + " heads, d_model " + dModel + "; " + shape + ". "
+                    + training + " Weights: " + weights;
+        }
+    }
+
+    /** The 4-layer, 4-head random GPT-2 (d_model 128, 256 byte tokens, 256 positions). */
+    public static final Sample RANDOM_GPT2_TINY = find("random-gpt2-tiny").orElseThrow();
 
     static final ModelConfig RANDOM_GPT2_TINY_CONFIG =
             new ModelConfig(4, 4, 128, 256, 256, 1e-5, ModelConfig.Activation.GELU_NEW);
@@ -32,8 +134,9 @@ public final class SampleModels {
     private SampleModels() {
     }
 
+    /** Every bundled sample, in catalog order. */
     public static List<Sample> catalog() {
-        return List.of(RANDOM_GPT2_TINY);
+        return Catalog.SAMPLES;
     }
 
     /** The sample opened first when the app starts. */
@@ -41,14 +144,179 @@ public final class SampleModels {
         return RANDOM_GPT2_TINY;
     }
 
-    /** Opens a bundled sample by name. */
+    /** The sample with this name, if there is one. */
+    public static Optional<Sample> find(String name) {
+        return catalog().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Opens a bundled sample by name. ONNX samples are parsed from the class path, mapped to Hugging Face tensors
+     * and copied to the device; the file's bytes are not kept.
+     *
+     * @throws NoSuchElementException if no sample has that name (the message lists the names there are)
+     * @throws ModelFormatException   if a shipped file cannot be read or does not fit its catalog entry
+     */
     public static LoadedModel open(String name, DjlRuntime.DeviceChoice device) {
-        if (name.equals(RANDOM_GPT2_TINY.name())) {
-            Tokenizer tokenizer = Tokenizer.fromJson(ByteLevelVocab.tokenizerJson(), "byte-level tokenizer.json");
-            return LoadedModel.of(name, RANDOM_GPT2_TINY_CONFIG,
-                    RandomGpt2.tensors(RANDOM_GPT2_TINY_CONFIG, 2026, 0.25f), tokenizer, device);
+        Sample sample = find(name).orElseThrow(() -> new NoSuchElementException("no bundled sample named '" + name
+                + "' (available: " + String.join(", ", catalog().stream().map(Sample::name).toList()) + ")"));
+        if (sample.source() instanceof MavenOnnx m) {
+            return openOnnx(sample, m, device);
         }
-        throw new NoSuchElementException("no bundled sample named '" + name + "' (available: "
-                + String.join(", ", catalog().stream().map(Sample::name).toList()) + ")");
+        return openGenerated(sample, (Generated) sample.source(), device);
+    }
+
+    private static LoadedModel openGenerated(Sample sample, Generated g, DjlRuntime.DeviceChoice device) {
+        Tokenizer tokenizer = Tokenizer.fromJson(ByteLevelVocab.tokenizerJson(), "byte-level tokenizer.json");
+        try {
+            return LoadedModel.of(sample.name(), RANDOM_GPT2_TINY_CONFIG,
+                    RandomGpt2.tensors(RANDOM_GPT2_TINY_CONFIG, g.seed(), g.std()), tokenizer, device);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static LoadedModel openOnnx(Sample sample, MavenOnnx source, DjlRuntime.DeviceChoice device) {
+        long start = System.nanoTime();
+        OnnxBertImport.Imported imported = importOnnx(source);
+        String family = imported.config().architecture().name().toLowerCase(Locale.ROOT);
+        if (!family.equals(sample.architecture())) {
+            throw new ModelFormatException(Path.of(source.label(source.onnx())), "the catalog says "
+                    + sample.architecture() + " but the graph is a " + family);
+        }
+        Tokenizer tokenizer = tokenizer(source);
+        try {
+            LoadedModel model = LoadedModel.of(sample.name(), imported.config(), imported.tensors(), tokenizer, device);
+            LOG.log(System.Logger.Level.DEBUG, () -> sample.name() + " opened in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return model;
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** Parses a sample's ONNX resource and maps it to Hugging Face BERT tensors; the bytes are dropped after. */
+    static OnnxBertImport.Imported importOnnx(MavenOnnx source) {
+        String label = source.label(source.onnx());
+        OnnxGraph graph;
+        try (InputStream in = resource(source, source.onnx())) {
+            graph = OnnxGraph.read(in, label);
+        } catch (IOException e) {
+            throw new ModelFormatException(Path.of(label), "cannot read resource: " + e, e);
+        }
+        return OnnxBertImport.read(graph, Path.of(label));
+    }
+
+    /** The sample's tokenizer, read from its tokenizer.json resource. */
+    static Tokenizer tokenizer(MavenOnnx source) {
+        return Tokenizer.fromJson(tokenizerJson(source), source.label(source.tokenizer()));
+    }
+
+    static String tokenizerJson(MavenOnnx source) {
+        try (InputStream in = resource(source, source.tokenizer())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ModelFormatException(Path.of(source.label(source.tokenizer())), "cannot read resource: " + e, e);
+        }
+    }
+
+    /**
+     * Opens one of a sample's resources (jar root). A missing one means the artifact is not on the class path,
+     * which the message says with its coordinates.
+     */
+    static InputStream resource(MavenOnnx source, String name) {
+        InputStream in = SampleModels.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new ModelFormatException(Path.of(source.label(name)), "not on the class path: add the Maven artifact "
+                    + source.coordinates() + " (with its dependencies excluded) to read this sample");
+        }
+        return in;
+    }
+
+    /** The catalog, read once on first use; a broken catalog is a build error, so it fails loudly. */
+    private static final class Catalog {
+
+        static final List<Sample> SAMPLES = read();
+
+        private static List<Sample> read() {
+            JsonNode root;
+            try (InputStream in = SampleModels.class.getResourceAsStream(CATALOG_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(CATALOG_RESOURCE + " is missing from the class path");
+                }
+                root = new ObjectMapper().readTree(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(CATALOG_RESOURCE + ": " + e.getMessage(), e);
+            }
+            List<Sample> samples = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (JsonNode entry : root.path("samples")) {
+                Sample s = sample(entry);
+                if (!names.add(s.name())) {
+                    throw new IllegalStateException(CATALOG_RESOURCE + ": the name '" + s.name() + "' is used twice");
+                }
+                samples.add(s);
+            }
+            if (samples.isEmpty()) {
+                throw new IllegalStateException(CATALOG_RESOURCE + ": no samples");
+            }
+            return List.copyOf(samples);
+        }
+
+        private static Sample sample(JsonNode e) {
+            String name = text(e, "name", "a sample");
+            String where = "sample '" + name + "'";
+            String architecture = text(e, "architecture", where);
+            if (!architecture.equals("gpt2") && !architecture.equals("bert")) {
+                throw bad(where + ": architecture '" + architecture + "' is not gpt2 or bert");
+            }
+            JsonNode s = node(e, "source", where);
+            Source source = switch (text(s, "kind", where)) {
+                case "generated" -> new Generated(number(s, "seed", where).longValue(),
+                        number(s, "std", where).floatValue());
+                case "maven-onnx" -> new MavenOnnx(text(s, "groupId", where), text(s, "artifactId", where),
+                        text(s, "version", where), text(s, "onnx", where), text(s, "tokenizer", where));
+                default -> throw bad(where + ": unknown source kind '" + s.path("kind").asText()
+                        + "' (known: generated, maven-onnx)");
+            };
+            JsonNode l = node(e, "license", where);
+            License license = new License(text(l, "weights", where), text(l, "weightsSource", where),
+                    text(l, "packaging", where), text(l, "packagingSource", where));
+            JsonNode c = node(e, "card", where);
+            Card card = new Card(text(c, "summary", where), number(c, "layers", where).intValue(),
+                    number(c, "heads", where).intValue(), number(c, "dModel", where).intValue(),
+                    text(c, "shape", where), text(c, "training", where), text(c, "weights", where),
+                    text(c, "identification", where));
+            return new Sample(name, architecture, source, license, number(e, "sizeBytes", where).longValue(), card);
+        }
+
+        private static JsonNode node(JsonNode parent, String key, String where) {
+            JsonNode n = parent.get(key);
+            if (n == null || !n.isObject()) {
+                throw bad(where + ": '" + key + "' must be an object");
+            }
+            return n;
+        }
+
+        private static String text(JsonNode parent, String key, String where) {
+            JsonNode n = parent.get(key);
+            if (n == null || !n.isTextual() || n.asText().isBlank()) {
+                throw bad(where + ": '" + key + "' must be a non-empty string");
+            }
+            return n.asText();
+        }
+
+        private static Number number(JsonNode parent, String key, String where) {
+            JsonNode n = parent.get(key);
+            if (n == null || !n.isNumber()) {
+                throw bad(where + ": '" + key + "' must be a number");
+            }
+            return n.numberValue();
+        }
+
+        private static IllegalStateException bad(String problem) {
+            return new IllegalStateException(CATALOG_RESOURCE + ": " + problem);
+        }
     }
 }

@@ -31,6 +31,9 @@ public final class EngineBenchmark {
         ModelConfig config = ModelConfig.gpt2Small();
         int runs = 5;
         for (int i = 0; i < args.length; i++) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value (use --layers N, --runs N)");
+            }
             switch (args[i]) {
                 case "--layers" -> config = config.withLayers(Integer.parseInt(args[++i]));
                 case "--runs" -> runs = Integer.parseInt(args[++i]);

@@ -113,6 +113,9 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         try {
             return switch (type) {
                 case "gpt2" -> {
+                    rejectUnless(root, configJson, "scale_attn_weights", true);
+                    rejectUnless(root, configJson, "scale_attn_by_inverse_layer_idx", false);
+                    rejectUnless(root, configJson, "tie_word_embeddings", true);
                     int nEmbd = intKey(root, "n_embd", problems);
                     int nInner = root.path("n_inner").isIntegralNumber() ? root.get("n_inner").asInt() : 4 * nEmbd;
                     yield new ModelConfig(Architecture.GPT2, intKey(root, "n_layer", problems),
@@ -120,12 +123,18 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                             intKey(root, "vocab_size", problems), 0, doubleKey(root, "layer_norm_epsilon", 1e-5),
                             Activation.fromHuggingFace(root.path("activation_function").asText("gelu_new")));
                 }
-                case "bert" -> new ModelConfig(Architecture.BERT, intKey(root, "num_hidden_layers", problems),
+                case "bert" -> {
+                    if (!root.path("position_embedding_type").asText("absolute").equals("absolute")) {
+                        throw new ModelFormatException(configJson, "position_embedding_type '"
+                                + root.get("position_embedding_type").asText() + "' is not supported (only absolute)");
+                    }
+                    yield new ModelConfig(Architecture.BERT, intKey(root, "num_hidden_layers", problems),
                         intKey(root, "num_attention_heads", problems), intKey(root, "hidden_size", problems),
                         intKey(root, "intermediate_size", problems), intKey(root, "max_position_embeddings", problems),
                         intKey(root, "vocab_size", problems), root.path("type_vocab_size").asInt(2),
                         doubleKey(root, "layer_norm_eps", 1e-12),
                         Activation.fromHuggingFace(root.path("hidden_act").asText("gelu")));
+                }
                 default -> throw new ModelFormatException(configJson,
                         "model_type '" + type + "' is not supported yet (supported: gpt2, bert)");
             };
@@ -134,6 +143,15 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                 throw new ModelFormatException(configJson, String.join("; ", problems));
             }
             throw new ModelFormatException(configJson, e.getMessage());
+        }
+    }
+
+    /** Refuses a flag set to the value whose math the engine does not implement, rather than ignoring it. */
+    private static void rejectUnless(JsonNode root, Path configJson, String key, boolean supported) {
+        JsonNode v = root.get(key);
+        if (v != null && v.isBoolean() && v.asBoolean() != supported) {
+            throw new ModelFormatException(configJson, key + " = " + v.asBoolean() + " is not supported yet (only "
+                    + supported + ")");
         }
     }
 

@@ -82,7 +82,7 @@ final class Attention {
         p.op(MASK.at(layer), maskMath(iv, causal, pass.keyMask() != null), (in, m) -> mask(pass, causal, m));
         p.op(ATTN_SCORES.at(layer), "scores + mask", NDArray::add, ATTN_SCORES_UNMASKED.at(layer), MASK.at(layer));
 
-        boolean mayBlankRows = iv.mask() != null;
+        boolean mayBlankRows = iv.mask() != null || pass.keyMask() != null;
         p.op(PATTERN.at(layer), "softmax over keys: exp(s) / sum exp(s)", s -> {
             NDArray pattern = s.softmax(-1);
             // A query that may see no key at all gets a zero row instead of 0/0 (TransformerLens does the same).

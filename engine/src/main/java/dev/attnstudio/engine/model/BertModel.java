@@ -80,8 +80,8 @@ public final class BertModel implements TransformerModel {
 
     /** A Linear weight stored [out, in], returned [in, out] (the layout the components multiply with). */
     private static NDArray linear(WeightSource source, String name, NDManager m, long out, long in) {
-        try (NDArray stored = source.require(name, m, out, in)) {
-            return stored.transpose().duplicate();
+        try (NDArray stored = source.require(name, m, out, in); NDArray view = stored.transpose()) {
+            return view.duplicate();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
@@ -48,6 +49,8 @@ public final class KvCache implements AutoCloseable {
             Shape buffer = new Shape(s.get(0), capacity, s.get(2), s.get(3));
             keys[layer] = manager.zeros(buffer, k.getDataType());
             values[layer] = manager.zeros(buffer, v.getDataType());
+            // the buffers belong to the cache, not to whatever scope the caller has open
+            NDScope.unregister(keys[layer], values[layer]);
         }
         NDIndex slot = new NDIndex(":, {}:{}", length[layer], length[layer] + t);
         keys[layer].set(slot, k);

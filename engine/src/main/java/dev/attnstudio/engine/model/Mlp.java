@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.attnstudio.engine.config.ModelConfig;
 
-/** The feed-forward sub-layer: act(x W_in + b_in) W_out + b_out, with d_mlp = 4 d. */
+/** The feed-forward sub-layer: act(x W_in + b_in) W_out + b_out, widening d_model to d_mlp and back. */
 final class Mlp {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

@@ -19,7 +19,8 @@ public record Pass(int batch, int length, int past, Interventions interventions,
         if (past > 0 && cache == null) {
             throw new IllegalArgumentException("a pass after " + past + " cached positions needs the cache");
         }
-        if (keyMask != null && (keyMask.length != batch || keyMask[0].length != past + length)) {
+        if (keyMask != null && (keyMask.length != batch
+                || java.util.Arrays.stream(keyMask).anyMatch(row -> row.length != past + length))) {
             throw new IllegalArgumentException("the padding mask must be [" + batch + "][" + (past + length) + "]");
         }
     }

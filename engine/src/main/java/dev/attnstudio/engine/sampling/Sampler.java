@@ -6,7 +6,10 @@ import java.util.SplittableRandom;
 /** Picks next tokens from logits under a {@link SamplingConfig}; one generator per generation, so runs replay. */
 public final class Sampler {
 
-    /** A chosen token with the distribution it was drawn from (top candidates first). */
+    /**
+     * A chosen token, its probability under softmax(logits / temperature) before any top-k/top-p cut, and the
+     * most likely candidates with their probabilities under that same distribution.
+     */
     public record Choice(int token, double probability, int[] candidates, double[] candidateProbabilities) {
     }
 
@@ -31,9 +34,14 @@ public final class Sampler {
         int[] order = byLogitDescending(logits);
 
         int kept = config.topK() > 0 ? Math.min(config.topK(), probs.length) : probs.length;
+        double keptMass = 0;
+        for (int i = 0; i < kept; i++) {
+            keptMass += probs[order[i]];
+        }
+        // top-p applies to the distribution renormalized over the top-k tokens, as Hugging Face chains them
         double mass = 0;
         int nucleus = 0;
-        while (nucleus < kept && (nucleus == 0 || mass < config.topP())) {
+        while (nucleus < kept && (nucleus == 0 || mass < config.topP() * keptMass)) {
             mass += probs[order[nucleus++]];
         }
         int token;

@@ -47,6 +47,9 @@ public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask) {
      * @param types token types per row (same lengths as the rows), or null for all segment A
      */
     public static Batch pad(List<long[]> rows, List<long[]> types, Padding side, long padId) {
+        if (rows.isEmpty() || rows.stream().anyMatch(r -> r.length == 0)) {
+            throw new IllegalArgumentException("every prompt of a batch needs at least one token");
+        }
         int len = rows.stream().mapToInt(r -> r.length).max().orElse(0);
         int n = rows.size();
         long[][] ids = new long[n][len];

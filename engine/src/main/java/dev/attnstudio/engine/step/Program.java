@@ -120,7 +120,7 @@ public final class Program {
         }
 
         public Builder op(String name, String math, Op.Kernel kernel, String... inputs) {
-            ops.add(new Op(name, math, List.of(inputs), kernel, derivable.contains(name), group));
+            ops.add(new Op(name, math, List.of(inputs), kernel, false, group));
             return this;
         }
 
@@ -138,7 +138,11 @@ public final class Program {
                     throw new IllegalStateException("kept output " + k + " is not a step");
                 }
             }
-            return new Program(ops, keep);
+            List<Op> marked = new ArrayList<>(ops.size());
+            for (Op op : ops) {
+                marked.add(new Op(op.name(), op.math(), op.inputs(), op.kernel(), derivable.contains(op.name()), op.group()));
+            }
+            return new Program(marked, keep);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.attnstudio.engine.step;
 
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.model.Interventions;
@@ -126,6 +128,8 @@ public final class Stepper implements AutoCloseable {
 
     private final TransformerModel model;
     private Options options;
+    /** The options the current prompt was reset with; every pass of one generation uses the same. */
+    private Options runOptions;
     private final List<Group> groups = new ArrayList<>();
     private KvCache cache;
     private int cursorGroup;
@@ -142,7 +146,7 @@ public final class Stepper implements AutoCloseable {
         return options;
     }
 
-    /** New options take effect at the next {@link #reset}. */
+    /** New options take effect at the next {@link #reset}; a generation in progress keeps the options it began with. */
     public void setOptions(Options options) {
         this.options = options;
     }
@@ -185,17 +189,18 @@ public final class Stepper implements AutoCloseable {
             throw new IllegalArgumentException("padding is for encoders; give a decoder one prompt or rows of equal length");
         }
         clear();
-        if (options.useCache() && model.config().causal()) {
+        runOptions = options;
+        if (runOptions.useCache() && model.config().causal()) {
             cache = new KvCache(model.config().nLayer(), model.config().nPositions(), model.manager());
         }
         addGroup(Kind.PREFILL, batch, 0);
     }
 
     private void addGroup(Kind kind, Batch inputs, int past) {
-        Pass pass = new Pass(inputs.size(), inputs.length(), past, options.interventions(), cache,
+        Pass pass = new Pass(inputs.size(), inputs.length(), past, runOptions.interventions(), cache,
                 inputs.padded() ? inputs.attentionMask() : null);
         Program program = model.program(pass);
-        groups.add(new Group(kind, inputs, past, new Trace(program, model.manager(), options.capture(), inputs)));
+        groups.add(new Group(kind, inputs, past, new Trace(program, model.manager(), runOptions.capture(), inputs)));
     }
 
     public List<Group> groups() {
@@ -224,7 +229,7 @@ public final class Stepper implements AutoCloseable {
     private StepInfo info(int g, int i) {
         Trace t = groups.get(g).trace;
         Op op = t.program().op(i);
-        long[] shape = t.available(op.name()) ? t.shapeOf(op.name()) : new long[0];
+        long[] shape = i < t.executed() ? t.shapeOf(op.name()) : new long[0];
         return new StepInfo(g, i, t.program().size(), op.name(), op.math(), op.inputs(), shape, op.group(), groups.get(g).kind);
     }
 
@@ -353,13 +358,19 @@ public final class Stepper implements AutoCloseable {
         if (!last.trace.complete()) {
             runToEnd();
         }
-        float[] logits = lastLogits(last);
-        Sampler.Choice choice = sampler.next(logits);
-        last.next = choice;
         long[] sequence = tokens();
         if (sequence.length + 1 > model.config().nPositions()) {
             throw new IllegalStateException("the sequence is already " + sequence.length
                     + " tokens long; this model reads at most " + model.config().nPositions() + " (n_positions)");
+        }
+        if (cache != null && cache.length() != sequence.length) {
+            throw new IllegalStateException("the KV cache holds " + cache.length() + " positions for a sequence of "
+                    + sequence.length + " tokens");
+        }
+        Sampler.Choice choice = sampler.next(lastLogits(last));
+        last.next = choice;
+        if (runOptions.capture() == Capture.OFF) {
+            last.trace.releaseKept(); // its logits are used and its keys and values are in the cache
         }
         if (cache != null) {
             addGroup(Kind.DECODE, Batch.of(new long[] {choice.token()}), cache.length());
@@ -371,11 +382,9 @@ public final class Stepper implements AutoCloseable {
         return choice;
     }
 
-    /** Logits of the last position of a completed pass [V]. */
+    /** Logits of the last position of a completed pass [V] (batch row 0), sliced before copying. */
     public float[] lastLogits(Group g) {
-        TensorData logits = g.trace.read(HookName.Model.LOGITS.id);
-        long[] s = logits.shape();
-        return logits.row(0, s[1] - 1);
+        return g.trace.read(HookName.Model.LOGITS.id, new NDIndex("0, -1")).values();
     }
 
     /** The whole token sequence: the prompt followed by every generated token that has a pass. Batch row 0. */
@@ -404,8 +413,10 @@ public final class Stepper implements AutoCloseable {
 
     private void onPassComplete(Group g) {
         if (cache != null && !g.cached && g.kind != Kind.RECOMPUTE) {
-            for (int i = 0; i < model.config().nLayer(); i++) {
-                cache.append(i, g.trace.valueOf(HookName.Block.K.at(i)), g.trace.valueOf(HookName.Block.V.at(i)));
+            try (NDScope ignored = new NDScope()) {
+                for (int i = 0; i < model.config().nLayer(); i++) {
+                    cache.append(i, g.trace.valueOf(HookName.Block.K.at(i)), g.trace.valueOf(HookName.Block.V.at(i)));
+                }
             }
             g.cached = true;
             g.cacheBytes = new long[cache.layers()];

@@ -3,6 +3,7 @@ package dev.attnstudio.engine.step;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ public final class Trace implements AutoCloseable {
     private final NDManager manager;
     private final Capture capture;
     private final Map<String, NDArray> values = new HashMap<>();
+    private final long[][] shapes;
     private int executed;
+    private boolean closed;
 
     /**
      * @param parent the manager the trace's own manager is created under (the model's)
@@ -32,6 +35,7 @@ public final class Trace implements AutoCloseable {
         this.program = program;
         this.capture = capture;
         this.manager = parent.newSubManager();
+        this.shapes = new long[program.size()][];
         values.put(Program.INPUT_IDS, table(inputs.ids()));
         values.put(Program.TOKEN_TYPE_IDS, table(inputs.tokenTypes()));
     }
@@ -62,8 +66,9 @@ public final class Trace implements AutoCloseable {
         return executed == program.size();
     }
 
-    /** Runs the next step and returns it. */
-    public Op runNext() {
+    /** Runs the next step and returns it. Only the stepper drives a trace, so passes and the cache stay in step. */
+    Op runNext() {
+        requireOpen();
         if (complete()) {
             throw new IllegalStateException("the pass is complete");
         }
@@ -81,16 +86,10 @@ public final class Trace implements AutoCloseable {
         out.attach(manager);
         out.setName(op.name());
         values.put(op.name(), out);
+        shapes[i] = out.getShape().getShape();
         executed++;
         releaseInputsOf(i);
         return op;
-    }
-
-    /** Runs every remaining step. */
-    public void runToEnd() {
-        while (!complete()) {
-            runNext();
-        }
     }
 
     /** Whether a hook's value can be read now (run, and kept or derivable from what is kept). */
@@ -115,18 +114,29 @@ public final class Trace implements AutoCloseable {
         }
     }
 
-    /** Shape of a computed hook, without copying values out. */
-    public long[] shapeOf(String name) {
+    /** Copies part of a hook's value out, e.g. {@code new NDIndex("0, -1")} for the last position of batch row 0. */
+    public TensorData read(String name, NDIndex part) {
         try (NDScope ignored = new NDScope()) {
-            return valueOf(name).getShape().getShape();
+            return TensorData.of(name, valueOf(name).get(part));
         }
+    }
+
+    /** Shape of a computed step's output, as recorded when it ran (nothing is recomputed). */
+    public long[] shapeOf(String name) {
+        int i = program.indexOf(name);
+        if (i < 0 || i >= executed) {
+            throw new IllegalStateException(name + " has not been computed in this pass");
+        }
+        return shapes[i].clone();
     }
 
     /**
      * The native value of a hook. Kept values are returned as they are (owned by the trace: do not close);
-     * derived ones are created inside the caller's {@link NDScope}, which must be open.
+     * derived ones are created in the current {@link NDScope}, which the caller must have opened, or they would
+     * land in whichever manager their first operand belongs to (for an embedding lookup: the weights').
      */
-    public NDArray valueOf(String name) {
+    NDArray valueOf(String name) {
+        requireOpen();
         NDArray kept = values.get(name);
         if (kept != null) {
             return kept;
@@ -173,6 +183,25 @@ public final class Trace implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Frees every kept value except the inputs: for a plain (capture off) pass whose result has been used,
+     * such as a prompt's logits once the next token was sampled from them.
+     */
+    void releaseKept() {
+        for (Op op : program.ops()) {
+            NDArray a = values.remove(op.name());
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this trace was closed (its prompt was reset)");
+        }
+    }
+
     private void releaseInputsOf(int i) {
         for (String name : program.op(i).inputs()) {
             int producer = program.indexOf(name);
@@ -202,6 +231,7 @@ public final class Trace implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         values.clear();
         manager.close();
     }

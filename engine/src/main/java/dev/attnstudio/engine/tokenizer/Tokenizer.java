@@ -1,11 +1,17 @@
 package dev.attnstudio.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -38,17 +44,17 @@ public final class Tokenizer implements AutoCloseable {
     /** The highest id in the tokenizer.json's vocabulary (object or Unigram list) and added tokens. */
     private static long maxId(String json, Path file) {
         try {
-            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            JsonNode root = new ObjectMapper().readTree(json);
             long max = -1;
-            com.fasterxml.jackson.databind.JsonNode vocab = root.path("model").path("vocab");
+            JsonNode vocab = root.path("model").path("vocab");
             if (vocab.isObject()) {
-                for (com.fasterxml.jackson.databind.JsonNode id : vocab) {
+                for (JsonNode id : vocab) {
                     max = Math.max(max, id.asLong());
                 }
             } else if (vocab.isArray()) {
                 max = vocab.size() - 1;
             }
-            for (com.fasterxml.jackson.databind.JsonNode added : root.path("added_tokens")) {
+            for (JsonNode added : root.path("added_tokens")) {
                 max = Math.max(max, added.path("id").asLong());
             }
             return max;
@@ -64,7 +70,7 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer open(Path tokenizerJson) {
         DjlRuntime.forceOffline();
         try {
-            String json = java.nio.file.Files.readString(tokenizerJson);
+            String json = Files.readString(tokenizerJson);
             return new Tokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), tokenizerJson, json);
         } catch (IOException | RuntimeException e) {
             throw new ModelFormatException(tokenizerJson, "cannot read tokenizer: " + e.getMessage(), e);
@@ -74,7 +80,7 @@ public final class Tokenizer implements AutoCloseable {
     /** A tokenizer from tokenizer.json text (bundled samples); {@code label} names it in errors. */
     public static Tokenizer fromJson(String json, String label) {
         DjlRuntime.forceOffline();
-        try (java.io.InputStream in = new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
             return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), Path.of(label), json);
         } catch (IOException | RuntimeException e) {
             throw new ModelFormatException(Path.of(label), "cannot read tokenizer: " + e.getMessage(), e);

@@ -118,6 +118,12 @@ class ModelFolderTest {
     }
 
     @Test
+    void configFlagsWithUnimplementedMathAreRefused() throws IOException {
+        String msg = failure(folder(TinyModels.tensors(5), Map.of("scale_attn_by_inverse_layer_idx", true)));
+        assertTrue(msg.contains("scale_attn_by_inverse_layer_idx"), msg);
+    }
+
+    @Test
     void missingConfigKeysAreNamed() throws IOException {
         Map<String, Object> broken = new LinkedHashMap<>();
         broken.put("n_head", null);

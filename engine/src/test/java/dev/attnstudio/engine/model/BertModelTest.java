@@ -88,6 +88,12 @@ class BertModelTest {
     }
 
     @Test
+    void eachWeightIsHeldOnce() {
+        assertEquals(5 + 16 * CONFIG.nLayer(), model.model().manager().getManagedArrays().size(),
+                "5 embedding tensors and 16 per layer; transposing must not leave views behind");
+    }
+
+    @Test
     void bidirectionalAndSegmentsMatter() {
         long[] ids = {1, 5, 6, 2, 8, 9, 2};
         TensorData p = run(Batch.of(ids), PATTERN.at(0));

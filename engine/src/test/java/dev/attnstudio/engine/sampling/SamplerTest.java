@@ -50,6 +50,15 @@ class SamplerTest {
     }
 
     @Test
+    void topPCountsMassWithinTheTopK() {
+        // two equal best tokens: within the top 2 each holds half, so top-p 0.5 keeps only the first
+        Sampler s = new Sampler(new SamplingConfig(1.0, 2, 0.5, 3));
+        for (int i = 0; i < 200; i++) {
+            assertEquals(1, s.next(new float[] {0f, 5f, 5f, 0f}).token());
+        }
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(-1, 0, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(1, -2, 1, 0));

@@ -281,6 +281,35 @@ class StepperTest {
     }
 
     @Test
+    void optionsChangedMidGenerationWaitForTheNextReset() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            s.setOptions(s.options().withInterventions(Interventions.NONE.withPositions(false)).withCache(false));
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            s.runToEnd();
+            assertEquals(Stepper.Kind.DECODE, s.group().kind(), "still the cached generation it began as");
+            float sum = 0;
+            for (float v : s.read(HookName.Model.POS_EMBED.id).values()) {
+                sum += Math.abs(v);
+            }
+            assertTrue(sum > 0, "positions stay on until the next reset");
+        }
+    }
+
+    @Test
+    void plainGenerationFreesEachPassOnceItsTokenIsChosen() {
+        try (Stepper s = stepper(Capture.OFF)) {
+            s.reset(PROMPT);
+            Sampler greedy = new Sampler(SamplingConfig.GREEDY);
+            s.generate(greedy);
+            s.generate(greedy);
+            assertEquals(List.of(), s.groups().get(0).trace().keptNames());
+            assertEquals(List.of(), s.groups().get(1).trace().keptNames());
+            assertEquals(PROMPT.length + 2, s.cache().length() + 1, "the last pass is not run yet");
+        }
+    }
+
+    @Test
     void badPromptsAreRefusedClearly() {
         try (Stepper s = stepper(Capture.COMPACT)) {
             IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> s.reset(new long[0]));
@@ -289,6 +318,8 @@ class StepperTest {
             assertTrue(tooLong.getMessage().contains("65") && tooLong.getMessage().contains("64"), tooLong.getMessage());
             IllegalArgumentException badId = assertThrows(IllegalArgumentException.class, () -> s.reset(new long[] {1, 97}));
             assertTrue(badId.getMessage().contains("97"), badId.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> s.reset(Batch.pad(List.of(new long[] {1, 2}, new long[0]), null, Batch.Padding.RIGHT, 0)));
         }
     }
 
