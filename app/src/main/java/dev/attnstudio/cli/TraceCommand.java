@@ -126,14 +126,15 @@ final class TraceCommand {
 
     private static boolean decoder(ModelConfig.Architecture architecture) {
         return switch (architecture) {
-            case GPT2 -> true;
-            case BERT -> false;
+            case GPT2, LLAMA -> true;
+            case BERT, T5 -> false;
         };
     }
 
-    /** "BERT encoder" or "GPT2 decoder", for messages. */
+    /** "BERT encoder", "GPT2 decoder" or "T5 encoder-decoder", for messages. */
     private static String family(ModelConfig.Architecture architecture) {
-        return architecture + (decoder(architecture) ? " decoder" : " encoder");
+        return architecture + (architecture == ModelConfig.Architecture.T5 ? " encoder-decoder"
+                : decoder(architecture) ? " decoder" : " encoder");
     }
 
     /**

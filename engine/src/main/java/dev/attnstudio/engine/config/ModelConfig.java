@@ -23,16 +23,61 @@ import java.util.List;
  * @param typeVocabSize rows of the token-type (segment) embedding; 0 where there is none
  * @param layerNormEps  epsilon inside every LayerNorm
  * @param activation    the MLP non-linearity the checkpoint was trained with
+ * @param extra         what only one family has (LLaMA: grouped keys and values, rotary base; T5: ...)
  */
 public record ModelConfig(Architecture architecture, int nLayer, int nHead, int dModel, int dMlp, int nPositions,
-                          int vocabSize, int typeVocabSize, double layerNormEps, Activation activation) {
+                          int vocabSize, int typeVocabSize, double layerNormEps, Activation activation, Extra extra) {
+
+    /** Settings that belong to one family; {@link None} for GPT-2 and BERT. */
+    public sealed interface Extra permits None, Llama, T5 {
+    }
+
+    /** Nothing beyond the common geometry. */
+    public record None() implements Extra {
+    }
+
+    /**
+     * LLaMA family.
+     *
+     * @param nKvHeads        key/value heads (grouped-query attention when fewer than the query heads)
+     * @param ropeTheta       base of the rotary position frequencies
+     * @param tiedEmbeddings  whether the unembedding is the token embedding (else {@code lm_head.weight})
+     */
+    public record Llama(int nKvHeads, double ropeTheta, boolean tiedEmbeddings) implements Extra {
+    }
+
+    /**
+     * T5 encoder-decoder.
+     *
+     * @param dKv                 width of one head (T5 does not require heads x d_kv = d_model)
+     * @param nDecoderLayers      blocks in the decoder stack ({@code nLayer} counts the encoder's)
+     * @param buckets             relative position buckets
+     * @param maxDistance         distance beyond which all relative positions share the last bucket
+     * @param gatedGelu           gated-GELU feed-forward (v1.1, flan) instead of ReLU (original T5)
+     * @param tiedEmbeddings      whether the unembedding is the shared embedding, scaled by d_model^-0.5
+     * @param decoderStartTokenId the token the decoder starts from
+     */
+    public record T5(int dKv, int nDecoderLayers, int buckets, int maxDistance, boolean gatedGelu,
+                     boolean tiedEmbeddings, int decoderStartTokenId) implements Extra {
+    }
 
     /** Model families the engine runs. */
     public enum Architecture {
         /** Decoder, pre-norm, learned positions, causal attention, tied unembedding. */
         GPT2,
         /** Encoder, post-norm, learned positions and segments, bidirectional attention with padding. */
-        BERT
+        BERT,
+        /** Decoder, pre-RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, no biases. */
+        LLAMA,
+        /** Encoder-decoder with relative position buckets, RMS-style norm and cross-attention. */
+        T5
+    }
+
+    /** A GPT-2 or BERT geometry (no family extras). */
+    public ModelConfig(Architecture architecture, int nLayer, int nHead, int dModel, int dMlp, int nPositions,
+                       int vocabSize, int typeVocabSize, double layerNormEps, Activation activation) {
+        this(architecture, nLayer, nHead, dModel, dMlp, nPositions, vocabSize, typeVocabSize, layerNormEps, activation,
+                new None());
     }
 
     /** A GPT-2 geometry (d_mlp = 4 d_model, no segments). */
@@ -47,46 +92,59 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         GELU_NEW,
         /** The exact erf form of GELU ({@code gelu}). */
         GELU,
-        RELU;
+        RELU,
+        /** x sigmoid(x), LLaMA's gate activation ({@code silu}). */
+        SILU;
 
         static Activation fromHuggingFace(String name) {
             return switch (name) {
                 case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_NEW;
                 case "gelu" -> GELU;
                 case "relu" -> RELU;
+                case "silu", "swish" -> SILU;
                 default -> throw new IllegalArgumentException(
-                        "unsupported activation_function '" + name + "' (supported: gelu_new, gelu, relu)");
+                        "unsupported activation_function '" + name + "' (supported: gelu_new, gelu, relu, silu)");
             };
         }
     }
 
     public ModelConfig {
         require(architecture != null, "architecture is required");
+        require(extra != null, "extra is required (use new ModelConfig.None())");
         require(dMlp > 0, "the MLP width must be positive, was " + dMlp);
         require(typeVocabSize >= 0, "type_vocab_size must not be negative, was " + typeVocabSize);
         require(nLayer > 0, "n_layer must be positive, was " + nLayer);
         require(nHead > 0, "n_head must be positive, was " + nHead);
-        require(dModel > 0 && dModel % nHead == 0,
+        require(dModel > 0 && (architecture == Architecture.T5 || dModel % nHead == 0),
                 "n_embd (" + dModel + ") must be a positive multiple of n_head (" + nHead + ")");
+        if (extra instanceof Llama l) {
+            require(l.nKvHeads() > 0 && nHead % l.nKvHeads() == 0,
+                    "num_key_value_heads (" + l.nKvHeads() + ") must divide num_attention_heads (" + nHead + ")");
+        }
         require(nPositions > 0, "n_positions must be positive, was " + nPositions);
         require(vocabSize > 0, "vocab_size must be positive, was " + vocabSize);
         require(layerNormEps > 0, "layer_norm_epsilon must be positive, was " + layerNormEps);
     }
 
-    /** Width of one head: d_model / n_head. */
+    /** Width of one head: d_model / n_head (T5: d_kv). */
     public int dHead() {
-        return dModel / nHead;
+        return extra instanceof T5 t ? t.dKv() : dModel / nHead;
+    }
+
+    /** Key/value heads: fewer than the query heads under grouped-query attention. */
+    public int nKvHeads() {
+        return extra instanceof Llama l ? l.nKvHeads() : nHead;
     }
 
     /** A copy with another number of layers (for small test and benchmark models). */
     public ModelConfig withLayers(int layers) {
         return new ModelConfig(architecture, layers, nHead, dModel, dMlp, nPositions, vocabSize, typeVocabSize,
-                layerNormEps, activation);
+                layerNormEps, activation, extra);
     }
 
-    /** Whether queries may only attend to earlier positions. */
+    /** Whether the model is a decoder-only stack whose queries attend only to earlier positions. */
     public boolean causal() {
-        return architecture == Architecture.GPT2;
+        return architecture == Architecture.GPT2 || architecture == Architecture.LLAMA;
     }
 
     /** GPT-2 small's geometry: 12 layers, 12 heads, d_model 768, 1024 positions, 50257 tokens. */
@@ -135,8 +193,27 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                         doubleKey(root, "layer_norm_eps", 1e-12),
                         Activation.fromHuggingFace(root.path("hidden_act").asText("gelu")));
                 }
+                case "llama" -> {
+                    rejectUnless(root, configJson, "attention_bias", false);
+                    rejectUnless(root, configJson, "mlp_bias", false);
+                    if (root.hasNonNull("rope_scaling")) {
+                        throw new ModelFormatException(configJson, "rope_scaling is not supported yet (plain RoPE only)");
+                    }
+                    int hidden = intKey(root, "hidden_size", problems);
+                    int heads = intKey(root, "num_attention_heads", problems);
+                    if (root.has("head_dim") && heads > 0 && root.get("head_dim").asInt() * heads != hidden) {
+                        throw new ModelFormatException(configJson, "head_dim " + root.get("head_dim").asInt()
+                                + " x " + heads + " heads != hidden_size " + hidden + ": not supported");
+                    }
+                    yield new ModelConfig(Architecture.LLAMA, intKey(root, "num_hidden_layers", problems), heads, hidden,
+                            intKey(root, "intermediate_size", problems), intKey(root, "max_position_embeddings", problems),
+                            intKey(root, "vocab_size", problems), 0, doubleKey(root, "rms_norm_eps", 1e-6),
+                            Activation.fromHuggingFace(root.path("hidden_act").asText("silu")),
+                            new Llama(root.path("num_key_value_heads").asInt(heads), doubleKey(root, "rope_theta", 10000),
+                                    root.path("tie_word_embeddings").asBoolean(false)));
+                }
                 default -> throw new ModelFormatException(configJson,
-                        "model_type '" + type + "' is not supported yet (supported: gpt2, bert)");
+                        "model_type '" + type + "' is not supported yet (supported: gpt2, bert, llama)");
             };
         } catch (IllegalArgumentException e) {
             if (!problems.isEmpty()) {

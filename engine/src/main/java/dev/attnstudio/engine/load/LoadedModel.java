@@ -83,6 +83,8 @@ public final class LoadedModel implements AutoCloseable {
             TransformerModel model = switch (config.architecture()) {
                 case GPT2 -> Gpt2Model.load(config, source, root);
                 case BERT -> BertModel.load(config, source, root);
+                case LLAMA, T5 -> throw new ModelFormatException(source.origin(),
+                        config.architecture() + " models are not supported yet");
             };
             return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {

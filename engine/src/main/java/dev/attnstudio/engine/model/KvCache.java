@@ -9,21 +9,21 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Keys and values of every position seen so far, per layer, so a decode step computes attention for one new
  * token without recomputing the prompt. Each layer holds a buffer [B, capacity, H, h] (the layout of
- * {@code hook_k}) allocated at the first append and written in place, so a step costs O(new tokens), not
- * O(sequence). Owns its memory.
+ * {@code hook_k}) written in place, so a step costs O(new tokens), not O(sequence); when it fills up it is
+ * copied into one twice as large (up to the model's limit). Owns its memory.
  */
 public final class KvCache implements AutoCloseable {
 
     private final NDManager manager;
-    private final int capacity;
+    private final int limit;
     private final NDArray[] keys;
     private final NDArray[] values;
     private final int[] length;
 
-    /** @param capacity the most positions it will hold (the model's n_positions) */
-    public KvCache(int layers, int capacity, NDManager parent) {
+    /** @param limit the most positions it will ever hold (the model's n_positions) */
+    public KvCache(int layers, int limit, NDManager parent) {
         this.manager = parent.newSubManager();
-        this.capacity = capacity;
+        this.limit = limit;
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.length = new int[layers];
@@ -41,21 +41,34 @@ public final class KvCache implements AutoCloseable {
     /** Appends a pass's keys and values [B, T, H, h] to a layer. */
     public void append(int layer, NDArray k, NDArray v) {
         long t = k.getShape().get(1);
-        if (length[layer] + t > capacity) {
-            throw new IllegalStateException("the KV cache is full: " + length[layer] + " + " + t + " positions > " + capacity);
+        int needed = length[layer] + (int) t;
+        if (needed > limit) {
+            throw new IllegalStateException("the KV cache is full: " + length[layer] + " + " + t + " positions > " + limit);
         }
-        if (keys[layer] == null) {
-            Shape s = k.getShape();
-            Shape buffer = new Shape(s.get(0), capacity, s.get(2), s.get(3));
-            keys[layer] = manager.zeros(buffer, k.getDataType());
-            values[layer] = manager.zeros(buffer, v.getDataType());
-            // the buffers belong to the cache, not to whatever scope the caller has open
-            NDScope.unregister(keys[layer], values[layer]);
+        if (keys[layer] == null || keys[layer].getShape().get(1) < needed) {
+            int capacity = Math.min(limit, Math.max(needed, keys[layer] == null ? 64 : 2 * (int) keys[layer].getShape().get(1)));
+            keys[layer] = regrow(keys[layer], k, capacity, length[layer]);
+            values[layer] = regrow(values[layer], v, capacity, length[layer]);
         }
         NDIndex slot = new NDIndex(":, {}:{}", length[layer], length[layer] + t);
         keys[layer].set(slot, k);
         values[layer].set(slot, v);
         length[layer] += (int) t;
+    }
+
+    /** A buffer of {@code capacity} positions holding the first {@code used} of {@code old} (if any). */
+    private NDArray regrow(NDArray old, NDArray like, int capacity, int used) {
+        Shape s = like.getShape();
+        NDArray buffer = manager.zeros(new Shape(s.get(0), capacity, s.get(2), s.get(3)), like.getDataType());
+        // the buffer belongs to the cache, not to whatever scope the caller has open
+        NDScope.unregister(buffer);
+        if (old != null) {
+            try (NDArray kept = old.get(new NDIndex(":, :{}", used))) {
+                buffer.set(new NDIndex(":, :{}", used), kept);
+            }
+            old.close();
+        }
+        return buffer;
     }
 
     /** A view of the first {@code upTo} cached keys of a layer, [B, upTo, H, h]. */

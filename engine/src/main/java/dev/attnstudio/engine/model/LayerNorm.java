@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.config.ModelConfig;
 
 /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
-final class LayerNorm {
+final class LayerNorm implements Norm {
 
     static final String MATH = "(x - mean) / sqrt(var + eps) * gamma + beta, over d_model";
 
@@ -26,8 +26,14 @@ final class LayerNorm {
                 source.require(name + ".bias", m, config.dModel()), config.layerNormEps());
     }
 
+    @Override
+    public String math() {
+        return MATH;
+    }
+
     /** [B, T, d] -> [B, T, d]. */
-    NDArray forward(NDArray x) {
+    @Override
+    public NDArray forward(NDArray x) {
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(gamma.getShape().get(0)), gamma, beta, eps).singletonOrThrow();
     }
 }

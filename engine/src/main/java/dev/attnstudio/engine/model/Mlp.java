@@ -35,6 +35,7 @@ final class Mlp {
             case GELU_NEW -> pre.pow(3).mul(0.044715f).add(pre).mul((float) SQRT_2_OVER_PI).tanh().add(1f).mul(pre).mul(0.5f);
             case GELU -> Activation.gelu(pre);
             case RELU -> Activation.relu(pre);
+            case SILU -> pre.mul(Activation.sigmoid(pre));
         };
     }
 
@@ -43,6 +44,7 @@ final class Mlp {
             case GELU_NEW -> "gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))";
             case GELU -> "gelu(x) = x Phi(x) (exact erf form)";
             case RELU -> "relu(x) = max(x, 0)";
+            case SILU -> "silu(x) = x sigmoid(x)";
         };
     }
 

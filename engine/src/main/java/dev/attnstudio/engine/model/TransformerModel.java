@@ -1,8 +1,11 @@
 package dev.attnstudio.engine.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.step.Program;
+
+import java.util.Map;
 
 /** A model the stepper can drive: it writes each forward pass out as a {@link Program} of named steps. */
 public interface TransformerModel extends AutoCloseable {
@@ -17,6 +20,14 @@ public interface TransformerModel extends AutoCloseable {
 
     /** The hook that holds the model's final output: logits for decoders, the last hidden state for encoders. */
     String outputHook();
+
+    /**
+     * The trainable weights as the forward pass uses them, by checkpoint name (for training: set
+     * requiresGradient, update in place). Models that cannot be trained throw.
+     */
+    default Map<String, NDArray> parameters() {
+        throw new UnsupportedOperationException(config().architecture() + " models cannot be trained here yet");
+    }
 
     @Override
     void close();
