@@ -189,6 +189,7 @@ public final class Stepper implements AutoCloseable {
             throw new IllegalArgumentException("padding is for encoders; give a decoder one prompt or rows of equal length");
         }
         clear();
+        cancelled = false;
         runOptions = options;
         if (runOptions.useCache() && model.config().causal()) {
             cache = new KvCache(model.config().nLayer(), model.config().nPositions(), model.manager());
@@ -278,7 +279,6 @@ public final class Stepper implements AutoCloseable {
 
     /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */
     public StepInfo stepOver() {
-        cancelled = false;
         StepInfo s = step();
         while (s != null && !atUnitEnd()) {
             checkCancelled();
@@ -298,7 +298,6 @@ public final class Stepper implements AutoCloseable {
      */
     public StepInfo runTo(String pattern) {
         Pattern breakpoint = HookName.glob(pattern);
-        cancelled = false;
         StepInfo s = step();
         while (s != null && !breakpoint.matcher(s.name()).matches()) {
             checkCancelled();
@@ -315,7 +314,6 @@ public final class Stepper implements AutoCloseable {
 
     /** Runs every remaining step of every group; the cursor ends on the last step. */
     public StepInfo runToEnd() {
-        cancelled = false;
         StepInfo last = current();
         for (StepInfo s = step(); s != null; s = step()) {
             last = s;
@@ -324,7 +322,10 @@ public final class Stepper implements AutoCloseable {
         return last;
     }
 
-    /** Asks a running {@code runTo}, {@code runToEnd} or {@code stepOver} to stop after the current step. */
+    /**
+     * Asks the running {@code runTo}, {@code runToEnd} or {@code stepOver} to stop after its current step; if none is
+     * running yet (the request was queued behind it), the next one stops after its first step. A reset forgets it.
+     */
     public void cancel() {
         cancelled = true;
     }

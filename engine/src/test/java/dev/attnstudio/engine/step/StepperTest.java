@@ -337,6 +337,11 @@ class StepperTest {
             assertThrows(java.util.concurrent.CancellationException.class, s::runToEnd);
             assertEquals(Q.at(1), s.current().name());
             assertFalse(s.finished());
+            s.setListener(null);
+            s.cancel(); // pressed before the next run starts: that run stops after one step
+            int before = s.group().trace().executed();
+            assertThrows(java.util.concurrent.CancellationException.class, s::runToEnd);
+            assertEquals(before + 1, s.group().trace().executed());
             s.runToEnd();
             assertTrue(s.finished());
         }
