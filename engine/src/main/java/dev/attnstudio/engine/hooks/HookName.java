@@ -12,17 +12,18 @@ import java.util.regex.Pattern;
  * scores, the mask, the KV-cache contents) are marked as ours.
  *
  * <p>Shape letters: B batch, T positions computed in this pass (query positions), K key positions (past +
- * T), H heads, d d_model, h d_head, m d_mlp (4 d for GPT-2), V vocabulary.
+ * T), H heads, Hkv key/value heads (fewer than H under grouped-query attention, else H), d d_model, h d_head,
+ * m d_mlp (4 d for GPT-2), V vocabulary.
  */
 public final class HookName {
 
     /** Hooks outside the blocks. */
     public enum Model {
         EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token]"),
-        POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position]"),
+        POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position] (none in rotary models)"),
         TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]"),
         EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings"),
-        LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final LayerNorm of the residual stream"),
+        LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)"),
         LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U");
 
         public final String id;
@@ -39,13 +40,15 @@ public final class HookName {
     /** Hooks inside block i, written {@code blocks.{i}.<suffix>}. */
     public enum Block {
         RESID_PRE("hook_resid_pre", "[B, T, d]", "residual stream entering the block"),
-        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first LayerNorm: before attention (GPT-2), of resid_mid (BERT)"),
+        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first norm: before attention (GPT-2; LLaMA: RMSNorm), of resid_mid (BERT)"),
         Q("attn.hook_q", "[B, T, H, h]", "queries, split into heads"),
-        K("attn.hook_k", "[B, T, H, h]", "keys of this pass's positions"),
-        V("attn.hook_v", "[B, T, H, h]", "values of this pass's positions"),
-        PAST_K("attn.hook_past_k", "[B, K-T, H, h]", "(ours) keys held in the KV cache before this pass"),
-        PAST_V("attn.hook_past_v", "[B, K-T, H, h]", "(ours) values held in the KV cache before this pass"),
-        QK_RAW("attn.hook_qk_raw", "[B, H, T, K]", "(ours) q . k before scaling"),
+        K("attn.hook_k", "[B, T, Hkv, h]", "keys of this pass's positions (rotary models: before rotation)"),
+        V("attn.hook_v", "[B, T, Hkv, h]", "values of this pass's positions"),
+        ROT_Q("attn.hook_rot_q", "[B, T, H, h]", "(rotary models) queries rotated by their position"),
+        ROT_K("attn.hook_rot_k", "[B, T, Hkv, h]", "(rotary models) keys rotated by their position: what the scores and the KV cache use"),
+        PAST_K("attn.hook_past_k", "[B, K-T, Hkv, h]", "(ours) keys held in the KV cache before this pass (rotary models: rotated)"),
+        PAST_V("attn.hook_past_v", "[B, K-T, Hkv, h]", "(ours) values held in the KV cache before this pass"),
+        QK_RAW("attn.hook_qk_raw", "[B, H, T, K]", "(ours) q . k before scaling; query head j reads kv head j / (H / Hkv)"),
         ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask"),
         MASK("attn.hook_mask", "[B or 1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked"),
         ATTN_SCORES("attn.hook_attn_scores", "[B, H, T, K]", "scaled and masked scores (masked cells -inf)"),
@@ -53,9 +56,10 @@ public final class HookName {
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),
         ATTN_OUT("hook_attn_out", "[B, T, d]", "heads concatenated, output projection"),
         RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out"),
-        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second LayerNorm: before the MLP (GPT-2), of resid_post = block output (BERT)"),
-        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity"),
-        MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity"),
+        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second norm: before the MLP (GPT-2; LLaMA: RMSNorm), of resid_post = block output (BERT)"),
+        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity (gated MLPs: the gate)"),
+        MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up"),
+        MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity (gated MLPs: act(gate) * up)"),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
         RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out)");
 

@@ -7,6 +7,7 @@ import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.BertModel;
 import dev.attnstudio.engine.model.Gpt2Model;
+import dev.attnstudio.engine.model.LlamaModel;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -83,7 +84,8 @@ public final class LoadedModel implements AutoCloseable {
             TransformerModel model = switch (config.architecture()) {
                 case GPT2 -> Gpt2Model.load(config, source, root);
                 case BERT -> BertModel.load(config, source, root);
-                case LLAMA, T5 -> throw new ModelFormatException(source.origin(),
+                case LLAMA -> LlamaModel.load(config, source, root);
+                case T5 -> throw new ModelFormatException(source.origin(),
                         config.architecture() + " models are not supported yet");
             };
             return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);

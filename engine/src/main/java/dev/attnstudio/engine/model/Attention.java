@@ -14,63 +14,139 @@ import java.util.Locale;
 import static dev.attnstudio.engine.hooks.HookName.Block.*;
 
 /**
- * Multi-head causal self-attention, written as its stages so each one is a step:
- * q, k, v -> q.k (raw) -> / sqrt(d_head) -> + mask -> softmax -> pattern . v (z) -> z W_O.
+ * Multi-head self-attention, written as its stages so each one is a step:
+ * q, k, v -> (rotary models: q and k rotated by position) -> q.k (raw) -> / sqrt(d_head) -> + mask -> softmax
+ * -> pattern . v (z) -> z W_O.
+ *
+ * <p>Grouped-query attention: keys and values may have fewer heads (Hkv) than the queries (H). Query head j then
+ * reads kv head j / (H / Hkv), the grouping of Hugging Face's {@code repeat_kv}. The hooks and the KV cache hold
+ * the Hkv heads as computed; the sharing happens inside the score and z steps.
  */
 final class Attention {
 
-    private final NDArray wQ, wK, wV; // [d, d] each, stored [in, out]
-    private final NDArray bQ, bK, bV; // [d]
-    private final NDArray wO;         // [d, d]
-    private final NDArray bO;         // [d]
-    private final int nHead;
-    private final int dHead;
+    /**
+     * x -> x W (+ b). The weight stays in the layout its checkpoint stores, so a trainer can be handed the
+     * checkpoint's own tensors: [in, out] (GPT-2's Conv1D; BERT after its load-time transpose) or [out, in]
+     * (a torch Linear, as LLaMA stores them; multiplied through a transposed view, no copy).
+     *
+     * @param bias  [out], or null for none
+     * @param outIn whether the weight is stored [out, in]
+     */
+    record Projection(NDArray weight, NDArray bias, boolean outIn) {
 
+        /** A weight stored [in, out] with a bias. */
+        static Projection inOut(NDArray weight, NDArray bias) {
+            return new Projection(weight, bias, false);
+        }
+
+        /** A torch Linear weight [out, in] without bias. */
+        static Projection linear(NDArray weight) {
+            return new Projection(weight, null, true);
+        }
+
+        long inputs() {
+            return weight.getShape().get(outIn ? 1 : 0);
+        }
+
+        long outputs() {
+            return weight.getShape().get(outIn ? 0 : 1);
+        }
+
+        /** [..., in] -> [..., out]. */
+        NDArray apply(NDArray x) {
+            NDArray y = x.matMul(outIn ? weight.transpose() : weight);
+            return bias == null ? y : y.add(bias);
+        }
+    }
+
+    private final Projection q;  // d -> H h
+    private final Projection k;  // d -> Hkv h
+    private final Projection v;  // d -> Hkv h
+    private final Projection o;  // H h -> d
+    private final int nHead;     // H
+    private final int nKvHead;   // Hkv, divides H
+    private final int group;     // H / Hkv query heads per kv head
+    private final int dHead;     // h
+    private final Rotary rotary; // null where positions enter elsewhere (learned position embeddings)
+
+    /** GPT-2 and BERT: weights [in, out] each [d, d], biases [d], as many key/value heads as query heads. */
     Attention(NDArray[] qkv, NDArray[] qkvBias, NDArray wO, NDArray bO, int nHead) {
-        this.wQ = qkv[0];
-        this.wK = qkv[1];
-        this.wV = qkv[2];
-        this.bQ = qkvBias[0];
-        this.bK = qkvBias[1];
-        this.bV = qkvBias[2];
-        this.wO = wO;
-        this.bO = bO;
-        this.nHead = nHead;
-        this.dHead = (int) (wO.getShape().get(0) / nHead);
+        this(Projection.inOut(qkv[0], qkvBias[0]), Projection.inOut(qkv[1], qkvBias[1]),
+                Projection.inOut(qkv[2], qkvBias[2]), Projection.inOut(wO, bO), nHead, nHead, null);
     }
 
     /**
-     * Adds this layer's attention steps, reading the hook {@code x} (GPT-2: {@code ln1.hook_normalized}; BERT:
-     * {@code hook_resid_pre}) and ending with {@code hook_attn_out}.
+     * @param nKvHead key/value heads; H for plain multi-head attention
+     * @param rotary  the rotation applied to q and k by position, or null
+     */
+    Attention(Projection q, Projection k, Projection v, Projection o, int nHead, int nKvHead, Rotary rotary) {
+        if (nKvHead < 1 || nHead % nKvHead != 0) {
+            throw new IllegalArgumentException(nKvHead + " key/value heads do not divide " + nHead + " query heads");
+        }
+        if (q.outputs() % nHead != 0) {
+            throw new IllegalArgumentException("W_Q gives " + q.outputs() + " values, not a multiple of " + nHead + " heads");
+        }
+        this.q = q;
+        this.k = k;
+        this.v = v;
+        this.o = o;
+        this.nHead = nHead;
+        this.nKvHead = nKvHead;
+        this.group = nHead / nKvHead;
+        this.dHead = (int) (q.outputs() / nHead);
+        this.rotary = rotary;
+        if (k.outputs() != (long) nKvHead * dHead || v.outputs() != (long) nKvHead * dHead || o.inputs() != q.outputs()) {
+            throw new IllegalArgumentException("W_K, W_V must give " + nKvHead + " x " + dHead + " values and W_O read "
+                    + q.outputs() + "; got " + k.outputs() + ", " + v.outputs() + ", " + o.inputs());
+        }
+    }
+
+    /**
+     * Adds this layer's attention steps, reading the hook {@code x} (GPT-2, LLaMA: {@code ln1.hook_normalized};
+     * BERT: {@code hook_resid_pre}) and ending with {@code hook_attn_out}.
      *
      * @param causal whether the model's own mask is causal (decoders) or lets every query see every key (encoders)
      */
     void addSteps(Program.Builder p, int layer, Pass pass, String x, boolean causal) {
         Interventions iv = pass.interventions();
-        String split = String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead);
-        p.op(Q.at(layer), "q = x W_Q + b_Q" + split, in -> heads(in.matMul(wQ).add(bQ)), x);
-        p.op(K.at(layer), "k = x W_K + b_K" + split, in -> heads(in.matMul(wK).add(bK)), x);
-        p.op(V.at(layer), "v = x W_V + b_V" + split, in -> heads(in.matMul(wV).add(bV)), x);
+        p.op(Q.at(layer), "q = " + affine("x", "Q", q) + String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead),
+                in -> heads(q.apply(in), nHead), x);
+        String kvSplit = group == 1 ? String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead)
+                : String.format(Locale.ROOT, ", split into %d key/value heads of %d (each serves %d query heads)",
+                nKvHead, dHead, group);
+        p.op(K.at(layer), "k = " + affine("x", "K", k) + kvSplit, in -> heads(k.apply(in), nKvHead), x);
+        p.op(V.at(layer), "v = " + affine("x", "V", v) + kvSplit, in -> heads(v.apply(in), nKvHead), x);
+
+        String query = Q.at(layer);
+        String key = K.at(layer);
+        if (rotary != null) {
+            addRotation(p, ROT_Q.at(layer), "q", query, pass);
+            addRotation(p, ROT_K.at(layer), "k", key, pass);
+            query = ROT_Q.at(layer);
+            key = ROT_K.at(layer);
+        }
 
         List<String> keys = new ArrayList<>();
         List<String> values = new ArrayList<>();
         if (pass.past() > 0) {
             int past = pass.past();
             KvCache cache = pass.cache();
-            p.op(PAST_K.at(layer), "keys of positions 0.." + (past - 1) + " read from the KV cache",
+            String what = rotary == null ? "keys" : "rotated keys";
+            p.op(PAST_K.at(layer), what + " of positions 0.." + (past - 1) + " read from the KV cache",
                     (in, m) -> cache.keys(layer, past));
             p.op(PAST_V.at(layer), "values of positions 0.." + (past - 1) + " read from the KV cache",
                     (in, m) -> cache.values(layer, past));
             keys.add(PAST_K.at(layer));
             values.add(PAST_V.at(layer));
         }
-        keys.add(K.at(layer));
+        keys.add(key);
         values.add(V.at(layer));
 
         List<String> qAndKeys = new ArrayList<>(keys);
-        qAndKeys.add(0, Q.at(layer));
-        p.op(QK_RAW.at(layer), "q . k for every query and key, per head",
-                (in, m) -> perHead(in.get(0)).matMul(perHead(cat(in.subList(1, in.size()))).transpose(0, 1, 3, 2)),
+        qAndKeys.add(0, query);
+        String qk = rotary == null ? "q . k" : "rot_q . rot_k";
+        p.op(QK_RAW.at(layer), qk + " for every query and key, per head" + sharing(),
+                (in, m) -> scores(in.get(0), cat(in.subList(1, in.size()))),
                 qAndKeys.toArray(String[]::new));
 
         float scale = iv.scaling() ? (float) (1 / Math.sqrt(dHead)) : 1f;
@@ -91,9 +167,10 @@ final class Attention {
 
         List<String> patternAndValues = new ArrayList<>(values);
         patternAndValues.add(0, PATTERN.at(layer));
-        p.op(Z.at(layer), "z = pattern . v, per head" + (ablated(iv, layer) ? "; ablated heads zeroed (intervention)" : ""),
+        p.op(Z.at(layer), "z = pattern . v, per head" + sharing()
+                        + (ablated(iv, layer) ? "; ablated heads zeroed (intervention)" : ""),
                 (in, m) -> {
-                    NDArray z = in.get(0).matMul(perHead(cat(in.subList(1, in.size())))).transpose(0, 2, 1, 3);
+                    NDArray z = weightedValues(in.get(0), cat(in.subList(1, in.size())));
                     if (!ablated(iv, layer)) {
                         return z;
                     }
@@ -104,27 +181,78 @@ final class Attention {
                     return z.mul(m.create(gate, new Shape(1, 1, nHead, 1)));
                 },
                 patternAndValues.toArray(String[]::new));
-        p.op(ATTN_OUT.at(layer), "heads concatenated: z W_O + b_O",
-                z -> z.reshape(z.getShape().get(0), z.getShape().get(1), (long) nHead * dHead).matMul(wO).add(bO),
+        p.op(ATTN_OUT.at(layer), "heads concatenated: " + affine("z", "O", o),
+                z -> o.apply(z.reshape(z.getShape().get(0), z.getShape().get(1), (long) nHead * dHead)),
                 Z.at(layer));
+    }
+
+    /** Rotates {@code input} ([B, T, heads, h]) by each position's angles; the identity when positions are disabled. */
+    private void addRotation(Program.Builder p, String name, String what, String input, Pass pass) {
+        int start = pass.past();
+        if (pass.interventions().positions()) {
+            p.op(name, rotary.math(what, start, start + pass.length() - 1),
+                    (in, m) -> rotary.apply(in.get(0), start, m), input);
+        } else {
+            // a copy that stays on the autograd graph (duplicate() detaches on DJL's PyTorch engine)
+            p.op(name, "positions disabled (intervention): " + what + " not rotated",
+                    x -> x.toType(x.getDataType(), true), input);
+        }
+    }
+
+    /** "x W_Q + b_Q", or "x W_Q (no bias)". */
+    private static String affine(String in, String w, Projection proj) {
+        return in + " W_" + w + (proj.bias() == null ? " (no bias)" : " + b_" + w);
+    }
+
+    /** How query heads share kv heads, for the score and z steps' descriptions; empty without sharing. */
+    private String sharing() {
+        return group == 1 ? "" : String.format(Locale.ROOT,
+                "; grouped: query head j reads kv head j / %d (%d kv heads, each repeated for %d query heads)",
+                group, nKvHead, group);
     }
 
     private static boolean ablated(Interventions iv, int layer) {
         return iv.ablatedHeads().stream().anyMatch(h -> h.layer() == layer);
     }
 
-    /** [B, T, d] -> [B, T, H, h]. */
-    private NDArray heads(NDArray x) {
+    /** [B, T, n h] -> [B, T, n, h]. */
+    private NDArray heads(NDArray x, int n) {
         Shape s = x.getShape();
-        return x.reshape(s.get(0), s.get(1), nHead, dHead);
+        return x.reshape(s.get(0), s.get(1), n, dHead);
     }
 
-    /** [B, T, H, h] -> [B, H, T, h]. */
+    /** [B, T, n, h] -> [B, n, T, h]. */
     private static NDArray perHead(NDArray x) {
         return x.transpose(0, 2, 1, 3);
     }
 
-    /** Past and present along the position axis: [B, P, H, h] + [B, T, H, h] -> [B, K, H, h]. */
+    /** q [B, T, H, h], k [B, K, Hkv, h] -> q . k [B, H, T, K]. */
+    private NDArray scores(NDArray query, NDArray key) {
+        NDArray qh = perHead(query);                      // [B, H, T, h]
+        NDArray kt = perHead(key).transpose(0, 1, 3, 2);  // [B, Hkv, h, K]
+        if (group == 1) {
+            return qh.matMul(kt);
+        }
+        long b = qh.getShape().get(0);
+        long t = qh.getShape().get(2);
+        // [B, Hkv, g, T, h] . [B, Hkv, 1, h, K] -> [B, Hkv, g, T, K]: head j = kv * g + r reads kv head j / g
+        return qh.reshape(b, nKvHead, group, t, dHead).matMul(kt.expandDims(2))
+                .reshape(b, nHead, t, kt.getShape().get(3));
+    }
+
+    /** pattern [B, H, T, K], v [B, K, Hkv, h] -> z [B, T, H, h]. */
+    private NDArray weightedValues(NDArray pattern, NDArray value) {
+        NDArray vh = perHead(value); // [B, Hkv, K, h]
+        if (group == 1) {
+            return pattern.matMul(vh).transpose(0, 2, 1, 3);
+        }
+        Shape s = pattern.getShape();
+        // [B, Hkv, g, T, K] . [B, Hkv, 1, K, h] -> [B, Hkv, g, T, h] -> [B, H, T, h]
+        return pattern.reshape(s.get(0), nKvHead, group, s.get(2), s.get(3)).matMul(vh.expandDims(2))
+                .reshape(s.get(0), nHead, s.get(2), dHead).transpose(0, 2, 1, 3);
+    }
+
+    /** Past and present along the position axis: [B, P, n, h] + [B, T, n, h] -> [B, K, n, h]. */
     private static NDArray cat(List<NDArray> parts) {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);
     }

@@ -4,31 +4,57 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.attnstudio.engine.config.ModelConfig;
 
-/** The feed-forward sub-layer: act(x W_in + b_in) W_out + b_out, widening d_model to d_mlp and back. */
+/**
+ * The feed-forward sub-layer, widening d_model to d_mlp and back. Plain (GPT-2, BERT):
+ * act(x W_in + b_in) W_out + b_out. Gated (LLaMA's SwiGLU): (act(x W_gate) * x W_up) W_down, where the gate is
+ * {@code mlp.hook_pre} and its linear partner {@code mlp.hook_pre_linear}.
+ */
 final class Mlp {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-    private final NDArray wIn;  // [d, m]
-    private final NDArray bIn;  // [m]
-    private final NDArray wOut; // [m, d]
-    private final NDArray bOut; // [d]
+    private final Attention.Projection in;   // d -> m (gated: the gate)
+    private final Attention.Projection up;   // d -> m, the gate's partner; null when not gated
+    private final Attention.Projection out;  // m -> d
     private final ModelConfig.Activation activation;
 
+    /** Plain MLP, weights [in, out] with biases: wIn [d, m], bIn [m], wOut [m, d], bOut [d]. */
     Mlp(NDArray wIn, NDArray bIn, NDArray wOut, NDArray bOut, ModelConfig.Activation activation) {
-        this.wIn = wIn;
-        this.bIn = bIn;
-        this.wOut = wOut;
-        this.bOut = bOut;
+        this(Attention.Projection.inOut(wIn, bIn), null, Attention.Projection.inOut(wOut, bOut), activation);
+    }
+
+    private Mlp(Attention.Projection in, Attention.Projection up, Attention.Projection out,
+                ModelConfig.Activation activation) {
+        this.in = in;
+        this.up = up;
+        this.out = out;
         this.activation = activation;
     }
 
-    /** [B, T, d] -> [B, T, m]. */
-    NDArray pre(NDArray x) {
-        return x.matMul(wIn).add(bIn);
+    /** Gated MLP from torch Linear weights without biases: gate [m, d], up [m, d], down [d, m]. */
+    static Mlp gated(NDArray gate, NDArray up, NDArray down, ModelConfig.Activation activation) {
+        return new Mlp(Attention.Projection.linear(gate), Attention.Projection.linear(up),
+                Attention.Projection.linear(down), activation);
     }
 
-    /** [B, T, m] -> [B, T, m]. */
+    boolean isGated() {
+        return up != null;
+    }
+
+    /** [B, T, d] -> [B, T, m]: x W_in + b_in, or the gate x W_gate. */
+    NDArray pre(NDArray x) {
+        return in.apply(x);
+    }
+
+    /** [B, T, d] -> [B, T, m]: x W_up, the gate's linear partner (gated MLPs only). */
+    NDArray preLinear(NDArray x) {
+        if (up == null) {
+            throw new IllegalStateException("a plain MLP has no linear partner");
+        }
+        return up.apply(x);
+    }
+
+    /** [B, T, m] -> [B, T, m]: act(pre) (plain MLPs). */
     NDArray post(NDArray pre) {
         return switch (activation) {
             // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's gelu_new
@@ -39,17 +65,27 @@ final class Mlp {
         };
     }
 
+    /** [B, T, m] x2 -> [B, T, m]: act(gate) * up (gated MLPs). */
+    NDArray postGated(NDArray gate, NDArray linear) {
+        return post(gate).mul(linear);
+    }
+
     String postMath() {
-        return switch (activation) {
+        String act = switch (activation) {
             case GELU_NEW -> "gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))";
             case GELU -> "gelu(x) = x Phi(x) (exact erf form)";
             case RELU -> "relu(x) = max(x, 0)";
             case SILU -> "silu(x) = x sigmoid(x)";
         };
+        if (!isGated()) {
+            return act;
+        }
+        String name = act.substring(0, act.indexOf('('));
+        return name + "(gate) * up, with " + act;
     }
 
     /** [B, T, m] -> [B, T, d]. */
     NDArray out(NDArray post) {
-        return post.matMul(wOut).add(bOut);
+        return out.apply(post);
     }
 }

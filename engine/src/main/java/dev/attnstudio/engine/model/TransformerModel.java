@@ -3,6 +3,7 @@ package dev.attnstudio.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.step.Program;
 
 import java.util.Map;
@@ -20,6 +21,15 @@ public interface TransformerModel extends AutoCloseable {
 
     /** The hook that holds the model's final output: logits for decoders, the last hidden state for encoders. */
     String outputHook();
+
+    /**
+     * The hook whose value a KV cache stores as a layer's keys: the keys the scores read, [B, T, Hkv, h].
+     * {@code attn.hook_k} unless the model changes keys after projecting them (rotary models rotate them by
+     * position: {@code attn.hook_rot_k}). A pass with a cache keeps this hook and {@code attn.hook_v}.
+     */
+    default String cacheKeyHook(int layer) {
+        return HookName.Block.K.at(layer);
+    }
 
     /**
      * The trainable weights as the forward pass uses them, by checkpoint name (for training: set

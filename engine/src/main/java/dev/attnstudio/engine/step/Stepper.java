@@ -416,7 +416,7 @@ public final class Stepper implements AutoCloseable {
         if (cache != null && !g.cached && g.kind != Kind.RECOMPUTE) {
             try (NDScope ignored = new NDScope()) {
                 for (int i = 0; i < model.config().nLayer(); i++) {
-                    cache.append(i, g.trace.valueOf(HookName.Block.K.at(i)), g.trace.valueOf(HookName.Block.V.at(i)));
+                    cache.append(i, g.trace.valueOf(model.cacheKeyHook(i)), g.trace.valueOf(HookName.Block.V.at(i)));
                 }
             }
             g.cached = true;

@@ -1,0 +1,85 @@
+package dev.attnstudio.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Locale;
+
+/**
+ * Rotary position embedding (RoFormer), in Hugging Face LLaMA's "rotate_half" layout: coordinate i of a head is
+ * paired with coordinate i + h/2, and the pair turns by the angle p theta^(-2i/h) at position p:
+ * x_rot = x cos + rotate_half(x) sin, with rotate_half([x1, x2]) = [-x2, x1]. A rotation keeps every vector's
+ * length, and q_m . k_n depends on the positions only through m - n.
+ *
+ * <p>Angles are formed in float32 as Hugging Face forms them (inverse frequencies, then position x frequency,
+ * each rounded to float), so long positions round the same way. The cos/sin rows are made per pass for its
+ * positions only: a table for every position of a long-context model would be hundreds of MiB.
+ */
+final class Rotary {
+
+    private final int dHead;       // h
+    private final double theta;    // rope_theta
+    private final float[] invFreq; // [h/2]: theta^(-2i/h)
+
+    Rotary(int dHead, double theta) {
+        if (dHead < 2 || dHead % 2 != 0) {
+            throw new IllegalArgumentException("rotary embeddings need an even head width, got " + dHead);
+        }
+        if (!(theta > 1)) {
+            throw new IllegalArgumentException("rope_theta must be greater than 1, was " + theta);
+        }
+        this.dHead = dHead;
+        this.theta = theta;
+        this.invFreq = new float[dHead / 2];
+        for (int i = 0; i < invFreq.length; i++) {
+            float exponent = (float) (2 * i) / dHead;
+            invFreq[i] = 1f / (float) Math.pow(theta, exponent);
+        }
+    }
+
+    /** One line for the step's description, e.g. "q rotated by position 0..11: ...". */
+    String math(String what, int first, int last) {
+        String positions = first == last ? "position " + first : "positions " + first + ".." + last;
+        return String.format(Locale.ROOT, "%s rotated by %s: pairs (i, i + h/2) turn by p theta^(-2i/h), theta = %s",
+                what, positions, trim(theta));
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /**
+     * Rotates x [B, T, n, h] whose position t is the absolute position {@code start + t} (a decode pass starts
+     * after the cached positions). Returns a new array [B, T, n, h].
+     */
+    NDArray apply(NDArray x, int start, NDManager manager) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(3) != dHead) {
+            throw new IllegalArgumentException("expected [B, T, heads, " + dHead + "], got " + s);
+        }
+        int t = (int) s.get(1);
+        int half = dHead / 2;
+        float[] cos = new float[t * dHead];
+        float[] sin = new float[t * dHead];
+        for (int p = 0; p < t; p++) {
+            float position = start + p;
+            for (int i = 0; i < half; i++) {
+                float angle = position * invFreq[i];
+                float c = (float) Math.cos(angle);
+                float sn = (float) Math.sin(angle);
+                cos[p * dHead + i] = c;
+                cos[p * dHead + i + half] = c;
+                sin[p * dHead + i] = sn;
+                sin[p * dHead + i + half] = sn;
+            }
+        }
+        NDArray c = manager.create(cos, new Shape(1, t, 1, dHead));
+        NDArray sn = manager.create(sin, new Shape(1, t, 1, dHead));
+        NDList halves = x.split(2, 3);                                                 // x1, x2: [B, T, n, h/2]
+        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3); // [-x2, x1]
+        return x.mul(c).add(rotated.mul(sn));
+    }
+}
