@@ -38,7 +38,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Opens a Hugging Face folder of a supported family (GPT-2, BERT): {@code config.json},
+     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA): {@code config.json},
      * {@code model.safetensors}, and optionally {@code tokenizer.json}. Every problem is reported with the file it is in.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {

@@ -9,7 +9,8 @@ import java.util.Set;
  *
  * @param ablatedHeads heads whose output ({@code hook_z}) is set to zero
  * @param scaling      whether scores are divided by sqrt(d_head)
- * @param positions    whether the position embedding is added (off: {@code hook_pos_embed} is all zeros)
+ * @param positions    whether positions are used: learned position embeddings are added (off: {@code hook_pos_embed}
+ *                     is all zeros), rotary models rotate q and k (off: {@code hook_rot_q|k} equal q and k)
  * @param mask         the mask to apply instead of the model's own, or null for the model's own
  */
 public record Interventions(Set<Head> ablatedHeads, boolean scaling, boolean positions, MaskOverride mask) {

@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of every position seen so far, per layer, so a decode step computes attention for one new
- * token without recomputing the prompt. Each layer holds a buffer [B, capacity, H, h] (the layout of
- * {@code hook_k}) written in place, so a step costs O(new tokens), not O(sequence); when it fills up it is
+ * token without recomputing the prompt. Each layer holds a buffer [B, capacity, Hkv, h] (the layout of
+ * {@code hook_k}; Hkv = H except under grouped-query attention) written in place, so a step costs O(new tokens), not O(sequence); when it fills up it is
  * copied into one twice as large (up to the model's limit). Owns its memory.
  */
 public final class KvCache implements AutoCloseable {
