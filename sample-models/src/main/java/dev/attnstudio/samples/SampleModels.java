@@ -16,21 +16,26 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The models that ship with Attention Studio, opened by name. The list lives in {@code catalog.json} next to this
  * class: a small GPT-2-shaped decoder with seeded random weights (made in code, so a fresh clone runs with nothing
- * downloaded), and two real BERT-architecture encoders whose fp32 ONNX files and tokenizer.json ride in Maven
- * Central jars (all-MiniLM-L6-v2, bge-small-en-v1.5). The engine runs those weights itself; ONNX Runtime is not
- * involved.
+ * downloaded), two real BERT-architecture encoders whose fp32 ONNX files and tokenizer.json ride in Maven
+ * Central jars (all-MiniLM-L6-v2, bge-small-en-v1.5), and small decoders this project trained itself, committed as
+ * Hugging Face folders next to this class ({@code induction-2l}). The engine runs those weights itself; ONNX Runtime
+ * is not involved.
  */
 public final class SampleModels {
 
@@ -46,7 +51,8 @@ public final class SampleModels {
      * @param architecture the engine's model family in lower case: {@code "gpt2"} or {@code "bert"}
      * @param source       where its weights come from
      * @param license      the licences of the weights and of the jar that carries them, and where each is stated
-     * @param sizeBytes    size of the weights as shipped: the ONNX resource, or fp32 bytes of generated weights
+     * @param sizeBytes    size of the weights as shipped: the ONNX resource, fp32 bytes of generated weights, or all
+     *                     files of a bundled folder
      * @param modelCard    what the model is, how it was trained and how its weights were identified
      */
     public record Sample(String name, String architecture, Source source, License license, long sizeBytes,
@@ -59,7 +65,7 @@ public final class SampleModels {
     }
 
     /** Where a sample's weights come from. */
-    public sealed interface Source permits Generated, MavenOnnx {
+    public sealed interface Source permits Generated, MavenOnnx, BundledFolder {
     }
 
     /**
@@ -89,6 +95,30 @@ public final class SampleModels {
         /** How a resource of this artifact is named in messages: {@code artifactId/resource}. */
         public String label(String resource) {
             return artifactId + "/" + resource;
+        }
+    }
+
+    /**
+     * A Hugging Face folder committed to this repository as class-path resources under
+     * {@code dev/attnstudio/samples/<folder>/}. It is opened the way a user's folder is: the files are copied to a
+     * temporary folder named after the sample and read by {@link LoadedModel#open}.
+     *
+     * @param folder the resource folder, relative to this class
+     * @param files  every file it holds: config.json and model.safetensors, usually tokenizer.json, and the model
+     *               card's companions (README.md, metrics.json, ...)
+     */
+    public record BundledFolder(String folder, List<String> files) implements Source {
+
+        public BundledFolder {
+            files = List.copyOf(files);
+            if (!files.contains("config.json") || !files.contains("model.safetensors")) {
+                throw new IllegalArgumentException("a bundled folder needs config.json and model.safetensors, has " + files);
+            }
+        }
+
+        /** How a file of the folder is named in messages and on the class path (relative to this class). */
+        public String resource(String file) {
+            return folder + "/" + file;
         }
     }
 
@@ -162,7 +192,75 @@ public final class SampleModels {
         if (sample.source() instanceof MavenOnnx m) {
             return openOnnx(sample, m, device);
         }
+        if (sample.source() instanceof BundledFolder f) {
+            return openFolder(sample, f, device);
+        }
         return openGenerated(sample, (Generated) sample.source(), device);
+    }
+
+    /**
+     * Copies a bundled folder to a temporary folder named after the sample and opens it with
+     * {@link LoadedModel#open}, exactly as a user's folder is opened; the copy is deleted once the model is loaded.
+     */
+    private static LoadedModel openFolder(Sample sample, BundledFolder source, DjlRuntime.DeviceChoice device) {
+        Path parent = null;
+        try {
+            parent = Files.createTempDirectory("attn-studio-sample-");
+            Path folder = extract(source, parent.resolve(sample.name()));
+            LoadedModel model = LoadedModel.open(folder, device);
+            String family = model.config().architecture().name().toLowerCase(Locale.ROOT);
+            if (!family.equals(sample.architecture())) {
+                model.close();
+                throw new ModelFormatException(folder.resolve("config.json"), "the catalog says " + sample.architecture()
+                        + " but the folder holds a " + family);
+            }
+            return model;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the bundled sample " + sample.name() + ": " + e.getMessage(), e);
+        } finally {
+            if (parent != null) {
+                deleteQuietly(parent);
+            }
+        }
+    }
+
+    /**
+     * Copies every file of a bundled folder into {@code target} (created if need be) and returns it.
+     *
+     * @throws ModelFormatException if a listed file is not on the class path
+     */
+    public static Path extract(BundledFolder source, Path target) throws IOException {
+        Files.createDirectories(target);
+        for (String file : source.files()) {
+            try (InputStream in = resource(source, file)) {
+                Files.copy(in, target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return target;
+    }
+
+    /** One file of a bundled folder, from the class path. */
+    public static InputStream resource(BundledFolder source, String file) {
+        InputStream in = SampleModels.class.getResourceAsStream(source.resource(file));
+        if (in == null) {
+            throw new ModelFormatException(Path.of(source.resource(file)), "missing from the class path: the catalog lists "
+                    + file + " in the bundled folder " + source.folder());
+        }
+        return in;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "cannot delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "cannot delete " + dir + ": " + e);
+        }
     }
 
     private static LoadedModel openGenerated(Sample sample, Generated g, DjlRuntime.DeviceChoice device) {
@@ -277,8 +375,9 @@ public final class SampleModels {
                         number(s, "std", where).floatValue());
                 case "maven-onnx" -> new MavenOnnx(text(s, "groupId", where), text(s, "artifactId", where),
                         text(s, "version", where), text(s, "onnx", where), text(s, "tokenizer", where));
+                case "bundled-folder" -> bundledFolder(s, where);
                 default -> throw bad(where + ": unknown source kind '" + s.path("kind").asText()
-                        + "' (known: generated, maven-onnx)");
+                        + "' (known: generated, maven-onnx, bundled-folder)");
             };
             JsonNode l = node(e, "license", where);
             License license = new License(text(l, "weights", where), text(l, "weightsSource", where),
@@ -289,6 +388,26 @@ public final class SampleModels {
                     text(c, "shape", where), text(c, "training", where), text(c, "weights", where),
                     text(c, "identification", where));
             return new Sample(name, architecture, source, license, number(e, "sizeBytes", where).longValue(), card);
+        }
+
+        private static BundledFolder bundledFolder(JsonNode s, String where) {
+            JsonNode files = s.get("files");
+            if (files == null || !files.isArray() || files.isEmpty()) {
+                throw bad(where + ": 'files' must be a non-empty list of file names");
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode f : files) {
+                String file = f.asText();
+                if (!f.isTextual() || file.isBlank() || file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+                    throw bad(where + ": '" + f + "' is not a plain file name");
+                }
+                names.add(file);
+            }
+            try {
+                return new BundledFolder(text(s, "folder", where), names);
+            } catch (IllegalArgumentException e) {
+                throw bad(where + ": " + e.getMessage());
+            }
         }
 
         private static JsonNode node(JsonNode parent, String key, String where) {

@@ -30,7 +30,8 @@ class CatalogTest {
         List<SampleModels.Sample> catalog = SampleModels.catalog();
         Set<String> names = new HashSet<>();
         catalog.forEach(s -> assertTrue(names.add(s.name()), "duplicate name " + s.name()));
-        assertEquals(Set.of("random-gpt2-tiny", "all-minilm-l6-v2", "bge-small-en-v1.5"), names);
+        assertEquals(Set.of("random-gpt2-tiny", "all-minilm-l6-v2", "bge-small-en-v1.5", "induction-2l",
+                "induction-2l-collapsed"), names);
         assertTrue(catalog.contains(SampleModels.defaultSample()));
         assertEquals("random-gpt2-tiny", SampleModels.defaultSample().name());
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.runtime.Tensors;
 import dev.attnstudio.engine.step.Program;
 
 import java.util.ArrayList;
@@ -153,7 +154,8 @@ final class Attention {
         p.op(ATTN_SCORES_UNMASKED.at(layer), iv.scaling()
                         ? String.format(Locale.ROOT, "scores / sqrt(d_head) = scores / %.4g", Math.sqrt(dHead))
                         : "scaling disabled (intervention): scores unchanged",
-                raw -> raw.mul(scale), QK_RAW.at(layer));
+                // the factor is made by PyTorch (full), not from a Java buffer: autograd keeps it for the backward pass
+                (in, m) -> in.get(0).mul(m.full(new Shape(), scale)), QK_RAW.at(layer));
 
         p.op(MASK.at(layer), maskMath(iv, causal, pass.keyMask() != null), (in, m) -> mask(pass, causal, m));
         p.op(ATTN_SCORES.at(layer), "scores + mask", NDArray::add, ATTN_SCORES_UNMASKED.at(layer), MASK.at(layer));
@@ -178,7 +180,7 @@ final class Attention {
                     for (int h = 0; h < nHead; h++) {
                         gate[h] = iv.isAblated(layer, h) ? 0f : 1f;
                     }
-                    return z.mul(m.create(gate, new Shape(1, 1, nHead, 1)));
+                    return z.mul(Tensors.owned(m, gate, new Shape(1, 1, nHead, 1)));
                 },
                 patternAndValues.toArray(String[]::new));
         p.op(ATTN_OUT.at(layer), "heads concatenated: " + affine("z", "O", o),
@@ -195,7 +197,7 @@ final class Attention {
         } else {
             // a copy that stays on the autograd graph (duplicate() detaches on DJL's PyTorch engine)
             p.op(name, "positions disabled (intervention): " + what + " not rotated",
-                    x -> x.toType(x.getDataType(), true), input);
+                    Tensors::copy, input);
         }
     }
 
@@ -286,6 +288,6 @@ final class Attention {
                 }
             }
         }
-        return m.create(cells, new Shape(b, 1, t, k));
+        return Tensors.owned(m, cells, new Shape(b, 1, t, k));
     }
 }

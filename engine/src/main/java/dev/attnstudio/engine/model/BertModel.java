@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.runtime.Tensors;
 import dev.attnstudio.engine.step.Program;
 
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ public final class BertModel implements TransformerModel {
             p.group("blocks." + i);
             String input = i == 0 ? EMBED_LN_NORMALIZED.id : LN2_NORMALIZED.at(i - 1);
             p.op(RESID_PRE.at(i), i == 0 ? "the normalized embeddings" : "the output of block " + (i - 1),
-                    NDArray::duplicate, input);
+                    Tensors::copy, input);
             blocks.get(i).addSteps(p, i, pass);
         }
         p.keep(outputHook());

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.runtime.Tensors;
 
 /** Learned token and position embeddings (GPT-2 {@code wte}, {@code wpe}). */
 final class Embedding {
@@ -29,7 +30,7 @@ final class Embedding {
         if (!enabled) {
             return manager.zeros(shape);
         }
-        return wpe.get(new NDIndex("{}:{}", start, start + len)).broadcast(shape).duplicate();
+        return Tensors.copy(wpe.get(new NDIndex("{}:{}", start, start + len)).broadcast(shape));
     }
 
     /** The unembedding W_U = W_E^T [d, V] (GPT-2 ties them). */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.runtime.Tensors;
 import dev.attnstudio.engine.step.Program;
 
 import java.util.ArrayList;
@@ -178,9 +179,9 @@ public final class LlamaModel implements TransformerModel {
         for (int i = 0; i < blocks.size(); i++) {
             p.group("blocks." + i);
             if (i == 0) {
-                p.op(RESID_PRE.at(0), "the token embeddings", LlamaModel::copy, EMBED.id);
+                p.op(RESID_PRE.at(0), "the token embeddings", Tensors::copy, EMBED.id);
             } else {
-                p.op(RESID_PRE.at(i), "the residual stream leaving block " + (i - 1), LlamaModel::copy, RESID_POST.at(i - 1));
+                p.op(RESID_PRE.at(i), "the residual stream leaving block " + (i - 1), Tensors::copy, RESID_POST.at(i - 1));
             }
             blocks.get(i).addSteps(p, i, pass);
         }
@@ -196,14 +197,6 @@ public final class LlamaModel implements TransformerModel {
             }
         }
         return p.build();
-    }
-
-    /**
-     * A copy that stays on the autograd graph: {@code NDArray.duplicate()} detaches on DJL's PyTorch engine, which
-     * would stop a trainer's gradient at every block boundary.
-     */
-    private static NDArray copy(NDArray x) {
-        return x.toType(x.getDataType(), true);
     }
 
     @Override

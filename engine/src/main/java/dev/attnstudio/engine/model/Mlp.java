@@ -58,7 +58,8 @@ final class Mlp {
     NDArray post(NDArray pre) {
         return switch (activation) {
             // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's gelu_new
-            case GELU_NEW -> pre.pow(3).mul(0.044715f).add(pre).mul((float) SQRT_2_OVER_PI).tanh().add(1f).mul(pre).mul(0.5f);
+            case GELU_NEW -> pre.pow(constant(pre, 3)).mul(constant(pre, 0.044715f)).add(pre)
+                    .mul(constant(pre, (float) SQRT_2_OVER_PI)).tanh().add(constant(pre, 1f)).mul(pre).mul(constant(pre, 0.5f));
             case GELU -> Activation.gelu(pre);
             case RELU -> Activation.relu(pre);
             case SILU -> pre.mul(Activation.sigmoid(pre));
@@ -68,6 +69,18 @@ final class Mlp {
     /** [B, T, m] x2 -> [B, T, m]: act(gate) * up (gated MLPs). */
     NDArray postGated(NDArray gate, NDArray linear) {
         return post(gate).mul(linear);
+    }
+
+    /**
+     * A scalar made by PyTorch. {@code x.mul(0.5f)} would wrap a Java buffer that DJL frees at once while autograd
+     * still holds it for the backward pass; {@code full} memory belongs to PyTorch.
+     */
+    private static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new ai.djl.ndarray.types.Shape(), value);
+    }
+
+    private static NDArray constant(NDArray like, int value) {
+        return like.getManager().full(new ai.djl.ndarray.types.Shape(), value);
     }
 
     String postMath() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.runtime.Tensors;
 
 import java.util.Locale;
 
@@ -76,8 +77,8 @@ final class Rotary {
                 sin[p * dHead + i + half] = sn;
             }
         }
-        NDArray c = manager.create(cos, new Shape(1, t, 1, dHead));
-        NDArray sn = manager.create(sin, new Shape(1, t, 1, dHead));
+        NDArray c = Tensors.owned(manager, cos, new Shape(1, t, 1, dHead));
+        NDArray sn = Tensors.owned(manager, sin, new Shape(1, t, 1, dHead));
         NDList halves = x.split(2, 3);                                                 // x1, x2: [B, T, n, h/2]
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3); // [-x2, x1]
         return x.mul(c).add(rotated.mul(sn));

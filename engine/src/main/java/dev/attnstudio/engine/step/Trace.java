@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.runtime.Tensors;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +47,8 @@ public final class Trace implements AutoCloseable {
         for (int b = 0; b < rows.length; b++) {
             System.arraycopy(rows[b], 0, flat, b * len, len);
         }
-        return manager.create(flat, new Shape(rows.length, len));
+        // PyTorch-owned: an embedding lookup's backward pass reads the ids after the trace is gone
+        return Tensors.owned(manager, flat, new Shape(rows.length, len));
     }
 
     public Program program() {
