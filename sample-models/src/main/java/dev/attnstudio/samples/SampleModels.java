@@ -366,8 +366,8 @@ public final class SampleModels {
             String name = text(e, "name", "a sample");
             String where = "sample '" + name + "'";
             String architecture = text(e, "architecture", where);
-            if (!architecture.equals("gpt2") && !architecture.equals("bert")) {
-                throw bad(where + ": architecture '" + architecture + "' is not gpt2 or bert");
+            if (!List.of("gpt2", "bert", "llama").contains(architecture)) {
+                throw bad(where + ": architecture '" + architecture + "' is not gpt2, bert or llama");
             }
             JsonNode s = node(e, "source", where);
             Source source = switch (text(s, "kind", where)) {

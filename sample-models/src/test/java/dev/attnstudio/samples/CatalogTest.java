@@ -31,7 +31,7 @@ class CatalogTest {
         Set<String> names = new HashSet<>();
         catalog.forEach(s -> assertTrue(names.add(s.name()), "duplicate name " + s.name()));
         assertEquals(Set.of("random-gpt2-tiny", "all-minilm-l6-v2", "bge-small-en-v1.5", "induction-2l",
-                "induction-2l-collapsed"), names);
+                "induction-2l-collapsed", "tiny-gpt", "tiny-llama"), names);
         assertTrue(catalog.contains(SampleModels.defaultSample()));
         assertEquals("random-gpt2-tiny", SampleModels.defaultSample().name());
     }
@@ -51,7 +51,7 @@ class CatalogTest {
             }
             assertTrue(s.sizeBytes() > 0, s.name());
             assertTrue(s.card().contains(s.modelCard().layers() + " layers x " + s.modelCard().heads() + " heads"));
-            assertTrue(s.architecture().equals("gpt2") || s.architecture().equals("bert"), s.architecture());
+            assertTrue(List.of("gpt2", "bert", "llama").contains(s.architecture()), s.architecture());
         }
     }
 
