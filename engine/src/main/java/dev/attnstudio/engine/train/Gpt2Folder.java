@@ -3,11 +3,9 @@ package dev.attnstudio.engine.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.attnstudio.engine.config.ModelConfig;
-import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.Gpt2Model;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,16 +27,7 @@ public final class Gpt2Folder {
      */
     public static Path write(Path folder, Gpt2Model model, String tokenizerJson, Map<String, String> metadata)
             throws IOException {
-        Files.createDirectories(folder);
-        writeConfig(folder.resolve("config.json"), model.config());
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.putAll(metadata);
-        SafeTensors.write(folder.resolve("model.safetensors"), model.toHuggingFace(), meta);
-        if (tokenizerJson != null) {
-            Files.writeString(folder.resolve("tokenizer.json"), tokenizerJson);
-        }
-        return folder;
+        return HfFolder.write(folder, file -> writeConfig(file, model.config()), model.toHuggingFace(), tokenizerJson, metadata);
     }
 
     /** A GPT-2 {@code config.json}: the geometry, and the flags whose other values the engine would refuse. */

@@ -8,7 +8,6 @@ import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.LlamaModel;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,16 +38,7 @@ public final class LlamaFolder {
      */
     public static Path write(Path folder, LlamaModel model, String tokenizerJson, Map<String, String> metadata)
             throws IOException {
-        Files.createDirectories(folder);
-        writeConfig(folder.resolve("config.json"), model.config());
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.putAll(metadata);
-        SafeTensors.write(folder.resolve("model.safetensors"), toHuggingFace(model), meta);
-        if (tokenizerJson != null) {
-            Files.writeString(folder.resolve("tokenizer.json"), tokenizerJson);
-        }
-        return folder;
+        return HfFolder.write(folder, file -> writeConfig(file, model.config()), toHuggingFace(model), tokenizerJson, metadata);
     }
 
     /**
