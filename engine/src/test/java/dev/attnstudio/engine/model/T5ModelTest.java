@@ -1,5 +1,9 @@
 package dev.attnstudio.engine.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.SafeTensors;
@@ -16,6 +20,7 @@ import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -158,7 +163,7 @@ class T5ModelTest {
      */
     @Test
     void bucketsAgreeWithPyTorchFloat32() {
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager()) {
             for (int[] setting : new int[][] {{32, 128}, {16, 12}, {8, 16}}) {
                 for (boolean bidirectional : new boolean[] {true, false}) {
                     long[] rel = new long[1201];
@@ -176,25 +181,25 @@ class T5ModelTest {
         }
     }
 
-    private static long[] torchBuckets(ai.djl.ndarray.NDManager m, long[] relative, boolean bidirectional, int buckets,
+    private static long[] torchBuckets(NDManager m, long[] relative, boolean bidirectional, int buckets,
                                        int maxDistance) {
-        ai.djl.ndarray.NDArray rel = m.create(relative);
+        NDArray rel = m.create(relative);
         int n = buckets;
-        ai.djl.ndarray.NDArray offset = m.zeros(rel.getShape(), ai.djl.ndarray.types.DataType.INT64);
+        NDArray offset = m.zeros(rel.getShape(), DataType.INT64);
         if (bidirectional) {
             n /= 2;
-            offset = rel.gt(0).toType(ai.djl.ndarray.types.DataType.INT64, false).mul(n);
+            offset = rel.gt(0).toType(DataType.INT64, false).mul(n);
             rel = rel.abs();
         } else {
             rel = rel.minimum(0).neg();
         }
         int maxExact = n / 2;
-        ai.djl.ndarray.NDArray large = rel.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+        NDArray large = rel.toType(DataType.FLOAT32, false)
                 .div(m.create((float) maxExact)).log()
                 .div(m.create((float) Math.log((double) maxDistance / maxExact)))
                 .mul(m.create((float) (n - maxExact)))
-                .toType(ai.djl.ndarray.types.DataType.INT64, false).add(maxExact).minimum(n - 1);
-        return offset.add(ai.djl.ndarray.NDArrays.where(rel.lt(maxExact), rel, large)).toLongArray();
+                .toType(DataType.INT64, false).add(maxExact).minimum(n - 1);
+        return offset.add(NDArrays.where(rel.lt(maxExact), rel, large)).toLongArray();
     }
 
     // ---- the stepper over an encoder-decoder ----
@@ -216,7 +221,7 @@ class T5ModelTest {
                     "encoder.blocks.0.hook_resid_mid", "encoder.blocks.0.ln2.hook_normalized", "encoder.blocks.0.mlp.hook_pre",
                     "encoder.blocks.0.mlp.hook_pre_linear", "encoder.blocks.0.mlp.hook_post", "encoder.blocks.0.hook_mlp_out",
                     "encoder.blocks.0.hook_resid_post");
-            List<String> expected = new java.util.ArrayList<>(List.of("encoder.hook_embed", "encoder.hook_position_bias"));
+            List<String> expected = new ArrayList<>(List.of("encoder.hook_embed", "encoder.hook_position_bias"));
             expected.addAll(encoderBlock);
             assertEquals(expected, names.subList(0, expected.size()));
             int decoderStart = names.indexOf("decoder.hook_embed");
@@ -434,7 +439,7 @@ class T5ModelTest {
     void parametersAreTheCheckpointsTensorsInCheckpointOrder() {
         Map<String, SafeTensors.Tensor> w = RandomT5.tensors(GATED, 61, 0.2f);
         try (LoadedModel m = load(GATED, w)) {
-            Map<String, ai.djl.ndarray.NDArray> params = m.model().parameters();
+            Map<String, NDArray> params = m.model().parameters();
             assertEquals(List.copyOf(w.keySet()), List.copyOf(params.keySet()));
             for (var e : w.entrySet()) {
                 assertArrayEquals(e.getValue().values(), params.get(e.getKey()).toFloatArray(), 0f, e.getKey());
