@@ -23,6 +23,9 @@ final class TokenLabels {
 
     static String label(Tokenizer tokenizer, long id) {
         String s = tokenizer.decode(id);
+        if (s.indexOf('\uFFFD') >= 0) {
+            return "#" + id; // part of a multi-byte character: not printable on its own
+        }
         StringBuilder b = new StringBuilder();
         s.codePoints().forEach(c -> {
             switch (c) {
