@@ -20,8 +20,6 @@ public final class PanelStyles {
     public static final String GENERATION_PANEL = "generation-panel";
     /** A next-token bar the sampler may not pick under the current top-k / top-p. */
     public static final String CUT_BAR = "cut-bar";
-    /** The bar of the token a sampler chose. */
-    public static final String CHOSEN_BAR = "chosen-bar";
 
     private PanelStyles() {
     }

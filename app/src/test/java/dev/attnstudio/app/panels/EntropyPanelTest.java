@@ -37,7 +37,8 @@ class EntropyPanelTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
+        PanelFixture.close(stage);
         gpt2.close();
         minilm.close();
     }

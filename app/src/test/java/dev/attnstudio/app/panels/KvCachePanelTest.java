@@ -38,7 +38,8 @@ class KvCachePanelTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
+        PanelFixture.close(stage);
         gpt2.close();
         llama.close();
     }

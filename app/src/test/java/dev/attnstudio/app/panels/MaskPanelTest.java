@@ -38,7 +38,8 @@ class MaskPanelTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
+        PanelFixture.close(stage);
         gpt2.close();
         minilm.close();
     }

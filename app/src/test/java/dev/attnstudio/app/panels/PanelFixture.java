@@ -35,8 +35,17 @@ final class PanelFixture {
         return SampleModels.open(sample, DjlRuntime.DeviceChoice.CPU);
     }
 
+    /** A stage of the panel tests' own: the primary stage is the app tests', whose size they check. */
     static Stage stage() throws Exception {
-        return FxToolkit.registerPrimaryStage();
+        FxToolkit.registerPrimaryStage();
+        return fx(Stage::new);
+    }
+
+    static void close(Stage stage) throws Exception {
+        fx(() -> {
+            stage.close();
+            return null;
+        });
     }
 
     /** Shows a panel alone in the stage with the app's stylesheet (and the stand-in dark theme if asked). */

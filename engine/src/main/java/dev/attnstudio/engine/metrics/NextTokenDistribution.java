@@ -73,4 +73,13 @@ public record NextTokenDistribution(double temperature, int[] tokens, double[] p
         }
         return new NextTokenDistribution(temperature, tokens, probabilities, kept, keptMass);
     }
+
+    /** Total probability of the tokens reported. */
+    public double reportedMass() {
+        double sum = 0;
+        for (double p : probabilities) {
+            sum += p;
+        }
+        return sum;
+    }
 }
