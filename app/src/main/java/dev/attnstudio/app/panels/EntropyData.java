@@ -1,0 +1,108 @@
+package dev.attnstudio.app.panels;
+
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.metrics.EntropyMeans;
+import dev.attnstudio.engine.metrics.HeadEntropy;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.Trace;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Head entropy of one batch row: for the pass under the cursor, every head's mean normalized entropy (0 = all
+ * weight on one key, 1 = uniform over the keys the mask allows; padding queries left out) and every query's own;
+ * and across passes, each head's mean per pass, i.e. its evolution as tokens are generated.
+ *
+ * @param group        the pass under the cursor
+ * @param batchRow     the batch row
+ * @param layers       blocks (L)
+ * @param heads        heads per block (H)
+ * @param mean         mean normalized entropy per (layer, head), [L, H] row-major; NaN where not computed yet
+ * @param queries      query positions of the pass (T)
+ * @param perQuery     normalized entropy per (layer, head, query), [L, H, T] row-major; NaN where not computed
+ * @param paddingQuery whether each query is padding (left out of the means), T
+ * @param queryLabels  the token at each query, T
+ * @param evolution    every pass's means, in order (the most recent {@link #EVOLUTION_LIMIT})
+ */
+public record EntropyData(int group, int batchRow, int layers, int heads, float[] mean, int queries, float[] perQuery,
+                          boolean[] paddingQuery, List<String> queryLabels, List<Step> evolution) {
+
+    /** Passes kept in {@link #evolution}. */
+    public static final int EVOLUTION_LIMIT = 256;
+
+    /**
+     * One pass's means.
+     *
+     * @param group its index among the stepper's groups
+     * @param label "prompt", or the token the pass reads
+     * @param mean  [L, H] row-major, NaN where not computed
+     */
+    public record Step(int group, String label, float[] mean) {
+    }
+
+    /** Reads the entropy of every layer of the pass under the cursor, and of every earlier pass. Engine thread only. */
+    public static EntropyData from(Stepper stepper, LoadedModel model, AttentionSite site, int batchRow) {
+        List<Stepper.Group> groups = stepper.groups();
+        Stepper.Group current = stepper.group();
+        Trace trace = current.trace();
+        int layers = 0;
+        while (trace.program().indexOf(site.hook(layers, "hook_pattern")) >= 0) {
+            layers++;
+        }
+        int heads = model.config().nHead();
+        int t = current.inputs().length();
+        float[] perQuery = new float[layers * heads * t];
+        Arrays.fill(perQuery, Float.NaN);
+        float[] mean = means(current, site, layers, heads, batchRow, perQuery);
+        List<Step> evolution = new ArrayList<>();
+        for (int g = Math.max(0, groups.size() - EVOLUTION_LIMIT); g < groups.size(); g++) {
+            Stepper.Group group = groups.get(g);
+            long[] ids = group.inputs().ids()[0];
+            String label = g == 0 ? "prompt" : TokenLabels.label(model.tokenizer(), ids[ids.length - 1]);
+            evolution.add(new Step(g, label, group == current ? mean : means(group, site, layers, heads, batchRow, null)));
+        }
+        boolean[] padding = new boolean[t];
+        for (int q = 0; q < t; q++) {
+            padding[q] = current.inputs().attentionMask()[batchRow][q] == 0;
+        }
+        return new EntropyData(groups.indexOf(current), batchRow, layers, heads, mean, t, perQuery, padding,
+                TokenLabels.of(model.tokenizer(), current.inputs().ids()[batchRow], 0, t), List.copyOf(evolution));
+    }
+
+    /** Padding-aware means per (layer, head) of one pass; fills perQuery [L, H, T] too when given. */
+    private static float[] means(Stepper.Group group, AttentionSite site, int layers, int heads, int batchRow,
+                                 float[] perQuery) {
+        float[] mean = new float[layers * heads];
+        Arrays.fill(mean, Float.NaN);
+        Trace trace = group.trace();
+        long[] queryMask = group.inputs().attentionMask()[batchRow];
+        for (int l = 0; l < layers; l++) {
+            String pattern = site.hook(l, "hook_pattern");
+            String mask = site.hook(l, "hook_mask");
+            if (!trace.available(pattern) || !trace.available(mask)) {
+                continue;
+            }
+            HeadEntropy e = HeadEntropy.of(l, trace.read(pattern), trace.read(mask));
+            float[] m = EntropyMeans.meanNormalized(e, batchRow, queryMask);
+            System.arraycopy(m, 0, mean, l * heads, heads);
+            if (perQuery != null) {
+                for (int h = 0; h < heads; h++) {
+                    for (int q = 0; q < e.queries(); q++) {
+                        perQuery[(l * heads + h) * e.queries() + q] = e.normalized(batchRow, h, q);
+                    }
+                }
+            }
+        }
+        return mean;
+    }
+
+    public float mean(int layer, int head) {
+        return mean[layer * heads + head];
+    }
+
+    public float perQuery(int layer, int head, int query) {
+        return perQuery[(layer * heads + head) * queries + query];
+    }
+}

@@ -1,0 +1,147 @@
+package dev.attnstudio.app.panels;
+
+import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The KV cache during generation: bytes per layer after every pass, each pass's compute time by kind (prefill,
+ * decode, recompute), and the cached keys and values of one layer and key/value head as a matrix that grows by
+ * one column per generated token.
+ *
+ * @param layers         blocks of the model
+ * @param layer          the block whose keys and values are shown
+ * @param kvHead         the key/value head shown
+ * @param heads          query heads per block (H)
+ * @param kvHeads        key/value heads per block (Hkv; fewer than H under grouped-query attention)
+ * @param dHead          values per key (h)
+ * @param keyHook        the hook the cache stores as keys, e.g. {@code blocks.0.attn.hook_rot_k}
+ * @param valueHook      the hook it stores as values
+ * @param cached         whether generation decodes over a KV cache (false: every token recomputes the sequence)
+ * @param passes         every pass (step group) so far, in order
+ * @param positions      columns of the matrices (P): positions in the cache, or of the last pass without a cache
+ * @param keys           the keys, [h, P] row-major (one column per position), or null when not kept
+ * @param values         the values, [h, P] row-major, or null when not kept
+ * @param positionLabels the token at every position, P
+ * @param positionPass   the pass that wrote every position, P
+ * @param note           why the matrices are missing, or empty
+ */
+public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHeads, int dHead, String keyHook, String valueHook,
+                          boolean cached, List<Pass> passes, int positions, float[] keys, float[] values,
+                          List<String> positionLabels, int[] positionPass, String note) {
+
+    /**
+     * One pass.
+     *
+     * @param group         its index among the stepper's groups
+     * @param kind          prefill, decode or recompute
+     * @param past          positions before it
+     * @param tokens        positions it computes (T)
+     * @param computeMillis time spent computing its steps
+     * @param cacheBytes    KV-cache bytes per layer once it completed (empty before, or without a cache)
+     */
+    public record Pass(int group, Stepper.Kind kind, int past, int tokens, double computeMillis, long[] cacheBytes) {
+
+        /** Cache bytes of all layers once this pass completed. */
+        public long totalBytes() {
+            return Arrays.stream(cacheBytes).sum();
+        }
+
+        /** "2 decode". */
+        public String label() {
+            return group + " " + kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Reads the stepper's passes and the cached keys and values of one layer and key/value head. Engine thread only. */
+    public static KvCacheData from(Stepper stepper, LoadedModel model, AttentionSite site, int layer, int kvHead) {
+        ModelConfig config = model.config();
+        if (layer < 0 || layer >= config.nLayer()) {
+            throw new IllegalArgumentException("layer " + layer + " does not exist; the model has " + config.nLayer());
+        }
+        if (kvHead < 0 || kvHead >= config.nKvHeads()) {
+            throw new IllegalArgumentException("key/value head " + kvHead + " does not exist; layers have "
+                    + config.nKvHeads());
+        }
+        String cacheKey = model.model().cacheKeyHook(layer);
+        String keyHook = site.hook(layer, cacheKey.substring(cacheKey.lastIndexOf('.') + 1));
+        String valueHook = site.hook(layer, "hook_v");
+        List<Stepper.Group> groups = stepper.groups();
+        List<Pass> passes = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            Stepper.Group group = groups.get(g);
+            passes.add(new Pass(g, group.kind(), group.past(), group.inputs().length(), group.computeMillis(),
+                    group.cacheBytes()));
+        }
+        // the passes whose keys make up the matrix: every pass that went into the cache, or the last complete one
+        boolean cached = stepper.cache() != null;
+        List<Integer> sources = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            if (cached ? groups.get(g).cacheBytes().length > 0 : groups.get(g).trace().complete()) {
+                sources.add(g);
+            }
+        }
+        if (!cached && sources.size() > 1) {
+            sources = List.of(sources.get(sources.size() - 1));
+        }
+        int positions = 0;
+        for (int g : sources) {
+            positions += groups.get(g).inputs().length();
+        }
+        int h = config.dHead();
+        float[] keys = new float[h * positions];
+        float[] values = new float[h * positions];
+        int[] positionPass = new int[positions];
+        String note = sources.isEmpty() ? "Nothing is cached yet: run the prompt's pass to its end." : "";
+        int column = 0;
+        for (int g : sources) {
+            Stepper.Group group = groups.get(g);
+            if (!group.trace().available(keyHook) || !group.trace().available(valueHook)) {
+                note = "Pass " + g + " did not keep " + keyHook + " (capture " + group.trace().capture() + ")";
+                break;
+            }
+            TensorData k = group.trace().read(keyHook, new NDIndex("0, :, {}", kvHead)); // [T, h]
+            TensorData v = group.trace().read(valueHook, new NDIndex("0, :, {}", kvHead));
+            int t = (int) k.shape()[0];
+            for (int p = 0; p < t; p++) {
+                for (int i = 0; i < h; i++) {
+                    keys[i * positions + column + p] = k.values()[p * h + i];
+                    values[i * positions + column + p] = v.values()[p * h + i];
+                }
+                positionPass[column + p] = g;
+            }
+            column += t;
+        }
+        boolean complete = note.isEmpty();
+        long[] tokens = groups.isEmpty() ? new long[0] : stepper.tokens();
+        return new KvCacheData(config.nLayer(), layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
+                List.copyOf(passes), complete ? positions : 0, complete ? keys : null, complete ? values : null,
+                TokenLabels.of(model.tokenizer(), tokens, 0, complete ? positions : 0),
+                complete ? positionPass : new int[0], note);
+    }
+
+    /** The query heads that read this key/value head: H / Hkv consecutive heads. */
+    public int[] sharedQueryHeads() {
+        int group = heads / kvHeads;
+        int[] out = new int[group];
+        for (int i = 0; i < group; i++) {
+            out[i] = kvHead * group + i;
+        }
+        return out;
+    }
+
+    /** A key (or value) entry: dimension i of position p. */
+    public float key(int i, int p) {
+        return keys[i * positions + p];
+    }
+
+    public float value(int i, int p) {
+        return values[i * positions + p];
+    }
+}

@@ -1,0 +1,152 @@
+package dev.attnstudio.app.panels;
+
+import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.step.Batch;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.step.Trace;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The attention mask one layer actually applied, for one batch row, with every cell explained: allowed, blocked
+ * because the key lies in the query's future (causal), blocked because the key is padding, or blocked for another
+ * reason (a mask override). Carries the layer's attention pattern too, so a view can overlay it and show that a
+ * blocked cell ({@code -inf} before the softmax) is not the same thing as an allowed cell of weight ~0.
+ *
+ * @param maskHook     the hook read, e.g. {@code blocks.0.attn.hook_mask}
+ * @param maskShape    the mask's own shape, [B or 1, 1, T, K]
+ * @param targetShape  what it is broadcast over: the scores, [B, H, T, K]
+ * @param layer        the block
+ * @param batchRow     the batch row shown
+ * @param group        the step group (pass) read
+ * @param past         positions before this pass (keys 0..past-1 come from the KV cache)
+ * @param queries      T
+ * @param keys         K = past + T
+ * @param queryLabels  token of every query position, T
+ * @param keyLabels    token of every key position, K
+ * @param cells        every cell's class, [T, K] row-major
+ * @param paddingQuery whether each query position is padding, T
+ * @param heads        heads of the pattern (0 when the pattern is not computed yet)
+ * @param pattern      the attention pattern of this batch row [H, T, K] row-major, or null when not computed yet
+ */
+public record MaskData(String maskHook, long[] maskShape, long[] targetShape, int layer, int batchRow, int group,
+                       int past, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
+                       boolean[] paddingQuery, int heads, float[] pattern) {
+
+    /** Pattern weights below this are "near zero": allowed, but hardly attended. */
+    public static final float NEAR_ZERO = 0.01f;
+
+    /** Why a cell is or is not attended. */
+    public enum Cell {
+        ALLOWED("allowed"),
+        CAUSAL("blocked: future key (causal)"),
+        PADDING("blocked: padding key"),
+        OTHER("blocked: mask override");
+
+        public final String label;
+
+        Cell(String label) {
+            this.label = label;
+        }
+
+        public boolean blocked() {
+            return this != ALLOWED;
+        }
+    }
+
+    /**
+     * Reads the mask of a layer in the pass under the stepper's cursor. Engine thread only.
+     *
+     * @return the data, or null while that pass has not computed the layer's mask yet
+     */
+    public static MaskData from(Stepper stepper, LoadedModel model, AttentionSite site, int layer, int batchRow) {
+        Stepper.Group group = stepper.group();
+        Trace trace = group.trace();
+        String maskHook = site.hook(layer, "hook_mask");
+        if (!trace.available(maskHook)) {
+            return null;
+        }
+        Batch inputs = group.inputs();
+        if (batchRow < 0 || batchRow >= inputs.size()) {
+            throw new IllegalArgumentException("batch row " + batchRow + " does not exist; the batch has " + inputs.size()
+                    + " row(s)");
+        }
+        TensorData mask = trace.read(maskHook);
+        long[] ms = mask.shape();
+        int t = inputs.length();
+        int k = (int) ms[3];
+        int past = group.past();
+        if (k != past + t) {
+            throw new IllegalStateException(maskHook + " has " + k + " keys; the pass has " + past + " past + " + t + " new");
+        }
+        String scoresHook = site.hook(layer, "hook_attn_scores_unmasked");
+        long[] target = trace.program().indexOf(scoresHook) >= 0 && trace.executed() > trace.program().indexOf(scoresHook)
+                ? trace.shapeOf(scoresHook) : ms;
+
+        long[] mrow = inputs.attentionMask()[batchRow];
+        boolean[] paddingQuery = new boolean[t];
+        for (int q = 0; q < t; q++) {
+            paddingQuery[q] = mrow[q] == 0;
+        }
+        Cell[] cells = new Cell[t * k];
+        int mb = ms[0] == 1 ? 0 : batchRow;
+        for (int q = 0; q < t; q++) {
+            int mq = ms[2] == 1 ? 0 : q;
+            for (int key = 0; key < k; key++) {
+                float m = mask.get(mb, 0, mq, key);
+                Cell c;
+                if (m == 0f) {
+                    c = Cell.ALLOWED;
+                } else if (key >= past && mrow[key - past] == 0) {
+                    c = Cell.PADDING;
+                } else if (site.causal() && key > past + q) {
+                    c = Cell.CAUSAL;
+                } else {
+                    c = Cell.OTHER;
+                }
+                cells[q * k + key] = c;
+            }
+        }
+
+        long[] rowIds = inputs.ids()[batchRow];
+        long[] keyIds = past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
+        String patternHook = site.hook(layer, "hook_pattern");
+        float[] pattern = null;
+        int heads = 0;
+        if (trace.available(patternHook)) {
+            TensorData p = trace.read(patternHook, new NDIndex(batchRow));
+            heads = (int) p.shape()[0];
+            pattern = p.values();
+        }
+        return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, t, k,
+                TokenLabels.of(model.tokenizer(), rowIds, 0, t), TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells,
+                paddingQuery, heads, pattern);
+    }
+
+    public Cell cell(int query, int key) {
+        return cells[query * keys + key];
+    }
+
+    /** The pattern weight of a cell for one head, or NaN when the pattern is not computed. */
+    public float weight(int head, int query, int key) {
+        return pattern == null ? Float.NaN : pattern[(head * queries + query) * keys + key];
+    }
+
+    /** How many cells of each class, indexed by {@link Cell#ordinal()}. */
+    public int[] counts() {
+        int[] n = new int[Cell.values().length];
+        for (Cell c : cells) {
+            n[c.ordinal()]++;
+        }
+        return n;
+    }
+
+    /** "[1, 1, 5, 5] broadcast over [1, 4, 5, 5]". */
+    public String broadcastText() {
+        return Arrays.toString(maskShape) + (Arrays.equals(maskShape, targetShape) ? ""
+                : " broadcast over " + Arrays.toString(targetShape));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.attnstudio.app.panels;
+
+import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.samples.SampleModels;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Point2D;
+import javafx.scene.Group;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** What the panel tests share: real sample models, a stage on headless Monocle, and PNG snapshots to look at. */
+final class PanelFixture {
+
+    static final Path SNAPSHOTS = Path.of("target", "panels");
+
+    private PanelFixture() {
+    }
+
+    static LoadedModel open(String sample) {
+        return SampleModels.open(sample, DjlRuntime.DeviceChoice.CPU);
+    }
+
+    /** A stage of the panel tests' own: the primary stage is the app tests', whose size they check. */
+    static Stage stage() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        return fx(Stage::new);
+    }
+
+    static void close(Stage stage) throws Exception {
+        fx(() -> {
+            stage.close();
+            return null;
+        });
+    }
+
+    /** Shows a panel alone in the stage with the app's stylesheet (and the stand-in dark theme if asked). */
+    static void show(Stage stage, Parent panel, double width, double height, boolean dark) throws Exception {
+        fx(() -> {
+            if (panel.getScene() != null) {
+                panel.getScene().setRoot(new Group());
+            }
+            Scene scene = new Scene(panel, width, height);
+            scene.getStylesheets().add(Styles.stylesheet());
+            if (dark) {
+                scene.getStylesheets().add(Objects.requireNonNull(
+                        PanelFixture.class.getResource("/dev/attnstudio/app/panels/test-dark.css")).toExternalForm());
+            }
+            stage.setScene(scene);
+            stage.setWidth(width);
+            stage.setHeight(height);
+            stage.show();
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Writes a snapshot of the node to target/panels/{name}.png and returns its path. */
+    static Path snapshot(Node node, String name) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        WritableImage image = fx(() -> node.snapshot(null, null));
+        Files.createDirectories(SNAPSHOTS);
+        Path file = SNAPSHOTS.resolve(name + ".png");
+        try {
+            ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("could not write " + file, e);
+        }
+        return file.toAbsolutePath();
+    }
+
+    /** A point of a node in screen coordinates, for the robot. */
+    static Point2D screen(Node node, double x, double y) throws Exception {
+        return fx(() -> node.localToScreen(x, y));
+    }
+
+    static <T> T fx(Callable<T> work) throws Exception {
+        return WaitForAsyncUtils.asyncFx(work).get(30, TimeUnit.SECONDS);
+    }
+}
