@@ -140,7 +140,8 @@ public record PipelineData(int group, Stepper.Kind kind, int executed, int curre
 
     /** {@code [prefix.]blocks.{i}.rest}; the prefix names a stack in an encoder-decoder. */
     private static final Pattern IN_BLOCK = Pattern.compile("((?:[a-z_]+\\.)*)blocks\\.(\\d+)\\.(.+)");
-    private static final Pattern BLOCK_UNIT = Pattern.compile("((?:[a-z_]+\\.)*)blocks\\.(\\d+)");
+    /** A step-over group: {@code [stack.]embed}, {@code [stack.]blocks.{i}}, {@code [stack.]unembed}. */
+    private static final Pattern UNIT = Pattern.compile("((?:[a-z_]+\\.)*?)(embed|unembed|blocks\\.(\\d+))");
 
     /** Short names of the hook points, by their last part. Hooks not listed show their own name without "hook_". */
     private static final Map<String, String> LABELS = Map.ofEntries(
@@ -189,19 +190,20 @@ public record PipelineData(int group, Stepper.Kind kind, int executed, int curre
         return dot < 0 ? "" : rest.substring(0, dot);
     }
 
-    /** "Block 3", "Encoder block 3", "Embedding", "Unembedding"; other group names as they are. */
+    /** "Block 3", "Encoder block 3", "Embedding", "Decoder unembedding"; other group names as they are. */
     static String unitTitle(String group) {
-        Matcher m = BLOCK_UNIT.matcher(group);
-        if (m.matches()) {
-            String stack = m.group(1).isEmpty() ? "" : m.group(1).replace('.', ' ').replace('_', ' ').strip();
-            return stack.isEmpty() ? "Block " + m.group(2)
-                    : Character.toUpperCase(stack.charAt(0)) + stack.substring(1) + " block " + m.group(2);
+        Matcher m = UNIT.matcher(group);
+        if (!m.matches()) {
+            return group;
         }
-        return switch (group) {
-            case "embed" -> "Embedding";
-            case "unembed" -> "Unembedding";
-            default -> group;
+        String stack = m.group(1).replace('.', ' ').replace('_', ' ').strip();
+        String what = switch (m.group(2)) {
+            case "embed" -> "embedding";
+            case "unembed" -> "unembedding";
+            default -> "block " + m.group(3);
         };
+        String title = stack.isEmpty() ? what : stack + " " + what;
+        return Character.toUpperCase(title.charAt(0)) + title.substring(1);
     }
 
     /** A section title for a sub-module: "attention", "cross-attention", "MLP". */
@@ -214,15 +216,22 @@ public record PipelineData(int group, Stepper.Kind kind, int executed, int curre
         };
     }
 
-    /** The shape the hook table documents; encoder-decoder prefixes are looked through; {@code ?} if unlisted. */
+    /**
+     * The shape the hook table documents, looking through an encoder-decoder's stack prefix; cross-attention
+     * hooks are documented by their self-attention namesakes (K then counts encoder positions). {@code ?} if
+     * the table does not list the hook.
+     */
     public static String documentedShape(String hook) {
         Matcher m = IN_BLOCK.matcher(hook);
         String plain = m.matches() ? "blocks." + m.group(2) + "." + m.group(3) : hook.replaceFirst("^(encoder|decoder)\\.", "");
-        try {
-            return HookName.shapeOf(plain);
-        } catch (IllegalArgumentException e) {
-            return "?";
+        for (String candidate : List.of(plain, plain.replace(".cross_attn.", ".attn."))) {
+            try {
+                return HookName.shapeOf(candidate);
+            } catch (IllegalArgumentException e) {
+                // not in the table under this name
+            }
         }
+        return "?";
     }
 
     @Override
