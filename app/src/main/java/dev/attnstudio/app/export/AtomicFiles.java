@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes a file so that nobody sees it half written and nothing is replaced by accident: the content goes to a
@@ -42,6 +46,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".part");
         try {
             content.writeTo(tmp);
+            shareable(tmp, file);
             if (overwrite) {
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -55,6 +60,19 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
         return file;
+    }
+
+    /**
+     * Temporary files are created private (rw-------); an export is a document for others to open, so it gets
+     * the permissions of the file it replaces, or rw-r--r--.
+     */
+    private static void shareable(Path tmp, Path file) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Set<PosixFilePermission> perms = Files.exists(file)
+                ? Files.getPosixFilePermissions(file) : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     private static void publishNew(Path tmp, Path file) throws IOException {

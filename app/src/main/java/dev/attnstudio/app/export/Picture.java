@@ -4,6 +4,7 @@ import dev.attnstudio.app.inspector.InspectorStyles;
 import dev.attnstudio.app.theme.Styles;
 import javafx.geometry.Bounds;
 import javafx.geometry.Rectangle2D;
+import javafx.scene.Group;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
@@ -80,7 +81,10 @@ public record Picture(WritableImage body, WritableImage caption, double width, d
             }
             box.getChildren().add(l);
         }
-        Scene scene = new Scene(box);
+        box.setPrefWidth(width);
+        box.setMinWidth(width);
+        box.setMaxWidth(width);
+        Scene scene = new Scene(new Group(box)); // a Group sizes the box to its preferred size, not the scene's
         Scene source = node.getScene();
         if (source != null) {
             scene.getStylesheets().setAll(source.getStylesheets());
@@ -93,8 +97,8 @@ public record Picture(WritableImage body, WritableImage caption, double width, d
         }
         scene.getStylesheets().add(InspectorStyles.stylesheet());
         box.applyCss();
-        double h = Math.max(1, box.prefHeight(width));
-        box.resize(width, h);
+        box.setPrefHeight(Math.max(1, box.prefHeight(width))); // wrapped lines counted at this width
+        scene.getRoot().layout();
         box.layout();
         return box;
     }

@@ -255,7 +255,9 @@ public final class TensorInspector extends VBox {
         if (d == null || !d.available()) {
             return;
         }
-        TableColumn<Integer, String> label = new TableColumn<>(d.rows() > 1 ? d.axes().get(d.rowAxis()) : "");
+        String columnAxis = d.axes().isEmpty() ? "" : d.axes().get(d.axes().size() - 1);
+        TableColumn<Integer, String> label = new TableColumn<>((d.rows() > 1 ? d.axes().get(d.rowAxis()) : "")
+                + " \\ " + columnAxis);
         label.setCellValueFactory(c -> new ReadOnlyStringWrapper(d.rowLabel(selection, c.getValue())));
         label.setCellFactory(col -> {
             TableCell<Integer, String> cell = new TableCell<>() {
@@ -268,12 +270,16 @@ public final class TensorInspector extends VBox {
             cell.getStyleClass().add("inspector-row-label");
             return cell;
         });
+        Label corner = new Label(label.getText());
+        corner.setTooltip(new Tooltip("Rows: axis " + label.getText().split(" ")[0] + ", labelled with position and token;"
+                + " columns: axis " + columnAxis));
+        label.setGraphic(corner);
+        label.setText("");
         label.setPrefWidth(110);
         label.setSortable(false);
         table.getColumns().add(label);
         int first = firstColumn();
         int last = Math.min(d.columns(), first + COLUMN_WINDOW);
-        String columnAxis = d.axes().isEmpty() ? "" : d.axes().get(d.axes().size() - 1);
         for (int c = first; c < last; c++) {
             int column = c;
             TableColumn<Integer, Float> col = new TableColumn<>(String.valueOf(c));

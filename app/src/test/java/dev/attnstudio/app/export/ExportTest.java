@@ -251,6 +251,35 @@ class ExportTest {
     }
 
     @Test
+    void askingFlowReplacesOnlyAfterAYes() throws Exception {
+        Path target = dir.resolve("asked.json");
+        Files.writeString(target, "old");
+        List<Path> asked = new ArrayList<>();
+        for (boolean answer : new boolean[] {false, true}) {
+            CompletableFuture<Path> done = new CompletableFuture<>();
+            robot.interact(() -> ExportDialogs.exportAsking(target,
+                    overwrite -> service.tensor(scores, target, overwrite),
+                    path -> {
+                        asked.add(path);
+                        if (!answer) {
+                            done.complete(null);
+                        }
+                        return answer;
+                    },
+                    done::complete, done::completeExceptionally));
+            Path result = done.get(30, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            if (answer) {
+                assertEquals(target.toAbsolutePath(), result);
+                assertTrue(Files.readString(target).startsWith("{\"hook\":\"" + SCORES + "\""));
+            } else {
+                assertEquals("old", Files.readString(target), "a no leaves the file alone");
+            }
+        }
+        assertEquals(List.of(target, target), asked);
+    }
+
+    @Test
     void aFailedWriteLeavesNoTemporaryFile() {
         Path target = dir.resolve("fails.bin");
         assertThrows(IOException.class, () -> AtomicFiles.write(target, false, f -> {
