@@ -112,9 +112,14 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
                 .toArray();
     }
 
-    /** Rows of the value table (1 for a vector or a scalar). */
+    /** Whether the table's rows run along an axis of their own (not so for a vector or a scalar: one row). */
+    public boolean hasRowAxis() {
+        return rowAxis >= 0 && rowAxis < axes.size() - 1;
+    }
+
+    /** Rows of the value table. */
     public int rows() {
-        return rowAxis < 0 || rowAxis == axes.size() - 1 ? 1 : (int) tensor.shape()[rowAxis];
+        return hasRowAxis() ? (int) tensor.shape()[rowAxis] : 1;
     }
 
     /** Columns of the value table: the size of the last axis (1 for a scalar). */
@@ -133,7 +138,7 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
             return tensor.values()[0];
         }
         long[] idx = Arrays.copyOf(selection, rank);
-        if (rows() > 1) {
+        if (hasRowAxis()) {
             idx[rowAxis] = row;
         }
         idx[rank - 1] = column;
@@ -142,14 +147,14 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
 
     /** A row's label: its position and, when known, its token ("5 'fox'"). */
     public String rowLabel(long[] selection, int row) {
-        if (rows() == 1 && (rowAxis < 0 || !isPositions(axes.get(rowAxis)))) {
+        if (!hasRowAxis()) {
             return "";
         }
         String axis = axes.get(rowAxis);
-        int position = axis.equals("T") ? past + row : row;
         if (!isPositions(axis)) {
             return axis + " " + row;
         }
+        int position = axis.equals("T") ? past + row : row;
         int batchAxis = axes.indexOf("B") >= 0 ? axes.indexOf("B") : axes.indexOf("B or 1");
         int batch = batchAxis >= 0 && selection.length > batchAxis ? (int) selection[batchAxis] : 0;
         if (batch < tokens.size() && position < tokens.get(batch).size()) {

@@ -256,8 +256,8 @@ public final class TensorInspector extends VBox {
             return;
         }
         String columnAxis = d.axes().isEmpty() ? "" : d.axes().get(d.axes().size() - 1);
-        TableColumn<Integer, String> label = new TableColumn<>((d.rows() > 1 ? d.axes().get(d.rowAxis()) : "")
-                + " \\ " + columnAxis);
+        String rowAxis = d.hasRowAxis() ? d.axes().get(d.rowAxis()) : "";
+        TableColumn<Integer, String> label = new TableColumn<>();
         label.setCellValueFactory(c -> new ReadOnlyStringWrapper(d.rowLabel(selection, c.getValue())));
         label.setCellFactory(col -> {
             TableCell<Integer, String> cell = new TableCell<>() {
@@ -270,11 +270,10 @@ public final class TensorInspector extends VBox {
             cell.getStyleClass().add("inspector-row-label");
             return cell;
         });
-        Label corner = new Label(label.getText());
-        corner.setTooltip(new Tooltip("Rows: axis " + label.getText().split(" ")[0] + ", labelled with position and token;"
-                + " columns: axis " + columnAxis));
+        Label corner = new Label(rowAxis + " \\ " + columnAxis);
+        corner.setTooltip(new Tooltip("Rows: axis " + rowAxis + " (position, and its token where known); columns: axis "
+                + columnAxis));
         label.setGraphic(corner);
-        label.setText("");
         label.setPrefWidth(110);
         label.setSortable(false);
         table.getColumns().add(label);
@@ -282,7 +281,7 @@ public final class TensorInspector extends VBox {
         int last = Math.min(d.columns(), first + COLUMN_WINDOW);
         for (int c = first; c < last; c++) {
             int column = c;
-            TableColumn<Integer, Float> col = new TableColumn<>(String.valueOf(c));
+            TableColumn<Integer, Float> col = new TableColumn<>();
             col.setCellValueFactory(f -> new ReadOnlyObjectWrapper<>(d.value(selection, f.getValue(), column)));
             col.setCellFactory(x -> new TableCell<>() {
                 @Override
@@ -297,7 +296,6 @@ public final class TensorInspector extends VBox {
             Label header = new Label(String.valueOf(c));
             header.setTooltip(new Tooltip(columnAxis + " index " + c));
             col.setGraphic(header);
-            col.setText("");
             table.getColumns().add(col);
         }
     }

@@ -54,6 +54,8 @@ public final class PipelineView extends BorderPane {
     private final Label summary = new Label();
     private final List<StepBox> boxes = new ArrayList<>();
     private final List<TitledPane> unitPanes = new ArrayList<>();
+    /** The column each box sits in, by step index. */
+    private final List<TitledPane> paneOfBox = new ArrayList<>();
     /** Hook names and group of what the boxes show, to tell a new pass from a step within the same one. */
     private List<String> shownHooks = List.of();
     private int shownGroup = Integer.MIN_VALUE;
@@ -148,13 +150,15 @@ public final class PipelineView extends BorderPane {
                 d.kind().name().toLowerCase(Locale.ROOT), d.executed(), steps));
         if (d.current() >= 0) {
             // after the next layout pass, when the boxes have their final positions
-            Platform.runLater(() -> scrollIntoView(boxes.get(d.current())));
+            int current = d.current();
+            Platform.runLater(() -> scrollIntoView(current));
         }
     }
 
     private void rebuild(PipelineData d) {
         boxes.clear();
         unitPanes.clear();
+        paneOfBox.clear();
         columns.getChildren().clear();
         for (PipelineData.Unit unit : d.units()) {
             VBox body = new VBox();
@@ -202,6 +206,7 @@ public final class PipelineView extends BorderPane {
                     + " steps; click the title to fold it"));
             pane.setAnimated(false);
             unitPanes.add(pane);
+            nodes.forEach(n -> paneOfBox.add(pane));
             if (!columns.getChildren().isEmpty()) {
                 Label between = new Label("\u2192");
                 between.getStyleClass().add("pipeline-between");
@@ -227,40 +232,35 @@ public final class PipelineView extends BorderPane {
         return a;
     }
 
-    /** Scrolls the least needed to show a box whole (its column too, if folded). */
-    private void scrollIntoView(Region box) {
-        Region target = box;
-        for (TitledPane pane : unitPanes) {
-            if (!pane.isExpanded() && pane.getContent().equals(ancestorBody(box))) {
-                target = pane;
-            }
+    /** Scrolls the least needed to show a step's box whole (its column's title, if the column is folded). */
+    private void scrollIntoView(int index) {
+        if (index >= boxes.size()) {
+            return; // the data changed again before this ran
         }
+        TitledPane pane = paneOfBox.get(index);
+        Region target = pane.isExpanded() ? boxes.get(index) : pane;
         Bounds content = columns.getLayoutBounds();
         Bounds view = scroll.getViewportBounds();
         Bounds b = columns.sceneToLocal(target.localToScene(target.getLayoutBounds()));
-        if (b == null || content.getWidth() <= view.getWidth() && content.getHeight() <= view.getHeight()) {
-            return;
-        }
         double extraX = content.getWidth() - view.getWidth();
         double extraY = content.getHeight() - view.getHeight();
-        double left = scroll.getHvalue() * Math.max(0, extraX);
-        double top = scroll.getVvalue() * Math.max(0, extraY);
-        if (extraX > 0 && (b.getMinX() < left || b.getMaxX() > left + view.getWidth())) {
-            double x = Math.max(0, Math.min(extraX, b.getMinX() - (view.getWidth() - b.getWidth()) / 2));
-            scroll.setHvalue(x / extraX);
+        if (b == null) {
+            return;
         }
-        if (extraY > 0 && (b.getMinY() < top || b.getMaxY() > top + view.getHeight())) {
-            double y = Math.max(0, Math.min(extraY, b.getMinY() - (view.getHeight() - b.getHeight()) / 2));
-            scroll.setVvalue(y / extraY);
+        if (extraX > 0) {
+            double left = scroll.getHvalue() * extraX;
+            if (b.getMinX() < left || b.getMaxX() > left + view.getWidth()) {
+                double x = Math.max(0, Math.min(extraX, b.getMinX() - (view.getWidth() - b.getWidth()) / 2));
+                scroll.setHvalue(x / extraX);
+            }
         }
-    }
-
-    private static javafx.scene.Node ancestorBody(javafx.scene.Node n) {
-        javafx.scene.Node p = n;
-        while (p != null && !p.getStyleClass().contains("pipeline-unit-body")) {
-            p = p.getParent();
+        if (extraY > 0) {
+            double top = scroll.getVvalue() * extraY;
+            if (b.getMinY() < top || b.getMaxY() > top + view.getHeight()) {
+                double y = Math.max(0, Math.min(extraY, b.getMinY() - (view.getHeight() - b.getHeight()) / 2));
+                scroll.setVvalue(y / extraY);
+            }
         }
-        return p;
     }
 
     /** One step: its short name over its shape. */
