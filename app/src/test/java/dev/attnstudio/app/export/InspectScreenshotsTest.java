@@ -1,0 +1,142 @@
+package dev.attnstudio.app.export;
+
+import dev.attnstudio.app.heatmap.AttentionMap;
+import dev.attnstudio.app.inspector.InspectorData;
+import dev.attnstudio.app.inspector.TensorInspector;
+import dev.attnstudio.app.pipeline.PipelineData;
+import dev.attnstudio.app.pipeline.PipelineView;
+import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.tokenizer.Tokenizer;
+import dev.attnstudio.samples.SampleModels;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Screenshots of the pipeline view and the inspector on MiniLM, in the light theme and with the semantic
+ * colour tokens redefined dark, written with the export service to {@code app/target/screenshots/} for a
+ * person to look at.
+ */
+class InspectScreenshotsTest {
+
+    static final Path OUT = Path.of("target", "screenshots");
+    /** The -as-* tokens redefined dark, as a dark theme would; enough to see that the views follow them. */
+    private static final String DARK = "data:text/css;base64," + Base64.getEncoder().encodeToString((
+            ".root { -as-background: #1e2127; -as-surface: #282c34; -as-border: #3e4451; -as-text: #dcdfe4;"
+                    + " -as-text-muted: #9aa1ad; -as-accent: #5c9cf5; -as-accent-soft: #2c3a52; -as-computed: #dcdfe4;"
+                    + " -as-pending: #6b7280; -as-special: #e5a050; -as-special-soft: #3d3020; -as-error: #f07070;"
+                    + " -as-token-background: #2f343e; -fx-base: #2b2f36; -fx-control-inner-background: #282c34; }").getBytes());
+
+    private static LoadedModel model;
+    private static Stepper stepper;
+    private static List<List<String>> tokens;
+    private static Stage stage;
+    private static final ExportService service = new ExportService();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = SampleModels.open("all-minilm-l6-v2", DjlRuntime.DeviceChoice.CPU);
+        stepper = new Stepper(model.model(), Stepper.Options.DEFAULT);
+        Tokenizer.Tokens t = model.tokenizer().encode("The cat sat on the mat.");
+        tokens = List.of(Arrays.asList(t.strings()));
+        stepper.reset(t.ids());
+        stepper.runTo("blocks.1.attn.hook_pattern");
+        stage = FxToolkit.registerPrimaryStage();
+        Files.createDirectories(OUT);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        FxToolkit.cleanupStages();
+        service.close();
+        stepper.close();
+        model.close();
+    }
+
+    @Test
+    void pipelineAndInspectorInBothThemes() throws Exception {
+        PipelineData pipeline = PipelineData.from(stepper);
+        InspectorData inspector = InspectorData.from(stepper, tokens);
+        for (boolean dark : new boolean[] {false, true}) {
+            String theme = dark ? "dark" : "light";
+            PipelineView p = fx(PipelineView::new);
+            fx(() -> {
+                p.setData(pipeline);
+                return null;
+            });
+            shoot(p, 1260, 640, dark, "pipeline-" + theme + ".png");
+            TensorInspector i = fx(TensorInspector::new);
+            fx(() -> {
+                i.setData(inspector);
+                i.select(1, 3);
+                return null;
+            });
+            shoot(i, 1000, 620, dark, "inspector-" + theme + ".png");
+        }
+        TensorData pattern = stepper.read("blocks.1.attn.hook_pattern");
+        List<String> labels = tokens.get(0);
+        AttentionMap map = new AttentionMap(pattern.name(), 12, 9, 9, pattern.values(), labels, labels);
+        service.heatmapSvg(map.head(3), Caption.forHeatmap(model.name(), "The cat sat on the mat.", map.head(3)),
+                OUT.resolve("pattern-head3.svg").toAbsolutePath(), true).get(30, TimeUnit.SECONDS);
+    }
+
+    /** A decoder's masked scores: diverging colours and hatched -inf cells in the vector export. */
+    @Test
+    void causalScoresAsVectorSvg() throws Exception {
+        try (LoadedModel gpt2 = SampleModels.open("random-gpt2-tiny", DjlRuntime.DeviceChoice.CPU);
+             Stepper s = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
+            Tokenizer.Tokens t = gpt2.tokenizer().encode("Hello, attention");
+            s.reset(t.ids());
+            s.runTo("blocks.0.attn.hook_attn_scores");
+            TensorData scores = s.read("blocks.0.attn.hook_attn_scores");
+            List<String> labels = Arrays.asList(t.strings());
+            AttentionMap map = new AttentionMap(scores.name(), 4, labels.size(), labels.size(), scores.values(), labels, labels);
+            service.heatmapSvg(map.head(0), Caption.forHeatmap(gpt2.name(), "Hello, attention", map.head(0)),
+                    OUT.resolve("gpt2-scores-head0.svg").toAbsolutePath(), true).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void shoot(Parent view, double w, double h, boolean dark, String file) throws Exception {
+        fx(() -> {
+            Scene scene = new Scene(view, w, h);
+            scene.getStylesheets().add(Styles.stylesheet());
+            if (dark) {
+                scene.getStylesheets().add(DARK);
+            }
+            stage.setScene(scene);
+            stage.show();
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS); // the pipeline scrolls its current step into view
+        WaitForAsyncUtils.waitForFxEvents();
+        Caption caption = Caption.of(model.name(), "The cat sat on the mat.").withStage(stepper.current().name());
+        CompletableFuture<Path> done = fx(() -> service.png(view, 1, caption, OUT.resolve(file).toAbsolutePath(), true));
+        Path png = done.get(30, TimeUnit.SECONDS);
+        assertEquals((int) w, ImageIO.read(png.toFile()).getWidth());
+    }
+
+    private static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+}
