@@ -191,6 +191,13 @@ public final class AttentionGridView extends Region {
         thumb = Math.max(MIN_THUMB, Math.min(MAX_THUMB, side - gap));
         originX = ROW_HEADER;
         originY = HEADER;
+        int sr = d.storedRows();
+        int sc = d.storedCols();
+        int factor = Math.max(Pooling.factor(sr, thumb), Pooling.factor(sc, thumb));
+        int cellW = Math.max(1, thumb / Pooling.blocks(sc, factor));
+        int cellH = Math.max(1, thumb / Pooling.blocks(sr, factor));
+        // whole pixels per block: the thumbnail shrinks to what its blocks fill
+        thumb = Math.max(Pooling.blocks(sc, factor) * cellW, Pooling.blocks(sr, factor) * cellH);
         int iw = heads * (thumb + gap);
         int ih = layers * (thumb + gap);
         if (pixels.length != iw * ih) {
@@ -198,11 +205,6 @@ public final class AttentionGridView extends Region {
         } else {
             Arrays.fill(pixels, 0);
         }
-        int sr = d.storedRows();
-        int sc = d.storedCols();
-        int factor = Math.max(Pooling.factor(sr, thumb), Pooling.factor(sc, thumb));
-        int cellW = Math.max(1, thumb / Pooling.blocks(sc, factor));
-        int cellH = Math.max(1, thumb / Pooling.blocks(sr, factor));
         lastFactor = factor * d.factor();
         Pooling.Rule rule = settings.getPooling();
         CellColors colors = CellColors.of(AttentionMatrix.Kind.WEIGHTS, null, settings.getColorMode());
@@ -289,7 +291,7 @@ public final class AttentionGridView extends Region {
         gc.setFill(theme.muted());
         gc.fillText(colors.highLabel() + "  " + colors.scaleName() + "  \u00b7  softmax weights, "
                 + d.source().describe(), x + bar + 4, y + 5, Math.max(10, w - x - bar - 4));
-        String pooling = lastFactor == 1 ? "exact: 1 pixel block per query \u00d7 key"
+        String pooling = lastFactor == 1 ? "exact: 1 block = 1 query \u00d7 key"
                 : settings.getPooling().label + "-pooled " + lastFactor + "\u00d7" + lastFactor;
         gc.fillText(String.format(Locale.ROOT, "%s  \u00b7  %d layers \u00d7 %d heads, %d computed  \u00b7  %d queries \u00d7 %d keys",
                 pooling, d.layers(), d.heads(), d.computedLayers(), d.rows(), d.cols()), 0, y + 22, w);

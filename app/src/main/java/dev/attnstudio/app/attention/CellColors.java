@@ -15,6 +15,10 @@ public final class CellColors {
 
     /** The smallest weight the log scale tells apart from zero. */
     static final double LOG_FLOOR = 1e-4;
+    /** Palette lookup tables: colouring a pixel is then one multiply and one array read. */
+    private static final int STEPS = 1024;
+    private static final int[] SEQUENTIAL = table(false);
+    private static final int[] DIVERGING = table(true);
 
     private final AttentionMatrix.Kind kind;
     private final ColorMode mode;
@@ -72,10 +76,23 @@ public final class CellColors {
         if (perRow()) {
             float lo = rowRanges[2 * row];
             float hi = rowRanges[2 * row + 1];
-            return ColorScale.sequential(hi > lo ? (v - lo) / (double) (hi - lo) : (hi > 0 ? 1.0 : 0.0));
+            return lookup(SEQUENTIAL, hi > lo ? (v - lo) / (double) (hi - lo) : (hi > 0 ? 1.0 : 0.0));
         }
-        double t = position(v);
-        return diverging ? ColorScale.diverging(t) : ColorScale.sequential(t);
+        return lookup(diverging ? DIVERGING : SEQUENTIAL, position(v));
+    }
+
+    private static int lookup(int[] table, double t) {
+        int i = (int) (t * (STEPS - 1) + 0.5);
+        return table[i < 0 ? 0 : Math.min(i, STEPS - 1)];
+    }
+
+    private static int[] table(boolean diverging) {
+        int[] t = new int[STEPS];
+        for (int i = 0; i < STEPS; i++) {
+            double x = i / (double) (STEPS - 1);
+            t[i] = diverging ? ColorScale.diverging(x) : ColorScale.sequential(x);
+        }
+        return t;
     }
 
     /** Where a value sits on the palette, 0 to 1 (before clamping). */

@@ -172,8 +172,10 @@ public final class HeadLinesView extends Region {
         }
         layerChoice.getItems().setAll(layers);
         headChoice.getItems().setAll(heads);
-        layerChoice.setValue(layers.contains(layer.get()) ? layer.get() : layers.isEmpty() ? null : layers.get(0));
-        headChoice.setValue(heads.contains(head.get()) ? head.get() : heads.isEmpty() ? null : -1);
+        Integer l = layers.contains(layer.get()) ? Integer.valueOf(layer.get()) : layers.isEmpty() ? null : layers.get(0);
+        Integer h = heads.contains(head.get()) ? Integer.valueOf(head.get()) : heads.isEmpty() ? null : Integer.valueOf(-1);
+        layerChoice.setValue(l);
+        headChoice.setValue(h);
         redraw();
     }
 

@@ -89,22 +89,10 @@ public final class Pooling {
             int rEnd = Math.min(rows, (br + 1) * factor);
             for (int r = br * factor; r < rEnd; r++) {
                 int base = offset + (row0 + r) * stride + col0;
-                for (int c = 0; c < cols; c++) {
-                    float v = values[base + c];
-                    int bc = c / factor;
-                    if (v == Float.NEGATIVE_INFINITY) {
-                        continue;
-                    }
-                    if (Float.isNaN(v)) {
-                        nan[bc] = true;
-                    } else if (rule == Rule.MAX) {
-                        if (v > acc[bc]) {
-                            acc[bc] = v;
-                        }
-                    } else {
-                        acc[bc] += v;
-                        count[bc]++;
-                    }
+                if (rule == Rule.MAX) {
+                    maxRow(values, base, cols, factor, acc, nan);
+                } else {
+                    sumRow(values, base, cols, factor, acc, count, nan);
                 }
             }
             int row = br * outCols;
@@ -112,12 +100,49 @@ public final class Pooling {
                 if (nan[bc]) {
                     out[row + bc] = Float.NaN;
                 } else if (rule == Rule.MAX) {
-                    out[row + bc] = acc[bc];
+                    out[row + bc] = acc[bc]; // still -inf if every cell was masked
                 } else {
                     out[row + bc] = count[bc] == 0 ? Float.NEGATIVE_INFINITY : acc[bc] / count[bc];
                 }
             }
         }
         return out;
+    }
+
+    /** Folds one source row into the running block maxima; -inf never wins a comparison, so it drops out. */
+    private static void maxRow(float[] values, int base, int cols, int factor, float[] acc, boolean[] nan) {
+        for (int bc = 0, c = 0; c < cols; bc++) {
+            float a = acc[bc];
+            for (int end = Math.min(cols, c + factor); c < end; c++) {
+                float v = values[base + c];
+                if (v > a) {
+                    a = v;
+                } else if (v != v) {
+                    nan[bc] = true;
+                }
+            }
+            acc[bc] = a;
+        }
+    }
+
+    /** Adds one source row's unmasked values into the running block sums and counts. */
+    private static void sumRow(float[] values, int base, int cols, int factor, float[] acc, int[] count, boolean[] nan) {
+        for (int bc = 0, c = 0; c < cols; bc++) {
+            float a = acc[bc];
+            int n = count[bc];
+            for (int end = Math.min(cols, c + factor); c < end; c++) {
+                float v = values[base + c];
+                if (v == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                if (v != v) {
+                    nan[bc] = true;
+                }
+                a += v;
+                n++;
+            }
+            acc[bc] = a;
+            count[bc] = n;
+        }
     }
 }
