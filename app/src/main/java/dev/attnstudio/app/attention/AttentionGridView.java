@@ -207,6 +207,7 @@ public final class AttentionGridView extends Region {
         }
         lastFactor = factor * d.factor();
         Pooling.Rule rule = settings.getPooling();
+        // weights always span [0, 1], so every thumbnail shares one scale and no range is needed
         CellColors colors = CellColors.of(AttentionMatrix.Kind.WEIGHTS, null, settings.getColorMode());
         for (int l = 0; l < layers; l++) {
             float[] values = d.layer(l, rule);

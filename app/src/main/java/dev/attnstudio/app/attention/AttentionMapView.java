@@ -486,8 +486,8 @@ public final class AttentionMapView extends Region {
             zoomAt(e.getDeltaY() > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, e.getX(), e.getY());
         } else {
             int step = 3 * l.factor;
-            double d = e.isShiftDown() && e.getDeltaX() == 0 ? e.getDeltaY() : e.getDeltaX() != 0 ? e.getDeltaX() : e.getDeltaY();
-            if (e.isShiftDown() || e.getDeltaX() != 0) {
+            double d = e.getDeltaX() != 0 ? e.getDeltaX() : e.getDeltaY();
+            if (e.isShiftDown() || e.getDeltaX() != 0) { // sideways
                 col0 -= (int) Math.signum(d) * step;
             } else {
                 row0 -= (int) Math.signum(d) * step;

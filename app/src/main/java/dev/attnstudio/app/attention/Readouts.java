@@ -21,7 +21,7 @@ final class Readouts {
                 c.col(), c.col() + c.cols() - 1);
     }
 
-    /** The matrix's value at a cell, or its block pooled by {@code rule}; "pending" while the matrix is null. */
+    /** The matrix's value at a cell, or its block's value pooled by {@code rule} (engine {@link Pooling}). */
     static float value(AttentionMatrix m, MapCell c, Pooling.Rule rule) {
         if (c.single()) {
             return m.get(c.row(), c.col());
