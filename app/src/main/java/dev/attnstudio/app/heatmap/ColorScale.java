@@ -32,6 +32,21 @@ public final class ColorScale {
         return Math.floorMod(x + y, 6) < 2 ? HATCH_DARK : HATCH_LIGHT;
     }
 
+    /** The sequential palette at {@code t} in [0, 1] (clamped): light for low values, dark blue for high. */
+    public static int sequential(double t) {
+        return interpolate(SEQUENTIAL, t);
+    }
+
+    /** The diverging palette at {@code t} in [0, 1] (clamped): blue below the middle, white at 0.5, red above. */
+    public static int diverging(double t) {
+        return interpolate(DIVERGING, t);
+    }
+
+    /** The colour of a NaN cell: magenta, in no palette, so a bad value cannot pass for a weight. */
+    public static int notANumber() {
+        return NOT_A_NUMBER;
+    }
+
     /** Whether text on this background should be white. */
     public static boolean dark(int argb) {
         int r = (argb >> 16) & 0xff;

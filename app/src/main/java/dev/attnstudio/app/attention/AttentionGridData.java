@@ -1,0 +1,153 @@
+package dev.attnstudio.app.attention;
+
+import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.engine.metrics.Pooling;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.step.Trace;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every layer's softmax pattern of one batch row, for the overview grid and the line view: per layer a
+ * [H, tr, tc] block of row-major floats, or null while the layer's pattern is not computed yet (pending).
+ *
+ * <p>Passes longer than {@link #MAX_CELLS} positions are stored pooled (blocks of {@link #factor()} x factor,
+ * once with each {@link Pooling.Rule}) so a 12 x 12-head model at 1024 tokens needs megabytes, not 600 MB;
+ * a thumbnail never has more pixels than that anyway. At {@code factor == 1} both lists hold the same,
+ * exact patterns.
+ *
+ * @param rows       query positions T of the pass
+ * @param cols       key positions K
+ * @param rowLabels  one per query position
+ * @param colLabels  one per key position
+ * @param factor     block side of the stored pooling (1 = exact)
+ * @param maxPooled  per layer [H, tr, tc] under max pooling, or null (pending)
+ * @param meanPooled per layer [H, tr, tc] under mean pooling, or null (pending)
+ */
+public record AttentionGridData(AttentionSource source, int layers, int heads, int batchRow, int rows, int cols,
+                                List<String> rowLabels, List<String> colLabels, int factor,
+                                List<float[]> maxPooled, List<float[]> meanPooled) {
+
+    /** Longest side stored exactly; longer passes are pooled down to at most this many blocks a side. */
+    public static final int MAX_CELLS = 256;
+
+    public AttentionGridData {
+        Objects.requireNonNull(source, "source");
+        rowLabels = List.copyOf(rowLabels);
+        colLabels = List.copyOf(colLabels);
+        maxPooled = Collections.unmodifiableList(new ArrayList<>(maxPooled)); // nulls: pending layers
+        meanPooled = Collections.unmodifiableList(new ArrayList<>(meanPooled));
+        if (maxPooled.size() != layers || meanPooled.size() != layers) {
+            throw new IllegalArgumentException(layers + " layers but " + maxPooled.size() + " pooled patterns");
+        }
+        int size = heads * thumbRows(rows, factor) * thumbCols(cols, factor);
+        for (int i = 0; i < layers; i++) {
+            if (maxPooled.get(i) != null && maxPooled.get(i).length != size
+                    || meanPooled.get(i) != null && meanPooled.get(i).length != size) {
+                throw new IllegalArgumentException("layer " + i + " does not hold " + heads + " heads of "
+                        + thumbRows(rows, factor) + "x" + thumbCols(cols, factor));
+            }
+        }
+    }
+
+    /**
+     * Reads every computed layer's pattern from the group under the stepper's cursor. Runs on the ENGINE thread.
+     *
+     * @param queryTokens texts of the query sequence by absolute position
+     * @param keyTokens   texts of the key sequence by position (the same list for self-attention)
+     */
+    public static AttentionGridData from(Stepper stepper, AttentionSource source, int batchRow,
+                                         List<String> queryTokens, List<String> keyTokens) {
+        Stepper.Group group = stepper.group();
+        Trace trace = group.trace();
+        int layers = source.layers(trace.program());
+        int heads = 0;
+        int rows = group.ids()[0].length;
+        int cols = group.past() + rows;
+        List<TensorData> patterns = new ArrayList<>(layers);
+        for (int i = 0; i < layers; i++) {
+            String name = source.hook(i, AttentionSource.PATTERN);
+            if (!trace.available(name)) {
+                patterns.add(null);
+                continue;
+            }
+            long[] shape = trace.shapeOf(name); // [B, H, T, K]
+            if (batchRow < 0 || batchRow >= shape[0]) {
+                throw new IllegalArgumentException(name + " has " + shape[0] + " batch rows; there is no row " + batchRow);
+            }
+            heads = (int) shape[1];
+            rows = (int) shape[2];
+            cols = (int) shape[3];
+            patterns.add(trace.read(name, new NDIndex(batchRow))); // [H, T, K]
+        }
+        int factor = Pooling.factor(Math.max(rows, cols), MAX_CELLS);
+        List<float[]> max = new ArrayList<>(layers);
+        List<float[]> mean = new ArrayList<>(layers);
+        for (TensorData p : patterns) {
+            max.add(p == null ? null : pool(p.values(), heads, rows, cols, factor, Pooling.Rule.MAX));
+            mean.add(p == null ? null : factor == 1 ? max.get(max.size() - 1) : pool(p.values(), heads, rows, cols, factor, Pooling.Rule.MEAN));
+        }
+        return new AttentionGridData(source, layers, heads, batchRow, rows, cols,
+                TokenLabels.of(queryTokens, group.past(), rows), TokenLabels.of(keyTokens, 0, cols), factor, max, mean);
+    }
+
+    /** Self-attention of batch row 0 over one token sequence. */
+    public static AttentionGridData from(Stepper stepper, List<String> tokens) {
+        return from(stepper, AttentionSource.SELF, 0, tokens, tokens);
+    }
+
+    private static float[] pool(float[] values, int heads, int rows, int cols, int factor, Pooling.Rule rule) {
+        if (factor == 1) {
+            return values;
+        }
+        int tr = thumbRows(rows, factor);
+        int tc = thumbCols(cols, factor);
+        float[] out = new float[heads * tr * tc];
+        for (int h = 0; h < heads; h++) {
+            float[] one = Pooling.pool(values, h * rows * cols, cols, 0, 0, rows, cols, factor, rule);
+            System.arraycopy(one, 0, out, h * tr * tc, tr * tc);
+        }
+        return out;
+    }
+
+    private static int thumbRows(int rows, int factor) {
+        return Pooling.blocks(rows, factor);
+    }
+
+    private static int thumbCols(int cols, int factor) {
+        return Pooling.blocks(cols, factor);
+    }
+
+    /** Rows of a stored head: T, or T pooled. */
+    public int storedRows() {
+        return thumbRows(rows, factor);
+    }
+
+    /** Columns of a stored head: K, or K pooled. */
+    public int storedCols() {
+        return thumbCols(cols, factor);
+    }
+
+    /** Whether a layer's pattern is computed. */
+    public boolean computed(int layer) {
+        return maxPooled.get(layer) != null;
+    }
+
+    /** A layer's stored [H, storedRows, storedCols] values under a pooling rule, or null while pending. */
+    public float[] layer(int layer, Pooling.Rule rule) {
+        return (rule == Pooling.Rule.MEAN ? meanPooled : maxPooled).get(layer);
+    }
+
+    /** How many layers are computed. */
+    public int computedLayers() {
+        int n = 0;
+        for (int i = 0; i < layers; i++) {
+            n += computed(i) ? 1 : 0;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.attnstudio.app.attention;
+
+import dev.attnstudio.engine.step.Program;
+
+/**
+ * Which attention of a model a view shows: the stack of blocks and the attention module inside each block,
+ * which together spell the hook names {@code <stack>.<layer>.<module>.<hook>}. Decoder-only and encoder-only
+ * models have one self-attention ({@link #SELF}: {@code blocks.3.attn.hook_pattern}); an encoder-decoder has
+ * encoder and decoder self-attention and the decoder's cross-attention, whose rows are decoder tokens and
+ * whose columns are encoder tokens.
+ *
+ * @param stack  hook-name prefix of the blocks, without the trailing dot ({@code blocks}, {@code decoder.blocks})
+ * @param module the attention module in each block ({@code attn}, {@code cross_attn})
+ * @param cross  whether queries and keys come from different sequences (decoder reads encoder)
+ */
+public record AttentionSource(String stack, String module, boolean cross) {
+
+    /** The one self-attention of decoder-only and encoder-only models. */
+    public static final AttentionSource SELF = new AttentionSource("blocks", "attn", false);
+    /** An encoder-decoder's encoder self-attention. */
+    public static final AttentionSource ENCODER = new AttentionSource("encoder.blocks", "attn", false);
+    /** An encoder-decoder's decoder self-attention. */
+    public static final AttentionSource DECODER = new AttentionSource("decoder.blocks", "attn", false);
+    /** An encoder-decoder's cross-attention: decoder queries over encoder keys. */
+    public static final AttentionSource CROSS = new AttentionSource("decoder.blocks", "cross_attn", true);
+
+    /** q . k before scaling, [B, H, T, K]. */
+    public static final String QK_RAW = "hook_qk_raw";
+    /** Scaled scores before the mask, [B, H, T, K]. */
+    public static final String SCORES_UNMASKED = "hook_attn_scores_unmasked";
+    /** The additive mask, [B or 1, 1, T, K]. */
+    public static final String MASK = "hook_mask";
+    /** Scaled and masked scores, [B, H, T, K]. */
+    public static final String SCORES = "hook_attn_scores";
+    /** Softmax over keys, [B, H, T, K]. */
+    public static final String PATTERN = "hook_pattern";
+
+    /** The full hook name, e.g. {@code hook(3, PATTERN)} = {@code blocks.3.attn.hook_pattern}. */
+    public String hook(int layer, String hook) {
+        return stack + "." + layer + "." + module + "." + hook;
+    }
+
+    /** How many layers of this attention a pass's program has (0 if the model has none of this kind). */
+    public int layers(Program program) {
+        int n = 0;
+        while (program.indexOf(hook(n, PATTERN)) >= 0) {
+            n++;
+        }
+        return n;
+    }
+
+    /** What the rows and columns are, for captions: "self-attention" or the cross-attention reading. */
+    public String describe() {
+        return cross ? "cross-attention (rows: decoder tokens, columns: encoder tokens)" : "self-attention";
+    }
+
+    /** A short caption of one head, e.g. "layer 2 · head 5" or "decoder layer 2 cross-attention · head 5". */
+    public String caption(int layer, int head) {
+        int dot = stack.indexOf('.');
+        String where = dot < 0 ? "" : stack.substring(0, dot) + " "; // "decoder " for decoder.blocks
+        return where + "layer " + layer + (cross ? " cross-attention" : "") + " \u00b7 head " + head;
+    }
+}

@@ -1,0 +1,316 @@
+package dev.attnstudio.app.attention;
+
+import dev.attnstudio.engine.metrics.Pooling;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Pos;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.TextAlignment;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Attention as lines: query tokens in a column on the left, key tokens on the right, a line from each query
+ * to each key it attends to, as thick and opaque as the weight. One head in the accent colour, or every head
+ * of the layer at once, one hue per head. Hovering a token keeps only its lines. Lines below
+ * {@link #MIN_WEIGHT} are left out (they would be invisible). Shown for passes up to
+ * {@link AttentionGridData#MAX_CELLS} tokens; longer ones are left to the maps.
+ */
+public final class HeadLinesView extends Region {
+
+    /** Weights below this draw no line. */
+    public static final float MIN_WEIGHT = 0.02f;
+    private static final double MAX_LINE = 5;
+    private static final double MAX_ROW = 20;
+    private static final double COLUMN_GAP = 160;
+
+    private final ObjectProperty<AttentionGridData> data = new SimpleObjectProperty<>(this, "data");
+    private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", 0);
+    /** -1 = every head. */
+    private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
+    private final ComboBox<Integer> layerChoice = new ComboBox<>();
+    private final ComboBox<Integer> headChoice = new ComboBox<>();
+    private final Canvas canvas = new Canvas();
+    private final Pane canvasPane = new Pane(canvas);
+    private final ThemeProbe theme;
+    private final VBox box;
+    private final Label caption = new Label();
+
+    /** Last drawing: row height, tops of the two columns and x of the two text edges. */
+    private double rowHeight;
+    private double top;
+    private double leftX;
+    private double rightX;
+    /** The hovered token: side (0 query, 1 key, -1 none) and index. */
+    private int hoverSide = -1;
+    private int hoverIndex;
+    private int lastLineCount;
+
+    public HeadLinesView() {
+        getStyleClass().addAll("attention-view", "head-lines-view");
+        getStylesheets().add(ThemeProbe.stylesheet());
+        layerChoice.setId("linesLayer");
+        layerChoice.setTooltip(new Tooltip("The layer whose heads are drawn"));
+        headChoice.setId("linesHead");
+        headChoice.setTooltip(new Tooltip("One head, or every head of the layer at once (one colour per head)"));
+        headChoice.setButtonCell(new HeadCell());
+        headChoice.setCellFactory(v -> new HeadCell());
+        Label layerLabel = new Label("Layer");
+        layerLabel.setLabelFor(layerChoice);
+        Label headLabel = new Label("Head");
+        headLabel.setLabelFor(headChoice);
+        layerLabel.getStyleClass().add("field-label");
+        headLabel.getStyleClass().add("field-label");
+        caption.getStyleClass().add("attention-caption");
+        caption.setMinWidth(0);
+        HBox controls = new HBox(6, layerLabel, layerChoice, headLabel, headChoice, caption);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        canvasPane.setMinSize(0, 0);
+        canvas.widthProperty().bind(canvasPane.widthProperty());
+        canvas.heightProperty().bind(canvasPane.heightProperty());
+        canvas.widthProperty().addListener(x -> redraw());
+        canvas.heightProperty().addListener(x -> redraw());
+        Tooltip.install(canvas, new Tooltip("Queries left, keys right; thickness and opacity = attention weight. "
+                + "Hover a token to see only its lines."));
+        VBox.setVgrow(canvasPane, Priority.ALWAYS);
+        box = new VBox(6, controls, canvasPane);
+        getChildren().add(box);
+        theme = new ThemeProbe(getChildren(), this::redraw);
+
+        layerChoice.valueProperty().addListener((obs, old, now) -> {
+            if (now != null) {
+                layer.set(now);
+            }
+        });
+        headChoice.valueProperty().addListener((obs, old, now) -> {
+            if (now != null) {
+                head.set(now);
+            }
+        });
+        layer.addListener((obs, old, now) -> {
+            layerChoice.setValue(now.intValue());
+            redraw();
+        });
+        head.addListener((obs, old, now) -> {
+            headChoice.setValue(now.intValue());
+            redraw();
+        });
+        data.addListener((obs, old, now) -> refreshChoices(now));
+        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::hover);
+        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> setHover(-1, 0));
+        refreshChoices(null);
+    }
+
+    /** Shows "all heads" for -1. */
+    private static final class HeadCell extends javafx.scene.control.ListCell<Integer> {
+        @Override
+        protected void updateItem(Integer item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? "" : item < 0 ? "all heads" : "head " + item);
+        }
+    }
+
+    public ObjectProperty<AttentionGridData> dataProperty() {
+        return data;
+    }
+
+    public void setData(AttentionGridData d) {
+        data.set(d);
+    }
+
+    /** The layer shown. */
+    public IntegerProperty layerProperty() {
+        return layer;
+    }
+
+    /** The head shown, -1 for every head of the layer. */
+    public IntegerProperty headProperty() {
+        return head;
+    }
+
+    /** How many lines the last drawing drew. */
+    public int lineCount() {
+        return lastLineCount;
+    }
+
+    /** Hovers a token programmatically (side 0 = query, 1 = key; -1 clears), as the mouse does. */
+    public void setHover(int side, int index) {
+        hoverSide = side;
+        hoverIndex = index;
+        redraw();
+    }
+
+    private void refreshChoices(AttentionGridData d) {
+        List<Integer> layers = new ArrayList<>();
+        List<Integer> heads = new ArrayList<>();
+        if (d != null) {
+            for (int l = 0; l < d.layers(); l++) {
+                if (d.computed(l)) {
+                    layers.add(l);
+                }
+            }
+            heads.add(-1);
+            for (int h = 0; h < d.heads(); h++) {
+                heads.add(h);
+            }
+        }
+        layerChoice.getItems().setAll(layers);
+        headChoice.getItems().setAll(heads);
+        Integer l = layers.contains(layer.get()) ? Integer.valueOf(layer.get()) : layers.isEmpty() ? null : layers.get(0);
+        Integer h = heads.contains(head.get()) ? Integer.valueOf(head.get()) : heads.isEmpty() ? null : Integer.valueOf(-1);
+        layerChoice.setValue(l);
+        headChoice.setValue(h);
+        redraw();
+    }
+
+    private void redraw() {
+        GraphicsContext gc = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        gc.clearRect(0, 0, w, h);
+        lastLineCount = 0;
+        AttentionGridData d = data.get();
+        String problem = problem(d);
+        caption.setText(problem != null ? "" : (d.source().cross() ? d.source().describe() + "  \u00b7  " : "")
+                + "lines for weights \u2265 " + MIN_WEIGHT);
+        if (problem != null) {
+            gc.setFill(theme.pending());
+            gc.setFont(Font.font(12));
+            gc.setTextAlign(TextAlignment.CENTER);
+            gc.setTextBaseline(VPos.CENTER);
+            gc.fillText(problem, w / 2, h / 2, w);
+            return;
+        }
+        int rows = d.rows();
+        int cols = d.cols();
+        rowHeight = Math.min(MAX_ROW, (h - 24) / Math.max(rows, cols));
+        top = 20;
+        double fontSize = Math.max(7, Math.min(12, rowHeight - 2));
+        Font font = Font.font("Monospaced", fontSize);
+        boolean labels = rowHeight >= 8;
+        double mid = w / 2;
+        leftX = mid - COLUMN_GAP / 2;
+        rightX = mid + COLUMN_GAP / 2;
+        float[] values = d.layer(layer.get(), Pooling.Rule.MAX); // factor 1: the exact patterns
+        int size = rows * cols;
+
+        gc.setFont(Font.font(11));
+        gc.setFill(theme.muted());
+        gc.setTextBaseline(VPos.TOP);
+        gc.setTextAlign(TextAlignment.RIGHT);
+        gc.fillText(d.source().cross() ? "decoder (queries)" : "queries", leftX, 0);
+        gc.setTextAlign(TextAlignment.LEFT);
+        gc.fillText(d.source().cross() ? "encoder (keys)" : "keys", rightX, 0);
+
+        int first = head.get() < 0 ? 0 : head.get();
+        int last = head.get() < 0 ? d.heads() - 1 : head.get();
+        gc.setLineCap(javafx.scene.shape.StrokeLineCap.ROUND);
+        for (int hd = first; hd <= last; hd++) {
+            Color colour = head.get() < 0 ? headColour(hd, d.heads()) : theme.accent();
+            int base = hd * size;
+            for (int q = 0; q < rows; q++) {
+                if (hoverSide == 0 && hoverIndex != q) {
+                    continue;
+                }
+                double y1 = top + (q + 0.5) * rowHeight;
+                for (int k = 0; k < cols; k++) {
+                    if (hoverSide == 1 && hoverIndex != k) {
+                        continue;
+                    }
+                    float wgt = values[base + q * cols + k];
+                    if (!(wgt >= MIN_WEIGHT)) {
+                        continue;
+                    }
+                    gc.setStroke(colour.deriveColor(0, 1, 1, Math.min(1, 0.15 + 0.85 * wgt)));
+                    gc.setLineWidth(Math.max(0.5, MAX_LINE * wgt));
+                    gc.strokeLine(leftX + 4, y1, rightX - 4, top + (k + 0.5) * rowHeight);
+                    lastLineCount++;
+                }
+            }
+        }
+        if (labels) {
+            gc.setFont(font);
+            gc.setTextBaseline(VPos.CENTER);
+            drawColumn(gc, d.rowLabels(), leftX - 6, TextAlignment.RIGHT, 0);
+            drawColumn(gc, d.colLabels(), rightX + 6, TextAlignment.LEFT, 1);
+        }
+    }
+
+    private void drawColumn(GraphicsContext gc, List<String> labels, double x, TextAlignment align, int side) {
+        gc.setTextAlign(align);
+        for (int i = 0; i < labels.size(); i++) {
+            boolean hot = hoverSide == side && hoverIndex == i;
+            gc.setFill(hot ? theme.accent() : theme.text());
+            gc.fillText(AttentionMapView.shorten(labels.get(i)), x, top + (i + 0.5) * rowHeight);
+        }
+    }
+
+    /** Why nothing can be drawn, or null. */
+    private String problem(AttentionGridData d) {
+        if (d == null || d.heads() == 0 || d.computedLayers() == 0) {
+            return "No attention pattern computed yet";
+        }
+        if (d.factor() > 1) {
+            return "The line view draws up to " + AttentionGridData.MAX_CELLS + " tokens; this pass has "
+                    + Math.max(d.rows(), d.cols()) + ". Use the enlarged head or the grid.";
+        }
+        if (!d.computed(layer.get())) {
+            return "Layer " + layer.get() + " is not computed yet";
+        }
+        return null;
+    }
+
+    /** One hue per head, evenly spaced around the colour wheel. */
+    static Color headColour(int head, int heads) {
+        return Color.hsb(360.0 * head / Math.max(1, heads), 0.7, 0.75);
+    }
+
+    private void hover(MouseEvent e) {
+        AttentionGridData d = data.get();
+        if (problem(d) != null || rowHeight <= 0) {
+            return;
+        }
+        int i = (int) Math.floor((e.getY() - top) / rowHeight);
+        int side = e.getX() < leftX ? 0 : e.getX() > rightX ? 1 : -1;
+        int n = side == 0 ? d.rows() : d.cols();
+        if (side < 0 || i < 0 || i >= n) {
+            side = -1;
+        }
+        if (side != hoverSide || i != hoverIndex) {
+            setHover(side, i);
+        }
+    }
+
+    @Override
+    protected void layoutChildren() {
+        box.resizeRelocate(getInsets().getLeft(), getInsets().getTop(),
+                getWidth() - getInsets().getLeft() - getInsets().getRight(),
+                getHeight() - getInsets().getTop() - getInsets().getBottom());
+    }
+
+    @Override
+    protected double computePrefWidth(double height) {
+        return 520;
+    }
+
+    @Override
+    protected double computePrefHeight(double width) {
+        return 520;
+    }
+}

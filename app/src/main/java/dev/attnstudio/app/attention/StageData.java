@@ -1,0 +1,99 @@
+package dev.attnstudio.app.attention;
+
+import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.step.Trace;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The four stages of one head's attention, each a [T, K] matrix of one batch row: q . k (raw), scaled by
+ * 1/sqrt(d_head), masked (scaled plus the additive mask, -inf where blocked) and the softmax pattern. A stage
+ * the pass has not computed yet is null (shown as pending).
+ *
+ * @param heads  the layer's head count (0 while no stage is computed)
+ * @param stages raw, scaled, masked, pattern, in that order; an element is null while pending
+ */
+public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow,
+                        List<AttentionMatrix> stages) {
+
+    /** Stage titles, in order. */
+    public static final List<String> TITLES = List.of("q\u00b7k (raw)", "scaled \u00f7\u221ad_head", "masked", "softmax");
+    /** The hook of each stage, in order. */
+    public static final List<String> HOOKS = List.of(AttentionSource.QK_RAW, AttentionSource.SCORES_UNMASKED,
+            AttentionSource.SCORES, AttentionSource.PATTERN);
+
+    public StageData {
+        Objects.requireNonNull(source, "source");
+        if (stages.size() != HOOKS.size()) {
+            throw new IllegalArgumentException("a head has " + HOOKS.size() + " stages, got " + stages.size());
+        }
+        stages = Collections.unmodifiableList(new ArrayList<>(stages)); // nulls allowed: pending stages
+    }
+
+    /**
+     * Reads one head's stages from the group under the stepper's cursor. Runs on the ENGINE thread.
+     *
+     * @param queryTokens texts of the query sequence by absolute position (rows are positions past .. past+T-1)
+     * @param keyTokens   texts of the key sequence by position (the same list for self-attention; the encoder's
+     *                    tokens for cross-attention)
+     * @throws IllegalArgumentException if the layer has no such head or batch row
+     */
+    public static StageData from(Stepper stepper, AttentionSource source, int layer, int head, int batchRow,
+                                 List<String> queryTokens, List<String> keyTokens) {
+        Stepper.Group group = stepper.group();
+        Trace trace = group.trace();
+        int heads = 0;
+        List<AttentionMatrix> stages = new ArrayList<>(HOOKS.size());
+        for (int s = 0; s < HOOKS.size(); s++) {
+            String name = source.hook(layer, HOOKS.get(s));
+            if (!trace.available(name)) {
+                stages.add(null);
+                continue;
+            }
+            long[] shape = trace.shapeOf(name); // [B, H, T, K]
+            heads = (int) shape[1];
+            if (head < 0 || head >= shape[1] || batchRow < 0 || batchRow >= shape[0]) {
+                throw new IllegalArgumentException(name + " has " + shape[0] + " batch rows and " + shape[1]
+                        + " heads; there is no batch row " + batchRow + ", head " + head);
+            }
+            TensorData d = trace.read(name, new NDIndex(batchRow, head)); // [T, K]
+            int rows = (int) d.shape()[0];
+            int cols = (int) d.shape()[1];
+            AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
+            stages.add(AttentionMatrix.of(name, TITLES.get(s), kind, rows, cols, d.values(),
+                    TokenLabels.of(queryTokens, group.past(), rows), TokenLabels.of(keyTokens, 0, cols)));
+        }
+        return new StageData(source, layer, head, heads, batchRow, stages);
+    }
+
+    /** Self-attention over one token sequence. */
+    public static StageData from(Stepper stepper, int layer, int head, List<String> tokens) {
+        return from(stepper, AttentionSource.SELF, layer, head, 0, tokens, tokens);
+    }
+
+    public AttentionMatrix raw() {
+        return stages.get(0);
+    }
+
+    public AttentionMatrix scaled() {
+        return stages.get(1);
+    }
+
+    public AttentionMatrix masked() {
+        return stages.get(2);
+    }
+
+    public AttentionMatrix pattern() {
+        return stages.get(3);
+    }
+
+    /** A caption for the head, e.g. "layer 0 · head 3". */
+    public String caption() {
+        return source.caption(layer, head);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.attnstudio.app.attention;
+
+import dev.attnstudio.engine.metrics.Pooling;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stages of one head side by side: q·k (raw) → scaled → masked → softmax, each its own map with its own
+ * legend (the stages have different ranges), masked cells hatched. Hovering a cell in any stage marks the same
+ * cell in all four and reads out its value at every stage.
+ */
+public final class StageStripView extends Region {
+
+    private final AttentionSettings settings;
+    private final ObjectProperty<StageData> data = new SimpleObjectProperty<>(this, "data");
+    private final List<AttentionMapView> maps = new ArrayList<>();
+    private final Label header = new Label();
+    private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
+    private final VBox box;
+
+    public StageStripView() {
+        this(new AttentionSettings());
+    }
+
+    public StageStripView(AttentionSettings settings) {
+        this.settings = settings;
+        getStyleClass().addAll("attention-view", "stage-strip-view");
+        getStylesheets().add(ThemeProbe.stylesheet());
+        header.getStyleClass().add("attention-title");
+        header.setId("stageStripHeader");
+        HBox row = new HBox(12);
+        for (int s = 0; s < StageData.TITLES.size(); s++) {
+            AttentionMapView m = new AttentionMapView(settings, false);
+            m.setAxisLabels(true);
+            m.setId("stageMap" + s);
+            m.titleProperty().set((s + 1) + ". " + StageData.TITLES.get(s));
+            m.placeholderProperty().set("not computed yet");
+            Tooltip.install(m, new Tooltip(tooltip(s)));
+            m.hoveredProperty().addListener((obs, old, now) -> hover(now));
+            HBox.setHgrow(m, Priority.ALWAYS);
+            m.setPrefWidth(200);
+            m.setMinWidth(80);
+            maps.add(m);
+            row.getChildren().add(m);
+        }
+        VBox.setVgrow(row, Priority.ALWAYS);
+        Label readoutLabel = new Label();
+        readoutLabel.getStyleClass().add("attention-readout");
+        readoutLabel.setId("stageStripReadout");
+        readoutLabel.textProperty().bind(readout);
+        readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
+        readoutLabel.setTooltip(new Tooltip("The hovered cell's value at each stage"));
+        box = new VBox(6, header, row, readoutLabel);
+        getChildren().add(box);
+        data.addListener((obs, old, now) -> show(now));
+        settings.poolingProperty().addListener((obs, old, now) -> hover(null));
+        show(null);
+    }
+
+    private static String tooltip(int stage) {
+        return switch (stage) {
+            case 0 -> "q \u00b7 k for every query (row) and key (column), before scaling: hook_qk_raw";
+            case 1 -> "The raw scores divided by \u221ad_head: hook_attn_scores_unmasked";
+            case 2 -> "Scaled scores plus the additive mask; hatched cells are \u2212inf (blocked): hook_attn_scores";
+            default -> "Softmax over each row's keys: the attention weights, hook_pattern";
+        };
+    }
+
+    public ObjectProperty<StageData> dataProperty() {
+        return data;
+    }
+
+    public StageData getData() {
+        return data.get();
+    }
+
+    public void setData(StageData d) {
+        data.set(d);
+    }
+
+    /** The four stage maps, in order. */
+    public List<AttentionMapView> maps() {
+        return List.copyOf(maps);
+    }
+
+    /** The hovered cell's value at every stage (empty when the mouse is not on a map). */
+    public ReadOnlyStringProperty readoutProperty() {
+        return readout.getReadOnlyProperty();
+    }
+
+    private void show(StageData d) {
+        header.setText(d == null ? "No head selected"
+                : d.caption() + "  \u00b7  stages of one head: q\u00b7k \u2192 scaled \u2192 mask \u2192 softmax"
+                + (d.source().cross() ? "  \u00b7  " + d.source().describe() : ""));
+        for (int s = 0; s < maps.size(); s++) {
+            maps.get(s).setMatrix(d == null ? null : d.stages().get(s));
+        }
+        hover(null);
+    }
+
+    private void hover(MapCell c) {
+        for (AttentionMapView m : maps) {
+            m.cellCursorProperty().set(c);
+        }
+        StageData d = data.get();
+        AttentionMatrix any = d == null ? null : d.stages().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (c == null || any == null) {
+            readout.set(any == null ? "" : "Hover a cell in any stage to compare its value across the four.");
+            return;
+        }
+        Pooling.Rule rule = settings.getPooling();
+        StringBuilder text = new StringBuilder(Readouts.where(c, any.rowLabels(), any.colLabels()));
+        if (!c.single()) {
+            text.append("  (").append(rule.label).append(" of block)");
+        }
+        text.append(":");
+        for (int s = 0; s < maps.size(); s++) {
+            text.append("   ").append(Readouts.part(StageData.TITLES.get(s).split(" ")[0], d.stages().get(s), c, rule));
+        }
+        readout.set(text.toString());
+    }
+
+    @Override
+    protected void layoutChildren() {
+        box.resizeRelocate(getInsets().getLeft(), getInsets().getTop(),
+                getWidth() - getInsets().getLeft() - getInsets().getRight(),
+                getHeight() - getInsets().getTop() - getInsets().getBottom());
+    }
+
+    @Override
+    protected double computePrefWidth(double height) {
+        return box.prefWidth(height) + getInsets().getLeft() + getInsets().getRight();
+    }
+
+    @Override
+    protected double computePrefHeight(double width) {
+        return box.prefHeight(width) + getInsets().getTop() + getInsets().getBottom();
+    }
+}
