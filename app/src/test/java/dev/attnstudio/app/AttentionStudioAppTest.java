@@ -2,6 +2,8 @@ package dev.attnstudio.app;
 
 import dev.attnstudio.app.heatmap.HeatmapView;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelSource;
+import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.RandomGpt2;
@@ -12,7 +14,7 @@ import dev.attnstudio.samples.SampleModels;
 import javafx.application.Platform;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.TextField;
+import javafx.scene.control.TextArea;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
@@ -55,16 +57,19 @@ class AttentionStudioAppTest {
     @BeforeAll
     static void startApp() throws Exception {
         stage = FxToolkit.registerPrimaryStage();
-        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(AttentionStudioAppTest::open));
+        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(AttentionStudioAppTest::open, SETTINGS));
         awaitReady();
     }
 
-    private static LoadedModel open(String name) {
-        if (name.equals(LONG_CONTEXT)) {
-            return LoadedModel.of(name, LONG_CONTEXT_CONFIG, RandomGpt2.tensors(LONG_CONTEXT_CONFIG, 7, 0.05f),
+    /** The window's settings: in memory, so the tests never read or write the user's preferences. */
+    private static final SettingsStore SETTINGS = SettingsStore.inMemory();
+
+    private static LoadedModel open(ModelSource source) {
+        if (source.label().equals(LONG_CONTEXT)) {
+            return LoadedModel.of(LONG_CONTEXT, LONG_CONTEXT_CONFIG, RandomGpt2.tensors(LONG_CONTEXT_CONFIG, 7, 0.05f),
                     Tokenizer.fromJson(ByteLevelVocab.tokenizerJson(), "byte-level tokenizer.json"), DjlRuntime.DeviceChoice.CPU);
         }
-        return SampleModels.open(name, DjlRuntime.DeviceChoice.CPU);
+        return MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU).open(source);
     }
 
     @AfterAll
@@ -112,7 +117,7 @@ class AttentionStudioAppTest {
         awaitReady();
         try {
             String prompt = "All work and no play makes a long prompt. ".repeat(35); // 1470 tokens, one per byte
-            TextField field = robot.lookup("#prompt").queryAs(TextField.class);
+            TextArea field = robot.lookup("#prompt").queryAs(TextArea.class);
             robot.interact(() -> field.setText(prompt));
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().tokens().size() == prompt.length()));
             Button runToEnd = robot.lookup("#runToEndButton").queryButton();
@@ -151,7 +156,7 @@ class AttentionStudioAppTest {
         robot.push(KeyCode.BACK_SPACE);
         robot.write(text);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().tokens().size() == text.length()
-                && text.equals(robot.lookup("#prompt").queryAs(TextField.class).getText())));
+                && text.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
         awaitIdle();
     }
 
