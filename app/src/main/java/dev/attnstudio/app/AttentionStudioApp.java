@@ -12,9 +12,12 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 
+import java.nio.file.Path;
+
 /**
- * Attention Studio's desktop entry point: opens the main window at once and loads the default sample model in
- * the background on the engine thread.
+ * Attention Studio's desktop entry point: opens the main window at once and loads a model in the background on
+ * the engine thread: the default sample, or the one named by {@code --model=NAME} (a bundled sample) or
+ * {@code --model=FOLDER}.
  */
 public class AttentionStudioApp extends Application {
 
@@ -60,7 +63,14 @@ public class AttentionStudioApp extends Application {
         stage.setResizable(true);
         stage.show();
 
-        viewModel.openSample(SampleModels.defaultSample().name());
+        String model = getParameters() == null ? null : getParameters().getNamed().get("model");
+        if (model == null || model.isBlank()) {
+            viewModel.openSample(SampleModels.defaultSample().name());
+        } else if (SampleModels.find(model).isPresent()) {
+            viewModel.openSample(model);
+        } else {
+            viewModel.openFolder(Path.of(model));
+        }
     }
 
     @Override

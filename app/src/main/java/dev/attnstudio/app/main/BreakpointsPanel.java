@@ -78,6 +78,7 @@ final class BreakpointsPanel extends VBox {
 
         BreakpointCell() {
             tick.getStyleClass().add(Styles.HOOK_NAME);
+            tick.setMnemonicParsing(false); // hook names are full of underscores
             tick.setTooltip(new Tooltip("Ticked: F5 stops here. Unticked: kept, but ignored"));
         }
 

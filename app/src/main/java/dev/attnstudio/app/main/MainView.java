@@ -12,6 +12,7 @@ import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
+import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -68,6 +69,7 @@ public final class MainView {
     private final TabPane tabs = new TabPane();
     private final Map<ViewTab, Tab> tabByView = new EnumMap<>(ViewTab.class);
     private final MenuBar menuBar;
+    private final PromptPanel promptPanel;
 
     /**
      * @param quit what File > Quit does (the application exits through its own lifecycle)
@@ -76,6 +78,7 @@ public final class MainView {
         this.vm = vm;
         this.quit = quit;
         List<Command> run = commands();
+        promptPanel = new PromptPanel(vm);
         root.getStyleClass().add(Styles.MAIN_VIEW);
         menuBar = menuBar(run);
         root.setTop(new VBox(menuBar, toolBar(run)));
@@ -129,7 +132,7 @@ public final class MainView {
     // ---- layout ---------------------------------------------------------------------------------------------
 
     private Node panes() {
-        VBox centre = new VBox(8, new PromptPanel(vm), viewTabs());
+        VBox centre = new VBox(8, promptPanel, viewTabs());
         centre.getStyleClass().add(Styles.CENTRE);
         SplitPane side = new SplitPane(new StepDetailsPanel(vm), new BreakpointsPanel(vm));
         side.setId("sideSplit");
@@ -139,7 +142,7 @@ public final class MainView {
         SplitPane split = new SplitPane(stepList(), centre, side);
         split.setId("mainSplit");
         split.getStyleClass().add(Styles.CENTRE_SPLIT);
-        split.setDividerPositions(0.22, 0.76);
+        split.setDividerPositions(0.2, 0.79);
         SplitPane.setResizableWithParent(split.getItems().get(0), false);
         SplitPane.setResizableWithParent(side, false);
         return split;
@@ -298,6 +301,18 @@ public final class MainView {
                     new KeyCodeCombination(tab.digit(), KeyCombination.ALT_DOWN), () -> select(tab)));
         }
 
+        CheckMenuItem batch = new CheckMenuItem("Batch of prompts");
+        batch.setId("batchModeItem");
+        batch.setAccelerator(new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN));
+        batch.selectedProperty().bindBidirectional(vm.batchModeProperty());
+        batch.disableProperty().bind(vm.encoderProperty().not());
+        MenuItem pairItem = item("pairItem", "Edit sentence B",
+                new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), promptPanel::focusPair);
+        pairItem.disableProperty().bind(vm.encoderProperty().not());
+        Menu promptMenu = new Menu("Prompt", null,
+                item("promptItem", "Edit prompt", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
+                        promptPanel::focusPrompt), pairItem, batch);
+
         Menu runMenu = new Menu("Run");
         for (Command c : run) {
             if (c.id().equals("stopButton")) {
@@ -309,7 +324,7 @@ public final class MainView {
         Menu help = new Menu("Help", null,
                 item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), this::showShortcuts),
                 item("aboutItem", "About", null, this::about));
-        MenuBar bar = new MenuBar(file, view, runMenu, help);
+        MenuBar bar = new MenuBar(file, view, promptMenu, runMenu, help);
         bar.setId("menuBar");
         return bar;
     }

@@ -520,6 +520,7 @@ public final class MainViewModel implements AutoCloseable {
         }, failure -> {
             busy.set(false);
             modelInfo.set(null);
+            feeds.forEach(f -> f.apply(null, null)); // the model they showed is closed
             apply(new PassSnapshot(List.of(), List.of(), -1, 0, null, null, -1, Map.of(),
                     Status.error("Could not open " + name + ": " + message(failure))));
             LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);

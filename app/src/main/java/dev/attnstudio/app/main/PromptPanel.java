@@ -30,6 +30,9 @@ final class PromptPanel extends VBox {
     /** Height of one row of token chips, in em (it scales with the zoom). */
     private static final double TOKEN_ROW_EM = 3.3;
 
+    private final TextArea prompt = new TextArea();
+    private final TextField pair = new TextField();
+
     PromptPanel(MainViewModel vm) {
         super(6);
         getStyleClass().add(Styles.PANEL);
@@ -37,7 +40,6 @@ final class PromptPanel extends VBox {
         Label title = new Label("Prompt");
         title.getStyleClass().add(Styles.PANEL_TITLE);
         title.setMinWidth(Region.USE_PREF_SIZE);
-        TextArea prompt = new TextArea();
         prompt.setId("prompt");
         prompt.setPromptText("Type a prompt");
         prompt.setWrapText(true);
@@ -76,7 +78,6 @@ final class PromptPanel extends VBox {
         Label pairLabel = new Label("Sentence B");
         pairLabel.getStyleClass().add(Styles.FIELD_LABEL);
         pairLabel.setMinWidth(Region.USE_PREF_SIZE);
-        TextField pair = new TextField();
         pair.setId("pair");
         pair.setPromptText("Optional second segment of a sentence pair (token type 1)");
         pair.textProperty().bindBidirectional(vm.pairProperty());
@@ -108,6 +109,18 @@ final class PromptPanel extends VBox {
                 Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start
             }
         });
+    }
+
+    /** Moves the keyboard focus to the prompt, caret at the end. */
+    void focusPrompt() {
+        prompt.requestFocus();
+        prompt.end();
+    }
+
+    /** Moves the keyboard focus to sentence B (encoders). */
+    void focusPair() {
+        pair.requestFocus();
+        pair.end();
     }
 
     private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt) {
