@@ -1,73 +1,72 @@
 #!/usr/bin/env bash
-# Screenshots of the Attention Studio window, taken on a virtual X server (works on a machine without a display).
+# Screenshots of the Attention Studio window, taken on a virtual X server (works on a machine without a display),
+# for a person to look at: every view tab in the light and the dark theme, and an encoder with a padded batch.
 #
 #   scripts/screenshot.sh [OUT_DIR]        default OUT_DIR: /tmp/shots
 #
-# Writes OUT_DIR/initial.png (model loaded, before the first step) and, when xdotool is installed to drive
-# the window, OUT_DIR/after-f5.png (run to the breakpoint blocks.*.attn.hook_pattern),
-# OUT_DIR/after-step-back.png (Shift+F10: the masked scores) and OUT_DIR/after-run-to-end.png.
+# Writes OUT_DIR/light-NN-<tab>.png and OUT_DIR/dark-NN-<tab>.png for each tab (after F5 ran the default sample,
+# random-gpt2-tiny, to the breakpoint blocks.*.attn.hook_pattern), OUT_DIR/light-after-step-back.png,
+# OUT_DIR/light-after-run-to-end.png, and OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
+# its first pattern). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
 #
-# Installs nothing. Needs, on Debian/Ubuntu:
-#   apt-get install -y xvfb imagemagick      # xvfb-run, import
-#   apt-get install -y xdotool               # optional: press keys in the window
-#   apt-get install -y libgtk-3-0            # JavaFX needs GTK 3 for a real window
+# Needs, on Debian/Ubuntu (dev tools only):
+#   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
+#   apt-get install -y libgtk-3-0                  # JavaFX needs GTK 3 for a real window
 #
-# Environment: SETTLE_SECONDS (default 4) is how long to wait after the window appears for the sample model
-# to load; SKIP_BUILD=1 skips `mvn install`; PROMPT="..." types that prompt (needs xdotool) before pressing F5.
+# Environment: SETTLE_SECONDS (default 6) is how long to wait after the window appears for the model to load;
+# SKIP_BUILD=1 skips compiling; STEP_SECONDS (default 2) is the wait after each key.
 set -euo pipefail
 
 OUT_DIR=${1:-/tmp/shots}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TITLE="Attention Studio"
-SETTLE_SECONDS=${SETTLE_SECONDS:-4}
+SETTLE_SECONDS=${SETTLE_SECONDS:-6}
+STEP_SECONDS=${STEP_SECONDS:-2}
+TABS=(attention-grid head head-view stages mask kv-cache entropy generation pipeline inspector) # Alt+1 .. Alt+0
 
 missing=()
-for tool in xvfb-run import mvn; do
+for tool in xvfb-run import xdotool mvn java; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
     echo "screenshot.sh: missing ${missing[*]}." >&2
-    echo "  Install with: apt-get install -y xvfb imagemagick   (and maven for mvn)" >&2
+    echo "  Install with: apt-get install -y xvfb imagemagick xdotool   (and maven and a JDK 17)" >&2
     exit 1
 fi
 
 # Re-run this script inside a virtual X server; everything below runs with DISPLAY set.
 if [[ "${ATTNSTUDIO_IN_XVFB:-}" != 1 ]]; then
-    if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-        echo "building (mvn -q -B -o install -DskipTests)..."
-        (cd "$ROOT" && mvn -q -B -o install -DskipTests)
-    fi
     mkdir -p "$OUT_DIR"
+    OUT_DIR=$(cd "$OUT_DIR" && pwd)
+    if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+        echo "compiling (mvn -o -q -B -pl app -am compile)..."
+        (cd "$ROOT" && mvn -o -q -B -pl app -am compile)
+    fi
+    # The class path of the app: its own classes and the reactor modules' (not ~/.m2 copies), then the jars.
+    (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile="$OUT_DIR/classpath.txt" >/dev/null)
     ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1400x900x24" "$0" "$OUT_DIR"
 fi
 
-have_xdotool=0
-command -v xdotool >/dev/null 2>&1 && have_xdotool=1
+CP="$ROOT/app/target/classes:$ROOT/engine/target/classes:$ROOT/sample-models/target/classes:$ROOT/lessons/target/classes"
+# Reactor modules from their target/classes above, not from ~/.m2; JavaFX on the module path (an Application
+# started from the class path is refused: "JavaFX runtime components are missing").
+jars=$(tr ':' '\n' <"$OUT_DIR/classpath.txt" | grep -v '/dev/attnstudio/' || true)
+FX_PATH=$(grep '/org/openjfx/' <<<"$jars" | paste -sd: -)
+CP="$CP:$(grep -v '/org/openjfx/' <<<"$jars" | paste -sd: -)"
 log="$OUT_DIR/app.log"
+mkdir -p "$OUT_DIR/prefs"
+rm -rf "$OUT_DIR/prefs"/* # every run starts from the defaults (light theme, zoom 1)
 
-# The app runs in its own process group so that stopping it also stops the JVM that maven forks.
-cd "$ROOT"
-setsid mvn -q -B -o -pl app javafx:run >"$log" 2>&1 &
-app_pid=$!
-
-stop_app() {
-    if kill -0 "$app_pid" 2>/dev/null; then
-        if ((have_xdotool)) && [[ -n "${window:-}" ]]; then
-            xdotool windowfocus --sync "$window" key ctrl+q 2>/dev/null || true
-            for _ in $(seq 1 20); do
-                kill -0 "$app_pid" 2>/dev/null || return 0
-                sleep 0.5
-            done
-        fi
-        kill -TERM -- "-$app_pid" 2>/dev/null || true
-        wait "$app_pid" 2>/dev/null || true
-    fi
-}
-trap stop_app EXIT
-
-# Wait for the window: by title with xdotool, else give the JVM a fixed head start.
+app_pid=""
 window=""
-if ((have_xdotool)); then
+
+start_app() { # [--model=NAME]
+    window=""
+    DJL_OFFLINE=true OPT_OUT_TRACKING=true setsid java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
+        -DDJL_CACHE_DIR="$ROOT/target/djl-cache" -Djava.util.prefs.userRoot="$OUT_DIR/prefs" \
+        --module-path "$FX_PATH" --add-modules javafx.controls,javafx.swing -cp "$CP" dev.attnstudio.app.AttentionStudioApp "$@" >>"$log" 2>&1 &
+    app_pid=$!
     for _ in $(seq 1 120); do
         window=$(xdotool search --name "^$TITLE\$" 2>/dev/null | head -n 1 || true)
         [[ -n "$window" ]] && break
@@ -75,33 +74,65 @@ if ((have_xdotool)); then
         sleep 0.5
     done
     [[ -n "$window" ]] || { echo "no '$TITLE' window after 60 s; see $log" >&2; exit 1; }
-else
-    sleep 15
-fi
-sleep "$SETTLE_SECONDS" # the sample model loads in the background
+    sleep "$SETTLE_SECONDS" # the model loads in the background
+}
+
+stop_app() {
+    [[ -n "$app_pid" ]] || return 0
+    if kill -0 "$app_pid" 2>/dev/null; then
+        [[ -n "$window" ]] && xdotool windowfocus --sync "$window" key ctrl+q 2>/dev/null || true
+        for _ in $(seq 1 20); do
+            kill -0 "$app_pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -TERM -- "-$app_pid" 2>/dev/null || true
+        wait "$app_pid" 2>/dev/null || true
+    fi
+    app_pid=""
+}
+trap stop_app EXIT
+
+key() {
+    xdotool windowfocus --sync "$window" key "$@"
+    sleep "$STEP_SECONDS"
+}
 
 shot() {
-    import -window root "$OUT_DIR/$1"
+    import -window "$window" "$OUT_DIR/$1"
     echo "wrote $OUT_DIR/$1"
 }
 
-shot initial.png
-if ((have_xdotool)); then
-    if [[ -n "${PROMPT:-}" ]]; then
-        xdotool windowfocus --sync "$window" key ctrl+a BackSpace
-        xdotool type --delay 40 "$PROMPT"
-        sleep 1
-        shot prompt.png
-    fi
-    xdotool windowfocus --sync "$window" key F5
-    sleep 2
-    shot after-f5.png
-    xdotool windowfocus --sync "$window" key shift+F10
-    sleep 1
-    shot after-step-back.png
-    xdotool windowfocus --sync "$window" key ctrl+Return
-    sleep 3
-    shot after-run-to-end.png
-else
-    echo "xdotool is not installed: only the initial screenshot was taken (apt-get install -y xdotool)"
-fi
+tabs() { # THEME
+    for i in "${!TABS[@]}"; do
+        key "alt+$(((i + 1) % 10))"
+        shot "$(printf '%s-%02d-%s.png' "$1" $((i + 1)) "${TABS[$i]}")"
+    done
+}
+
+# The default decoder sample: every tab after F5, light then dark.
+start_app
+key F5
+tabs light
+key alt+2
+key shift+F10
+shot light-after-step-back.png
+key F10
+key ctrl+shift+d
+tabs dark
+key alt+2
+key ctrl+Return
+shot dark-after-run-to-end.png
+key ctrl+shift+l
+stop_app
+
+# An encoder with a padded batch of two prompts: Prompt > Batch of prompts, then a second line in the prompt.
+start_app --model=all-minilm-l6-v2
+key ctrl+b
+key ctrl+l
+key ctrl+End Return
+xdotool type --delay 30 "A second, much longer prompt shows the padding."
+sleep "$STEP_SECONDS"
+key F5
+key alt+2
+shot encoder-batch.png
+stop_app

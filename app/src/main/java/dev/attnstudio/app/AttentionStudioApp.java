@@ -4,7 +4,7 @@ import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.FxEngineExecutor;
 import dev.attnstudio.app.main.MainView;
 import dev.attnstudio.app.main.MainViewModel;
-import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.samples.SampleModels;
 import javafx.application.Application;
@@ -12,26 +12,35 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 
+import java.nio.file.Path;
+
 /**
- * Attention Studio's desktop entry point: opens the main window at once and loads the default sample model in
- * the background on the engine thread.
+ * Attention Studio's desktop entry point: opens the main window at once and loads a model in the background on
+ * the engine thread: the default sample, or the one named by {@code --model=NAME} (a bundled sample) or
+ * {@code --model=FOLDER}.
  */
 public class AttentionStudioApp extends Application {
 
     public static final String TITLE = "Attention Studio";
 
     private final MainViewModel.ModelOpener opener;
+    private final SettingsStore settings;
     private EngineExecutor engine;
     private MainViewModel viewModel;
+    private MainView view;
 
-    /** The app over the bundled samples. */
+    /** The app over the bundled samples and folders, remembering its settings in the user's preferences. */
     public AttentionStudioApp() {
-        this(MainViewModel.ModelOpener.samples());
+        this(MainViewModel.ModelOpener.samples(), null);
     }
 
-    /** The app over other models (tests); the first one opened is still the default sample's name. */
-    AttentionStudioApp(MainViewModel.ModelOpener opener) {
+    /**
+     * The app over other models and another settings store (tests); the first model opened is still the default
+     * sample. A null store means the user's preferences, created only when the app starts.
+     */
+    AttentionStudioApp(MainViewModel.ModelOpener opener, SettingsStore settings) {
         this.opener = opener;
+        this.settings = settings;
     }
 
     public static void main(String[] args) {
@@ -43,11 +52,10 @@ public class AttentionStudioApp extends Application {
     public void start(Stage stage) {
         DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
         engine = new FxEngineExecutor();
-        viewModel = new MainViewModel(engine, opener);
-        MainView view = new MainView(viewModel, Platform::exit);
+        viewModel = new MainViewModel(engine, opener, settings != null ? settings : SettingsStore.userPreferences());
+        view = new MainView(viewModel, Platform::exit);
 
-        Scene scene = new Scene(view.root(), 1280, 800);
-        scene.getStylesheets().add(Styles.stylesheet());
+        Scene scene = new Scene(view.root(), 1280, 800); // the view themes its scene
         stage.setTitle(TITLE);
         stage.setScene(scene);
         stage.setMinWidth(900);
@@ -55,7 +63,14 @@ public class AttentionStudioApp extends Application {
         stage.setResizable(true);
         stage.show();
 
-        viewModel.openSample(SampleModels.defaultSample().name());
+        String model = getParameters() == null ? null : getParameters().getNamed().get("model");
+        if (model == null || model.isBlank()) {
+            viewModel.openSample(SampleModels.defaultSample().name());
+        } else if (SampleModels.find(model).isPresent()) {
+            viewModel.openSample(model);
+        } else {
+            viewModel.openFolder(Path.of(model));
+        }
     }
 
     @Override
@@ -71,5 +86,10 @@ public class AttentionStudioApp extends Application {
     /** The window's view model (for UI tests). */
     MainViewModel viewModel() {
         return viewModel;
+    }
+
+    /** The window's view (for UI tests). */
+    MainView view() {
+        return view;
     }
 }

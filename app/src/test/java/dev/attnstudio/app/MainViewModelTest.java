@@ -2,6 +2,9 @@ package dev.attnstudio.app;
 
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.main.Breakpoint;
+import dev.attnstudio.app.main.ViewContext;
+import dev.attnstudio.app.main.ViewFeed;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.StepRow;
 import dev.attnstudio.app.tokens.TokenChip;
@@ -16,8 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -145,7 +150,8 @@ class MainViewModelTest {
     @Test
     void maskHeatmapMarksTheCausalTriangle() {
         vm.promptProperty().set("abcd");
-        vm.breakpointProperty().set("blocks.1.attn.hook_mask");
+        vm.breakpoints().get(0).enabledProperty().set(false);
+        vm.addBreakpoint("blocks.1.attn.hook_mask");
         vm.runToBreakpoint();
         Heatmap mask = vm.heatmapProperty().get();
         assertEquals("blocks.1.attn.hook_mask", mask.name());
@@ -203,7 +209,7 @@ class MainViewModelTest {
 
     @Test
     void aFailedLoadIsReportedAndLeavesTheModelClosed() {
-        MainViewModel broken = new MainViewModel(new DirectEngineExecutor(), name -> {
+        MainViewModel broken = new MainViewModel(new DirectEngineExecutor(), source -> {
             throw new IllegalStateException("no such weights");
         });
         broken.openSample("nowhere");
@@ -214,6 +220,88 @@ class MainViewModelTest {
         assertTrue(broken.stepDisabled().get());
         broken.step(); // ignored, not thrown
         broken.close();
+    }
+
+    @Test
+    void runToBreakpointStopsAtTheFirstStepAnyEnabledPatternMatches() {
+        vm.promptProperty().set(PROMPT);
+        vm.breakpoints().clear();
+        vm.addBreakpoint("blocks.2.attn.hook_z");
+        vm.addBreakpoint("blocks.1.mlp.*");
+        Breakpoint off = vm.addBreakpoint("blocks.0.**");
+        off.enabledProperty().set(false);
+
+        vm.runToBreakpoint();
+        assertEquals("blocks.1.mlp.hook_pre", vm.currentStepProperty().get().name());
+        assertTrue(vm.statusProperty().get().text().contains("blocks.1.mlp.*"), vm.statusProperty().get().text());
+        vm.runToBreakpoint();
+        assertEquals("blocks.1.mlp.hook_post", vm.currentStepProperty().get().name());
+        vm.runToBreakpoint();
+        assertEquals("blocks.2.attn.hook_z", vm.currentStepProperty().get().name());
+        assertEquals(2, vm.layerProperty().get(), "the shared layer follows the cursor");
+        vm.runToBreakpoint();
+        assertEquals("hook_logits", vm.currentStepProperty().get().name());
+        assertTrue(vm.statusProperty().get().text().startsWith("No enabled breakpoint matches"), vm.statusProperty().get().text());
+
+        vm.breakpoints().forEach(b -> b.enabledProperty().set(false));
+        vm.runToBreakpoint();
+        assertTrue(vm.statusProperty().get().error());
+        assertNull(vm.addBreakpoint("  "));
+        assertEquals(3, vm.breakpoints().size());
+    }
+
+    @Test
+    void aDecoderRefusesAPaddedBatchWithTheEnginesMessage() {
+        vm.batchModeProperty().set(true);
+        vm.promptProperty().set("a short one\na longer second prompt");
+        assertEquals(2, vm.tokenRows().size());
+        assertTrue(vm.tokenRows().get(0).get(vm.tokenRows().get(0).size() - 1).padding(), "the short row is padded");
+        assertTrue(vm.statusProperty().get().error());
+        assertTrue(vm.statusProperty().get().text().contains("padding is for encoders"), vm.statusProperty().get().text());
+        assertTrue(vm.steps().isEmpty());
+
+        vm.promptProperty().set("same\nsize"); // rows of equal length need no padding: a decoder takes them
+        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+        vm.runToBreakpoint();
+        assertEquals(PATTERN_0, vm.currentStepProperty().get().name());
+    }
+
+    @Test
+    void feedsRunOnTheEngineWithTheSharedSelectionOnlyWhileActive() {
+        List<ViewContext> calls = new ArrayList<>();
+        ViewFeed<long[]> shape = vm.feed("test", (stepper, context) -> {
+            calls.add(context);
+            return stepper.current() == null ? null : stepper.current().shape();
+        });
+        assertEquals(1, calls.size(), "a new feed is filled at once");
+        assertNull(shape.dataProperty().get(), "nothing at the cursor before the first step");
+
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+        int n = PROMPT.length(); // one byte-level token per character
+        assertArrayEquals(new long[] {1, 4, n, n}, shape.dataProperty().get());
+        ViewContext last = calls.get(calls.size() - 1);
+        assertEquals(0, last.layer());
+        assertEquals(n, last.labels().size());
+
+        vm.headProperty().set(3);
+        assertEquals(3, calls.get(calls.size() - 1).head(), "a new selection refreshes the views");
+
+        shape.activeProperty().set(false);
+        int before = calls.size();
+        vm.step();
+        vm.headProperty().set(1);
+        assertEquals(before, calls.size(), "an inactive feed is not built");
+        shape.activeProperty().set(true);
+        assertEquals(before + 1, calls.size(), "activating it brings it up to date");
+        assertEquals("blocks.0.attn.hook_z", vm.currentStepProperty().get().name());
+
+        ViewFeed<Object> broken = vm.feed("broken", (stepper, context) -> {
+            throw new IllegalStateException("no data");
+        });
+        assertNull(broken.dataProperty().get());
+        assertEquals("broken: no data", broken.errorProperty().get());
+        assertFalse(vm.statusProperty().get().error(), "one broken view does not fail the command");
     }
 
     private static void assertSameHead(TensorData pattern, int head, Heatmap map) {

@@ -1,19 +1,19 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.app.heatmap.HeatmapView;
 import dev.attnstudio.app.theme.Styles;
-import dev.attnstudio.app.tokens.TokenStrip;
+import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.samples.SampleModels;
-import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
-import javafx.beans.property.ObjectProperty;
 import javafx.beans.value.ObservableBooleanValue;
-import javafx.geometry.Insets;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
+import javafx.scene.Scene;
 import javafx.scene.control.Alert;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -21,44 +21,55 @@ import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.RadioMenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
 import javafx.scene.control.SeparatorMenuItem;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
-import javafx.scene.control.SpinnerValueFactory;
-import javafx.scene.control.TextField;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
 import org.controlsfx.control.StatusBar;
 
+import java.io.File;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * The main window's scene graph: menus and toolbar, the steps of the pass on the left, prompt, tokens, current
- * step and heatmap in the centre, the status bar below. It only binds controls to {@link MainViewModel} and
- * forwards user actions to it; it holds no state of its own.
+ * The main window's scene graph, laid out like an IDE: menus and toolbar on top; three resizable panes (the steps
+ * of the pass | prompt, tokens and the tabbed views | the current step and the breakpoints); the status bar
+ * below. It only binds controls to {@link MainViewModel} and forwards user actions to it.
+ *
+ * <p>Views built elsewhere go into their tab with {@link #setView}; {@link #activateWhileShown} makes a view's
+ * feed run only while its tab is selected.
  */
 public final class MainView {
 
-    /** Height of one row of token chips, in pixels. */
-    private static final double TOKEN_ROW = 42;
+    /** Font size at zoom 1, in pixels; every size in app.css is in em, relative to it. */
+    public static final double BASE_FONT_PX = 13;
 
     private final MainViewModel vm;
     private final Runnable quit;
     private final BorderPane root = new BorderPane();
-    /** Kept so the spinner's bidirectional binding to the view model is not collected. */
-    private ObjectProperty<Integer> headAsObject;
+    private final TabPane tabs = new TabPane();
+    private final Map<ViewTab, Tab> tabByView = new EnumMap<>(ViewTab.class);
+    private final MenuBar menuBar;
+    private final PromptPanel promptPanel;
 
     /**
      * @param quit what File > Quit does (the application exits through its own lifecycle)
@@ -67,17 +78,29 @@ public final class MainView {
         this.vm = vm;
         this.quit = quit;
         List<Command> run = commands();
+        promptPanel = new PromptPanel(vm);
         root.getStyleClass().add(Styles.MAIN_VIEW);
-        root.setTop(new VBox(menuBar(run), toolBar(run)));
-        root.setLeft(stepList());
-        root.setCenter(centre());
+        menuBar = menuBar(run);
+        root.setTop(new VBox(menuBar, toolBar(run)));
+        root.setCenter(panes());
         root.setBottom(statusBar());
+        root.styleProperty().bind(Bindings.createStringBinding(() -> String.format(Locale.ROOT, "-fx-font-size: %.1fpx;",
+                BASE_FONT_PX * vm.zoomProperty().get()), vm.zoomProperty()));
+        root.sceneProperty().addListener((obs, old, scene) -> {
+            if (scene != null) {
+                themeScene(scene);
+            }
+        });
+        vm.themeProperty().addListener((obs, old, theme) -> {
+            if (root.getScene() != null) {
+                root.getScene().getStylesheets().setAll(theme.stylesheets());
+            }
+        });
         vm.loadFailureProperty().addListener((obs, old, message) -> {
             if (message != null) {
                 Alert alert = new Alert(Alert.AlertType.ERROR, message);
                 alert.setHeaderText("The model could not be opened");
-                alert.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
-                alert.show();
+                show(alert);
             }
         });
     }
@@ -86,81 +109,72 @@ public final class MainView {
         return root;
     }
 
-    private List<Command> commands() {
-        ObservableBooleanValue forward = vm.stepDisabled();
-        return List.of(
-                new Command("stepButton", "Step", "Compute the next step",
-                        new KeyCodeCombination(KeyCode.F10), vm::step, forward),
-                new Command("stepBackButton", "Step back", "Move back one step; nothing is recomputed",
-                        new KeyCodeCombination(KeyCode.F10, KeyCombination.SHIFT_DOWN), vm::stepBack, vm.stepBackDisabled()),
-                new Command("stepOverButton", "Step over block", "Run to the end of the current block",
-                        new KeyCodeCombination(KeyCode.F11), vm::stepOver, forward),
-                new Command("runToBreakpointButton", "Run to breakpoint", "Run until a step matches the breakpoint",
-                        new KeyCodeCombination(KeyCode.F5), vm::runToBreakpoint, forward),
-                new Command("runToEndButton", "Run to end", "Compute every remaining step",
-                        new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm::runToEnd, forward),
-                new Command("stopButton", "Stop", "Stop a running command after its current step",
-                        new KeyCodeCombination(KeyCode.ESCAPE), vm::cancel, vm.busyProperty().not()));
+    /** Puts a view into its tab, replacing the placeholder (or the view there before). */
+    public void setView(ViewTab view, Node content) {
+        tabByView.get(view).setContent(content);
     }
 
-    private MenuBar menuBar(List<Command> run) {
-        Menu open = new Menu("Open sample");
-        for (SampleModels.Sample sample : SampleModels.catalog()) {
-            MenuItem item = new MenuItem(sample.name());
-            item.setOnAction(e -> vm.openSample(sample.name()));
-            item.disableProperty().bind(vm.busyProperty());
-            open.getItems().add(item);
-        }
-        MenuItem quitItem = new MenuItem("Quit");
-        quitItem.setAccelerator(new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN));
-        quitItem.setOnAction(e -> quit.run());
-        Menu file = new Menu("File", null, open, new SeparatorMenuItem(), quitItem);
-
-        Menu runMenu = new Menu("Run");
-        for (Command c : run) {
-            if (c.id().equals("stopButton")) {
-                runMenu.getItems().add(new SeparatorMenuItem());
-            }
-            runMenu.getItems().add(c.menuItem());
-        }
-
-        MenuItem about = new MenuItem("About");
-        about.setOnAction(e -> about());
-        return new MenuBar(file, runMenu, new Menu("Help", null, about));
+    /** The tab of a view. */
+    public Tab tab(ViewTab view) {
+        return tabByView.get(view);
     }
 
-    private ToolBar toolBar(List<Command> run) {
-        ToolBar bar = new ToolBar();
-        for (Command c : run) {
-            if (c.id().equals("stopButton")) {
-                continue;
-            }
-            bar.getItems().add(c.button());
-            if (c.id().equals("stepOverButton")) {
-                bar.getItems().add(new Separator());
-            }
-        }
-        Label bpLabel = new Label("Breakpoint");
-        bpLabel.getStyleClass().add(Styles.FIELD_LABEL);
-        TextField breakpoint = new TextField();
-        breakpoint.setId("breakpoint");
-        breakpoint.getStyleClass().add(Styles.HOOK_NAME);
-        breakpoint.setPrefColumnCount(26);
-        breakpoint.textProperty().bindBidirectional(vm.breakpointProperty());
-        breakpoint.setTooltip(new Tooltip("Hook-name pattern: * matches within one part, ** across parts"));
-        breakpoint.setOnAction(e -> vm.runToBreakpoint());
-        bpLabel.setLabelFor(breakpoint);
+    /** Selects a view's tab. */
+    public void select(ViewTab view) {
+        tabs.getSelectionModel().select(tabByView.get(view));
+    }
 
-        Region spring = new Region();
-        HBox.setHgrow(spring, Priority.ALWAYS);
-        ProgressIndicator progress = new ProgressIndicator();
-        progress.setId("busyIndicator");
-        progress.setPrefSize(20, 20);
-        progress.setMaxSize(20, 20);
-        progress.visibleProperty().bind(vm.busyProperty());
-        Command stop = run.get(run.size() - 1);
-        bar.getItems().addAll(new Separator(), bpLabel, breakpoint, spring, progress, stop.button());
-        return bar;
+    /** Runs a view's feed only while its tab is selected: hidden views cost no engine time. */
+    public void activateWhileShown(ViewTab view, ViewFeed<?> feed) {
+        feed.activeProperty().bind(tabByView.get(view).selectedProperty());
+    }
+
+    // ---- layout ---------------------------------------------------------------------------------------------
+
+    private Node panes() {
+        VBox centre = new VBox(8, promptPanel, viewTabs());
+        centre.getStyleClass().add(Styles.CENTRE);
+        SplitPane side = new SplitPane(new StepDetailsPanel(vm), new BreakpointsPanel(vm));
+        side.setId("sideSplit");
+        side.getStyleClass().add(Styles.SIDE_SPLIT);
+        side.setOrientation(Orientation.VERTICAL);
+        side.setDividerPositions(0.62);
+        SplitPane split = new SplitPane(stepList(), centre, side);
+        split.setId("mainSplit");
+        split.getStyleClass().add(Styles.CENTRE_SPLIT);
+        split.setDividerPositions(0.2, 0.79);
+        SplitPane.setResizableWithParent(split.getItems().get(0), false);
+        SplitPane.setResizableWithParent(side, false);
+        return split;
+    }
+
+    private Node viewTabs() {
+        tabs.setId("viewTabs");
+        tabs.getStyleClass().add(Styles.VIEW_TABS);
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        for (ViewTab view : ViewTab.values()) {
+            Tab tab = new Tab(view.title, view == ViewTab.HEAD ? new HeadPanel(vm) : placeholder(view));
+            tab.setId(view.id());
+            tab.setTooltip(new Tooltip(view.help + "  (Alt+" + view.digit().getName() + ")"));
+            tabByView.put(view, tab);
+            tabs.getTabs().add(tab);
+        }
+        tabs.getSelectionModel().select(tabByView.get(ViewTab.HEAD));
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+        return tabs;
+    }
+
+    private static Node placeholder(ViewTab view) {
+        Label title = new Label(view.title);
+        title.getStyleClass().add(Styles.PANEL_TITLE);
+        Label text = new Label(view.help + ".\n\nThis view is being built and will appear here.");
+        text.setWrapText(true);
+        text.getStyleClass().add(Styles.HEATMAP_PLACEHOLDER);
+        VBox box = new VBox(10, title, text);
+        box.setAlignment(Pos.CENTER);
+        box.getStyleClass().addAll(Styles.PANEL, Styles.VIEW_PLACEHOLDER);
+        box.setId(view.id().replace("Tab", "Placeholder"));
+        return box;
     }
 
     private Node stepList() {
@@ -172,13 +186,15 @@ public final class MainView {
         list.setCellFactory(v -> new StepCell());
         list.setPlaceholder(new Label("No pass yet"));
         list.setFocusTraversable(false);
+        list.setTooltip(new Tooltip("Every step of the forward pass by hook name: grey = not computed yet, "
+                + "highlighted = under the cursor"));
         VBox.setVgrow(list, Priority.ALWAYS);
         vm.currentIndexProperty().addListener((obs, old, now) -> follow(list, now.intValue()));
-        vm.steps().addListener((javafx.collections.ListChangeListener<StepRow>) c -> follow(list, vm.currentIndexProperty().get()));
+        vm.steps().addListener((ListChangeListener<StepRow>) c -> follow(list, vm.currentIndexProperty().get()));
 
         VBox box = new VBox(6, title, list);
         box.getStyleClass().addAll(Styles.PANEL, Styles.STEPS_PANEL);
-        box.setPrefWidth(370);
+        box.setMinWidth(180);
         return box;
     }
 
@@ -195,184 +211,171 @@ public final class MainView {
         list.scrollTo(Math.max(0, index - 6));
     }
 
-    private Node centre() {
-        SplitPane split = new SplitPane(currentStepPanel(), heatmapPanel());
-        split.setId("centreSplit");
-        split.getStyleClass().add(Styles.CENTRE_SPLIT);
-        split.setDividerPositions(0.39);
-        SplitPane.setResizableWithParent(split.getItems().get(0), false);
-        VBox.setVgrow(split, Priority.ALWAYS);
-        VBox centre = new VBox(8, promptPanel(), split);
-        centre.setPadding(new Insets(8, 8, 8, 8));
-        return centre;
+    // ---- commands, menus, toolbar ---------------------------------------------------------------------------
+
+    private List<Command> commands() {
+        ObservableBooleanValue forward = vm.stepDisabled();
+        return List.of(
+                new Command("stepButton", "Step", "Compute the next step",
+                        new KeyCodeCombination(KeyCode.F10), vm::step, forward),
+                new Command("stepBackButton", "Step back", "Move back one step; nothing is recomputed",
+                        new KeyCodeCombination(KeyCode.F10, KeyCombination.SHIFT_DOWN), vm::stepBack, vm.stepBackDisabled()),
+                new Command("stepOverButton", "Step over block", "Run to the end of the current block",
+                        new KeyCodeCombination(KeyCode.F11), vm::stepOver, forward),
+                new Command("runToBreakpointButton", "Run to breakpoint",
+                        "Run until a step matches an enabled breakpoint (see the breakpoint list)",
+                        new KeyCodeCombination(KeyCode.F5), vm::runToBreakpoint, forward),
+                new Command("runToEndButton", "Run to end", "Compute every remaining step",
+                        new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm::runToEnd, forward),
+                new Command("stopButton", "Stop", "Stop a running command after its current step",
+                        new KeyCodeCombination(KeyCode.ESCAPE), vm::cancel, vm.busyProperty().not()));
     }
 
-    private Node promptPanel() {
-        Label title = new Label("Prompt");
-        title.getStyleClass().add(Styles.PANEL_TITLE);
-        TextField prompt = new TextField();
-        prompt.setId("prompt");
-        prompt.setPromptText("Type a prompt");
-        prompt.textProperty().bindBidirectional(vm.promptProperty());
-        title.setLabelFor(prompt);
-        HBox.setHgrow(prompt, Priority.ALWAYS);
+    private Command openFolderCommand() {
+        return new Command("openFolderButton", "Open model folder\u2026",
+                "Open a Hugging Face folder (config.json, model.safetensors, tokenizer.json) or an ONNX encoder folder",
+                new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseFolder, vm.busyProperty());
+    }
 
-        Label count = new Label();
-        count.getStyleClass().add(Styles.MUTED);
-        count.setMinWidth(Region.USE_PREF_SIZE);
-        count.textProperty().bind(Bindings.createStringBinding(() -> {
-            int n = vm.tokens().size();
-            return n == 1 ? "1 token" : n + " tokens";
-        }, vm.tokens()));
-        HBox row = new HBox(10, title, prompt, count);
-        row.setAlignment(Pos.CENTER_LEFT);
-
-        TokenStrip strip = new TokenStrip(vm.tokens());
-        ScrollPane tokens = new ScrollPane(strip);
-        tokens.setId("tokenStrip");
-        tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
-        tokens.setFitToWidth(true);
-        tokens.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        // As tall as the chips need, up to three rows; longer prompts scroll.
-        // The strip learns its height during a layout pass; resize the viewport in the next pulse, not inside it.
-        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() ->
-                tokens.setPrefViewportHeight(Math.max(TOKEN_ROW, Math.min(3 * TOKEN_ROW + 8, Math.ceil(strip.getHeight()) + 1)))));
-        tokens.setPrefViewportHeight(TOKEN_ROW);
-
-        VBox box = new VBox(6, row, tokens);
-        box.getStyleClass().add(Styles.PANEL);
-        prompt.sceneProperty().addListener((obs, old, scene) -> {
-            if (scene != null) {
-                Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start
+    private MenuBar menuBar(List<Command> run) {
+        Menu samples = new Menu("Open sample");
+        samples.setId("openSampleMenu");
+        for (SampleModels.Sample sample : SampleModels.catalog()) {
+            MenuItem item = new MenuItem(sample.name() + "  (" + sample.architecture() + ")");
+            item.setId("sample-" + sample.name());
+            item.setOnAction(e -> vm.openSample(sample.name()));
+            item.disableProperty().bind(vm.busyProperty());
+            samples.getItems().add(item);
+        }
+        Menu recent = new Menu("Recent models");
+        recent.setId("recentMenu");
+        Runnable fillRecent = () -> {
+            recent.getItems().clear();
+            for (ModelSource source : vm.recentModels()) {
+                MenuItem item = new MenuItem(source.label());
+                item.setMnemonicParsing(false);
+                item.setOnAction(e -> vm.openRecent(source));
+                item.disableProperty().bind(vm.busyProperty());
+                recent.getItems().add(item);
             }
-        });
-        return box;
-    }
-
-    private Node currentStepPanel() {
-        Label title = new Label("Current step");
-        title.getStyleClass().add(Styles.PANEL_TITLE);
-
-        Label name = value("currentStepName", Styles.HOOK_NAME);
-        Label unit = value("currentStepUnit", null);
-        Label shape = value("currentStepShape", Styles.HOOK_NAME);
-        Label math = value("currentStepMath", Styles.MATH);
-        Label inputs = value("currentStepInputs", Styles.HOOK_NAME);
-        Label meaning = value("currentStepMeaning", null);
-        math.setWrapText(true);
-        inputs.setWrapText(true);
-        meaning.setWrapText(true);
-
-        Runnable show = () -> {
-            StepDetails s = vm.currentStepProperty().get();
-            name.setText(s != null ? s.name() : vm.isReady() ? "(before the first step)" : "(no model yet)");
-            unit.setText(s == null ? "" : s.unit() + "   \u00b7   step " + (s.index() + 1) + " of " + s.total());
-            shape.setText(s == null ? "" : s.shapeText());
-            math.setText(s != null ? s.math() : vm.isReady() ? "Press F10 to compute the first step, F5 to run to the breakpoint." : "");
-            inputs.setText(s == null ? "" : String.join("\n", s.inputs()));
-            meaning.setText(s == null ? "" : s.meaning());
+            if (recent.getItems().isEmpty()) {
+                MenuItem none = new MenuItem("(none yet)");
+                none.setDisable(true);
+                recent.getItems().add(none);
+            }
         };
-        vm.currentStepProperty().addListener((obs, old, s) -> show.run());
-        vm.readyProperty().addListener((obs, old, r) -> show.run());
-        show.run();
+        vm.recentModels().addListener((ListChangeListener<ModelSource>) c -> fillRecent.run());
+        fillRecent.run();
 
-        VBox fields = new VBox(2);
-        String[] keyNames = {"Name", "Unit", "Shape", "Computes", "Inputs", "Holds"};
-        Label[] valueLabels = {name, unit, shape, math, inputs, meaning};
-        for (int i = 0; i < keyNames.length; i++) {
-            Label key = new Label(keyNames[i]);
-            key.getStyleClass().add(Styles.FIELD_LABEL);
-            key.setLabelFor(valueLabels[i]);
-            VBox.setMargin(key, new Insets(i == 0 ? 0 : 6, 0, 0, 0));
-            fields.getChildren().addAll(key, valueLabels[i]);
+        Menu export = new Menu("Export");
+        export.setId("exportMenu");
+        export.getItems().addAll(new MenuItem("View as PNG\u2026"), new MenuItem("View as SVG\u2026"),
+                new MenuItem("Tensor as .npy / .csv / .json\u2026"));
+        export.setDisable(true); // the exporters are being built; the menu shows where they will be
+
+        MenuItem quitItem = item("quitItem", "Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), quit);
+        Menu file = new Menu("File", null, samples, openFolderCommand().menuItem(), recent, new SeparatorMenuItem(),
+                export, new SeparatorMenuItem(), quitItem);
+
+        ToggleGroup themes = new ToggleGroup();
+        Menu view = new Menu("View");
+        for (Theme theme : Theme.values()) {
+            RadioMenuItem item = new RadioMenuItem(theme.title + " theme");
+            item.setId(theme.name().toLowerCase(Locale.ROOT) + "ThemeItem");
+            item.setToggleGroup(themes);
+            item.setAccelerator(new KeyCodeCombination(theme == Theme.LIGHT ? KeyCode.L : KeyCode.D,
+                    KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN));
+            item.setSelected(vm.themeProperty().get() == theme);
+            item.setOnAction(e -> vm.themeProperty().set(theme));
+            vm.themeProperty().addListener((obs, old, now) -> item.setSelected(now == theme));
+            view.getItems().add(item);
         }
-        VBox box = new VBox(8, title, fields);
-        box.getStyleClass().addAll(Styles.PANEL, Styles.DETAILS_PANEL);
-        box.setMinWidth(240);
-        box.setPrefWidth(350);
-        return box;
+        view.getItems().addAll(new SeparatorMenuItem(),
+                item("zoomInItem", "Zoom in", new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), vm::zoomIn),
+                item("zoomOutItem", "Zoom out", new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), vm::zoomOut),
+                item("zoomResetItem", "Actual size", new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
+                        vm::resetZoom),
+                new SeparatorMenuItem());
+        for (ViewTab tab : ViewTab.values()) {
+            view.getItems().add(item(tab.id().replace("Tab", "Item"), tab.title,
+                    new KeyCodeCombination(tab.digit(), KeyCombination.ALT_DOWN), () -> select(tab)));
+        }
+
+        CheckMenuItem batch = new CheckMenuItem("Batch of prompts");
+        batch.setId("batchModeItem");
+        batch.setAccelerator(new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN));
+        batch.selectedProperty().bindBidirectional(vm.batchModeProperty());
+        batch.disableProperty().bind(vm.encoderProperty().not());
+        MenuItem pairItem = item("pairItem", "Edit sentence B",
+                new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), promptPanel::focusPair);
+        pairItem.disableProperty().bind(vm.encoderProperty().not());
+        Menu promptMenu = new Menu("Prompt", null,
+                item("promptItem", "Edit prompt", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
+                        promptPanel::focusPrompt), pairItem, batch);
+
+        Menu runMenu = new Menu("Run");
+        for (Command c : run) {
+            if (c.id().equals("stopButton")) {
+                runMenu.getItems().add(new SeparatorMenuItem());
+            }
+            runMenu.getItems().add(c.menuItem());
+        }
+
+        Menu help = new Menu("Help", null,
+                item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), this::showShortcuts),
+                item("aboutItem", "About", null, this::about));
+        MenuBar bar = new MenuBar(file, view, promptMenu, runMenu, help);
+        bar.setId("menuBar");
+        return bar;
     }
 
-    private static Label value(String id, String styleClass) {
-        Label l = new Label();
-        l.setId(id);
-        l.setMaxWidth(Double.MAX_VALUE);
-        if (styleClass != null) {
-            l.getStyleClass().add(styleClass);
-        }
-        return l;
+    private static MenuItem item(String id, String text, KeyCombination key, Runnable action) {
+        MenuItem item = new MenuItem(text);
+        item.setId(id);
+        item.setAccelerator(key);
+        item.setOnAction(e -> action.run());
+        return item;
     }
 
-    private Node heatmapPanel() {
-        Label title = new Label("Attention");
-        title.getStyleClass().add(Styles.PANEL_TITLE);
-
-        Spinner<Integer> headSpinner = new Spinner<>();
-        headSpinner.setId("headSpinner");
-        SpinnerValueFactory.IntegerSpinnerValueFactory heads = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
-        headSpinner.setValueFactory(heads);
-        headSpinner.setPrefWidth(76);
-        headSpinner.setEditable(true);
-        vm.modelInfoProperty().addListener((obs, old, info) -> heads.setMax(info == null ? 0 : info.heads() - 1));
-        headAsObject = vm.headProperty().asObject();
-        heads.valueProperty().bindBidirectional(headAsObject);
-        headSpinner.disableProperty().bind(vm.heatmapProperty().isNull());
-        Label headLabel = new Label("Head");
-        headLabel.getStyleClass().add(Styles.FIELD_LABEL);
-        headLabel.setLabelFor(headSpinner);
-
-        Label legend = new Label();
-        legend.setId("heatmapLegend");
-        legend.getStyleClass().add(Styles.MUTED);
-        legend.textProperty().bind(Bindings.createStringBinding(() -> legend(vm.heatmapProperty().get()), vm.heatmapProperty()));
+    private ToolBar toolBar(List<Command> run) {
+        ToolBar bar = new ToolBar();
+        bar.setId("toolBar");
+        bar.getItems().addAll(openFolderCommand().button(), new Separator());
+        for (Command c : run) {
+            if (c.id().equals("stopButton")) {
+                continue;
+            }
+            bar.getItems().add(c.button());
+            if (c.id().equals("stepOverButton")) {
+                bar.getItems().add(new Separator());
+            }
+        }
         Region spring = new Region();
         HBox.setHgrow(spring, Priority.ALWAYS);
-        legend.setMinWidth(0);
-        title.setMinWidth(Region.USE_PREF_SIZE);
-        headLabel.setMinWidth(Region.USE_PREF_SIZE);
-        headSpinner.setMinWidth(Region.USE_PREF_SIZE);
-        HBox header = new HBox(8, title, spring, headLabel, headSpinner);
-        header.setAlignment(Pos.CENTER_LEFT);
-
-        HeatmapView heatmap = new HeatmapView();
-        heatmap.setId("heatmap");
-        heatmap.heatmapProperty().bind(vm.heatmapProperty());
-        heatmap.visibleProperty().bind(vm.heatmapProperty().isNotNull());
-
-        Label placeholder = new Label("No attention matrix at this step. The heatmap appears at the score, mask and pattern "
-                + "steps: press F5 to run to the breakpoint " + MainViewModel.DEFAULT_BREAKPOINT + ".");
-        placeholder.getStyleClass().add(Styles.HEATMAP_PLACEHOLDER);
-        placeholder.setWrapText(true);
-        placeholder.visibleProperty().bind(vm.heatmapProperty().isNull());
-        StackPane stack = new StackPane(placeholder, heatmap);
-        StackPane.setAlignment(placeholder, Pos.CENTER);
-        StackPane.setAlignment(heatmap, Pos.TOP_LEFT);
-        VBox.setVgrow(stack, Priority.ALWAYS);
-
-        Label hover = new Label();
-        hover.setId("heatmapHover");
-        hover.getStyleClass().addAll(Styles.MUTED, Styles.HOOK_NAME);
-        hover.textProperty().bind(Bindings.createStringBinding(() -> heatmap.hoverTextProperty().get().isEmpty()
-                ? (vm.heatmapProperty().get() == null ? "" : "Rows: queries.  Columns: keys.  Hover a cell for its value.")
-                : heatmap.hoverTextProperty().get(), heatmap.hoverTextProperty(), vm.heatmapProperty()));
-
-        hover.setMinWidth(0);
-        VBox box = new VBox(4, header, stack, legend, hover);
-        box.getStyleClass().addAll(Styles.PANEL, Styles.HEATMAP_PANEL);
-        VBox.setVgrow(box, Priority.ALWAYS);
-        return box;
+        ProgressIndicator progress = new ProgressIndicator();
+        progress.setId("busyIndicator");
+        progress.setPrefSize(20, 20);
+        progress.setMaxSize(20, 20);
+        progress.visibleProperty().bind(vm.busyProperty());
+        progress.setTooltip(new Tooltip("The engine is working; the window stays usable. Esc stops a run."));
+        Command stop = run.get(run.size() - 1);
+        bar.getItems().addAll(spring, progress, stop.button());
+        return bar;
     }
 
-    private static String legend(Heatmap map) {
-        if (map == null) {
-            return "";
+    private void chooseFolder() {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Open model folder");
+        vm.recentModels().stream().filter(s -> s instanceof ModelSource.Folder).findFirst()
+                .map(s -> ((ModelSource.Folder) s).path().getParent()).filter(p -> p != null && p.toFile().isDirectory())
+                .ifPresent(p -> chooser.setInitialDirectory(p.toFile()));
+        File folder = chooser.showDialog(root.getScene().getWindow());
+        if (folder != null) {
+            vm.openFolder(folder.toPath());
         }
-        String range = map.name().contains("hook_pattern") ? "0 to 1"
-                : String.format(Locale.ROOT, "%.3g to %.3g", map.low(), map.high());
-        String heads = map.heads() == 1 ? "shared by all heads" : "head " + map.head() + " of " + map.heads();
-        String masked = map.masked() > 0 ? "  \u00b7  hatched = masked (-inf)" : "";
-        return map.rows() + " \u00d7 " + map.cols() + "  \u00b7  " + heads + "  \u00b7  colour " + range + masked;
     }
+
+    // ---- status bar -----------------------------------------------------------------------------------------
 
     private Node statusBar() {
         StatusBar bar = new StatusBar();
@@ -380,44 +383,114 @@ public final class MainView {
         bar.textProperty().bind(Bindings.createStringBinding(() -> vm.statusProperty().get().text(), vm.statusProperty()));
         vm.statusProperty().addListener((obs, old, s) -> bar.pseudoClassStateChanged(Styles.ERROR, s.error()));
         bar.progressProperty().bind(Bindings.when(vm.busyProperty()).then(-1.0).otherwise(0.0));
+        bar.setTooltip(new Tooltip("What happened last; a bar moves while the engine works"));
 
-        Label model = statusItem("statusModel");
-        Label geometry = statusItem("statusGeometry");
-        Label device = statusItem("statusDevice");
-        Label position = statusItem("statusPosition");
+        Label model = statusItem("statusModel", "The open model and its architecture");
+        Label geometry = statusItem("statusGeometry", "Blocks \u00d7 attention heads per block, and the residual stream width");
+        Label device = statusItem("statusDevice", "Where the model runs, and how long opening it took (files, import, upload)");
+        Label position = statusItem("statusPosition", "The step under the cursor and the steps in the pass");
         position.textProperty().bind(vm.positionText());
         vm.modelInfoProperty().addListener((obs, old, info) -> {
             model.setText(info == null ? "no model" : info.name() + "  (" + info.architecture() + ")");
             geometry.setText(info == null ? "" : info.layers() + " layers \u00d7 " + info.heads() + " heads  \u00b7  d_model "
                     + info.dModel());
-            device.setText(info == null ? "" : info.device() + "  \u00b7  loaded in " + info.loadMillis() + " ms");
+            device.setText(info == null ? "" : info.device().toUpperCase(Locale.ROOT) + "  \u00b7  loaded in "
+                    + info.loadMillis() + " ms");
         });
         model.setText("no model");
-        bar.getRightItems().addAll(model, new Separator(javafx.geometry.Orientation.VERTICAL), geometry,
-                new Separator(javafx.geometry.Orientation.VERTICAL), device,
-                new Separator(javafx.geometry.Orientation.VERTICAL), position);
+        bar.getRightItems().addAll(model, new Separator(Orientation.VERTICAL), geometry,
+                new Separator(Orientation.VERTICAL), device, new Separator(Orientation.VERTICAL), position);
         return bar;
     }
 
-    private static Label statusItem(String id) {
+    private static Label statusItem(String id, String help) {
         Label l = new Label();
         l.setId(id);
         l.getStyleClass().add(Styles.STATUS_ITEM);
         l.setMinWidth(Region.USE_PREF_SIZE);
+        l.setTooltip(new Tooltip(help));
         return l;
+    }
+
+    // ---- theme and dialogs ----------------------------------------------------------------------------------
+
+    private void themeScene(Scene scene) {
+        scene.getStylesheets().setAll(vm.themeProperty().get().stylesheets());
+        // The keypad's + and - zoom too.
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), vm::zoomIn);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.PLUS, KeyCombination.SHORTCUT_DOWN), vm::zoomIn);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN), vm::zoomOut);
+    }
+
+    /** Shows a dialog over the window, in the window's theme and zoom. */
+    private void show(Dialog<?> dialog) {
+        Scene scene = root.getScene();
+        if (scene != null) {
+            dialog.initOwner(scene.getWindow());
+            dialog.getDialogPane().getStylesheets().setAll(scene.getStylesheets());
+        }
+        dialog.getDialogPane().setStyle(root.getStyle());
+        dialog.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
+        dialog.show();
+    }
+
+    /** Help > Keyboard shortcuts: every menu command that has one, read from the menus so it cannot drift. */
+    private void showShortcuts() {
+        GridPane grid = new GridPane();
+        grid.setId("shortcutTable");
+        grid.getStyleClass().add(Styles.SHORTCUT_TABLE);
+        grid.setHgap(24);
+        grid.setVgap(4);
+        int row = 0;
+        for (Menu menu : menuBar.getMenus()) {
+            List<MenuItem> items = new ArrayList<>();
+            collect(menu.getItems(), items);
+            if (items.isEmpty()) {
+                continue;
+            }
+            Label heading = new Label(menu.getText());
+            heading.getStyleClass().add(Styles.PANEL_TITLE);
+            grid.add(heading, 0, row++, 2, 1);
+            for (MenuItem item : items) {
+                Label key = new Label(item.getAccelerator().getDisplayText());
+                key.getStyleClass().add(Styles.HOOK_NAME);
+                grid.add(new Label(item.getText()), 0, row);
+                grid.add(key, 1, row++);
+            }
+        }
+        grid.add(new Label("Add a breakpoint (in its field)"), 0, row);
+        grid.add(new Label("Enter"), 1, row++);
+        grid.add(new Label("Remove the selected breakpoint"), 0, row);
+        grid.add(new Label("Delete"), 1, row);
+        Alert alert = new Alert(Alert.AlertType.INFORMATION);
+        alert.setTitle("Keyboard shortcuts");
+        alert.setHeaderText("Keyboard shortcuts");
+        ScrollPane scroll = new ScrollPane(grid);
+        scroll.setFitToWidth(true);
+        scroll.setPrefViewportHeight(420);
+        alert.getDialogPane().setContent(scroll);
+        show(alert);
+    }
+
+    private static void collect(List<MenuItem> items, List<MenuItem> out) {
+        for (MenuItem item : items) {
+            if (item instanceof Menu sub) {
+                collect(sub.getItems(), out);
+            } else if (item.getAccelerator() != null) {
+                out.add(item);
+            }
+        }
     }
 
     private void about() {
         SampleModels.Sample sample = SampleModels.defaultSample();
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
-        alert.initOwner(root.getScene().getWindow());
         alert.setTitle("About Attention Studio");
         alert.setHeaderText("Attention Studio");
         alert.setContentText("A debugger for the forward pass of a transformer: step through every named "
                 + "intermediate, stop at breakpoints, step back without recomputing, and look at the attention.\n\n"
                 + "Bundled sample " + sample.name() + ": " + sample.card() + "\n\nRuns offline on DJL / PyTorch.");
-        alert.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
-        alert.show();
+        show(alert);
     }
 
     /** A step of the pass: its index and hook name, styled by whether it is computed or under the cursor. */

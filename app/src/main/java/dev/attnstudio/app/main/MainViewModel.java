@@ -3,10 +3,13 @@ package dev.attnstudio.app.main;
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.heatmap.AttentionMap;
 import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.theme.Theme;
+import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Program;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -16,57 +19,100 @@ import dev.attnstudio.samples.SampleModels;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * State and commands of the main window: the open model, the prompt and its tokens, the steps of the current
- * forward pass, the step under the cursor and, for attention steps, the matrix to draw.
+ * forward pass, the step under the cursor, the breakpoints, the selection the views share (layer, head, batch
+ * row), the data each view draws, and the remembered settings (theme, zoom, recent models).
  *
  * <p>No controls in here, only JavaFX properties and lists, so it is tested without a scene graph. Commands
  * are called on the UI thread; all engine work goes to the {@link EngineExecutor} and comes back as one
  * immutable {@link PassSnapshot} applied on the UI thread. The fields under "engine thread only" are touched
  * by engine tasks and nothing else: the stepper is not thread-safe.
+ *
+ * <p>Views plug in through {@link #feed}: a factory that builds the view's plain-data record from the stepper on
+ * the engine thread, run after every command while the view is active.
  */
 public final class MainViewModel implements AutoCloseable {
 
     public static final String DEFAULT_PROMPT = "The quick brown fox jumps over the lazy dog";
     /** Stop at the attention pattern of every block. */
     public static final String DEFAULT_BREAKPOINT = "blocks.*." + HookName.Block.PATTERN.suffix;
+    /** How many models File > Recent models remembers. */
+    public static final int MAX_RECENT = 8;
+    public static final double MIN_ZOOM = 0.7;
+    public static final double MAX_ZOOM = 2.0;
+    private static final double ZOOM_STEP = 0.1;
+
+    static final String THEME_KEY = "theme";
+    static final String ZOOM_KEY = "zoom";
+    static final String RECENT_KEY = "recentModels";
 
     private static final System.Logger LOG = System.getLogger(MainViewModel.class.getName());
 
-    /** Opens a model by name; called on the engine thread. */
+    /** Opens a model; called on the engine thread. */
     @FunctionalInterface
     public interface ModelOpener {
-        LoadedModel open(String name);
+        LoadedModel open(ModelSource source);
 
-        /** The bundled samples, on the best device available. */
+        /** Bundled samples by name and folders through {@link ModelFolder}, on the given device. */
+        static ModelOpener standard(DjlRuntime.DeviceChoice device) {
+            return source -> source instanceof ModelSource.Folder f ? ModelFolder.open(f.path(), device)
+                    : SampleModels.open(source.label(), device);
+        }
+
+        /** {@link #standard} on the best device available. */
         static ModelOpener samples() {
-            return name -> SampleModels.open(name, DjlRuntime.DeviceChoice.AUTO);
+            return standard(DjlRuntime.DeviceChoice.AUTO);
         }
     }
 
-    /** Everything one engine task reports back: plain data, safe to hand across threads. */
-    record PassSnapshot(List<TokenChip> tokens, List<StepRow> steps, int cursor, int executed,
-                        StepDetails current, AttentionMap attention, Status status) {
+    /** What the prompt editor holds: the text (one prompt per line in batch mode) and the optional second segment. */
+    private record PromptInput(String text, String pair, boolean batch) {
+    }
+
+    /** One view's data, or why its factory failed. */
+    private record FeedResult(Object value, String error) {
+    }
+
+    /**
+     * Everything one engine task reports back: plain data, safe to hand across threads.
+     *
+     * @param layerAt the block the cursor is in, or -1
+     * @param status  the message to show, or null to keep the current one
+     */
+    record PassSnapshot(List<List<TokenChip>> tokens, List<StepRow> steps, int cursor, int executed, StepDetails current,
+                        AttentionMap attention, int layerAt, Map<ViewFeed<?>, FeedResult> views, Status status) {
     }
 
     private record Loaded(ModelInfo info, PassSnapshot pass) {
@@ -74,53 +120,123 @@ public final class MainViewModel implements AutoCloseable {
 
     private final EngineExecutor engine;
     private final ModelOpener opener;
+    private final SettingsStore settings;
 
     // UI state (UI thread)
     private final ReadOnlyObjectWrapper<ModelInfo> modelInfo = new ReadOnlyObjectWrapper<>(this, "modelInfo");
+    private final ReadOnlyBooleanWrapper encoder = new ReadOnlyBooleanWrapper(this, "encoder", false);
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", DEFAULT_PROMPT);
-    private final StringProperty breakpoint = new SimpleStringProperty(this, "breakpoint", DEFAULT_BREAKPOINT);
+    private final StringProperty pair = new SimpleStringProperty(this, "pair", "");
+    private final BooleanProperty batchMode = new SimpleBooleanProperty(this, "batchMode", false);
+    private final ObservableList<Breakpoint> breakpoints = FXCollections.observableArrayList(
+            b -> new javafx.beans.Observable[] {b.enabledProperty()});
+    private final ObservableList<List<TokenChip>> tokenRows = FXCollections.observableArrayList();
     private final ObservableList<TokenChip> tokens = FXCollections.observableArrayList();
     private final ObservableList<StepRow> steps = FXCollections.observableArrayList();
+    private final ObservableList<ModelSource> recent = FXCollections.observableArrayList();
     // One wrapper each, held here: a wrapper made per call would be collected and its listeners go silent.
+    private final ObservableList<List<TokenChip>> tokenRowsView = FXCollections.unmodifiableObservableList(tokenRows);
     private final ObservableList<TokenChip> tokensView = FXCollections.unmodifiableObservableList(tokens);
     private final ObservableList<StepRow> stepsView = FXCollections.unmodifiableObservableList(steps);
+    private final ObservableList<ModelSource> recentView = FXCollections.unmodifiableObservableList(recent);
     private final ReadOnlyIntegerWrapper currentIndex = new ReadOnlyIntegerWrapper(this, "currentIndex", -1);
     private final ReadOnlyIntegerWrapper executed = new ReadOnlyIntegerWrapper(this, "executed", 0);
     private final ReadOnlyObjectWrapper<StepDetails> currentStep = new ReadOnlyObjectWrapper<>(this, "currentStep");
     private final ReadOnlyObjectWrapper<AttentionMap> attention = new ReadOnlyObjectWrapper<>(this, "attention");
+    private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", 0);
     private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
+    private final IntegerProperty batchRow = new SimpleIntegerProperty(this, "batchRow", 0);
     private final ReadOnlyObjectWrapper<Heatmap> heatmap = new ReadOnlyObjectWrapper<>(this, "heatmap");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(this, "ready", false);
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(this, "status", Status.info("Starting"));
     private final ReadOnlyObjectWrapper<String> loadFailure = new ReadOnlyObjectWrapper<>(this, "loadFailure");
+    private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(this, "theme", Theme.LIGHT);
+    private final DoubleProperty zoom = new SimpleDoubleProperty(this, "zoom", 1.0);
     private final StringBinding position;
     private final BooleanBinding stepDisabled;
     private final BooleanBinding stepBackDisabled;
+    private final List<ViewFeed<?>> feeds = new CopyOnWriteArrayList<>();
+    /** Set while a snapshot is applied, so the selection it moves does not ask for another snapshot. */
+    private boolean applying;
 
     /** The prompt engine tasks read: always the newest text, even for tasks queued before the last edit. */
-    private volatile String latestPrompt = DEFAULT_PROMPT;
+    private volatile PromptInput latestInput = new PromptInput(DEFAULT_PROMPT, "", false);
+    /** The shared selection as engine tasks read it. */
+    private volatile int selectedLayer;
+    private volatile int selectedHead;
+    private volatile int selectedRow;
     private final AtomicBoolean resyncQueued = new AtomicBoolean();
-    /** For {@link #cancel()}, which may be called while the engine thread runs. */
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    /** For {@link #cancel()}, which may be called while the engine thread works. */
     private volatile Stepper activeStepper;
 
     // engine thread only
     private LoadedModel model;
+    private ModelInfo engineInfo;
     private Stepper stepper;
-    private String passText;
+    private long padId;
+    private PromptInput passInput;
     private String passError;
-    private List<TokenChip> passTokens = List.of();
+    private List<List<TokenChip>> passTokens = List.of();
 
+    /** A view model whose settings live in memory only (tests). */
     public MainViewModel(EngineExecutor engine, ModelOpener opener) {
+        this(engine, opener, SettingsStore.inMemory());
+    }
+
+    /**
+     * @param settings where theme, zoom and recent models are remembered; read now, written on every change
+     */
+    public MainViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings) {
         this.engine = engine;
         this.opener = opener;
-        prompt.addListener((obs, old, now) -> promptChanged(now == null ? "" : now));
-        head.addListener((obs, old, now) -> updateHeatmap());
+        this.settings = settings;
+        breakpoints.add(new Breakpoint(DEFAULT_BREAKPOINT, true));
+        prompt.addListener((obs, old, now) -> promptChanged());
+        pair.addListener((obs, old, now) -> promptChanged());
+        batchMode.addListener((obs, old, now) -> promptChanged());
+        layer.addListener((obs, old, now) -> selectionChanged());
+        head.addListener((obs, old, now) -> {
+            updateHeatmap();
+            selectionChanged();
+        });
+        batchRow.addListener((obs, old, now) -> selectionChanged());
         attention.addListener((obs, old, now) -> updateHeatmap());
+        modelInfo.addListener((obs, old, info) -> encoder.set(info != null && info.encoder()));
         position = Bindings.createStringBinding(
                 () -> "step " + (currentIndex.get() + 1) + " / " + steps.size(), currentIndex, steps);
         stepDisabled = busy.or(ready.not());
         stepBackDisabled = stepDisabled.or(currentIndex.lessThan(0));
+        restoreSettings();
+    }
+
+    private void restoreSettings() {
+        theme.set(Theme.parse(settings.get(THEME_KEY, Theme.LIGHT.name())));
+        try {
+            zoom.set(clampZoom(Double.parseDouble(settings.get(ZOOM_KEY, "1.0"))));
+        } catch (NumberFormatException e) {
+            zoom.set(1.0);
+        }
+        theme.addListener((obs, old, now) -> settings.put(THEME_KEY, now.name()));
+        zoom.addListener((obs, old, now) -> settings.put(ZOOM_KEY, String.format(Locale.ROOT, "%.2f", now.doubleValue())));
+
+        List<String> gone = new ArrayList<>();
+        for (String line : settings.get(RECENT_KEY, "").split("\n")) {
+            ModelSource source = line.isBlank() ? null : ModelSource.parse(line.strip());
+            if (source == null || recent.contains(source) || recent.size() >= MAX_RECENT) {
+                continue;
+            }
+            if (source.exists()) {
+                recent.add(source);
+            } else {
+                gone.add(source.label());
+            }
+        }
+        if (!gone.isEmpty()) {
+            saveRecent();
+            status.set(Status.info("Removed from recent models (no longer there): " + String.join(", ", gone)));
+        }
     }
 
     // ---- properties -------------------------------------------------------------------------------------
@@ -129,17 +245,37 @@ public final class MainViewModel implements AutoCloseable {
         return modelInfo.getReadOnlyProperty();
     }
 
-    /** The prompt text; every change re-tokenizes it and starts a fresh pass. */
+    /** Whether the open model is an encoder, which reads sentence pairs and padded batches. */
+    public ReadOnlyBooleanProperty encoderProperty() {
+        return encoder.getReadOnlyProperty();
+    }
+
+    /** The prompt text; every change re-tokenizes it and starts a fresh pass. In batch mode, one prompt per line. */
     public StringProperty promptProperty() {
         return prompt;
     }
 
-    /** Where "run to breakpoint" stops: a hook-name glob ({@code *} within a part, {@code **} across parts). */
-    public StringProperty breakpointProperty() {
-        return breakpoint;
+    /** Sentence B of a pair (encoders; blank for none). Each prompt is read as the pair (prompt, B). */
+    public StringProperty pairProperty() {
+        return pair;
     }
 
-    /** The prompt's tokens (read-only). */
+    /** Whether each line of the prompt is a separate row of a padded batch (encoders). */
+    public BooleanProperty batchModeProperty() {
+        return batchMode;
+    }
+
+    /** Where "run to breakpoint" may stop, in order; only enabled ones count. Edited on the UI thread. */
+    public ObservableList<Breakpoint> breakpoints() {
+        return breakpoints;
+    }
+
+    /** The tokens of the pass, one list per batch row (padding included, marked), read-only. */
+    public ObservableList<List<TokenChip>> tokenRows() {
+        return tokenRowsView;
+    }
+
+    /** The tokens of the first row (read-only). */
     public ObservableList<TokenChip> tokens() {
         return tokensView;
     }
@@ -147,6 +283,11 @@ public final class MainViewModel implements AutoCloseable {
     /** Every step of the current pass in order, with its state (read-only). */
     public ObservableList<StepRow> steps() {
         return stepsView;
+    }
+
+    /** Models opened before, most recent first (read-only). */
+    public ObservableList<ModelSource> recentModels() {
+        return recentView;
     }
 
     /** Index of the step under the cursor, -1 before the first step. */
@@ -163,14 +304,24 @@ public final class MainViewModel implements AutoCloseable {
         return currentStep.getReadOnlyProperty();
     }
 
-    /** All heads of the current step when it is attention-shaped (see {@link #isAttentionStep}), else null. */
+    /** All heads of the current step for the selected batch row when it is attention-shaped, else null. */
     public ReadOnlyObjectProperty<AttentionMap> attentionProperty() {
         return attention.getReadOnlyProperty();
     }
 
-    /** The head to draw; a step with a single head-independent map (the mask) ignores it. */
+    /** The selected block (0-based), shared by the views; it follows the cursor into each block. */
+    public IntegerProperty layerProperty() {
+        return layer;
+    }
+
+    /** The selected head (0-based), shared by the views; a single head-independent map (the mask) ignores it. */
     public IntegerProperty headProperty() {
         return head;
+    }
+
+    /** The selected row of a batch (0-based), shared by the views. */
+    public IntegerProperty batchRowProperty() {
+        return batchRow;
     }
 
     /** The matrix to draw for the current step and head, or null. */
@@ -195,6 +346,16 @@ public final class MainViewModel implements AutoCloseable {
     /** The message of the last failed model load (for an alert), or null. */
     public ReadOnlyObjectProperty<String> loadFailureProperty() {
         return loadFailure.getReadOnlyProperty();
+    }
+
+    /** The colour theme; remembered across runs. */
+    public ObjectProperty<Theme> themeProperty() {
+        return theme;
+    }
+
+    /** Font scale of the whole window, 1 = normal, kept within [{@link #MIN_ZOOM}, {@link #MAX_ZOOM}]; remembered. */
+    public DoubleProperty zoomProperty() {
+        return zoom;
     }
 
     /** "step 12 / 76": the cursor's 1-based position and the number of steps in the pass. */
@@ -225,38 +386,142 @@ public final class MainViewModel implements AutoCloseable {
                 || name.contains("hook_mask");
     }
 
+    /**
+     * Plugs a view in: {@code factory} builds its data on the engine thread after every command (and when the
+     * shared selection changes) while the returned feed is active. Call on the UI thread.
+     *
+     * @param name for logs and error messages, e.g. {@code "KV cache"}
+     */
+    public <T> ViewFeed<T> feed(String name, ViewFeed.Factory<T> factory) {
+        ViewFeed<T> feed = new ViewFeed<>(name, factory);
+        feed.activeProperty().addListener((obs, old, now) -> {
+            if (now) {
+                requestRefresh();
+            }
+        });
+        feeds.add(feed);
+        requestRefresh();
+        return feed;
+    }
+
+    // ---- settings (UI thread) ---------------------------------------------------------------------------
+
+    public void zoomIn() {
+        zoom.set(clampZoom(zoom.get() + ZOOM_STEP));
+    }
+
+    public void zoomOut() {
+        zoom.set(clampZoom(zoom.get() - ZOOM_STEP));
+    }
+
+    public void resetZoom() {
+        zoom.set(1.0);
+    }
+
+    private static double clampZoom(double z) {
+        double rounded = Math.round(z * 10) / 10.0; // whole steps, so zooming in and out returns exactly
+        return Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, rounded));
+    }
+
+    private void remember(ModelSource source) {
+        recent.remove(source);
+        recent.add(0, source);
+        if (recent.size() > MAX_RECENT) {
+            recent.remove(MAX_RECENT, recent.size());
+        }
+        saveRecent();
+    }
+
+    private void saveRecent() {
+        settings.put(RECENT_KEY, String.join("\n", recent.stream().map(ModelSource::encode).toList()));
+    }
+
+    // ---- breakpoints (UI thread) ------------------------------------------------------------------------
+
+    /**
+     * Adds an enabled breakpoint at the end of the list, or enables the one with that pattern.
+     *
+     * @return the breakpoint, or null (and an error status) when the pattern is blank
+     */
+    public Breakpoint addBreakpoint(String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            status.set(Status.error("Type a hook name or pattern first, e.g. " + DEFAULT_BREAKPOINT));
+            return null;
+        }
+        for (Breakpoint b : breakpoints) {
+            if (b.pattern().equals(pattern.strip())) {
+                b.enabledProperty().set(true);
+                return b;
+            }
+        }
+        Breakpoint b = new Breakpoint(pattern, true);
+        breakpoints.add(b);
+        return b;
+    }
+
+    public void removeBreakpoint(Breakpoint breakpoint) {
+        breakpoints.remove(breakpoint);
+    }
+
     // ---- commands (UI thread) -----------------------------------------------------------------------------
 
-    /** Closes the open model (if any) and opens another; the current prompt is tokenized for it. */
+    /** Closes the open model (if any) and opens a bundled sample; the current prompt is tokenized for it. */
     public void openSample(String name) {
+        open(new ModelSource.Sample(name));
+    }
+
+    /** As {@link #openSample} for a model folder (see {@link ModelFolder} for the kinds it reads). */
+    public void openFolder(Path folder) {
+        open(new ModelSource.Folder(folder));
+    }
+
+    /** Opens a model again from the recent list; one that is no longer there is dropped from it, with a message. */
+    public void openRecent(ModelSource source) {
+        if (!source.exists()) {
+            recent.remove(source);
+            saveRecent();
+            status.set(Status.error(source.label() + " is no longer there; removed it from the recent models."));
+            return;
+        }
+        open(source);
+    }
+
+    /** Closes the open model (if any) and opens another; the current prompt is tokenized for it. */
+    public void open(ModelSource source) {
         if (busy.get()) {
             return;
         }
+        String name = source.label();
         busy.set(true);
         ready.set(false);
         loadFailure.set(null);
         status.set(Status.info("Loading " + name + "\u2026"));
         engine.submit(() -> {
             closeEngineState();
-            LoadedModel m = opener.open(name);
+            long start = System.nanoTime();
+            LoadedModel m = opener.open(source);
+            long millis = (System.nanoTime() - start) / 1_000_000;
             model = m;
+            engineInfo = ModelInfo.of(m, source, millis);
             stepper = new Stepper(m.model(), Stepper.Options.DEFAULT);
             activeStepper = stepper;
-            passText = null;
+            padId = m.tokenizer() == null ? 0 : PadToken.idOf(m.tokenizer());
+            passInput = null;
             syncPrompt();
-            ModelInfo info = ModelInfo.of(m, architectureOf(name));
             Status loaded = passError != null ? Status.error(passError)
-                    : Status.info("Loaded " + name + " in " + m.loadMillis() + " ms. Press F10 to step, F5 to run to the breakpoint.");
-            return new Loaded(info, snapshot(loaded));
+                    : Status.info("Loaded " + m.name() + " in " + millis + " ms. Press F10 to step, F5 to run to a breakpoint.");
+            return new Loaded(engineInfo, snapshot(loaded));
         }, loaded -> {
             busy.set(false);
             modelInfo.set(loaded.info());
             ready.set(true);
+            remember(source);
             apply(loaded.pass());
         }, failure -> {
             busy.set(false);
             modelInfo.set(null);
-            apply(new PassSnapshot(List.of(), List.of(), -1, 0, null, null,
+            feeds.forEach(f -> f.apply(null, null)); // the model they showed is closed
+            apply(new PassSnapshot(List.of(), List.of(), -1, 0, null, null, -1, Map.of(),
                     Status.error("Could not open " + name + ": " + message(failure))));
             LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
             loadFailure.set("Could not open " + name + ":\n" + message(failure));
@@ -289,20 +554,25 @@ public final class MainViewModel implements AutoCloseable {
         });
     }
 
-    /** Runs until a step matches the breakpoint, or to the end. */
+    /** Runs until the first step after the cursor that an enabled breakpoint matches, or to the end. */
     public void runToBreakpoint() {
-        String pattern = breakpoint.get() == null ? "" : breakpoint.get().trim();
-        if (pattern.isEmpty()) {
-            status.set(Status.error("Set a breakpoint first, e.g. " + DEFAULT_BREAKPOINT));
+        List<Breakpoint> enabled = breakpoints.stream().filter(Breakpoint::isEnabled).toList();
+        if (enabled.isEmpty()) {
+            status.set(Status.error("No breakpoint is enabled: add or tick one in the breakpoint list, e.g. "
+                    + DEFAULT_BREAKPOINT));
             return;
         }
         command("Run to breakpoint", s -> {
-            Stepper.StepInfo info = s.runTo(pattern);
-            if (info == null) {
-                return Status.info("End of the pass: every step is computed.");
+            String target = nextMatch(s, enabled);
+            if (target == null) {
+                Stepper.StepInfo end = s.runToEnd();
+                return Status.info("No enabled breakpoint matches a step after here; ran to the end"
+                        + (end == null ? "." : ": " + end.name()));
             }
-            return s.at(pattern) ? Status.info("Breakpoint " + pattern + " hit at " + info.name())
-                    : Status.info("No step after here matches " + pattern + "; ran to the end.");
+            Stepper.StepInfo info = s.runTo(target); // a hook name is a glob matching only itself
+            String hit = enabled.stream().filter(b -> b.matches(info.name())).findFirst().map(Breakpoint::pattern)
+                    .orElse(target);
+            return Status.info("Breakpoint " + hit + " hit at " + info.name());
         });
     }
 
@@ -358,41 +628,93 @@ public final class MainViewModel implements AutoCloseable {
         });
     }
 
-    private void promptChanged(String text) {
-        latestPrompt = text;
+    private void promptChanged() {
+        latestInput = new PromptInput(prompt.get() == null ? "" : prompt.get(), pair.get() == null ? "" : pair.get(),
+                batchMode.get());
         if (resyncQueued.compareAndSet(false, true)) {
             engine.submit(() -> {
                 resyncQueued.set(false);
-                return syncPrompt() ? snapshot(passError != null ? Status.error(passError)
-                        : Status.info((passTokens.size() == 1 ? "1 token" : passTokens.size() + " tokens") + "; the pass starts over."))
+                return syncPrompt() ? snapshot(passError != null ? Status.error(passError) : Status.info(describe(passTokens)))
                         : null;
             }, this::apply, failure -> status.set(Status.error("Could not tokenize: " + message(failure))));
         }
     }
 
+    private static String describe(List<List<TokenChip>> rows) {
+        int length = rows.isEmpty() ? 0 : rows.get(0).size();
+        String tokens = length == 1 ? "1 token" : length + " tokens";
+        return (rows.size() > 1 ? rows.size() + " prompts padded to " + tokens : tokens) + "; the pass starts over.";
+    }
+
+    private void selectionChanged() {
+        selectedLayer = layer.get();
+        selectedHead = head.get();
+        selectedRow = batchRow.get();
+        if (!applying) {
+            requestRefresh();
+        }
+    }
+
+    /** Rebuilds the snapshot (attention map, view data) for the current selection; coalesced while one is queued. */
+    private void requestRefresh() {
+        if (!ready.get() || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        engine.submit(() -> {
+            refreshQueued.set(false);
+            return snapshot(null);
+        }, this::apply, failure -> {
+            refreshQueued.set(false);
+            status.set(Status.error("Could not update the views: " + message(failure)));
+        });
+    }
+
     // ---- engine thread ----------------------------------------------------------------------------------
+
+    /** The name of the first step after the cursor (in this or a later pass) an enabled breakpoint matches. */
+    private static String nextMatch(Stepper s, List<Breakpoint> enabled) {
+        List<Stepper.Group> groups = s.groups();
+        Stepper.StepInfo at = s.current();
+        int g0 = at == null ? groups.indexOf(s.group()) : at.group();
+        for (int g = Math.max(0, g0); g < groups.size(); g++) {
+            Program program = groups.get(g).trace().program();
+            for (int i = g == g0 && at != null ? at.index() + 1 : 0; i < program.size(); i++) {
+                String name = program.op(i).name();
+                if (enabled.stream().anyMatch(b -> b.matches(name))) {
+                    return name;
+                }
+            }
+        }
+        return null;
+    }
 
     /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */
     private boolean syncPrompt() {
-        String text = latestPrompt;
-        if (stepper == null || text.equals(passText)) {
+        PromptInput input = latestInput;
+        if (stepper == null || input.equals(passInput)) {
             return false;
         }
-        passText = text;
+        passInput = input;
         Tokenizer tokenizer = model.tokenizer();
         if (tokenizer == null) {
             passTokens = List.of();
             passError = model.name() + " has no tokenizer.json, so it cannot read text";
             return true;
         }
-        Tokenizer.Tokens t = tokenizer.encode(text);
-        List<TokenChip> chips = new ArrayList<>(t.size());
-        for (int i = 0; i < t.size(); i++) {
-            chips.add(new TokenChip(i, t.ids()[i], TokenChip.visible(tokenizer.decode(t.ids()[i])), t.special()[i]));
+        List<String> texts = input.batch() ? input.text().lines().filter(l -> !l.isBlank()).toList() : List.of(input.text());
+        String second = engineInfo.encoder() && !input.pair().isBlank() ? input.pair() : null;
+        List<Tokenizer.Tokens> encoded = texts.stream()
+                .map(t -> second == null ? tokenizer.encode(t) : tokenizer.encodePair(t, second)).toList();
+        if (encoded.isEmpty() || encoded.stream().anyMatch(t -> t.size() == 0)) {
+            passTokens = List.of();
+            passError = "the prompt is empty: type at least one token" + (input.batch() ? " (one prompt per line)" : "");
+            return true;
         }
-        passTokens = List.copyOf(chips);
+        Batch batch = Batch.pad(encoded.stream().map(Tokenizer.Tokens::ids).toList(),
+                encoded.stream().map(Tokenizer.Tokens::typeIds).toList(), Batch.Padding.RIGHT, padId);
+        passTokens = chips(batch, encoded, tokenizer);
         try {
-            stepper.reset(t.ids());
+            stepper.reset(batch);
             passError = null;
         } catch (IllegalArgumentException e) {
             passError = e.getMessage();
@@ -400,9 +722,27 @@ public final class MainViewModel implements AutoCloseable {
         return true;
     }
 
+    private static List<List<TokenChip>> chips(Batch batch, List<Tokenizer.Tokens> encoded, Tokenizer tokenizer) {
+        List<List<TokenChip>> rows = new ArrayList<>(batch.size());
+        for (int b = 0; b < batch.size(); b++) {
+            Tokenizer.Tokens t = encoded.get(b);
+            List<TokenChip> row = new ArrayList<>(batch.length());
+            for (int i = 0; i < batch.length(); i++) {
+                long id = batch.ids()[b][i];
+                boolean padding = batch.attentionMask()[b][i] == 0;
+                row.add(new TokenChip(i, id, TokenChip.visible(tokenizer.decode(id)), !padding && t.special()[i],
+                        batch.tokenTypes()[b][i], padding));
+            }
+            rows.add(List.copyOf(row));
+        }
+        return List.copyOf(rows);
+    }
+
     private PassSnapshot snapshot(Status done) {
         if (stepper == null || passError != null) {
-            return new PassSnapshot(passTokens, List.of(), -1, 0, null, null, done);
+            Map<ViewFeed<?>, FeedResult> cleared = new IdentityHashMap<>();
+            feeds.forEach(f -> cleared.put(f, new FeedResult(null, null)));
+            return new PassSnapshot(passTokens, List.of(), -1, 0, null, null, -1, cleared, done);
         }
         Stepper.Group group = stepper.group();
         Trace trace = group.trace();
@@ -420,34 +760,71 @@ public final class MainViewModel implements AutoCloseable {
         StepDetails details = current == null ? null : new StepDetails(current.index(), current.steps(), current.name(),
                 current.unit(), current.math(), current.inputs(), current.shape(), documentedShape(current.name()),
                 meaning(current.name()));
-        AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group) : null;
-        return new PassSnapshot(passTokens, List.copyOf(rows), cursor, trace.executed(), details, map, done);
+        int layerAt = current == null ? -1 : blockOf(current.name());
+        ViewContext context = new ViewContext(engineInfo, passTokens,
+                clamp(layerAt >= 0 ? layerAt : selectedLayer, engineInfo.layers()), clamp(selectedHead, engineInfo.heads()),
+                clamp(selectedRow, passTokens.size()));
+        AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group, context.batchRow()) : null;
+        return new PassSnapshot(passTokens, List.copyOf(rows), cursor, trace.executed(), details, map, layerAt,
+                buildFeeds(context), done);
     }
 
-    private AttentionMap attentionOf(Stepper.StepInfo step, Stepper.Group group) {
+    private Map<ViewFeed<?>, FeedResult> buildFeeds(ViewContext context) {
+        Map<ViewFeed<?>, FeedResult> out = new IdentityHashMap<>();
+        for (ViewFeed<?> feed : feeds) {
+            if (!feed.isActiveNow()) {
+                continue;
+            }
+            try {
+                out.put(feed, new FeedResult(feed.factory().build(stepper, context), null));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the " + feed.name() + " view could not be built", e);
+                out.put(feed, new FeedResult(null, feed.name() + ": " + message(e)));
+            }
+        }
+        return out;
+    }
+
+    private static int clamp(int value, int count) {
+        return Math.max(0, Math.min(value, count - 1));
+    }
+
+    private static int blockOf(String name) {
+        try {
+            HookName.Parsed p = HookName.parse(name);
+            return p.inBlock() ? p.layer() : -1;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private AttentionMap attentionOf(Stepper.StepInfo step, Stepper.Group group, int row) {
         TensorData data = stepper.read(step.name());
         long[] s = data.shape(); // [B, H, T, K]; the mask is [B|1, 1, T, K]
         if (s.length != 4) {
             LOG.log(System.Logger.Level.WARNING, step.name() + " is not [B, H, T, K]: " + Arrays.toString(s));
             return null;
         }
+        int b = (int) Math.min(row, s[0] - 1);
         int heads = (int) s[1];
         int rows = (int) s[2];
         int cols = (int) s[3];
-        float[] batch0 = Arrays.copyOfRange(data.values(), 0, heads * rows * cols);
+        int size = heads * rows * cols;
+        float[] values = Arrays.copyOfRange(data.values(), b * size, (b + 1) * size);
+        List<TokenChip> tokens = passTokens.get(Math.min(row, passTokens.size() - 1));
         List<String> rowLabels = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
-            rowLabels.add(label(group.past() + r));
+            rowLabels.add(label(tokens, group.past() + r));
         }
         List<String> colLabels = new ArrayList<>(cols);
         for (int c = 0; c < cols; c++) {
-            colLabels.add(label(c));
+            colLabels.add(label(tokens, c));
         }
-        return new AttentionMap(step.name(), heads, rows, cols, batch0, rowLabels, colLabels);
+        return new AttentionMap(step.name(), heads, rows, cols, values, rowLabels, colLabels);
     }
 
-    private String label(int position) {
-        return position < passTokens.size() ? passTokens.get(position).text() : "#" + position;
+    private static String label(List<TokenChip> tokens, int position) {
+        return position < tokens.size() ? tokens.get(position).text() : "#" + position;
     }
 
     private static String documentedShape(String name) {
@@ -477,14 +854,10 @@ public final class MainViewModel implements AutoCloseable {
             model.close();
             model = null;
         }
-        passText = null;
+        engineInfo = null;
+        passInput = null;
         passError = null;
         passTokens = List.of();
-    }
-
-    private static String architectureOf(String name) {
-        return SampleModels.catalog().stream().filter(s -> s.name().equals(name))
-                .map(SampleModels.Sample::architecture).findFirst().orElse("gpt2");
     }
 
     // ---- UI thread --------------------------------------------------------------------------------------
@@ -493,24 +866,45 @@ public final class MainViewModel implements AutoCloseable {
         if (snapshot == null) {
             return;
         }
-        if (!tokens.equals(snapshot.tokens())) {
-            tokens.setAll(snapshot.tokens());
-        }
-        List<StepRow> rows = snapshot.steps();
-        if (!sameNames(rows)) {
-            steps.setAll(rows);
-        } else {
-            for (int i = 0; i < rows.size(); i++) {
-                if (!steps.get(i).equals(rows.get(i))) {
-                    steps.set(i, rows.get(i));
+        applying = true;
+        try {
+            if (!tokenRows.equals(snapshot.tokens())) {
+                tokenRows.setAll(snapshot.tokens());
+            }
+            List<TokenChip> first = snapshot.tokens().isEmpty() ? List.of() : snapshot.tokens().get(0);
+            if (!tokens.equals(first)) {
+                tokens.setAll(first);
+            }
+            List<StepRow> rows = snapshot.steps();
+            if (!sameNames(rows)) {
+                steps.setAll(rows);
+            } else {
+                for (int i = 0; i < rows.size(); i++) {
+                    if (!steps.get(i).equals(rows.get(i))) {
+                        steps.set(i, rows.get(i));
+                    }
                 }
             }
+            executed.set(snapshot.executed());
+            currentIndex.set(snapshot.cursor());
+            currentStep.set(snapshot.current());
+            if (snapshot.layerAt() >= 0) {
+                layer.set(snapshot.layerAt());
+            }
+            ModelInfo info = modelInfo.get();
+            if (info != null) {
+                layer.set(clamp(layer.get(), info.layers()));
+                head.set(clamp(head.get(), info.heads()));
+            }
+            batchRow.set(clamp(batchRow.get(), Math.max(1, snapshot.tokens().size())));
+            attention.set(snapshot.attention());
+            snapshot.views().forEach((feed, result) -> feed.apply(result.value(), result.error()));
+            if (snapshot.status() != null) {
+                status.set(snapshot.status());
+            }
+        } finally {
+            applying = false;
         }
-        executed.set(snapshot.executed());
-        currentIndex.set(snapshot.cursor());
-        currentStep.set(snapshot.current());
-        attention.set(snapshot.attention());
-        status.set(snapshot.status());
     }
 
     private boolean sameNames(List<StepRow> rows) {

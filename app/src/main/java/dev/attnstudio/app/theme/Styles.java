@@ -33,6 +33,16 @@ public final class Styles {
     public static final String TOKEN_SPECIAL = "token-special";
     public static final String STATUS_ITEM = "status-item";
     public static final String HEATMAP_PLACEHOLDER = "heatmap-placeholder";
+    public static final String TOKEN_SEGMENT_B = "token-segment-b";
+    public static final String TOKEN_PADDING = "token-padding";
+    public static final String TOKEN_ROW_LABEL = "token-row-label";
+    public static final String VIEW_TABS = "view-tabs";
+    public static final String VIEW_PLACEHOLDER = "view-placeholder";
+    public static final String BREAKPOINTS_PANEL = "breakpoints-panel";
+    public static final String SIDE_SPLIT = "side-split";
+    public static final String SHORTCUT_TABLE = "shortcut-table";
+    public static final String PROMPT_EDITOR = "prompt-editor";
+    public static final String CENTRE = "centre";
 
     /** A step whose output is computed. */
     public static final PseudoClass COMPUTED = PseudoClass.getPseudoClass("computed");
@@ -48,7 +58,12 @@ public final class Styles {
 
     /** The app's stylesheet (light theme; semantic colours are declared once at its top). */
     public static String stylesheet() {
-        URL url = Objects.requireNonNull(Styles.class.getResource("/dev/attnstudio/app/app.css"), "app.css is missing");
+        return resource("app.css");
+    }
+
+    /** A stylesheet next to app.css, as a URL string for {@code getStylesheets()}. */
+    static String resource(String name) {
+        URL url = Objects.requireNonNull(Styles.class.getResource("/dev/attnstudio/app/" + name), name + " is missing");
         return url.toExternalForm();
     }
 }

@@ -3,12 +3,19 @@ package dev.attnstudio.app.tokens;
 /**
  * One token of the prompt as the UI shows it.
  *
- * @param position index in the sequence
+ * @param position index in its row
  * @param id       vocabulary id
  * @param text     the token's text with whitespace made visible (a space prints as {@code ␣})
  * @param special  a special token the tokenizer added ({@code [CLS]}, {@code <|endoftext|>}), not typed text
+ * @param typeId   token type (segment): 0 for the first text, 1 for the second of a sentence pair
+ * @param padding  a padding position added to make the rows of a batch one length; attention never reads it
  */
-public record TokenChip(int position, long id, String text, boolean special) {
+public record TokenChip(int position, long id, String text, boolean special, long typeId, boolean padding) {
+
+    /** A token of segment A that is not padding. */
+    public TokenChip(int position, long id, String text, boolean special) {
+        this(position, id, text, special, 0, false);
+    }
 
     /** Makes a decoded token printable: spaces, tabs and line breaks become visible marks; empty becomes ∅. */
     public static String visible(String decoded) {

@@ -1,0 +1,136 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.tokens.TokenStrip;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.util.List;
+
+/**
+ * The prompt editor and its tokens: the text (one prompt per line in batch mode), for encoders the second segment
+ * of a sentence pair and the batch switch, and the token strip, which follows every keystroke.
+ */
+final class PromptPanel extends VBox {
+
+    /** Height of one row of token chips, in em (it scales with the zoom). */
+    private static final double TOKEN_ROW_EM = 3.3;
+
+    private final TextArea prompt = new TextArea();
+    private final TextField pair = new TextField();
+
+    PromptPanel(MainViewModel vm) {
+        super(6);
+        getStyleClass().add(Styles.PANEL);
+
+        Label title = new Label("Prompt");
+        title.getStyleClass().add(Styles.PANEL_TITLE);
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        prompt.setId("prompt");
+        prompt.setPromptText("Type a prompt");
+        prompt.setWrapText(true);
+        prompt.getStyleClass().add(Styles.PROMPT_EDITOR);
+        prompt.textProperty().bindBidirectional(vm.promptProperty());
+        prompt.prefRowCountProperty().bind(Bindings.when(vm.batchModeProperty()).then(4).otherwise(1));
+        prompt.setTooltip(new Tooltip("The text the model reads; the tokens below follow as you type. "
+                + "In batch mode each line is one prompt."));
+        prompt.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            // One prompt is one line: Enter adds a line only in batch mode (Ctrl+Enter still runs to the end).
+            if (e.getCode() == KeyCode.ENTER && !e.isShortcutDown() && !e.isShiftDown() && !vm.batchModeProperty().get()) {
+                e.consume();
+            }
+        });
+        title.setLabelFor(prompt);
+        HBox.setHgrow(prompt, Priority.ALWAYS);
+
+        CheckBox batch = new CheckBox("Batch");
+        batch.setId("batchMode");
+        batch.selectedProperty().bindBidirectional(vm.batchModeProperty());
+        batch.visibleProperty().bind(vm.encoderProperty());
+        batch.managedProperty().bind(vm.encoderProperty());
+        batch.setMinWidth(Region.USE_PREF_SIZE);
+        batch.setTooltip(new Tooltip("One prompt per line, run together as a batch padded to the longest "
+                + "(encoders; the padding is masked out of attention)"));
+
+        Label count = new Label();
+        count.setId("tokenCount");
+        count.getStyleClass().add(Styles.MUTED);
+        count.setMinWidth(Region.USE_PREF_SIZE);
+        count.textProperty().bind(Bindings.createStringBinding(() -> count(vm.tokenRows()), vm.tokenRows()));
+        count.setTooltip(new Tooltip("Tokens the model reads (per row, padding included)"));
+        HBox row = new HBox(10, title, prompt, new VBox(4, batch, count));
+        row.setAlignment(Pos.TOP_LEFT);
+
+        Label pairLabel = new Label("Sentence B");
+        pairLabel.getStyleClass().add(Styles.FIELD_LABEL);
+        pairLabel.setMinWidth(Region.USE_PREF_SIZE);
+        pair.setId("pair");
+        pair.setPromptText("Optional second segment of a sentence pair (token type 1)");
+        pair.textProperty().bindBidirectional(vm.pairProperty());
+        pair.setTooltip(new Tooltip("Encoders read a sentence pair as [CLS] A [SEP] B [SEP]; B's tokens get token type 1"));
+        pairLabel.setLabelFor(pair);
+        HBox.setHgrow(pair, Priority.ALWAYS);
+        HBox pairRow = new HBox(10, pairLabel, pair);
+        pairRow.setAlignment(Pos.CENTER_LEFT);
+        pairRow.visibleProperty().bind(vm.encoderProperty());
+        pairRow.managedProperty().bind(vm.encoderProperty());
+
+        TokenStrip strip = new TokenStrip(vm.tokenRows());
+        ScrollPane tokens = new ScrollPane(strip);
+        tokens.setId("tokenStrip");
+        tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
+        tokens.setFitToWidth(true);
+        tokens.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        tokens.setTooltip(new Tooltip("The prompt's tokens: text over id. Orange: special tokens; tinted: sentence B; "
+                + "hollow: padding"));
+        // As tall as the chips need, up to three rows; longer prompts scroll. The strip learns its height during a
+        // layout pass; resize the viewport in the next pulse, not inside it.
+        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
+        prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
+        fitTokens(tokens, strip, prompt);
+
+        getChildren().addAll(row, pairRow, tokens);
+        prompt.sceneProperty().addListener((obs, old, scene) -> {
+            if (scene != null) {
+                Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start
+            }
+        });
+    }
+
+    /** Moves the keyboard focus to the prompt, caret at the end. */
+    void focusPrompt() {
+        prompt.requestFocus();
+        prompt.end();
+    }
+
+    /** Moves the keyboard focus to sentence B (encoders). */
+    void focusPair() {
+        pair.requestFocus();
+        pair.end();
+    }
+
+    private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt) {
+        double row = TOKEN_ROW_EM * prompt.getFont().getSize();
+        tokens.setPrefViewportHeight(Math.max(row, Math.min(3 * row + 8, Math.ceil(strip.getHeight()) + 1)));
+    }
+
+    private static String count(List<List<TokenChip>> rows) {
+        int n = rows.isEmpty() ? 0 : rows.get(0).size();
+        String tokens = n == 1 ? "1 token" : n + " tokens";
+        return rows.size() > 1 ? rows.size() + " rows \u00d7 " + tokens : tokens;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
+import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.step.Batch;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.tokenizer.Tokenizer;
+import dev.attnstudio.samples.SampleModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The prompt of an encoder (the real all-MiniLM-L6-v2): sentence pairs get token types, a batch is padded with the
+ * tokenizer's [PAD] and drives the stepper as one padded pass, and the heatmap of a chosen row equals the
+ * engine's tensor for that row (read through a separate stepper on the same batch).
+ */
+class EncoderPromptTest {
+
+    private static final String MINILM = "all-minilm-l6-v2";
+    private static LoadedModel reference;
+    private static MainViewModel vm;
+
+    @BeforeAll
+    static void open() {
+        reference = SampleModels.open(MINILM, DjlRuntime.DeviceChoice.CPU);
+        vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU));
+        vm.openSample(MINILM);
+        assertTrue(vm.isReady(), () -> vm.statusProperty().get().text());
+    }
+
+    @AfterAll
+    static void close() {
+        vm.close();
+        reference.close();
+    }
+
+    @Test
+    void theModelIsAnEncoderAndItsLoadTimeCoversTheWholeOpen() {
+        ModelInfo info = vm.modelInfoProperty().get();
+        assertTrue(info.encoder());
+        assertEquals("bert", info.architecture());
+        assertEquals(6, info.layers());
+        assertEquals(12, info.heads());
+        assertEquals(384, info.dModel());
+        // Parsing the 90 MB ONNX graph is part of the open: far more than the upload the engine alone times.
+        assertTrue(info.loadMillis() > reference.loadMillis(), info.loadMillis() + " ms vs upload " + reference.loadMillis());
+    }
+
+    @Test
+    void aSentencePairGetsTokenTypesOne() {
+        vm.batchModeProperty().set(false);
+        vm.pairProperty().set("a dog barked");
+        vm.promptProperty().set("the cat sat");
+        try {
+            Tokenizer.Tokens expected = reference.tokenizer().encodePair("the cat sat", "a dog barked");
+            List<TokenChip> row = vm.tokens();
+            assertEquals(expected.size(), row.size());
+            for (int i = 0; i < row.size(); i++) {
+                assertEquals(expected.ids()[i], row.get(i).id());
+                assertEquals(expected.typeIds()[i], row.get(i).typeId());
+                assertEquals(expected.special()[i], row.get(i).special());
+                assertFalse(row.get(i).padding());
+            }
+            assertEquals("[CLS]", row.get(0).text());
+            assertEquals(1, row.get(row.size() - 2).typeId(), "sentence B is segment 1");
+            assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+        } finally {
+            vm.pairProperty().set("");
+        }
+    }
+
+    @Test
+    void aBatchIsPaddedWithPadAndEachRowsHeatmapEqualsTheEngine() {
+        vm.batchModeProperty().set(true);
+        vm.promptProperty().set("short one\n\nthis second prompt is quite a lot longer\n");
+        try {
+            assertEquals(2, vm.tokenRows().size(), "blank lines are not prompts");
+            List<TokenChip> shortRow = vm.tokenRows().get(0);
+            List<TokenChip> longRow = vm.tokenRows().get(1);
+            assertEquals(shortRow.size(), longRow.size());
+            long pad = reference.tokenizer().encode("[PAD]").ids()[1];
+            TokenChip last = shortRow.get(shortRow.size() - 1);
+            assertTrue(last.padding());
+            assertEquals(pad, last.id());
+            assertEquals("[PAD]", last.text());
+            assertTrue(longRow.stream().noneMatch(TokenChip::padding));
+            assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+
+            vm.batchRowProperty().set(0);
+            vm.headProperty().set(7);
+            vm.runToBreakpoint();
+            assertEquals("blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
+            Heatmap row0 = vm.heatmapProperty().get();
+            vm.batchRowProperty().set(1);
+            Heatmap row1 = vm.heatmapProperty().get();
+
+            try (Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
+                Tokenizer.Tokens a = reference.tokenizer().encode("short one");
+                Tokenizer.Tokens b = reference.tokenizer().encode("this second prompt is quite a lot longer");
+                stepper.reset(Batch.pad(List.of(a.ids(), b.ids()), List.of(a.typeIds(), b.typeIds()), Batch.Padding.RIGHT, pad));
+                stepper.runTo("blocks.0.attn.hook_pattern");
+                TensorData pattern = stepper.read("blocks.0.attn.hook_pattern");
+                assertSameHead(pattern, 0, 7, row0);
+                assertSameHead(pattern, 1, 7, row1);
+                assertEquals(0f, row0.get(0, a.size()), "a padding key gets no attention");
+            }
+        } finally {
+            vm.batchModeProperty().set(false);
+            vm.promptProperty().set(MainViewModel.DEFAULT_PROMPT);
+        }
+    }
+
+    @Test
+    void anEmptyBatchIsReported() {
+        vm.batchModeProperty().set(true);
+        vm.promptProperty().set("\n  \n");
+        try {
+            assertTrue(vm.statusProperty().get().error());
+            assertTrue(vm.statusProperty().get().text().contains("one prompt per line"), vm.statusProperty().get().text());
+        } finally {
+            vm.batchModeProperty().set(false);
+            vm.promptProperty().set(MainViewModel.DEFAULT_PROMPT);
+        }
+    }
+
+    private static void assertSameHead(TensorData pattern, int row, int head, Heatmap map) {
+        long[] shape = pattern.shape();
+        assertArrayEquals(new long[] {2, 12, shape[2], shape[3]}, shape);
+        assertEquals(head, map.head());
+        assertEquals(shape[2], map.rows());
+        for (int q = 0; q < map.rows(); q++) {
+            for (int k = 0; k < map.cols(); k++) {
+                assertEquals(pattern.get(row, head, q, k), map.get(q, k), 0f, "row " + row + " q " + q + " k " + k);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
+import dev.attnstudio.engine.io.ModelFormatException;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.samples.SampleModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** "Open model folder...": the kinds of folder that open, and the messages for those that do not. */
+class ModelFolderTest {
+
+    private static final DjlRuntime.DeviceChoice CPU = DjlRuntime.DeviceChoice.CPU;
+
+    @Test
+    void aHuggingFaceFolderOpensThroughTheViewModelAndIsRemembered(@TempDir Path dir) throws IOException {
+        SampleModels.Sample sample = SampleModels.find("induction-2l").orElseThrow();
+        Path folder = SampleModels.extract((SampleModels.BundledFolder) sample.source(), dir.resolve("induction-2l"));
+        SettingsStore settings = SettingsStore.inMemory();
+        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(CPU), settings);
+        try {
+            vm.openFolder(folder);
+            assertTrue(vm.isReady(), () -> vm.statusProperty().get().text());
+            ModelInfo info = vm.modelInfoProperty().get();
+            assertEquals("induction-2l", info.name());
+            assertEquals("gpt2", info.architecture());
+            assertEquals(new ModelSource.Folder(folder), info.source());
+            assertEquals(List.of(new ModelSource.Folder(folder)), vm.recentModels());
+            assertTrue(settings.get(MainViewModel.RECENT_KEY, "").contains(folder.toString()));
+            vm.runToBreakpoint();
+            assertEquals("blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
+        } finally {
+            vm.close();
+        }
+    }
+
+    @Test
+    void anOnnxEncoderFolderOpensWithItsTokenizer(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("minilm-onnx");
+        Files.createDirectories(folder.resolve("onnx"));
+        copyResource("all-minilm-l6-v2.onnx", folder.resolve("onnx/model.onnx"));
+        copyResource("all-minilm-l6-v2-tokenizer.json", folder.resolve("tokenizer.json"));
+        try (var model = ModelFolder.open(folder, CPU)) {
+            assertEquals("minilm-onnx", model.name());
+            assertEquals(6, model.config().nLayer());
+            assertFalse(model.config().causal());
+            assertNotNull(model.tokenizer());
+        }
+    }
+
+    @Test
+    void anOnnxFileWithoutTokenizerIsRefusedByName(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("model.onnx"), "not really");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFolder.open(dir, CPU));
+        assertTrue(e.getMessage().contains("no tokenizer.json"), e.getMessage());
+    }
+
+    @Test
+    void otherFoldersAreRefusedNamingWhatIsMissingAndWhatIsSupported(@TempDir Path dir) throws IOException {
+        ModelFormatException empty = assertThrows(ModelFormatException.class, () -> ModelFolder.open(dir, CPU));
+        assertTrue(empty.getMessage().contains("no config.json, no model.safetensors and no .onnx file"), empty.getMessage());
+        assertTrue(empty.getMessage().contains("Supported:"), empty.getMessage());
+
+        Files.writeString(dir.resolve("config.json"), "{}");
+        Files.writeString(dir.resolve("pytorch_model.bin"), "weights");
+        ModelFormatException bin = assertThrows(ModelFormatException.class, () -> ModelFolder.open(dir, CPU));
+        assertTrue(bin.getMessage().contains("config.json but no model.safetensors"), bin.getMessage());
+        assertTrue(bin.getMessage().contains("pytorch_model.bin"), bin.getMessage());
+
+        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(CPU));
+        vm.openFolder(dir);
+        assertFalse(vm.isReady());
+        assertTrue(vm.loadFailureProperty().get().contains("model.safetensors"), vm.loadFailureProperty().get());
+        assertTrue(vm.recentModels().isEmpty(), "a folder that did not open is not remembered");
+        vm.close();
+    }
+
+    private static void copyResource(String name, Path target) throws IOException {
+        try (InputStream in = SampleModels.class.getClassLoader().getResourceAsStream(name)) {
+            assertNotNull(in, name + " is not on the class path");
+            Files.copy(in, target);
+        }
+    }
+}

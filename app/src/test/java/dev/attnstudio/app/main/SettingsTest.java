@@ -1,0 +1,96 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
+import dev.attnstudio.app.theme.Theme;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Theme, zoom and recent models survive a restart (a new view model over the same store). */
+class SettingsTest {
+
+    /** Opens nothing: these tests are about what is remembered, not about models. */
+    private static MainViewModel vm(SettingsStore store) {
+        return new MainViewModel(new DirectEngineExecutor(), source -> {
+            throw new IllegalStateException("not opened in this test");
+        }, store);
+    }
+
+    @Test
+    void themeAndZoomAreRemembered() {
+        SettingsStore store = SettingsStore.inMemory();
+        MainViewModel first = vm(store);
+        assertEquals(Theme.LIGHT, first.themeProperty().get());
+        assertEquals(1.0, first.zoomProperty().get());
+        first.themeProperty().set(Theme.DARK);
+        first.zoomIn();
+        first.zoomIn();
+        assertEquals(1.2, first.zoomProperty().get(), 1e-9);
+
+        MainViewModel second = vm(store);
+        assertEquals(Theme.DARK, second.themeProperty().get());
+        assertEquals(1.2, second.zoomProperty().get(), 1e-9);
+        for (int i = 0; i < 40; i++) {
+            second.zoomOut();
+        }
+        assertEquals(MainViewModel.MIN_ZOOM, second.zoomProperty().get(), 1e-9);
+        second.resetZoom();
+        assertEquals(1.0, second.zoomProperty().get());
+    }
+
+    @Test
+    void aBrokenStoreFallsBackToDefaults() {
+        SettingsStore store = SettingsStore.inMemory();
+        store.put(MainViewModel.THEME_KEY, "purple");
+        store.put(MainViewModel.ZOOM_KEY, "big");
+        store.put(MainViewModel.RECENT_KEY, "nonsense\nsample:random-gpt2-tiny");
+        MainViewModel vm = vm(store);
+        assertEquals(Theme.LIGHT, vm.themeProperty().get());
+        assertEquals(1.0, vm.zoomProperty().get());
+        assertEquals(List.of(new ModelSource.Sample("random-gpt2-tiny")), vm.recentModels());
+    }
+
+    @Test
+    void recentModelsAreMostRecentFirstAtMostEightAndMissingFoldersArePruned(@TempDir Path dir) throws IOException {
+        SettingsStore store = SettingsStore.inMemory();
+        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(),
+                MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), store);
+        vm.openSample("random-gpt2-tiny");
+        vm.openSample("induction-2l");
+        vm.openSample("random-gpt2-tiny");
+        assertEquals(List.of(new ModelSource.Sample("random-gpt2-tiny"), new ModelSource.Sample("induction-2l")),
+                vm.recentModels());
+        vm.close();
+
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Path folder = Files.createDirectories(dir.resolve("model-" + i));
+            lines.add(new ModelSource.Folder(folder).encode());
+        }
+        Files.delete(dir.resolve("model-1"));
+        store.put(MainViewModel.RECENT_KEY, String.join("\n", lines));
+        MainViewModel restarted = vm(store);
+        assertEquals(MainViewModel.MAX_RECENT, restarted.recentModels().size());
+        assertEquals(new ModelSource.Folder(dir.resolve("model-0")), restarted.recentModels().get(0));
+        assertFalse(restarted.recentModels().contains(new ModelSource.Folder(dir.resolve("model-1"))));
+        assertTrue(restarted.statusProperty().get().text().contains("model-1"), restarted.statusProperty().get().text());
+        assertFalse(store.get(MainViewModel.RECENT_KEY, "").contains("model-1"), "the pruned list is saved");
+
+        Path gone = dir.resolve("model-2");
+        Files.delete(gone);
+        restarted.openRecent(new ModelSource.Folder(gone));
+        assertTrue(restarted.statusProperty().get().error());
+        assertTrue(restarted.statusProperty().get().text().contains("no longer there"));
+        assertFalse(restarted.recentModels().contains(new ModelSource.Folder(gone)));
+    }
+}
