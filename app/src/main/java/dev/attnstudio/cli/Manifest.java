@@ -1,11 +1,15 @@
 package dev.attnstudio.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import dev.attnstudio.engine.config.ModelConfig;
+
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What {@code manifest.json} says about a trace: enough to load every file without guessing, and to replay the
@@ -33,15 +37,53 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
     /**
      * @param source       "sample" (bundled), "folder" (Hugging Face) or "onnx" (an exported encoder)
      * @param path         the folder or .onnx file, or null for a sample
-     * @param architecture "gpt2" (decoder) or "bert" (encoder)
+     * @param architecture "gpt2", "llama" (decoders), "bert" (encoder) or "t5" (encoder-decoder)
      * @param outputHook   the hook holding the model's output: logits, or an encoder's last hidden state
      */
     record Model(String name, String source, String path, String architecture, String outputHook, Config config) {
     }
 
-    /** @param typeVocabSize rows of the segment embedding; 0 for a decoder */
-    record Config(int nLayer, int nHead, int dModel, int dHead, int dMlp, int nPositions, int vocabSize,
-                  int typeVocabSize, double layerNormEps, String activation) {
+    /**
+     * The model's geometry. The family-specific fields are left out of the JSON for other families.
+     *
+     * @param nLayer          blocks (T5: the encoder's)
+     * @param nKvHeads        key/value heads: n_head, or fewer under grouped-query attention (LLaMA)
+     * @param dHead           width of one head (T5: d_kv)
+     * @param typeVocabSize   rows of the segment embedding; 0 for a decoder
+     * @param ropeTheta       (LLaMA) base of the rotary position frequencies
+     * @param tiedEmbeddings  (LLaMA, T5) whether the unembedding is the token embedding
+     * @param t5              (T5) what only an encoder-decoder has
+     */
+    record Config(int nLayer, int nHead, int nKvHeads, int dModel, int dHead, int dMlp, int nPositions, int vocabSize,
+                  int typeVocabSize, double layerNormEps, String activation,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Double ropeTheta,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Boolean tiedEmbeddings,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) T5 t5) {
+
+        static Config of(ModelConfig c) {
+            Double rope = c.extra() instanceof ModelConfig.Llama l ? l.ropeTheta() : null;
+            Boolean tied = c.extra() instanceof ModelConfig.Llama l ? l.tiedEmbeddings()
+                    : c.extra() instanceof ModelConfig.T5 t ? t.tiedEmbeddings() : null;
+            T5 t5 = c.extra() instanceof ModelConfig.T5 t ? new T5(t.dKv(), t.nDecoderLayers(), t.buckets(),
+                    t.maxDistance(), t.gatedGelu() ? "gated-gelu" : "relu", t.decoderStartTokenId()) : null;
+            return new Config(c.nLayer(), c.nHead(), c.nKvHeads(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
+                    c.vocabSize(), c.typeVocabSize(), c.layerNormEps(), c.activation().name().toLowerCase(Locale.ROOT),
+                    rope, tied, t5);
+        }
+    }
+
+    /**
+     * An encoder-decoder's own settings, named as in a Hugging Face T5 config.json.
+     *
+     * @param dKv                          width of one head
+     * @param numDecoderLayers             blocks of the decoder ({@code n_layer} counts the encoder's)
+     * @param relativeAttentionNumBuckets  relative position buckets of the self-attention bias
+     * @param relativeAttentionMaxDistance distance beyond which relative positions share the last bucket
+     * @param feedForward                  "relu" (original T5) or "gated-gelu" (T5 v1.1, flan)
+     * @param decoderStartTokenId          the token the decoder input starts with
+     */
+    record T5(int dKv, int numDecoderLayers, int relativeAttentionNumBuckets, int relativeAttentionMaxDistance,
+              String feedForward, int decoderStartTokenId) {
     }
 
     /** @param side "right" or "left"; {@code padId} fills padding positions, which the attention mask hides */

@@ -410,9 +410,7 @@ final class TraceCommand {
             return new Manifest.Model(loaded.name(), kind,
                     path == null ? null : path.toAbsolutePath().normalize().toString(),
                     c.architecture().name().toLowerCase(Locale.ROOT), loaded.model().outputHook(),
-                    new Manifest.Config(c.nLayer(), c.nHead(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
-                            c.vocabSize(), c.typeVocabSize(), c.layerNormEps(),
-                            c.activation().name().toLowerCase(Locale.ROOT)));
+                    Manifest.Config.of(c));
         }
     }
 
