@@ -148,9 +148,13 @@ final class TraceCommand {
             throw new UsageException("--generate needs a decoder: " + name + " is a " + family(architecture)
                     + ", which reads its whole input at once and predicts no next token (leave out --generate)");
         }
-        if (architecture != null && decoder(architecture) && options.pair() != null) {
+        if (architecture != null && architecture != ModelConfig.Architecture.BERT && options.pair() != null) {
             throw new UsageException("--pair needs an encoder with token types (BERT): " + name + " is a "
                     + family(architecture) + " (put both texts into one --prompt)");
+        }
+        if (architecture != null && architecture != ModelConfig.Architecture.T5 && options.decoderIds() != null) {
+            throw new UsageException("--decoder-ids needs an encoder-decoder (T5): " + name + " is a "
+                    + family(architecture) + ", which has no separate decoder input (give its input with --ids)");
         }
         if (options.generate() > 0 && options.rows() > 1) {
             throw new UsageException("--generate continues a single prompt, but " + options.rows()
