@@ -1,8 +1,10 @@
 package dev.attnstudio.engine.hooks;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,7 +15,12 @@ import java.util.regex.Pattern;
  *
  * <p>Shape letters: B batch, T positions computed in this pass (query positions), K key positions (past +
  * T), H heads, Hkv key/value heads (fewer than H under grouped-query attention, else H), d d_model, h d_head,
- * m d_mlp (4 d for GPT-2), V vocabulary.
+ * m d_mlp (4 d for GPT-2), V vocabulary, S encoder (source) positions.
+ *
+ * <p>Encoder-decoders (T5) have two stacks, and their hooks carry the stack's name in front of the usual one:
+ * {@code encoder.hook_embed}, {@code encoder.blocks.0.attn.hook_pattern}, {@code decoder.hook_position_bias},
+ * {@code decoder.blocks.1.cross_attn.hook_pattern}; only {@code hook_logits} stays unprefixed. In the encoder stack T
+ * and K are both S.
  */
 public final class HookName {
 
@@ -24,7 +31,10 @@ public final class HookName {
         TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]"),
         EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings"),
         LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)"),
-        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U");
+        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U"),
+        POSITION_BIAS("hook_position_bias", "[1, H, T, K]",
+                "(T5, one per stack) relative position bias: a learned number per head and distance bucket, added to "
+                        + "the scores of every self-attention layer of the stack");
 
         public final String id;
         public final String shape;
@@ -61,7 +71,19 @@ public final class HookName {
         MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up"),
         MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity (gated MLPs: act(gate) * up)"),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
-        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out)");
+        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out; T5 decoder: resid_mid_cross + mlp_out)"),
+        CROSS_Q("cross_attn.hook_q", "[B, T, H, h]", "(T5 decoder) cross-attention queries, from ln2 of resid_mid"),
+        CROSS_K("cross_attn.hook_k", "[B, S, H, h]", "(T5 decoder) cross-attention keys, from the encoder's output (decode passes: read from the cache)"),
+        CROSS_V("cross_attn.hook_v", "[B, S, H, h]", "(T5 decoder) cross-attention values, from the encoder's output (decode passes: read from the cache)"),
+        CROSS_QK_RAW("cross_attn.hook_qk_raw", "[B, H, T, S]", "(ours; T5 decoder) q . k of every decoder query and encoder key"),
+        CROSS_ATTN_SCORES_UNMASKED("cross_attn.hook_attn_scores_unmasked", "[B, H, T, S]", "(ours; T5 decoder) cross-attention scores before the mask (no scaling, no position bias)"),
+        CROSS_MASK("cross_attn.hook_mask", "[B or 1, 1, 1, S]", "(ours; T5 decoder) additive mask on the encoder keys: -inf on padding"),
+        CROSS_ATTN_SCORES("cross_attn.hook_attn_scores", "[B, H, T, S]", "(T5 decoder) cross-attention scores, masked"),
+        CROSS_PATTERN("cross_attn.hook_pattern", "[B, H, T, S]", "(T5 decoder) softmax over the encoder positions: where each decoder position reads the source"),
+        CROSS_Z("cross_attn.hook_z", "[B, T, H, h]", "(T5 decoder) pattern-weighted sum of the encoder values per head"),
+        CROSS_ATTN_OUT("hook_cross_attn_out", "[B, T, d]", "(T5 decoder) cross-attention heads concatenated, output projection"),
+        RESID_MID_CROSS("hook_resid_mid_cross", "[B, T, d]", "(T5 decoder) resid_mid + cross_attn_out"),
+        LN3_NORMALIZED("ln3.hook_normalized", "[B, T, d]", "(T5 decoder) third norm: of resid_mid_cross, before the MLP");
 
         public final String suffix;
         public final String shape;
@@ -77,27 +99,138 @@ public final class HookName {
         public String at(int layer) {
             return "blocks." + layer + "." + suffix;
         }
+
+        /** Whether only the decoder blocks of an encoder-decoder have this hook (cross-attention and around it). */
+        public boolean crossOnly() {
+            return compareTo(CROSS_Q) >= 0;
+        }
+
+        /**
+         * The cross-attention hook that corresponds to a self-attention stage ({@code attn.hook_q} ->
+         * {@code cross_attn.hook_q}, {@code hook_attn_out} -> {@code hook_cross_attn_out}).
+         *
+         * @throws IllegalArgumentException for a stage cross-attention does not have (rotation, the cache's past)
+         */
+        public Block cross() {
+            return switch (this) {
+                case Q -> CROSS_Q;
+                case K -> CROSS_K;
+                case V -> CROSS_V;
+                case QK_RAW -> CROSS_QK_RAW;
+                case ATTN_SCORES_UNMASKED -> CROSS_ATTN_SCORES_UNMASKED;
+                case MASK -> CROSS_MASK;
+                case ATTN_SCORES -> CROSS_ATTN_SCORES;
+                case PATTERN -> CROSS_PATTERN;
+                case Z -> CROSS_Z;
+                case ATTN_OUT -> CROSS_ATTN_OUT;
+                default -> throw new IllegalArgumentException(this + " has no cross-attention counterpart");
+            };
+        }
     }
 
-    private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
+    /**
+     * The two stacks of an encoder-decoder (T5). A stack's hooks are the usual names behind its prefix:
+     * {@code encoder.blocks.0.attn.hook_q}, {@code decoder.hook_embed}.
+     */
+    public enum Stack {
+        ENCODER("encoder"),
+        DECODER("decoder");
 
-    /** A parsed hook name: either a model-level hook or a (layer, block hook) pair. */
-    public record Parsed(Model model, int layer, Block block) {
+        public final String prefix;
+
+        Stack(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /** A block hook of this stack: {@code encoder.blocks.{layer}.<suffix>}. */
+        public String at(Block block, int layer) {
+            return prefix + "." + block.at(layer);
+        }
+
+        /**
+         * A stack-level hook: {@code encoder.hook_embed}, {@code decoder.hook_position_bias},
+         * {@code encoder.ln_final.hook_normalized}.
+         */
+        public String at(Model hook) {
+            if (!STACK_HOOKS.contains(hook)) {
+                throw new IllegalArgumentException(hook.id + " is not a hook of one stack");
+            }
+            return prefix + "." + hook.id;
+        }
+    }
+
+    /** The model-level hooks each stack of an encoder-decoder has once. */
+    private static final Set<Model> STACK_HOOKS = EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+
+    private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
+    private static final Pattern STACK_NAME = Pattern.compile("(encoder|decoder)\\.(.+)");
+
+    /**
+     * A parsed hook name: either a model-level hook or a (layer, block hook) pair, with the stack it belongs to in an
+     * encoder-decoder.
+     *
+     * @param stack the stack of an encoder-decoder hook; null for unprefixed names
+     */
+    public record Parsed(Model model, int layer, Block block, Stack stack) {
+
+        /** An unprefixed hook name. */
+        public Parsed(Model model, int layer, Block block) {
+            this(model, layer, block, null);
+        }
+
         public boolean inBlock() {
             return block != null;
+        }
+
+        /** The documented shape. */
+        public String shape() {
+            return inBlock() ? block.shape : model.shape;
+        }
+
+        /** The documented meaning. */
+        public String meaning() {
+            return inBlock() ? block.meaning : model.meaning;
         }
     }
 
     private HookName() {
     }
 
-    /** Parses a full hook name strictly; unknown names are an error that lists what would be valid. */
+    /**
+     * Parses a full hook name strictly; unknown names are an error that lists what would be valid. Names of
+     * encoder-decoders carry their stack ({@code decoder.blocks.0.cross_attn.hook_pattern}); the cross-attention
+     * hooks exist in decoder blocks only, the position bias only per stack.
+     */
     public static Parsed parse(String name) {
-        for (Model m : Model.values()) {
-            if (m.id.equals(name)) {
-                return new Parsed(m, -1, null);
+        Matcher stacked = STACK_NAME.matcher(name);
+        if (stacked.matches()) {
+            Stack stack = Stack.valueOf(stacked.group(1).toUpperCase(Locale.ROOT));
+            String rest = stacked.group(2);
+            for (Model m : STACK_HOOKS) {
+                if (m.id.equals(rest)) {
+                    return new Parsed(m, -1, null, stack);
+                }
+            }
+            Parsed inner = parseBlock(rest);
+            if (inner != null && (stack == Stack.DECODER || !inner.block().crossOnly())) {
+                return new Parsed(null, inner.layer(), inner.block(), stack);
+            }
+        } else {
+            for (Model m : Model.values()) {
+                if (m.id.equals(name) && m != Model.POSITION_BIAS) {
+                    return new Parsed(m, -1, null);
+                }
+            }
+            Parsed inner = parseBlock(name);
+            if (inner != null && !inner.block().crossOnly()) {
+                return inner;
             }
         }
+        throw new IllegalArgumentException("'" + name + "' is not a hook name; see HookName for the list, e.g. "
+                + Block.PATTERN.at(0) + ", " + Model.LOGITS.id + " or (T5) " + Stack.DECODER.at(Block.CROSS_PATTERN, 0));
+    }
+
+    private static Parsed parseBlock(String name) {
         Matcher matcher = BLOCK_NAME.matcher(name);
         if (matcher.matches()) {
             for (Block b : Block.values()) {
@@ -106,14 +239,12 @@ public final class HookName {
                 }
             }
         }
-        throw new IllegalArgumentException("'" + name + "' is not a hook name; see HookName for the list, e.g. "
-                + Block.PATTERN.at(0) + " or " + Model.LOGITS.id);
+        return null;
     }
 
     /** The shape documented for a full hook name. */
     public static String shapeOf(String name) {
-        Parsed p = parse(name);
-        return p.inBlock() ? p.block().shape : p.model().shape;
+        return parse(name).shape();
     }
 
     /**
@@ -142,15 +273,35 @@ public final class HookName {
         List<String> rows = new ArrayList<>();
         rows.add("| hook | shape | meaning |");
         rows.add("|---|---|---|");
-        rows.add(row(Model.EMBED.id, Model.EMBED.shape, Model.EMBED.meaning));
-        rows.add(row(Model.POS_EMBED.id, Model.POS_EMBED.shape, Model.POS_EMBED.meaning));
-        rows.add(row(Model.TOKEN_TYPE_EMBED.id, Model.TOKEN_TYPE_EMBED.shape, Model.TOKEN_TYPE_EMBED.meaning));
-        rows.add(row(Model.EMBED_LN_NORMALIZED.id, Model.EMBED_LN_NORMALIZED.shape, Model.EMBED_LN_NORMALIZED.meaning));
+        for (Model m : List.of(Model.EMBED, Model.POS_EMBED, Model.TOKEN_TYPE_EMBED, Model.EMBED_LN_NORMALIZED)) {
+            rows.add(row(m.id, m.shape, m.meaning));
+        }
         for (Block b : Block.values()) {
-            rows.add(row("blocks.{i}." + b.suffix, b.shape, b.meaning));
+            if (!b.crossOnly()) {
+                rows.add(row("blocks.{i}." + b.suffix, b.shape, b.meaning));
+            }
         }
         rows.add(row(Model.LN_FINAL_NORMALIZED.id, Model.LN_FINAL_NORMALIZED.shape, Model.LN_FINAL_NORMALIZED.meaning));
         rows.add(row(Model.LOGITS.id, Model.LOGITS.shape, Model.LOGITS.meaning));
+        rows.add(row("encoder.hook_embed", "[B, S, d]", "(T5) token embedding of the source, W_E[token] (the shared embedding)"));
+        rows.add(row("encoder.hook_position_bias", "[1, H, S, S]",
+                "(T5) the encoder's relative position bias (bidirectional buckets), added to every encoder layer's scores"));
+        rows.add(row("encoder.blocks.{i}.<block hook>", "as above, T = K = S",
+                "(T5) the block hooks above in the encoder: resid_pre, ln1, attn.hook_q ... hook_z (no past, no rotation), "
+                        + "attn_out, resid_mid, ln2, mlp, resid_post"));
+        rows.add(row("encoder.ln_final.hook_normalized", "[B, S, d]", "(T5) the encoder's output: what cross-attention reads"));
+        rows.add(row("decoder.hook_embed", "[B, T, d]", "(T5) token embedding of the decoder's tokens, W_E[token]"));
+        rows.add(row("decoder.hook_position_bias", "[1, H, T, K]",
+                "(T5) the decoder's relative position bias (causal buckets), added to every decoder self-attention's scores"));
+        rows.add(row("decoder.blocks.{i}.<block hook>", "as above",
+                "(T5) the block hooks above in the decoder: causal self-attention (decode passes: attn.hook_past_k|v from "
+                        + "the cache), ln2 normalizes resid_mid for cross-attention"));
+        for (Block b : Block.values()) {
+            if (b.crossOnly()) {
+                rows.add(row("decoder.blocks.{i}." + b.suffix, b.shape, b.meaning));
+            }
+        }
+        rows.add(row("decoder.ln_final.hook_normalized", "[B, T, d]", "(T5) the decoder's final norm; hook_logits reads it"));
         return String.join("\n", rows);
     }
 

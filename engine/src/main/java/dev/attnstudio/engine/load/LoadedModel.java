@@ -8,6 +8,7 @@ import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.BertModel;
 import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.LlamaModel;
+import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -38,7 +39,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA): {@code config.json},
+     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA, T5): {@code config.json},
      * {@code model.safetensors}, and optionally {@code tokenizer.json}. Every problem is reported with the file it is in.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {
@@ -85,8 +86,7 @@ public final class LoadedModel implements AutoCloseable {
                 case GPT2 -> Gpt2Model.load(config, source, root);
                 case BERT -> BertModel.load(config, source, root);
                 case LLAMA -> LlamaModel.load(config, source, root);
-                case T5 -> throw new ModelFormatException(source.origin(),
-                        config.architecture() + " models are not supported yet");
+                case T5 -> T5Model.load(config, source, root);
             };
             return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {

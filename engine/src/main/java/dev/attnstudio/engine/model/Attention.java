@@ -5,12 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.runtime.Tensors;
+import dev.attnstudio.engine.step.Op;
 import dev.attnstudio.engine.step.Program;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 import static dev.attnstudio.engine.hooks.HookName.Block.*;
 
@@ -109,22 +112,27 @@ final class Attention {
      * @param causal whether the model's own mask is causal (decoders) or lets every query see every key (encoders)
      */
     void addSteps(Program.Builder p, int layer, Pass pass, String x, boolean causal) {
-        Interventions iv = pass.interventions();
-        p.op(Q.at(layer), "q = " + affine("x", "Q", q) + String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead),
-                in -> heads(q.apply(in), nHead), x);
-        String kvSplit = group == 1 ? String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead)
-                : String.format(Locale.ROOT, ", split into %d key/value heads of %d (each serves %d query heads)",
-                nKvHead, dHead, group);
-        p.op(K.at(layer), "k = " + affine("x", "K", k) + kvSplit, in -> heads(k.apply(in), nKvHead), x);
-        p.op(V.at(layer), "v = " + affine("x", "V", v) + kvSplit, in -> heads(v.apply(in), nKvHead), x);
+        addSteps(p, layer, b -> b.at(layer), pass, x, causal, null, true);
+    }
 
-        String query = Q.at(layer);
-        String key = K.at(layer);
+    /**
+     * Self-attention under any naming (T5 prefixes its stacks: {@code encoder.blocks.0.attn.hook_q}).
+     *
+     * @param names        the full hook name of each stage
+     * @param pass         the queries' pass: its batch, positions, past in the cache, padding of the keys
+     * @param positionBias a hook [1, H, T, K] added to the scores (T5's relative positions), or null
+     * @param scaled       whether the model divides scores by sqrt(d_head) (T5 does not)
+     */
+    void addSteps(Program.Builder p, int layer, Function<HookName.Block, String> names, Pass pass, String x,
+                  boolean causal, String positionBias, boolean scaled) {
+        String query = addProjection(p, names.apply(Q), "q", q, nHead, x);
+        String key = addProjection(p, names.apply(K), "k", k, nKvHead, x);
+        String value = addProjection(p, names.apply(V), "v", v, nKvHead, x);
         if (rotary != null) {
-            addRotation(p, ROT_Q.at(layer), "q", query, pass);
-            addRotation(p, ROT_K.at(layer), "k", key, pass);
-            query = ROT_Q.at(layer);
-            key = ROT_K.at(layer);
+            addRotation(p, names.apply(ROT_Q), "q", query, pass);
+            addRotation(p, names.apply(ROT_K), "k", key, pass);
+            query = names.apply(ROT_Q);
+            key = names.apply(ROT_K);
         }
 
         List<String> keys = new ArrayList<>();
@@ -133,43 +141,112 @@ final class Attention {
             int past = pass.past();
             KvCache cache = pass.cache();
             String what = rotary == null ? "keys" : "rotated keys";
-            p.op(PAST_K.at(layer), what + " of positions 0.." + (past - 1) + " read from the KV cache",
+            p.op(names.apply(PAST_K), what + " of positions 0.." + (past - 1) + " read from the KV cache",
                     (in, m) -> cache.keys(layer, past));
-            p.op(PAST_V.at(layer), "values of positions 0.." + (past - 1) + " read from the KV cache",
+            p.op(names.apply(PAST_V), "values of positions 0.." + (past - 1) + " read from the KV cache",
                     (in, m) -> cache.values(layer, past));
-            keys.add(PAST_K.at(layer));
-            values.add(PAST_V.at(layer));
+            keys.add(names.apply(PAST_K));
+            values.add(names.apply(PAST_V));
         }
         keys.add(key);
-        values.add(V.at(layer));
+        values.add(value);
 
+        Interventions iv = pass.interventions();
+        MaskOverride rule = iv.mask() != null ? iv.mask() : causal ? MaskOverride.CAUSAL : null;
+        String ruleMath = iv.mask() != null ? "mask override (intervention): 0 where allowed, -inf elsewhere"
+                : causal ? "causal mask: 0 where key <= query, -inf after" : "bidirectional: every key allowed";
+        Keys scored = new Keys(rule, ruleMath, pass.keyMask(), pass.batch(), pass.length(), pass.past(), pass.keys());
+        addScoresAndOutput(p, layer, names, iv, query, keys, values, scored, positionBias, scaled,
+                rotary == null ? "q . k" : "rot_q . rot_k");
+    }
+
+    /**
+     * Cross-attention (T5's decoder): queries from {@code x}, keys and values from the encoder's S positions, no
+     * causal rule (only the source's padding), no position bias, no scaling.
+     *
+     * @param names   the full hook name of each stage ({@code decoder.blocks.{i}.cross_attn.hook_q} ...)
+     * @param pass    the decoder's pass; its source length and mask describe the keys
+     * @param encoder the hook holding the encoder's output [B, S, d], or null to read this layer's cross-attention
+     *                keys and values from the pass's cache (a decode pass: the encoder does not run again)
+     */
+    void addCrossSteps(Program.Builder p, int layer, Function<HookName.Block, String> names, Pass pass, String x,
+                       String encoder) {
+        String query = addProjection(p, names.apply(Q), "q", q, nHead, x);
+        if (encoder != null) {
+            addProjection(p, names.apply(K), "k", k, nKvHead, encoder);
+            addProjection(p, names.apply(V), "v", v, nKvHead, encoder);
+        } else {
+            KvCache cache = pass.cache();
+            String when = " of the " + pass.sourceLength() + " encoder positions, read from the KV cache (projected once "
+                    + "from the encoder's output when the prompt ran)";
+            p.op(names.apply(K), "k" + when, (in, m) -> cache.crossKeys(layer));
+            p.op(names.apply(V), "v" + when, (in, m) -> cache.crossValues(layer));
+        }
+        Keys scored = new Keys(null, "encoder keys: every source position allowed", pass.sourceMask(), pass.batch(),
+                pass.length(), 0, pass.sourceLength());
+        addScoresAndOutput(p, layer, names, pass.interventions(), query, List.of(names.apply(K)), List.of(names.apply(V)),
+                scored, null, false, "q . k");
+    }
+
+    /** x -> x W (+ b), split into {@code n} heads; returns the hook's name. */
+    private String addProjection(Program.Builder p, String name, String what, Projection proj, int n, String x) {
+        String split = n == nHead ? String.format(Locale.ROOT, ", split into %d heads of %d", nHead, dHead)
+                : String.format(Locale.ROOT, ", split into %d key/value heads of %d (each serves %d query heads)",
+                n, dHead, group);
+        String w = what.toUpperCase(Locale.ROOT);
+        p.op(name, what + " = " + affine("x", w, proj) + split, in -> heads(proj.apply(in), n), x);
+        return name;
+    }
+
+    /**
+     * Which keys the queries may see: a rule over (query position, key position) or none, and the keys' padding.
+     * Query t sits at absolute position {@code past} + t.
+     */
+    private record Keys(MaskOverride rule, String ruleMath, long[][] padding, int batch, int queries, int past, int count) {
+
+        String math() {
+            return padding != null ? ruleMath + "; padding keys -inf" : ruleMath;
+        }
+    }
+
+    /** From q . k to hook_attn_out: scaling and position bias, mask, softmax, z, output projection. */
+    private void addScoresAndOutput(Program.Builder p, int layer, Function<HookName.Block, String> names,
+                                    Interventions iv, String query, List<String> keys, List<String> values, Keys scored,
+                                    String positionBias, boolean scaled, String qk) {
         List<String> qAndKeys = new ArrayList<>(keys);
         qAndKeys.add(0, query);
-        String qk = rotary == null ? "q . k" : "rot_q . rot_k";
-        p.op(QK_RAW.at(layer), qk + " for every query and key, per head" + sharing(),
+        p.op(names.apply(QK_RAW), qk + " for every query and key, per head" + sharing(),
                 (in, m) -> scores(in.get(0), cat(in.subList(1, in.size()))),
                 qAndKeys.toArray(String[]::new));
 
-        float scale = iv.scaling() ? (float) (1 / Math.sqrt(dHead)) : 1f;
-        p.op(ATTN_SCORES_UNMASKED.at(layer), iv.scaling()
-                        ? String.format(Locale.ROOT, "scores / sqrt(d_head) = scores / %.4g", Math.sqrt(dHead))
-                        : "scaling disabled (intervention): scores unchanged",
-                // the factor is made by PyTorch (full), not from a Java buffer: autograd keeps it for the backward pass
-                (in, m) -> in.get(0).mul(m.full(new Shape(), scale)), QK_RAW.at(layer));
+        boolean scaling = scaled && iv.scaling();
+        float scale = scaling ? (float) (1 / Math.sqrt(dHead)) : 1f;
+        String scaleMath = scaling ? String.format(Locale.ROOT, "scores / sqrt(d_head) = scores / %.4g", Math.sqrt(dHead))
+                : scaled ? "scaling disabled (intervention): scores unchanged" : "scores unscaled (T5 has no 1/sqrt(d_head))";
+        if (positionBias == null) {
+            p.op(names.apply(ATTN_SCORES_UNMASKED), scaled ? scaleMath : scaleMath + ", no position bias",
+                    // the factor is made by PyTorch (full), not from a Java buffer: autograd keeps it for the backward pass
+                    (in, m) -> scaling ? in.get(0).mul(m.full(new Shape(), scale)) : Tensors.copy(in.get(0)),
+                    names.apply(QK_RAW));
+        } else {
+            p.op(names.apply(ATTN_SCORES_UNMASKED), scaleMath + ", + position_bias (per head, by relative position)",
+                    (Op.Kernel) (in, m) -> (scaling ? in.get(0).mul(m.full(new Shape(), scale)) : in.get(0)).add(in.get(1)),
+                    names.apply(QK_RAW), positionBias);
+        }
 
-        p.op(MASK.at(layer), maskMath(iv, causal, pass.keyMask() != null), (in, m) -> mask(pass, causal, m));
-        p.op(ATTN_SCORES.at(layer), "scores + mask", NDArray::add, ATTN_SCORES_UNMASKED.at(layer), MASK.at(layer));
+        p.op(names.apply(MASK), scored.math(), (in, m) -> mask(scored, m));
+        p.op(names.apply(ATTN_SCORES), "scores + mask", NDArray::add, names.apply(ATTN_SCORES_UNMASKED), names.apply(MASK));
 
-        boolean mayBlankRows = iv.mask() != null || pass.keyMask() != null;
-        p.op(PATTERN.at(layer), "softmax over keys: exp(s) / sum exp(s)", s -> {
+        boolean mayBlankRows = scored.rule() != null || scored.padding() != null;
+        p.op(names.apply(PATTERN), "softmax over keys: exp(s) / sum exp(s)", s -> {
             NDArray pattern = s.softmax(-1);
             // A query that may see no key at all gets a zero row instead of 0/0 (TransformerLens does the same).
             return mayBlankRows ? NDArrays.where(pattern.isNaN(), pattern.zerosLike(), pattern) : pattern;
-        }, ATTN_SCORES.at(layer));
+        }, names.apply(ATTN_SCORES));
 
         List<String> patternAndValues = new ArrayList<>(values);
-        patternAndValues.add(0, PATTERN.at(layer));
-        p.op(Z.at(layer), "z = pattern . v, per head" + sharing()
+        patternAndValues.add(0, names.apply(PATTERN));
+        p.op(names.apply(Z), "z = pattern . v, per head" + sharing()
                         + (ablated(iv, layer) ? "; ablated heads zeroed (intervention)" : ""),
                 (in, m) -> {
                     NDArray z = weightedValues(in.get(0), cat(in.subList(1, in.size())));
@@ -183,9 +260,9 @@ final class Attention {
                     return z.mul(Tensors.owned(m, gate, new Shape(1, 1, nHead, 1)));
                 },
                 patternAndValues.toArray(String[]::new));
-        p.op(ATTN_OUT.at(layer), "heads concatenated: " + affine("z", "O", o),
+        p.op(names.apply(ATTN_OUT), "heads concatenated: " + affine("z", "O", o),
                 z -> o.apply(z.reshape(z.getShape().get(0), z.getShape().get(1), (long) nHead * dHead)),
-                Z.at(layer));
+                names.apply(Z));
     }
 
     /** Rotates {@code input} ([B, T, heads, h]) by each position's angles; the identity when positions are disabled. */
@@ -259,28 +336,21 @@ final class Attention {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);
     }
 
-    private static String maskMath(Interventions iv, boolean causal, boolean padded) {
-        String rule = iv.mask() != null ? "mask override (intervention): 0 where allowed, -inf elsewhere"
-                : causal ? "causal mask: 0 where key <= query, -inf after" : "bidirectional: every key allowed";
-        return padded ? rule + "; padding keys -inf" : rule;
-    }
-
     /**
      * The additive mask: 0 where a query may see a key, -inf where not. Its shape shows what it depends on:
      * [1, 1, T, K] for a causal or overridden rule, [B, 1, 1, K] for padding alone, [B, 1, T, K] for both,
-     * [1, 1, 1, K] when nothing is masked. Query t sits at absolute position P + t.
+     * [1, 1, 1, K] when nothing is masked.
      */
-    private static NDArray mask(Pass pass, boolean causal, NDManager m) {
-        MaskOverride rule = pass.interventions().mask() != null ? pass.interventions().mask()
-                : causal ? MaskOverride.CAUSAL : null;
-        long[][] padding = pass.keyMask();
-        int b = padding == null ? 1 : pass.batch();
-        int t = rule == null ? 1 : pass.length();
-        int k = pass.keys();
+    private static NDArray mask(Keys keys, NDManager m) {
+        MaskOverride rule = keys.rule();
+        long[][] padding = keys.padding();
+        int b = padding == null ? 1 : keys.batch();
+        int t = rule == null ? 1 : keys.queries();
+        int k = keys.count();
         float[] cells = new float[b * t * k];
         for (int row = 0; row < b; row++) {
             for (int q = 0; q < t; q++) {
-                int queryPos = pass.past() + q;
+                int queryPos = keys.past() + q;
                 for (int key = 0; key < k; key++) {
                     boolean allowed = (rule == null || rule.allowed(queryPos, key))
                             && (padding == null || padding[row][key] != 0);

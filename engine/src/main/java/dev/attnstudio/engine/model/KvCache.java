@@ -11,6 +11,10 @@ import ai.djl.ndarray.types.Shape;
  * token without recomputing the prompt. Each layer holds a buffer [B, capacity, Hkv, h] (the layout of
  * {@code hook_k}; Hkv = H except under grouped-query attention) written in place, so a step costs O(new tokens), not O(sequence); when it fills up it is
  * copied into one twice as large (up to the model's limit). Owns its memory.
+ *
+ * <p>Encoder-decoders also keep each decoder layer's cross-attention keys and values [B, S, H, h]: they depend on
+ * the encoder's output only, so they are stored once after the prompt ({@link #putCross}) and every decode pass reads
+ * them back.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -19,6 +23,8 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private final int[] length;
+    private final NDArray[] crossKeys;
+    private final NDArray[] crossValues;
 
     /** @param limit the most positions it will ever hold (the model's n_positions) */
     public KvCache(int layers, int limit, NDManager parent) {
@@ -27,6 +33,8 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.length = new int[layers];
+        this.crossKeys = new NDArray[layers];
+        this.crossValues = new NDArray[layers];
     }
 
     public int layers() {
@@ -88,13 +96,67 @@ public final class KvCache implements AutoCloseable {
         return buffer.get(new NDIndex(":, :{}", upTo));
     }
 
-    /** Bytes of keys and values held for one layer (positions in use, not the buffer's capacity). */
-    public long bytes(int layer) {
-        if (keys[layer] == null) {
-            return 0;
+    /**
+     * Stores a decoder layer's cross-attention keys and values [B, S, H, h] (copies: the pass that computed them
+     * keeps its own). They are written once; a second call replaces them.
+     */
+    public void putCross(int layer, NDArray k, NDArray v) {
+        if (crossKeys[layer] != null) {
+            crossKeys[layer].close();
+            crossValues[layer].close();
         }
-        Shape s = keys[layer].getShape();
-        return 2L * s.get(0) * length[layer] * s.get(2) * s.get(3) * keys[layer].getDataType().getNumOfBytes();
+        crossKeys[layer] = owned(k);
+        crossValues[layer] = owned(v);
+    }
+
+    private NDArray owned(NDArray a) {
+        NDArray copy = a.duplicate();
+        NDScope.unregister(copy);
+        copy.attach(manager);
+        return copy;
+    }
+
+    /** Whether cross-attention keys and values are held (an encoder-decoder's cache after its prompt). */
+    public boolean hasCross() {
+        return crossKeys[0] != null;
+    }
+
+    /** Encoder positions (S) the cross-attention keys span; 0 when none are held. */
+    public int crossLength() {
+        return crossKeys[0] == null ? 0 : (int) crossKeys[0].getShape().get(1);
+    }
+
+    /** A view of a layer's cross-attention keys, [B, S, H, h]. */
+    NDArray crossKeys(int layer) {
+        return whole(crossKeys[layer], layer);
+    }
+
+    /** A view of a layer's cross-attention values, [B, S, H, h]. */
+    NDArray crossValues(int layer) {
+        return whole(crossValues[layer], layer);
+    }
+
+    private static NDArray whole(NDArray stored, int layer) {
+        if (stored == null) {
+            throw new IllegalStateException("the KV cache holds no cross-attention keys and values for layer " + layer);
+        }
+        return stored.get(new NDIndex(":"));
+    }
+
+    /**
+     * Bytes of keys and values held for one layer (positions in use, not the buffer's capacity), cross-attention's
+     * included.
+     */
+    public long bytes(int layer) {
+        long bytes = 0;
+        if (keys[layer] != null) {
+            Shape s = keys[layer].getShape();
+            bytes += 2L * s.get(0) * length[layer] * s.get(2) * s.get(3) * keys[layer].getDataType().getNumOfBytes();
+        }
+        if (crossKeys[layer] != null) {
+            bytes += 2L * crossKeys[layer].size() * crossKeys[layer].getDataType().getNumOfBytes();
+        }
+        return bytes;
     }
 
     /** Bytes held for all layers. */

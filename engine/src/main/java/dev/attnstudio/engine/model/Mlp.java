@@ -7,7 +7,8 @@ import dev.attnstudio.engine.config.ModelConfig;
 /**
  * The feed-forward sub-layer, widening d_model to d_mlp and back. Plain (GPT-2, BERT):
  * act(x W_in + b_in) W_out + b_out. Gated (LLaMA's SwiGLU): (act(x W_gate) * x W_up) W_down, where the gate is
- * {@code mlp.hook_pre} and its linear partner {@code mlp.hook_pre_linear}.
+ * {@code mlp.hook_pre} and its linear partner {@code mlp.hook_pre_linear}. T5 has both kinds without biases: ReLU
+ * (original T5) and gated gelu_new (v1.1, flan).
  */
 final class Mlp {
 
@@ -29,6 +30,11 @@ final class Mlp {
         this.up = up;
         this.out = out;
         this.activation = activation;
+    }
+
+    /** Plain MLP from torch Linear weights without biases (T5's ReLU feed-forward): in [m, d], out [d, m]. */
+    static Mlp linear(NDArray wIn, NDArray wOut, ModelConfig.Activation activation) {
+        return new Mlp(Attention.Projection.linear(wIn), null, Attention.Projection.linear(wOut), activation);
     }
 
     /** Gated MLP from torch Linear weights without biases: gate [m, d], up [m, d], down [d, m]. */

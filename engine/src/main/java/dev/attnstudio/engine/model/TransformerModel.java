@@ -31,6 +31,29 @@ public interface TransformerModel extends AutoCloseable {
         return HookName.Block.K.at(layer);
     }
 
+    /** The hook whose value a KV cache stores as a layer's values, [B, T, Hkv, h]: {@code attn.hook_v}. */
+    default String cacheValueHook(int layer) {
+        return HookName.Block.V.at(layer);
+    }
+
+    /** Layers a KV cache holds: every block of a decoder; the decoder's blocks of an encoder-decoder. */
+    default int cacheLayers() {
+        return config().nLayer();
+    }
+
+    /**
+     * An encoder-decoder's cross-attention key hook of a decoder layer, [B, S, H, h], which the cache stores once
+     * after the prompt; null for models without cross-attention.
+     */
+    default String crossKeyHook(int layer) {
+        return null;
+    }
+
+    /** As {@link #crossKeyHook}, for the values. */
+    default String crossValueHook(int layer) {
+        return null;
+    }
+
     /**
      * The trainable weights as the forward pass uses them, by checkpoint name (for training: set
      * requiresGradient, update in place). Models that cannot be trained throw.

@@ -6,8 +6,12 @@ import java.util.List;
 /**
  * The inputs of one pass, [B][T] each: token ids, token types (segments A = 0 / B = 1), and the attention
  * mask (1 = a real token, 0 = padding). Rows are padded to one length.
+ *
+ * <p>Encoder-decoders (T5) read two sequences: {@code ids} (with its types and mask) is the source the encoder
+ * reads, [B][S], and {@code decoderIds} the decoder's tokens, [B][T], unpadded (a shorter target is padded at the
+ * end, where the causal mask keeps it from every real position). Null for single-stack models.
  */
-public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask) {
+public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask, long[][] decoderIds) {
 
     /** Which end of a row padding goes on. */
     public enum Padding { LEFT, RIGHT }
@@ -27,6 +31,36 @@ public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask) {
                 }
             }
         }
+        if (decoderIds != null) {
+            if (decoderIds.length != ids.length || decoderIds[0].length == 0) {
+                throw new IllegalArgumentException("the decoder needs one row of at least one token per source row");
+            }
+            for (long[] row : decoderIds) {
+                if (row.length != decoderIds[0].length) {
+                    throw new IllegalArgumentException("every decoder row of a batch must have the same length (pad it)");
+                }
+            }
+        }
+    }
+
+    /** The inputs of a single-stack model (no decoder ids). */
+    public Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask) {
+        this(ids, tokenTypes, attentionMask, null);
+    }
+
+    /** One unpadded source and the decoder's tokens so far (an encoder-decoder's prompt). */
+    public static Batch encoderDecoder(long[] source, long[] decoderIds) {
+        return of(source).withDecoder(new long[][] {decoderIds});
+    }
+
+    /** The same source with these decoder ids [B][T] (an encoder-decoder's pass). */
+    public Batch withDecoder(long[][] decoderIds) {
+        return new Batch(ids, tokenTypes, attentionMask, decoderIds);
+    }
+
+    /** Decoder positions (T) of an encoder-decoder's batch; 0 when there are no decoder ids. */
+    public int decoderLength() {
+        return decoderIds == null ? 0 : decoderIds[0].length;
     }
 
     /** Unpadded rows of equal length, all of segment A. */
@@ -72,6 +106,7 @@ public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask) {
         return ids.length;
     }
 
+    /** Positions of {@code ids}: the prompt, or an encoder-decoder's source (S). */
     public int length() {
         return ids[0].length;
     }

@@ -3,6 +3,7 @@ package dev.attnstudio.engine.step;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.model.KvCache;
 import dev.attnstudio.engine.model.Pass;
 import dev.attnstudio.engine.model.TransformerModel;
 
@@ -18,11 +19,11 @@ public final class Forward {
 
     /**
      * Runs the prompt pass and returns the model's output ({@link TransformerModel#outputHook()}: logits
-     * [B, T, V] for decoders) attached to {@code into}; every intermediate is freed.
+     * [B, T, V] for decoders, over the decoder's positions for encoder-decoders) attached to {@code into}; every
+     * intermediate is freed.
      */
     public static NDArray run(TransformerModel model, Batch batch, Interventions interventions, NDManager into) {
-        Pass pass = new Pass(batch.size(), batch.length(), 0, interventions, null,
-                batch.padded() ? batch.attentionMask() : null);
+        Pass pass = pass(batch, 0, interventions, null);
         try (Trace trace = new Trace(model.program(pass), model.manager(), Capture.OFF, batch)) {
             while (!trace.complete()) {
                 trace.runNext();
@@ -31,5 +32,17 @@ public final class Forward {
             out.attach(into);
             return out;
         }
+    }
+
+    /**
+     * The pass that reads a batch after {@code past} cached positions: over the prompt, or for an encoder-decoder
+     * (a batch with decoder ids) over the decoder's tokens with the source, padded as its attention mask says.
+     */
+    static Pass pass(Batch batch, int past, Interventions interventions, KvCache cache) {
+        long[][] padding = batch.padded() ? batch.attentionMask() : null;
+        if (batch.decoderIds() == null) {
+            return new Pass(batch.size(), batch.length(), past, interventions, cache, padding);
+        }
+        return Pass.encoderDecoder(batch.size(), batch.length(), padding, batch.decoderLength(), past, interventions, cache);
     }
 }

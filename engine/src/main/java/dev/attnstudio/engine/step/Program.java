@@ -24,9 +24,12 @@ public final class Program {
     /** Name of the token-type (segment) input [B, T] (int64), read by encoders; it is not a step. */
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
 
+    /** Name of an encoder-decoder's decoder token ids [B, T] (int64); INPUT_IDS then holds the source. */
+    public static final String DECODER_INPUT_IDS = "decoder_input_ids";
+
     /** Whether a name is one of the pass's inputs rather than a step. */
     public static boolean isInput(String name) {
-        return name.equals(INPUT_IDS) || name.equals(TOKEN_TYPE_IDS);
+        return name.equals(INPUT_IDS) || name.equals(TOKEN_TYPE_IDS) || name.equals(DECODER_INPUT_IDS);
     }
 
     private final List<Op> ops;

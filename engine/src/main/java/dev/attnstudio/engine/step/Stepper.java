@@ -2,6 +2,7 @@ package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.model.Interventions;
@@ -23,6 +24,11 @@ import java.util.regex.Pattern;
  * (the prefill); each generated token adds a group (a decode pass over the KV cache, or a full recompute).
  * A cursor points at the current step; {@link #stepBack()} moves it over what is already computed without
  * recomputing anything.
+ *
+ * <p>Encoder-decoders (T5): the prompt's pass runs the encoder over the source, then the decoder over the given
+ * decoder ids (by default the one decoder start token). A generated token adds a decode pass of decoder steps only:
+ * self-attention over the KV cache, cross-attention over the keys and values the cache stored once after the prompt.
+ * Without a cache, each token recomputes encoder and decoder. {@link #tokens()} is then the decoder's sequence.
  *
  * <p>Not thread-safe: drive it from one thread (the app's engine thread). {@link #cancel()} may be called
  * from any thread and stops a running {@code runTo}/{@code runToEnd}/{@code stepOver} at the next step.
@@ -80,7 +86,12 @@ public final class Stepper implements AutoCloseable {
             return inputs.ids();
         }
 
-        /** Everything this pass reads: ids, token types, attention mask. */
+        /** An encoder-decoder's decoder ids this pass reads, [B][T]; null for single-stack models. */
+        public long[][] decoderIds() {
+            return inputs.decoderIds();
+        }
+
+        /** Everything this pass reads: ids, token types, attention mask (encoder-decoders: and decoder ids). */
         public Batch inputs() {
             return inputs;
         }
@@ -163,9 +174,16 @@ public final class Stepper implements AutoCloseable {
 
     /**
      * As {@link #reset(long[])} for a batch: several prompts, padded, with token types for sentence pairs.
-     * Decoders take unpadded rows only.
+     * Decoders take unpadded rows only. For an encoder-decoder the batch's ids are the source (which may be padded)
+     * and its decoder ids the decoder's start (the model's decoder start token when the batch has none).
      */
     public void reset(Batch batch) {
+        if (model.config().encoderDecoder() && batch.decoderIds() == null) {
+            long start = ((ModelConfig.T5) model.config().extra()).decoderStartTokenId();
+            long[][] starts = new long[batch.size()][];
+            Arrays.setAll(starts, b -> new long[] {start});
+            batch = batch.withDecoder(starts);
+        }
         int vocab = model.config().vocabSize();
         int types = Math.max(1, model.config().typeVocabSize());
         for (int b = 0; b < batch.size(); b++) {
@@ -180,10 +198,20 @@ public final class Stepper implements AutoCloseable {
                 }
             }
         }
+        if (batch.decoderIds() != null) {
+            for (long[] row : batch.decoderIds()) {
+                for (long id : row) {
+                    if (id < 0 || id >= vocab) {
+                        throw new IllegalArgumentException("decoder token id " + id + " is outside the vocabulary (0.."
+                                + (vocab - 1) + ")");
+                    }
+                }
+            }
+        }
         int n = model.config().nPositions();
-        if (batch.length() > n) {
-            throw new IllegalArgumentException("the prompt has " + batch.length() + " tokens; this model reads at most " + n
-                    + " (n_positions)");
+        if (batch.length() > n || batch.decoderLength() > n) {
+            throw new IllegalArgumentException("the prompt has " + Math.max(batch.length(), batch.decoderLength())
+                    + " tokens; this model reads at most " + n + " (n_positions)");
         }
         if (batch.padded() && model.config().causal()) {
             throw new IllegalArgumentException("padding is for encoders; give a decoder one prompt or rows of equal length");
@@ -191,15 +219,14 @@ public final class Stepper implements AutoCloseable {
         clear();
         cancelled = false;
         runOptions = options;
-        if (runOptions.useCache() && model.config().causal()) {
-            cache = new KvCache(model.config().nLayer(), model.config().nPositions(), model.manager());
+        if (runOptions.useCache() && model.config().generates()) {
+            cache = new KvCache(model.cacheLayers(), model.config().nPositions(), model.manager());
         }
         addGroup(Kind.PREFILL, batch, 0);
     }
 
     private void addGroup(Kind kind, Batch inputs, int past) {
-        Pass pass = new Pass(inputs.size(), inputs.length(), past, runOptions.interventions(), cache,
-                inputs.padded() ? inputs.attentionMask() : null);
+        Pass pass = Forward.pass(inputs, past, runOptions.interventions(), cache);
         Program program = model.program(pass);
         groups.add(new Group(kind, inputs, past, new Trace(program, model.manager(), runOptions.capture(), inputs)));
     }
@@ -349,7 +376,7 @@ public final class Stepper implements AutoCloseable {
      */
     public Sampler.Choice generate(Sampler sampler) {
         requireReset();
-        if (!model.config().causal()) {
+        if (!model.config().generates()) {
             throw new IllegalStateException("generation needs a decoder; " + model.config().architecture() + " is an encoder");
         }
         Group last = groups.get(groups.size() - 1);
@@ -373,12 +400,15 @@ public final class Stepper implements AutoCloseable {
         if (runOptions.capture() == Capture.OFF) {
             last.trace.releaseKept(); // its logits are used and its keys and values are in the cache
         }
+        long[] all = Arrays.copyOf(sequence, sequence.length + 1);
+        all[sequence.length] = choice.token();
+        Batch source = groups.get(0).inputs;
         if (cache != null) {
-            addGroup(Kind.DECODE, Batch.of(new long[] {choice.token()}), cache.length());
+            long[] next = {choice.token()};
+            addGroup(Kind.DECODE, model.config().encoderDecoder() ? source.withDecoder(new long[][] {next}) : Batch.of(next),
+                    cache.length());
         } else {
-            long[] all = Arrays.copyOf(sequence, sequence.length + 1);
-            all[sequence.length] = choice.token();
-            addGroup(Kind.RECOMPUTE, Batch.of(all), 0);
+            addGroup(Kind.RECOMPUTE, model.config().encoderDecoder() ? source.withDecoder(new long[][] {all}) : Batch.of(all), 0);
         }
         return choice;
     }
@@ -388,11 +418,15 @@ public final class Stepper implements AutoCloseable {
         return g.trace.read(HookName.Model.LOGITS.id, new NDIndex("0, -1")).values();
     }
 
-    /** The whole token sequence: the prompt followed by every generated token that has a pass. Batch row 0. */
+    /**
+     * The whole token sequence: the prompt followed by every generated token that has a pass. Batch row 0. For an
+     * encoder-decoder, the decoder's sequence (its start tokens and what was generated); the source is
+     * {@code groups().get(0).ids()}.
+     */
     public long[] tokens() {
         requireReset();
         Group first = groups.get(0);
-        long[] out = first.inputs.ids()[0].clone();
+        long[] out = (first.inputs.decoderIds() != null ? first.inputs.decoderIds() : first.inputs.ids())[0].clone();
         for (int g = 1; g < groups.size(); g++) {
             long next = groups.get(g - 1).next.token();
             out = Arrays.copyOf(out, out.length + 1);
@@ -408,15 +442,35 @@ public final class Stepper implements AutoCloseable {
 
     /** Entropy of every head and query of a layer, in the group under the cursor (its pattern must be computed). */
     public HeadEntropy entropy(int layer) {
+        return entropy(HookName.Block.PATTERN.at(layer));
+    }
+
+    /**
+     * Entropy of every head and query of any attention pattern in the group under the cursor, e.g.
+     * {@code decoder.blocks.0.cross_attn.hook_pattern}, normalized by the keys its mask (the matching
+     * {@code hook_mask}) allows.
+     *
+     * @throws IllegalArgumentException if the name is not a pattern hook
+     */
+    public HeadEntropy entropy(String patternHook) {
+        HookName.Parsed p = HookName.parse(patternHook);
+        if (p.block() != HookName.Block.PATTERN && p.block() != HookName.Block.CROSS_PATTERN) {
+            throw new IllegalArgumentException(patternHook + " is not an attention pattern (attn.hook_pattern or "
+                    + "cross_attn.hook_pattern)");
+        }
+        String mask = patternHook.substring(0, patternHook.length() - "hook_pattern".length()) + "hook_mask";
         Trace t = group().trace;
-        return HeadEntropy.of(layer, t.read(HookName.Block.PATTERN.at(layer)), t.read(HookName.Block.MASK.at(layer)));
+        return HeadEntropy.of(p.layer(), t.read(patternHook), t.read(mask));
     }
 
     private void onPassComplete(Group g) {
         if (cache != null && !g.cached && g.kind != Kind.RECOMPUTE) {
             try (NDScope ignored = new NDScope()) {
-                for (int i = 0; i < model.config().nLayer(); i++) {
-                    cache.append(i, g.trace.valueOf(model.cacheKeyHook(i)), g.trace.valueOf(HookName.Block.V.at(i)));
+                for (int i = 0; i < model.cacheLayers(); i++) {
+                    cache.append(i, g.trace.valueOf(model.cacheKeyHook(i)), g.trace.valueOf(model.cacheValueHook(i)));
+                    if (g.kind == Kind.PREFILL && model.crossKeyHook(i) != null) {
+                        cache.putCross(i, g.trace.valueOf(model.crossKeyHook(i)), g.trace.valueOf(model.crossValueHook(i)));
+                    }
                 }
             }
             g.cached = true;

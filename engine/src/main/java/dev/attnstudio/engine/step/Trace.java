@@ -30,7 +30,7 @@ public final class Trace implements AutoCloseable {
 
     /**
      * @param parent the manager the trace's own manager is created under (the model's)
-     * @param inputs token ids and token types [B, T] (copied into the trace)
+     * @param inputs token ids and token types [B, T], and an encoder-decoder's decoder ids (copied into the trace)
      */
     public Trace(Program program, NDManager parent, Capture capture, Batch inputs) {
         this.program = program;
@@ -39,6 +39,9 @@ public final class Trace implements AutoCloseable {
         this.shapes = new long[program.size()][];
         values.put(Program.INPUT_IDS, table(inputs.ids()));
         values.put(Program.TOKEN_TYPE_IDS, table(inputs.tokenTypes()));
+        if (inputs.decoderIds() != null) {
+            values.put(Program.DECODER_INPUT_IDS, table(inputs.decoderIds()));
+        }
     }
 
     private NDArray table(long[][] rows) {

@@ -168,9 +168,9 @@ class ModelFolderTest {
         assertTrue(failure(dir.resolve("nothing-here")).contains("not a folder"));
         Path empty = Files.createDirectories(dir.resolve("empty"));
         assertTrue(failure(empty).contains("config.json"));
-        writeConfig(empty, TinyModels.CONFIG, Map.of("model_type", "t5"));
+        writeConfig(empty, TinyModels.CONFIG, Map.of("model_type", "mamba"));
         Files.write(empty.resolve("model.safetensors"), new byte[8]);
         String msg = failure(empty);
-        assertTrue(msg.contains("t5") && msg.contains("gpt2"), msg);
+        assertTrue(msg.contains("mamba") && msg.contains("gpt2") && msg.contains("llama") && msg.contains("t5"), msg);
     }
 }
