@@ -21,14 +21,19 @@ import java.util.Locale;
  * generates from.
  *
  * @param prompt       row 0's prompt text, or null when ids were given
- * @param promptLength positions of the first pass (T, padding included)
- * @param tokenIds     row 0's whole sequence: prompt, then every generated token
+ * @param promptLength positions of the first pass (T, padding included; encoder-decoders: the source's S)
+ * @param tokenIds     row 0's whole sequence: prompt, then every generated token (encoder-decoders: the source)
  * @param tokenStrings the tokens as text, or null when the model has no tokenizer
+ * @param decoderTokenIds     (encoder-decoders) row 0's decoder sequence: the decoder input (from the start token),
+ *                            then every generated token; left out for other models
+ * @param decoderTokenStrings (encoder-decoders) the same as text
  * @param padding      how shorter rows were padded (recorded even when no row needed it)
  * @param rows         every row of the first pass
  */
 record Manifest(int formatVersion, String tool, String created, Model model, String device, String capture,
                 String hooks, String prompt, int promptLength, long[] tokenIds, List<String> tokenStrings,
+                @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderTokenIds,
+                @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
                 Padding padding, List<Row> rows, Sampling sampling, List<Group> groups) {
 
     static final int FORMAT_VERSION = 1;
@@ -114,10 +119,15 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
      * @param kind      "prefill" for the prompt, "decode" for a generated token read over the KV cache
      * @param folder    where its files are, relative to the manifest ("." for the prompt's pass)
      * @param past      positions already in the KV cache before this pass
-     * @param ids       the token ids batch row 0 reads in this pass (all rows: input_ids.npy, and rows)
-     * @param generated the token sampled from this pass's last logits, or null (the last pass, or an encoder)
+     * @param ids        the token ids batch row 0 reads in this pass (all rows: input_ids.npy, and rows); an
+     *                   encoder-decoder's source
+     * @param decoderIds (encoder-decoders) the decoder token ids row 0 reads in this pass (all rows:
+     *                   decoder_input_ids.npy); left out for other models
+     * @param generated  the token sampled from this pass's last logits, or null (the last pass, or an encoder)
      */
     record Group(int index, String kind, String folder, int past, long[] ids, List<String> tokenStrings,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderIds,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
                  Generated generated, List<FileEntry> files) {
     }
 
@@ -125,8 +135,8 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
     }
 
     /**
-     * @param hook the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids" or
-     *             "attention_mask"
+     * @param hook the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids",
+     *             "attention_mask" or (encoder-decoders) "decoder_input_ids"
      */
     record FileEntry(String hook, String file, long[] shape, String dtype) {
     }

@@ -49,9 +49,9 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             encoder.blocks.{i}.*, decoder.blocks.{i}.* (self-attention attn.*, cross-attention cross_attn.*) and
             hook_logits.
 
-              --model <folder|file|name> a Hugging Face GPT-2, LLaMA, BERT or T5 folder (config.json, model.safetensors,
-                                        optional tokenizer.json), a BERT encoder exported to .onnx, or a bundled
-                                        sample: %s
+              --model <folder|file|name> a Hugging Face GPT-2, LLaMA, BERT or T5 folder (config.json,
+                                        model.safetensors, optional tokenizer.json), a BERT encoder exported to
+                                        .onnx, or a bundled sample: %s
               --prompt <text>           text to tokenize (the model needs a tokenizer). Repeat it to trace several
                                         prompts as one batch, padded to the longest
               --pair <text>             (encoders) a second segment read after each prompt: [CLS] prompt [SEP]

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -67,7 +68,7 @@ public final class ReverseTask {
 
         /** The expected output of row b: the letters reversed, then {@code </s>} (N + 1 ids). */
         public long[] target(int b) {
-            return java.util.Arrays.copyOfRange(decoder[b], 1, decoder[b].length);
+            return Arrays.copyOfRange(decoder[b], 1, decoder[b].length);
         }
     }
 
@@ -106,6 +107,15 @@ public final class ReverseTask {
             batches.add(examples(random, EVAL_ROWS_PER_LENGTH, n));
         }
         return batches;
+    }
+
+    /** The chance that N letters drawn this way hold some letter twice: 1 - 26!/(26-N)!/26^N. */
+    public static double repeatProbability(int letters) {
+        double distinct = 1;
+        for (int k = 0; k < letters; k++) {
+            distinct *= (double) (ALPHABET.length() - k) / ALPHABET.length();
+        }
+        return 1 - distinct;
     }
 
     /** The string the card's alignment figure shows: 10 letters from seed 7. */
