@@ -31,7 +31,7 @@ public final class HookName {
         TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]"),
         EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings"),
         LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)"),
-        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U"),
+        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied)"),
         POSITION_BIAS("hook_position_bias", "[1, H, T, K]",
                 "(T5, one per stack) relative position bias: a learned number per head and distance bucket, added to "
                         + "the scores of every self-attention layer of the stack");
@@ -294,8 +294,8 @@ public final class HookName {
         rows.add(row("decoder.hook_position_bias", "[1, H, T, K]",
                 "(T5) the decoder's relative position bias (causal buckets), added to every decoder self-attention's scores"));
         rows.add(row("decoder.blocks.{i}.<block hook>", "as above",
-                "(T5) the block hooks above in the decoder: causal self-attention (decode passes: attn.hook_past_k|v from "
-                        + "the cache), ln2 normalizes resid_mid for cross-attention"));
+                "(T5) the block hooks above in the decoder: causal self-attention (decode passes: attn.hook_past_k and "
+                        + "attn.hook_past_v from the cache), ln2 normalizes resid_mid for cross-attention"));
         for (Block b : Block.values()) {
             if (b.crossOnly()) {
                 rows.add(row("decoder.blocks.{i}." + b.suffix, b.shape, b.meaning));

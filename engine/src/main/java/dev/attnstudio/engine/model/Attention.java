@@ -22,6 +22,10 @@ import static dev.attnstudio.engine.hooks.HookName.Block.*;
  * q, k, v -> (rotary models: q and k rotated by position) -> q.k (raw) -> / sqrt(d_head) -> + mask -> softmax
  * -> pattern . v (z) -> z W_O.
  *
+ * <p>T5 varies it: no scaling, a relative position bias added to the scores instead ({@code hook_attn_scores_unmasked}
+ * = q.k + position_bias), and cross-attention, whose queries come from the decoder and whose keys and values come from
+ * the encoder's output (or, in a decode pass, from the cache), masked only where the source is padded.
+ *
  * <p>Grouped-query attention: keys and values may have fewer heads (Hkv) than the queries (H). Query head j then
  * reads kv head j / (H / Hkv), the grouping of Hugging Face's {@code repeat_kv}. The hooks and the KV cache hold
  * the Hkv heads as computed; the sharing happens inside the score and z steps.

@@ -400,15 +400,15 @@ public final class Stepper implements AutoCloseable {
         if (runOptions.capture() == Capture.OFF) {
             last.trace.releaseKept(); // its logits are used and its keys and values are in the cache
         }
-        long[] all = Arrays.copyOf(sequence, sequence.length + 1);
-        all[sequence.length] = choice.token();
         Batch source = groups.get(0).inputs;
+        boolean twoStacks = model.config().encoderDecoder(); // the decoder reads the token; the source stays
         if (cache != null) {
             long[] next = {choice.token()};
-            addGroup(Kind.DECODE, model.config().encoderDecoder() ? source.withDecoder(new long[][] {next}) : Batch.of(next),
-                    cache.length());
+            addGroup(Kind.DECODE, twoStacks ? source.withDecoder(new long[][] {next}) : Batch.of(next), cache.length());
         } else {
-            addGroup(Kind.RECOMPUTE, model.config().encoderDecoder() ? source.withDecoder(new long[][] {all}) : Batch.of(all), 0);
+            long[] all = Arrays.copyOf(sequence, sequence.length + 1);
+            all[sequence.length] = choice.token();
+            addGroup(Kind.RECOMPUTE, twoStacks ? source.withDecoder(new long[][] {all}) : Batch.of(all), 0);
         }
         return choice;
     }

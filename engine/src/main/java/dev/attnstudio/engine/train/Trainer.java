@@ -19,7 +19,8 @@ import java.util.Map;
  * Trains a model's own weights on next-token prediction: the engine's forward pass ({@link Forward#run}) under
  * DJL's gradient collector, a weighted cross-entropy, back-propagation, then one Adam/AdamW update of every entry of
  * {@link TransformerModel#parameters()} in place. The model keeps running through the stepper as before; it simply
- * has new weights.
+ * has new weights. An encoder-decoder (T5) trains the same way on {@link NextTokenBatch#seq2seq} pairs: the loss is
+ * over the decoder's positions, the gradients reach both stacks.
  *
  * <p>Each step's arrays live in a manager of their own, closed at the end of the step; what survives is the
  * weights, their gradient buffers (zeroed after each update) and the optimizer's moment estimates.
