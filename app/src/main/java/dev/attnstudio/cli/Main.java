@@ -32,7 +32,7 @@ public final class Main {
               --debug  print stack traces on errors
               --help   this text
 
-            Models: a Hugging Face GPT-2 or BERT folder, a BERT encoder exported to .onnx, or a bundled sample
+            Models: a Hugging Face GPT-2, LLaMA, BERT or T5 folder, a BERT encoder exported to .onnx, or a bundled sample
             (%s). Everything runs offline.
             """;
 

@@ -1,11 +1,15 @@
 package dev.attnstudio.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import dev.attnstudio.engine.config.ModelConfig;
+
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What {@code manifest.json} says about a trace: enough to load every file without guessing, and to replay the
@@ -17,14 +21,19 @@ import java.util.List;
  * generates from.
  *
  * @param prompt       row 0's prompt text, or null when ids were given
- * @param promptLength positions of the first pass (T, padding included)
- * @param tokenIds     row 0's whole sequence: prompt, then every generated token
+ * @param promptLength positions of the first pass (T, padding included; encoder-decoders: the source's S)
+ * @param tokenIds     row 0's whole sequence: prompt, then every generated token (encoder-decoders: the source)
  * @param tokenStrings the tokens as text, or null when the model has no tokenizer
+ * @param decoderTokenIds     (encoder-decoders) row 0's decoder sequence: the decoder input (from the start token),
+ *                            then every generated token; left out for other models
+ * @param decoderTokenStrings (encoder-decoders) the same as text
  * @param padding      how shorter rows were padded (recorded even when no row needed it)
  * @param rows         every row of the first pass
  */
 record Manifest(int formatVersion, String tool, String created, Model model, String device, String capture,
                 String hooks, String prompt, int promptLength, long[] tokenIds, List<String> tokenStrings,
+                @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderTokenIds,
+                @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
                 Padding padding, List<Row> rows, Sampling sampling, List<Group> groups) {
 
     static final int FORMAT_VERSION = 1;
@@ -33,15 +42,53 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
     /**
      * @param source       "sample" (bundled), "folder" (Hugging Face) or "onnx" (an exported encoder)
      * @param path         the folder or .onnx file, or null for a sample
-     * @param architecture "gpt2" (decoder) or "bert" (encoder)
+     * @param architecture "gpt2", "llama" (decoders), "bert" (encoder) or "t5" (encoder-decoder)
      * @param outputHook   the hook holding the model's output: logits, or an encoder's last hidden state
      */
     record Model(String name, String source, String path, String architecture, String outputHook, Config config) {
     }
 
-    /** @param typeVocabSize rows of the segment embedding; 0 for a decoder */
-    record Config(int nLayer, int nHead, int dModel, int dHead, int dMlp, int nPositions, int vocabSize,
-                  int typeVocabSize, double layerNormEps, String activation) {
+    /**
+     * The model's geometry. The family-specific fields are left out of the JSON for other families.
+     *
+     * @param nLayer          blocks (T5: the encoder's)
+     * @param nKvHeads        key/value heads: n_head, or fewer under grouped-query attention (LLaMA)
+     * @param dHead           width of one head (T5: d_kv)
+     * @param typeVocabSize   rows of the segment embedding; 0 for a decoder
+     * @param ropeTheta       (LLaMA) base of the rotary position frequencies
+     * @param tiedEmbeddings  (LLaMA, T5) whether the unembedding is the token embedding
+     * @param t5              (T5) what only an encoder-decoder has
+     */
+    record Config(int nLayer, int nHead, int nKvHeads, int dModel, int dHead, int dMlp, int nPositions, int vocabSize,
+                  int typeVocabSize, double layerNormEps, String activation,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Double ropeTheta,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Boolean tiedEmbeddings,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) T5 t5) {
+
+        static Config of(ModelConfig c) {
+            Double rope = c.extra() instanceof ModelConfig.Llama l ? l.ropeTheta() : null;
+            Boolean tied = c.extra() instanceof ModelConfig.Llama l ? l.tiedEmbeddings()
+                    : c.extra() instanceof ModelConfig.T5 t ? t.tiedEmbeddings() : null;
+            T5 t5 = c.extra() instanceof ModelConfig.T5 t ? new T5(t.dKv(), t.nDecoderLayers(), t.buckets(),
+                    t.maxDistance(), t.gatedGelu() ? "gated-gelu" : "relu", t.decoderStartTokenId()) : null;
+            return new Config(c.nLayer(), c.nHead(), c.nKvHeads(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
+                    c.vocabSize(), c.typeVocabSize(), c.layerNormEps(), c.activation().name().toLowerCase(Locale.ROOT),
+                    rope, tied, t5);
+        }
+    }
+
+    /**
+     * An encoder-decoder's own settings, named as in a Hugging Face T5 config.json.
+     *
+     * @param dKv                          width of one head
+     * @param numDecoderLayers             blocks of the decoder ({@code n_layer} counts the encoder's)
+     * @param relativeAttentionNumBuckets  relative position buckets of the self-attention bias
+     * @param relativeAttentionMaxDistance distance beyond which relative positions share the last bucket
+     * @param feedForward                  "relu" (original T5) or "gated-gelu" (T5 v1.1, flan)
+     * @param decoderStartTokenId          the token the decoder input starts with
+     */
+    record T5(int dKv, int numDecoderLayers, int relativeAttentionNumBuckets, int relativeAttentionMaxDistance,
+              String feedForward, int decoderStartTokenId) {
     }
 
     /** @param side "right" or "left"; {@code padId} fills padding positions, which the attention mask hides */
@@ -72,10 +119,15 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
      * @param kind      "prefill" for the prompt, "decode" for a generated token read over the KV cache
      * @param folder    where its files are, relative to the manifest ("." for the prompt's pass)
      * @param past      positions already in the KV cache before this pass
-     * @param ids       the token ids batch row 0 reads in this pass (all rows: input_ids.npy, and rows)
-     * @param generated the token sampled from this pass's last logits, or null (the last pass, or an encoder)
+     * @param ids        the token ids batch row 0 reads in this pass (all rows: input_ids.npy, and rows); an
+     *                   encoder-decoder's source
+     * @param decoderIds (encoder-decoders) the decoder token ids row 0 reads in this pass (all rows:
+     *                   decoder_input_ids.npy); left out for other models
+     * @param generated  the token sampled from this pass's last logits, or null (the last pass, or an encoder)
      */
     record Group(int index, String kind, String folder, int past, long[] ids, List<String> tokenStrings,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderIds,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
                  Generated generated, List<FileEntry> files) {
     }
 
@@ -83,8 +135,8 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
     }
 
     /**
-     * @param hook the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids" or
-     *             "attention_mask"
+     * @param hook the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids",
+     *             "attention_mask" or (encoder-decoders) "decoder_input_ids"
      */
     record FileEntry(String hook, String file, long[] shape, String dtype) {
     }

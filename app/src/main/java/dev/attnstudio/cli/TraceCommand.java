@@ -63,8 +63,10 @@ final class TraceCommand {
         long loadStart = System.nanoTime();
         try (LoadedModel loaded = source.open(options, log)) {
             ModelConfig config = loaded.config();
-            log.printf(Locale.ROOT, "loaded %s (%s: %d layers x %d heads, d_model %d, vocab %d) on %s in %d ms%n",
-                    loaded.name(), family(config.architecture()), config.nLayer(), config.nHead(), config.dModel(),
+            String layers = config.extra() instanceof ModelConfig.T5 t5
+                    ? config.nLayer() + " encoder + " + t5.nDecoderLayers() + " decoder" : String.valueOf(config.nLayer());
+            log.printf(Locale.ROOT, "loaded %s (%s: %s layers x %d heads, d_model %d, vocab %d) on %s in %d ms%n",
+                    loaded.name(), family(config.architecture()), layers, config.nHead(), config.dModel(),
                     config.vocabSize(), deviceName(loaded), (System.nanoTime() - loadStart) / 1_000_000);
             checkFits(loaded.name(), config.architecture());
             if (options.padId() >= config.vocabSize()) {
@@ -72,7 +74,8 @@ final class TraceCommand {
                         + (config.vocabSize() - 1) + ")");
             }
             Batch batch = inputs(loaded);
-            if (batch.length() + options.generate() > config.nPositions()) {
+            int generatedLength = config.encoderDecoder() ? batch.decoderLength() : batch.length();
+            if (batch.length() > config.nPositions() || generatedLength + options.generate() > config.nPositions()) {
                 throw new UsageException(tooLong(batch, config));
             }
 
@@ -100,12 +103,16 @@ final class TraceCommand {
                 for (int g = 0; g < stepper.groups().size(); g++) {
                     groups.add(writeGroup(out, g, stepper.groups().get(g), hooks, loaded.tokenizer(), written));
                 }
+                // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
                 long[] sequence = stepper.tokens();
+                long[] prompt = config.encoderDecoder() ? batch.ids()[0] : sequence;
+                long[] decoderSequence = config.encoderDecoder() ? sequence : null;
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                         source.entry(loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
                         options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
-                        sequence, strings(loaded.tokenizer(), sequence),
+                        prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
+                        strings(loaded.tokenizer(), decoderSequence),
                         new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
                         rows(batch, loaded.tokenizer()),
                         new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
@@ -114,7 +121,7 @@ final class TraceCommand {
                 writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
                 written.files++;
                 if (options.generate() > 0) {
-                    long[] generated = Arrays.copyOfRange(sequence, batch.length(), sequence.length);
+                    long[] generated = Arrays.copyOfRange(sequence, generatedLength, sequence.length);
                     log.println("generated ids " + Arrays.toString(generated)
                             + (loaded.tokenizer() == null ? "" : ": " + quote(loaded.tokenizer().decode(generated))));
                 }
@@ -131,6 +138,11 @@ final class TraceCommand {
         };
     }
 
+    /** Whether the family generates tokens: decoders and encoder-decoders. */
+    private static boolean generates(ModelConfig.Architecture architecture) {
+        return decoder(architecture) || architecture == ModelConfig.Architecture.T5;
+    }
+
     /** "BERT encoder", "GPT2 decoder" or "T5 encoder-decoder", for messages. */
     private static String family(ModelConfig.Architecture architecture) {
         return architecture + (architecture == ModelConfig.Architecture.T5 ? " encoder-decoder"
@@ -144,13 +156,18 @@ final class TraceCommand {
      *                     checks are made)
      */
     private void checkFits(String name, ModelConfig.Architecture architecture) {
-        if (architecture != null && !decoder(architecture) && options.generate() > 0) {
-            throw new UsageException("--generate needs a decoder: " + name + " is a " + family(architecture)
+        if (architecture != null && !generates(architecture) && options.generate() > 0) {
+            throw new UsageException("--generate needs a decoder or an encoder-decoder: " + name + " is a "
+                    + family(architecture)
                     + ", which reads its whole input at once and predicts no next token (leave out --generate)");
         }
-        if (architecture != null && decoder(architecture) && options.pair() != null) {
+        if (architecture != null && architecture != ModelConfig.Architecture.BERT && options.pair() != null) {
             throw new UsageException("--pair needs an encoder with token types (BERT): " + name + " is a "
                     + family(architecture) + " (put both texts into one --prompt)");
+        }
+        if (architecture != null && architecture != ModelConfig.Architecture.T5 && options.decoderIds() != null) {
+            throw new UsageException("--decoder-ids needs an encoder-decoder (T5): " + name + " is a "
+                    + family(architecture) + ", which has no separate decoder input (give its input with --ids)");
         }
         if (options.generate() > 0 && options.rows() > 1) {
             throw new UsageException("--generate continues a single prompt, but " + options.rows()
@@ -158,8 +175,30 @@ final class TraceCommand {
         }
     }
 
-    /** The first pass's input: the --ids row, or each prompt (with the pair) tokenized and padded to the longest. */
+    /**
+     * The first pass's input: the --ids row, or each prompt (with the pair) tokenized and padded to the longest; for an
+     * encoder-decoder that is the source, and every row's decoder input is --decoder-ids (by default the decoder
+     * start token alone).
+     */
     private Batch inputs(LoadedModel loaded) {
+        Batch batch = source(loaded);
+        if (!(loaded.config().extra() instanceof ModelConfig.T5 t5)) {
+            return batch;
+        }
+        long start = t5.decoderStartTokenId();
+        long[] decoder = options.decoderIds() == null ? new long[] {start} : options.decoderIds();
+        if (decoder[0] != start) {
+            throw new UsageException("--decoder-ids must start with the decoder start token " + start
+                    + (loaded.tokenizer() == null ? "" : " (" + loaded.tokenizer().decode(start) + ")") + " of "
+                    + loaded.name() + ", was " + decoder[0] + " (write " + start + "," + decoder[0] + ",...)");
+        }
+        long[][] rows = new long[batch.size()][];
+        Arrays.fill(rows, decoder);
+        return batch.withDecoder(rows);
+    }
+
+    /** The ids the model reads first: the --ids row, or each prompt (with the pair) tokenized and padded. */
+    private Batch source(LoadedModel loaded) {
         if (options.ids() != null) {
             return Batch.of(options.ids());
         }
@@ -185,6 +224,10 @@ final class TraceCommand {
     }
 
     private String tooLong(Batch batch, ModelConfig config) {
+        if (config.encoderDecoder() && batch.length() <= config.nPositions()) {
+            return "the decoder input has " + batch.decoderLength() + " tokens and --generate asks for "
+                    + options.generate() + " more; this model reads at most " + config.nPositions() + " (n_positions)";
+        }
         if (config.causal()) {
             return "the prompt has " + batch.length() + " tokens and --generate asks for " + options.generate()
                     + " more; this model reads at most " + config.nPositions() + " (n_positions)";
@@ -201,9 +244,9 @@ final class TraceCommand {
         Pattern hooks = HookName.glob(options.hooks());
         List<String> names = new ArrayList<>(stepper.groups().get(0).trace().program().names());
         if (options.generate() > 0 && stepper.cache() != null) {
-            for (int i = 0; i < config.nLayer(); i++) {
-                names.add(HookName.Block.PAST_K.at(i));
-                names.add(HookName.Block.PAST_V.at(i));
+            for (int i = 0; i < stepper.cache().layers(); i++) {
+                names.add(pastHook(config, HookName.Block.PAST_K, i));
+                names.add(pastHook(config, HookName.Block.PAST_V, i));
             }
         }
         if (names.stream().noneMatch(n -> hooks.matcher(n).matches())) {
@@ -212,6 +255,11 @@ final class TraceCommand {
                     + " (list them with: attn-studio hooks)");
         }
         return hooks;
+    }
+
+    /** A cache hook of a decode pass: in the decoder stack of an encoder-decoder. */
+    private static String pastHook(ModelConfig config, HookName.Block hook, int layer) {
+        return config.encoderDecoder() ? HookName.Stack.DECODER.at(hook, layer) : hook.at(layer);
     }
 
     /** "11 tokens", or for a batch "2 prompts padded right to 9 tokens with id 0 = [PAD]". */
@@ -257,6 +305,9 @@ final class TraceCommand {
         writeInput(folder, prefix, Program.INPUT_IDS, inputs.ids(), files, written);
         writeInput(folder, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files, written);
         writeInput(folder, prefix, ATTENTION_MASK, inputs.attentionMask(), files, written);
+        if (inputs.decoderIds() != null) {
+            writeInput(folder, prefix, Program.DECODER_INPUT_IDS, inputs.decoderIds(), files, written);
+        }
 
         Trace trace = group.trace();
         for (String name : trace.program().names()) {
@@ -275,8 +326,9 @@ final class TraceCommand {
         Manifest.Generated generated = next == null ? null : new Manifest.Generated(next.token(),
                 tokenizer == null ? null : tokenizer.decode(next.token()), next.probability());
         long[] ids = inputs.ids()[0];
+        long[] decoderIds = inputs.decoderIds() == null ? null : inputs.decoderIds()[0];
         return new Manifest.Group(index, group.kind().name().toLowerCase(Locale.ROOT), folderName, group.past(),
-                ids, strings(tokenizer, ids), generated, files);
+                ids, strings(tokenizer, ids), decoderIds, strings(tokenizer, decoderIds), generated, files);
     }
 
     /** Writes one input table [B][T] as {@code <name>.npy} (int64) and lists it. */
@@ -410,15 +462,13 @@ final class TraceCommand {
             return new Manifest.Model(loaded.name(), kind,
                     path == null ? null : path.toAbsolutePath().normalize().toString(),
                     c.architecture().name().toLowerCase(Locale.ROOT), loaded.model().outputHook(),
-                    new Manifest.Config(c.nLayer(), c.nHead(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
-                            c.vocabSize(), c.typeVocabSize(), c.layerNormEps(),
-                            c.activation().name().toLowerCase(Locale.ROOT)));
+                    Manifest.Config.of(c));
         }
     }
 
-    /** Each id decoded on its own, or null without a tokenizer. */
+    /** Each id decoded on its own, or null without a tokenizer (or without ids). */
     private static List<String> strings(Tokenizer tokenizer, long[] ids) {
-        if (tokenizer == null) {
+        if (tokenizer == null || ids == null) {
             return null;
         }
         List<String> strings = new ArrayList<>(ids.length);

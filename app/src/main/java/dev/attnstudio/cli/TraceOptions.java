@@ -22,6 +22,8 @@ import java.util.Set;
  * @param prompts   texts to tokenize, one batch row each (empty when {@code ids} is given)
  * @param pair      segment B, read after each prompt as a sentence pair (encoders only), or null
  * @param ids       token ids of a single row, or null when {@code prompts} are given
+ * @param decoderIds (encoder-decoders) the decoder's teacher-forced input, starting with the decoder start token, or
+ *                  null to start from that token alone
  * @param padding   which end of a shorter row gets padding
  * @param padId     the token id written into padding positions (they are masked out of attention)
  * @param tokenizer a tokenizer.json for a {@code .onnx} model, or null to look next to the file
@@ -30,27 +32,33 @@ import java.util.Set;
  * @param generate  tokens to generate after the prompt
  * @param help      {@code --help} was given: print the usage and do nothing else (other fields may be null)
  */
-record TraceOptions(String model, List<String> prompts, String pair, long[] ids, Batch.Padding padding, long padId,
+record TraceOptions(String model, List<String> prompts, String pair, long[] ids, long[] decoderIds,
+                    Batch.Padding padding, long padId,
                     Path tokenizer, String hooks, Path out, int generate, SamplingConfig sampling,
                     DjlRuntime.DeviceChoice device, Capture capture, boolean force, boolean help) {
 
     static final String USAGE = """
             usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir> [options]
 
-            Runs prompts through the model (decoders: then generates tokens one at a time) and writes every hook
-            of every pass as <hook name>.npy (float32, C order; numpy.load reads it), the pass's inputs as
-            input_ids.npy, token_type_ids.npy and attention_mask.npy (int64 [B, T]; a decoder's types are 0 and
-            its mask 1), and a manifest.json describing the run. The prompt's pass goes into <dir>, the pass that
-            reads generated token k into <dir>/step-00k/.
+            Runs prompts through the model (decoders and encoder-decoders: then generates tokens one at a time)
+            and writes every hook of every pass as <hook name>.npy (float32, C order; numpy.load reads it), the
+            pass's inputs as input_ids.npy, token_type_ids.npy and attention_mask.npy (int64 [B, T]; a decoder's
+            types are 0 and its mask 1; an encoder-decoder adds decoder_input_ids.npy), and a manifest.json
+            describing the run. The prompt's pass goes into <dir>, the pass that reads generated token k into
+            <dir>/step-00k/. An encoder-decoder (T5) reads --prompt or --ids with its encoder and writes
+            encoder.blocks.{i}.*, decoder.blocks.{i}.* (self-attention attn.*, cross-attention cross_attn.*) and
+            hook_logits.
 
-              --model <folder|file|name> a Hugging Face GPT-2 or BERT folder (config.json, model.safetensors,
-                                        optional tokenizer.json), a BERT encoder exported to .onnx, or a bundled
-                                        sample: %s
+              --model <folder|file|name> a Hugging Face GPT-2, LLaMA, BERT or T5 folder (config.json,
+                                        model.safetensors, optional tokenizer.json), a BERT encoder exported to
+                                        .onnx, or a bundled sample: %s
               --prompt <text>           text to tokenize (the model needs a tokenizer). Repeat it to trace several
                                         prompts as one batch, padded to the longest
               --pair <text>             (encoders) a second segment read after each prompt: [CLS] prompt [SEP]
                                         pair [SEP], with token type 1 on the pair
               --ids <3,17,5>            token ids of one row instead of text
+              --decoder-ids <0,17,5>    (encoder-decoders) the decoder's input, teacher-forced: the decoder start
+                                        token, then the tokens to read (default: the start token alone)
               --padding <right|left>    which end of a shorter prompt is padded (default right); padding is
                                         masked out: no query attends to it
               --pad-id <N>              the id written into padding (default 0, which is [PAD] in BERT
@@ -61,7 +69,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
               --hooks <glob>            hooks to write (default: all). '*' matches within a dot-separated part,
                                         '**' across parts: 'blocks.*.attn.hook_pattern', '**hook_z', 'hook_logits'
                                         (list them with: attn-studio hooks)
-              --generate <N>            (decoders, one prompt) tokens to generate after the prompt (default 0)
+              --generate <N>            (decoders and encoder-decoders, one prompt) tokens to generate after the
+                                        prompt, or after the decoder input (default 0)
               --temperature <T>         0 = greedy, the default; else sample from softmax(logits / T)
               --top-k <K>               sample among the K most likely tokens only (default 0 = all)
               --top-p <P>               sample among the fewest tokens reaching probability P (default 1)
@@ -77,12 +86,14 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
               attn-studio trace --model random-gpt2-tiny --prompt "Hello there" --generate 5 --out /tmp/gpt2
               attn-studio trace --model all-minilm-l6-v2 --prompt "The cat sat." --prompt "A much longer second sentence here." --padding right --out /tmp/minilm
               attn-studio trace --model all-minilm-l6-v2 --prompt "Who sat?" --pair "The cat sat." --out /tmp/pair
+              attn-studio trace --model reverse-t5 --prompt "attention" --generate 10 --out /tmp/t5
+              attn-studio trace --model reverse-t5 --ids 3,4,5,1 --decoder-ids 0,5,4 --out /tmp/t5-forced
             """;
 
     private static final Set<String> FLAGS = Set.of("--force", "--debug", "--help", "-h");
-    private static final Set<String> VALUED = Set.of("--model", "--prompt", "--pair", "--ids", "--padding", "--pad-id",
-            "--tokenizer", "--hooks", "--out", "--generate", "--temperature", "--top-k", "--top-p", "--seed", "--device",
-            "--capture");
+    private static final Set<String> VALUED = Set.of("--model", "--prompt", "--pair", "--ids", "--decoder-ids",
+            "--padding", "--pad-id", "--tokenizer", "--hooks", "--out", "--generate", "--temperature", "--top-k",
+            "--top-p", "--seed", "--device", "--capture");
     /** Options that may be given more than once; each occurrence adds a value. */
     private static final Set<String> REPEATABLE = Set.of("--prompt");
 
@@ -124,7 +135,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             }
         }
         if (given.containsKey("--help")) {
-            return new TraceOptions(null, null, null, null, null, 0, null, null, null, 0, null, null, null, false, true);
+            return new TraceOptions(null, null, null, null, null, null, 0, null, null, null, 0, null, null, null, false,
+                    true);
         }
 
         String model = given.get("--model");
@@ -139,6 +151,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         if (prompts.isEmpty() && idList == null) {
             throw new UsageException("missing input: give --prompt <text> or --ids <id,id,...>");
         }
+        String decoderIdList = given.get("--decoder-ids");
+        long[] decoderIds = decoderIdList == null ? null : parseIds("--decoder-ids", decoderIdList);
         String pair = given.get("--pair");
         if (pair != null && idList != null) {
             throw new UsageException("--pair is text read after each --prompt; with --ids, write the pair's ids "
@@ -197,7 +211,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         if (hooks.isBlank()) {
             throw new UsageException("--hooks is empty (leave it out to write every hook)");
         }
-        return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds(idList), padding, padId,
+        return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds("--ids", idList), decoderIds,
+                padding, padId,
                 tokenizer, hooks, out, generate, sampling, device, capture, given.containsKey("--force"), false);
     }
 
@@ -215,17 +230,17 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
     }
 
     /** "3,17,5" (spaces allowed) to ids; the range is checked against the model's vocabulary later. */
-    static long[] parseIds(String text) {
+    static long[] parseIds(String option, String text) {
         String[] parts = text.strip().split("\\s*,\\s*|\\s+");
         if (text.isBlank()) {
-            throw new UsageException("--ids is empty: give token ids like 3,17,5");
+            throw new UsageException(option + " is empty: give token ids like 3,17,5");
         }
         long[] ids = new long[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
                 ids[i] = Long.parseLong(parts[i]);
             } catch (NumberFormatException e) {
-                throw new UsageException("--ids takes comma-separated token ids like 3,17,5; '" + parts[i]
+                throw new UsageException(option + " takes comma-separated token ids like 3,17,5; '" + parts[i]
                         + "' is not a whole number");
             }
         }

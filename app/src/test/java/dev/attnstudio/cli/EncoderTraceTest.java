@@ -293,7 +293,7 @@ class EncoderTraceTest {
         String out = dir.resolve("refused").toString();
         String model = bert.toString();
         MainTest.Result generate = run("trace", "--model", model, "--prompt", SHORT, "--generate", "3", "--out", out);
-        assertError(generate, "--generate needs a decoder: tiny-bert is a BERT encoder");
+        assertError(generate, "--generate needs a decoder or an encoder-decoder: tiny-bert is a BERT encoder");
         assertFalse(generate.err().contains("loading model"), "refused from config.json, before the weights load");
         assertError(run("trace", "--model", "all-minilm-l6-v2", "--prompt", SHORT, "--generate", "3", "--out", out),
                 "--generate needs a decoder");

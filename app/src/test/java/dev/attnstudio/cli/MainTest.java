@@ -252,6 +252,29 @@ class MainTest {
     }
 
     @Test
+    void theManifestRecordsEachFamilysGeometry() throws IOException {
+        Path llama = dir.resolve("llama");
+        Result r = run("trace", "--model", "tiny-llama", "--ids", "65,110,100", "--hooks", "hook_logits", "--out",
+                llama.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        JsonNode c = manifest(llama).path("model").path("config");
+        assertEquals(4, c.path("n_head").asInt());
+        assertEquals(2, c.path("n_kv_heads").asInt(), "grouped-query attention");
+        assertEquals(10000, c.path("rope_theta").asDouble());
+        assertFalse(c.path("tied_embeddings").asBoolean());
+        assertFalse(c.has("t5"));
+
+        Path gpt2 = dir.resolve("gpt2");
+        r = run("trace", "--model", SAMPLE, "--ids", "1,2", "--hooks", "hook_logits", "--out", gpt2.toString(),
+                "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        c = manifest(gpt2).path("model").path("config");
+        assertEquals(c.path("n_head").asInt(), c.path("n_kv_heads").asInt());
+        assertFalse(c.has("rope_theta"), "no rotary positions in GPT-2: " + c);
+        assertFalse(c.has("t5"));
+    }
+
+    @Test
     void traceOfAModelFolderWithIds() throws IOException {
         Path model = modelFolder("tiny-gpt2");
         Path out = dir.resolve("folder-trace");
@@ -330,6 +353,12 @@ class MainTest {
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "1", "--out", "OUT", "--capture", "off"),
                         "--capture must be compact or full"),
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "3,x", "--out", "OUT"), "'x' is not a whole number"),
+                Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "3", "--decoder-ids", "0,5", "--out", "OUT"),
+                        "--decoder-ids needs an encoder-decoder (T5): random-gpt2-tiny is a GPT2 decoder"),
+                Arguments.of(List.of("trace", "--model", "all-minilm-l6-v2", "--prompt", "hi", "--decoder-ids", "0",
+                        "--out", "OUT"), "--decoder-ids needs an encoder-decoder (T5): all-minilm-l6-v2 is a BERT encoder"),
+                Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "3", "--decoder-ids", "0,y", "--out", "OUT"),
+                        "--decoder-ids takes comma-separated token ids like 3,17,5; 'y' is not a whole number"),
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "999", "--out", "OUT"), "outside the vocabulary"),
                 Arguments.of(List.of("trace", "--model", SAMPLE, "--ids", "1", "--out", "OUT", "--hooks", "blocks.*.nope"),
                         "matches no hook"),

@@ -33,8 +33,9 @@ import java.util.stream.Stream;
  * The models that ship with Attention Studio, opened by name. The list lives in {@code catalog.json} next to this
  * class: a small GPT-2-shaped decoder with seeded random weights (made in code, so a fresh clone runs with nothing
  * downloaded), two real BERT-architecture encoders whose fp32 ONNX files and tokenizer.json ride in Maven
- * Central jars (all-MiniLM-L6-v2, bge-small-en-v1.5), and small decoders this project trained itself, committed as
- * Hugging Face folders next to this class ({@code induction-2l}). The engine runs those weights itself; ONNX Runtime
+ * Central jars (all-MiniLM-L6-v2, bge-small-en-v1.5), and small models this project trained itself, committed as
+ * Hugging Face folders next to this class (decoders such as {@code induction-2l}, the encoder-decoder
+ * {@code reverse-t5}). The engine runs those weights itself; ONNX Runtime
  * is not involved.
  */
 public final class SampleModels {
@@ -48,7 +49,8 @@ public final class SampleModels {
      * One bundled model.
      *
      * @param name         what the app, the command line and {@link #open} call it
-     * @param architecture the engine's model family in lower case: {@code "gpt2"} or {@code "bert"}
+     * @param architecture the engine's model family in lower case: {@code "gpt2"}, {@code "bert"}, {@code "llama"} or
+     *                     {@code "t5"}
      * @param source       where its weights come from
      * @param license      the licences of the weights and of the jar that carries them, and where each is stated
      * @param sizeBytes    size of the weights as shipped: the ONNX resource, fp32 bytes of generated weights, or all
@@ -137,7 +139,7 @@ public final class SampleModels {
      * A short model card.
      *
      * @param summary        what the model is
-     * @param layers         number of blocks
+     * @param layers         number of blocks (an encoder-decoder: of each stack)
      * @param heads          attention heads per block
      * @param dModel         residual stream width
      * @param shape          the rest of its geometry
@@ -366,8 +368,8 @@ public final class SampleModels {
             String name = text(e, "name", "a sample");
             String where = "sample '" + name + "'";
             String architecture = text(e, "architecture", where);
-            if (!List.of("gpt2", "bert", "llama").contains(architecture)) {
-                throw bad(where + ": architecture '" + architecture + "' is not gpt2, bert or llama");
+            if (!List.of("gpt2", "bert", "llama", "t5").contains(architecture)) {
+                throw bad(where + ": architecture '" + architecture + "' is not gpt2, bert, llama or t5");
             }
             JsonNode s = node(e, "source", where);
             Source source = switch (text(s, "kind", where)) {

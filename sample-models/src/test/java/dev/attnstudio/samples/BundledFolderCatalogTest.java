@@ -22,7 +22,7 @@ class BundledFolderCatalogTest {
 
     @Test
     void theTrainedSamplesAreListed() {
-        assertEquals(List.of("induction-2l", "induction-2l-collapsed", "tiny-gpt", "tiny-llama"),
+        assertEquals(List.of("induction-2l", "induction-2l-collapsed", "tiny-gpt", "tiny-llama", "reverse-t5"),
                 bundled().stream().map(SampleModels.Sample::name).toList());
     }
 

@@ -31,7 +31,7 @@ class CatalogTest {
         Set<String> names = new HashSet<>();
         catalog.forEach(s -> assertTrue(names.add(s.name()), "duplicate name " + s.name()));
         assertEquals(Set.of("random-gpt2-tiny", "all-minilm-l6-v2", "bge-small-en-v1.5", "induction-2l",
-                "induction-2l-collapsed", "tiny-gpt", "tiny-llama"), names);
+                "induction-2l-collapsed", "tiny-gpt", "tiny-llama", "reverse-t5"), names);
         assertTrue(catalog.contains(SampleModels.defaultSample()));
         assertEquals("random-gpt2-tiny", SampleModels.defaultSample().name());
     }
@@ -51,7 +51,7 @@ class CatalogTest {
             }
             assertTrue(s.sizeBytes() > 0, s.name());
             assertTrue(s.card().contains(s.modelCard().layers() + " layers x " + s.modelCard().heads() + " heads"));
-            assertTrue(List.of("gpt2", "bert", "llama").contains(s.architecture()), s.architecture());
+            assertTrue(List.of("gpt2", "bert", "llama", "t5").contains(s.architecture()), s.architecture());
         }
     }
 
@@ -107,7 +107,8 @@ class CatalogTest {
                     stepper.reset(t.ids());
                     stepper.runToEnd();
                     TensorData out = stepper.read(m.model().outputHook());
-                    assertEquals(t.size(), out.shape()[1]);
+                    // [B, T, ...] over the prompt; an encoder-decoder's logits cover its decoder start token
+                    assertEquals(m.config().encoderDecoder() ? 1 : t.size(), out.shape()[1], s.name());
                     for (float v : out.values()) {
                         assertTrue(Float.isFinite(v), s.name() + " produced " + v);
                     }
