@@ -48,8 +48,8 @@ import java.util.function.Consumer;
  * the export thread; timed from the call to the written file.
  * Targets (issue 5), warm: grid &lt; 100 ms, one 1024 x 1024 head &lt; 50 ms, PNG export &lt; 500 ms.
  *
- * <p>Run headless on Monocle from the repository root, from a fresh clone (no {@code mvn install}: the reactor's
- * classes are put first on the class path, so they also shadow any older module jar in ~/.m2):
+ * <p>Run headless on Monocle, from a fresh clone (no {@code mvn install}: one reactor build compiles the modules
+ * and the class path names their target/classes folders, never a module jar from ~/.m2):
  * <pre>
  * app/bench.sh
  * </pre>
