@@ -1,21 +1,19 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.CanvasRegion;
+import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
-import javafx.geometry.Insets;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseEvent;
-import javafx.scene.layout.Region;
-import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import javafx.util.Duration;
@@ -29,7 +27,7 @@ import java.util.Locale;
  * head; the selection is outlined. Layers whose pattern is not computed yet are drawn as dashed, empty frames
  * marked "pending". Thumbnails are pooled to their pixel size by the settings' rule, stated in the legend.
  */
-public final class AttentionGridView extends Region {
+public final class AttentionGridView extends CanvasRegion {
 
     private static final int MAX_THUMB = 160;
     private static final int MIN_THUMB = 6;
@@ -38,8 +36,6 @@ public final class AttentionGridView extends Region {
     private static final double ROW_HEADER = 30;
 
     private final AttentionSettings settings;
-    private final Canvas canvas = new Canvas();
-    private final ThemeProbe theme;
     private final ObjectProperty<AttentionGridData> data = new SimpleObjectProperty<>(this, "data");
     private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", 0);
     private final IntegerProperty selectedHead = new SimpleIntegerProperty(this, "selectedHead", 0);
@@ -62,27 +58,25 @@ public final class AttentionGridView extends Region {
     public AttentionGridView(AttentionSettings settings) {
         this.settings = settings;
         getStyleClass().addAll("attention-view", "attention-grid-view");
-        getStylesheets().add(ThemeProbe.stylesheet());
-        getChildren().add(canvas);
-        theme = new ThemeProbe(getChildren(), this::redraw);
+        getStylesheets().add(AttentionStyles.stylesheet());
         setFocusTraversable(true);
         tip.setShowDelay(Duration.millis(250));
         tip.setText("Every layer \u00d7 head: click a thumbnail to select it; arrow keys move the selection");
-        Tooltip.install(canvas, tip);
+        Tooltip.install(this, tip);
         data.addListener((obs, old, now) -> redraw());
         selectedLayer.addListener((obs, old, now) -> redraw());
         selectedHead.addListener((obs, old, now) -> redraw());
         for (javafx.beans.Observable o : settings.dependencies()) {
             o.addListener(x -> redraw());
         }
-        canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+        canvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             requestFocus();
             int[] at = thumbAt(e.getX(), e.getY());
             if (at != null) {
                 select(at[0], at[1]);
             }
         });
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> {
+        canvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> {
             int[] at = thumbAt(e.getX(), e.getY());
             AttentionGridData d = data.get();
             if (at != null && d != null) {
@@ -138,21 +132,8 @@ public final class AttentionGridView extends Region {
 
     /** Centre of a thumbnail in this view's coordinates. */
     public javafx.geometry.Point2D thumbnailCentre(int layer, int head) {
-        return new javafx.geometry.Point2D(canvas.getLayoutX() + originX + head * (thumb + gap) + thumb / 2.0,
-                canvas.getLayoutY() + originY + layer * (thumb + gap) + thumb / 2.0);
-    }
-
-    @Override
-    protected void layoutChildren() {
-        Insets in = getInsets();
-        double w = Math.max(0, snapSizeX(getWidth()) - in.getLeft() - in.getRight());
-        double h = Math.max(0, snapSizeY(getHeight()) - in.getTop() - in.getBottom());
-        canvas.relocate(in.getLeft(), in.getTop());
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            redraw();
-        }
+        return new javafx.geometry.Point2D(canvas().getLayoutX() + originX + head * (thumb + gap) + thumb / 2.0,
+                canvas().getLayoutY() + originY + layer * (thumb + gap) + thumb / 2.0);
     }
 
     @Override
@@ -165,17 +146,13 @@ public final class AttentionGridView extends Region {
         return 560;
     }
 
-    /** Draws every thumbnail, headers, selection and legend. */
-    void redraw() {
-        GraphicsContext gc = canvas.getGraphicsContext2D();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
-        gc.clearRect(0, 0, w, h);
+    @Override
+    protected void paint(GraphicsContext gc, double w, double h) {
         thumb = 0;
         AttentionGridData d = data.get();
         if (d == null || d.heads() == 0 || w < 40 || h < 40) {
             gc.setFont(font);
-            gc.setFill(theme.pending());
+            gc.setFill(colours().pending());
             gc.setTextAlign(TextAlignment.CENTER);
             gc.setTextBaseline(VPos.CENTER);
             gc.fillText(d == null ? "No pass yet" : "No layer's attention pattern is computed yet: step to "
@@ -233,7 +210,7 @@ public final class AttentionGridView extends Region {
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.CENTER);
-        gc.setFill(theme.muted());
+        gc.setFill(colours().muted());
         int every = thumb >= 22 ? 1 : thumb >= 10 ? 2 : 4;
         for (int hd = 0; hd < d.heads(); hd += every) {
             gc.fillText("h" + hd, originX + hd * (thumb + gap) + thumb / 2.0, HEADER / 2);
@@ -242,11 +219,11 @@ public final class AttentionGridView extends Region {
         for (int l = 0; l < d.layers(); l++) {
             double y = originY + l * (thumb + gap);
             if (l % every == 0) {
-                gc.setFill(d.computed(l) ? theme.text() : theme.pending());
+                gc.setFill(d.computed(l) ? colours().text() : colours().pending());
                 gc.fillText("L" + l, ROW_HEADER - 4, y + thumb / 2.0);
             }
             if (!d.computed(l)) {
-                gc.setStroke(theme.pending());
+                gc.setStroke(colours().pending());
                 gc.setLineWidth(1);
                 gc.setLineDashes(3, 3);
                 for (int hd = 0; hd < d.heads(); hd++) {
@@ -255,7 +232,7 @@ public final class AttentionGridView extends Region {
                 gc.setLineDashes();
                 if (thumb >= 44) {
                     gc.setTextAlign(TextAlignment.CENTER);
-                    gc.setFill(theme.pending());
+                    gc.setFill(colours().pending());
                     for (int hd = 0; hd < d.heads(); hd++) {
                         gc.fillText("pending", originX + hd * (thumb + gap) + thumb / 2.0, y + thumb / 2.0);
                     }
@@ -266,7 +243,7 @@ public final class AttentionGridView extends Region {
         int sl = selectedLayer.get();
         int sh = selectedHead.get();
         if (sl >= 0 && sl < d.layers() && sh >= 0 && sh < d.heads()) {
-            gc.setStroke(theme.accent());
+            gc.setStroke(colours().accent());
             gc.setLineWidth(2);
             gc.strokeRect(originX + sh * (thumb + gap) - 1, originY + sl * (thumb + gap) - 1, thumb + 2, thumb + 2);
         }
@@ -276,20 +253,19 @@ public final class AttentionGridView extends Region {
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.LEFT);
-        gc.setFill(theme.muted());
+        gc.setFill(colours().muted());
         double x = 0;
         gc.fillText(colors.lowLabel(), x, y + 5);
         x += 34;
         double bar = Math.min(140, w * 0.3);
         for (int i = 0; i < (int) bar; i++) {
-            int argb = colors.legendArgb(i / (bar - 1));
-            gc.setFill(Color.rgb((argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff));
+            gc.setFill(ColorScale.color(colors.legendArgb(i / (bar - 1))));
             gc.fillRect(x + i, y, 1, 10);
         }
-        gc.setStroke(theme.border());
+        gc.setStroke(colours().border());
         gc.setLineWidth(1);
         gc.strokeRect(x + 0.5, y + 0.5, bar - 1, 9);
-        gc.setFill(theme.muted());
+        gc.setFill(colours().muted());
         gc.fillText(colors.highLabel() + "  " + colors.scaleName() + "  \u00b7  softmax weights, "
                 + d.source().describe(), x + bar + 4, y + 5, Math.max(10, w - x - bar - 4));
         String pooling = lastFactor == 1 ? "exact: 1 block = 1 query \u00d7 key"

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -8,16 +9,13 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.geometry.Insets;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
-import javafx.scene.layout.Region;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
@@ -35,7 +33,7 @@ import java.util.Locale;
  * <p>Interactive maps zoom (Ctrl+scroll, + and -, 0 to fit) and pan (scroll, Shift+scroll), and keep a cell
  * cursor moved by the arrow keys; {@link #hoveredProperty()} reports the cell or block under the mouse.
  */
-public final class AttentionMapView extends Region {
+public final class AttentionMapView extends CanvasRegion {
 
     static final int MAX_CELL = 48;
     static final int LABEL_MIN_CELL = 10;
@@ -46,11 +44,9 @@ public final class AttentionMapView extends Region {
     private static final double LEGEND_BAR = 140;
     private static final double ZOOM_STEP = 1.25;
 
-    private final Canvas canvas = new Canvas();
     private final AttentionSettings settings;
     private final boolean interactive;
     private boolean axisLabels;
-    private final ThemeProbe theme;
     private final ObjectProperty<AttentionMatrix> matrix = new SimpleObjectProperty<>(this, "matrix");
     private final StringProperty title = new SimpleStringProperty(this, "title", "");
     private final StringProperty placeholder = new SimpleStringProperty(this, "placeholder", "not computed yet");
@@ -93,9 +89,7 @@ public final class AttentionMapView extends Region {
         this.interactive = interactive;
         this.axisLabels = interactive;
         getStyleClass().addAll("attention-view", "attention-map");
-        getStylesheets().add(ThemeProbe.stylesheet());
-        getChildren().add(canvas);
-        theme = new ThemeProbe(getChildren(), this::redraw);
+        getStylesheets().add(AttentionStyles.stylesheet());
         matrix.addListener((obs, old, now) -> {
             if (old == null || now == null || old.rows() != now.rows() || old.cols() != now.cols()) {
                 zoom = 1;
@@ -113,18 +107,18 @@ public final class AttentionMapView extends Region {
         for (javafx.beans.Observable o : settings.dependencies()) {
             o.addListener(x -> redraw());
         }
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hovered.set(cellAt(e.getX(), e.getY())));
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hovered.set(null));
+        canvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> hovered.set(cellAt(e.getX(), e.getY())));
+        canvas().addEventHandler(MouseEvent.MOUSE_EXITED, e -> hovered.set(null));
         if (interactive) {
             setFocusTraversable(true);
-            canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            canvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
                 requestFocus();
                 MapCell at = cellAt(e.getX(), e.getY());
                 if (at != null) {
                     cursor.set(MapCell.single(at.row(), at.col()));
                 }
             });
-            canvas.addEventHandler(ScrollEvent.SCROLL, this::scroll);
+            canvas().addEventHandler(ScrollEvent.SCROLL, this::scroll);
             addEventHandler(KeyEvent.KEY_PRESSED, this::key);
         }
     }
@@ -194,7 +188,7 @@ public final class AttentionMapView extends Region {
         }
         double x = l.originX + ((col - l.col0) / l.factor + 0.5) * l.cell;
         double y = l.originY + ((row - l.row0) / l.factor + 0.5) * l.cell;
-        return new javafx.geometry.Point2D(canvas.getLayoutX() + x, canvas.getLayoutY() + y);
+        return new javafx.geometry.Point2D(canvas().getLayoutX() + x, canvas().getLayoutY() + y);
     }
 
     /** The ARGB colour the last drawing gave a matrix cell, read back from the image (tests). */
@@ -220,19 +214,6 @@ public final class AttentionMapView extends Region {
     }
 
     @Override
-    protected void layoutChildren() {
-        Insets in = getInsets();
-        double w = Math.max(0, snapSizeX(getWidth()) - in.getLeft() - in.getRight());
-        double h = Math.max(0, snapSizeY(getHeight()) - in.getTop() - in.getBottom());
-        canvas.relocate(in.getLeft(), in.getTop());
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            redraw();
-        }
-    }
-
-    @Override
     protected double computePrefWidth(double height) {
         return 420;
     }
@@ -254,17 +235,13 @@ public final class AttentionMapView extends Region {
 
     // ---- drawing ----------------------------------------------------------------------------------------
 
-    /** Redraws everything now (the views call it on every change; it draws only the visible window). */
-    void redraw() {
-        GraphicsContext gc = canvas.getGraphicsContext2D();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
-        gc.clearRect(0, 0, w, h);
+    @Override
+    protected void paint(GraphicsContext gc, double w, double h) {
         layout = null;
         double top = title.get().isEmpty() ? 0 : TITLE_HEIGHT;
         if (top > 0) {
             gc.setFont(titleFont);
-            gc.setFill(theme.text());
+            gc.setFill(colours().text());
             gc.setTextAlign(TextAlignment.LEFT);
             gc.setTextBaseline(VPos.TOP);
             gc.fillText(title.get(), 0, 2, w);
@@ -275,7 +252,7 @@ public final class AttentionMapView extends Region {
         if (m == null || mapW < 8 || mapH < 8) {
             if (m == null && w > 8 && h > 8) {
                 gc.setFont(legendFont);
-                gc.setFill(theme.pending());
+                gc.setFill(colours().pending());
                 gc.setTextAlign(TextAlignment.CENTER);
                 gc.setTextBaseline(VPos.CENTER);
                 gc.fillText(placeholder.get(), w / 2, top + (h - top) / 2, w);
@@ -343,7 +320,7 @@ public final class AttentionMapView extends Region {
             int br = (c.row() - l.row0) / l.factor;
             int bc = (c.col() - l.col0) / l.factor;
             if (c.row() >= l.row0 && c.col() >= l.col0 && br < l.blockRows() && bc < l.blockCols()) {
-                gc.setStroke(theme.accent());
+                gc.setStroke(colours().accent());
                 gc.setLineWidth(2);
                 double s = Math.max(l.cell, 3);
                 gc.strokeRect(l.originX + bc * l.cell - 1, l.originY + br * l.cell - 1, s + 1, s + 1);
@@ -353,7 +330,7 @@ public final class AttentionMapView extends Region {
 
     private void drawLabels(GraphicsContext gc, AttentionMatrix m, Layout l) {
         gc.setFont(labelFont);
-        gc.setFill(theme.text());
+        gc.setFill(colours().text());
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
         for (int r = 0; r < l.rows; r++) {
@@ -374,21 +351,21 @@ public final class AttentionMapView extends Region {
         gc.setFont(legendFont);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.LEFT);
-        gc.setFill(theme.muted());
+        gc.setFill(colours().muted());
         String low = colors.lowLabel();
         double x = 0;
         double bar = Math.min(LEGEND_BAR, Math.max(40, w * 0.35));
         gc.fillText(low, x, y + 5);
         x += textWidth(low, legendFont) + 4;
         for (int i = 0; i < (int) bar; i++) {
-            gc.setFill(toColor(colors.legendArgb(i / (bar - 1))));
+            gc.setFill(ColorScale.color(colors.legendArgb(i / (bar - 1))));
             gc.fillRect(x + i, y, 1, 10);
         }
-        gc.setStroke(theme.border());
+        gc.setStroke(colours().border());
         gc.setLineWidth(1);
         gc.strokeRect(x + 0.5, y + 0.5, bar - 1, 9);
         x += bar + 4;
-        gc.setFill(theme.muted());
+        gc.setFill(colours().muted());
         String high = colors.highLabel() + "  " + colors.scaleName();
         gc.fillText(high, x, y + 5, Math.max(10, w - x));
         List<String> parts = new ArrayList<>();
@@ -418,10 +395,6 @@ public final class AttentionMapView extends Region {
             }
         }
         gc.fillText(line.toString(), 0, ty, w);
-    }
-
-    private static javafx.scene.paint.Color toColor(int argb) {
-        return javafx.scene.paint.Color.rgb((argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff);
     }
 
     private void measureLabels() {
@@ -470,10 +443,10 @@ public final class AttentionMapView extends Region {
 
     private double maxZoom() {
         AttentionMatrix m = matrix.get();
-        if (m == null || canvas.getWidth() < 1) {
+        if (m == null || canvas().getWidth() < 1) {
             return 1;
         }
-        double fit = Math.min(canvas.getWidth() / m.cols(), (canvas.getHeight() - LEGEND_HEIGHT) / m.rows());
+        double fit = Math.min(canvas().getWidth() / m.cols(), (canvas().getHeight() - LEGEND_HEIGHT) / m.rows());
         return Math.max(1, MAX_CELL / Math.max(fit, 1e-6));
     }
 

@@ -34,7 +34,7 @@ public final class HeadDetailView extends Region {
     public HeadDetailView(AttentionSettings settings) {
         this.settings = settings;
         getStyleClass().addAll("attention-view", "head-detail-view");
-        getStylesheets().add(ThemeProbe.stylesheet());
+        getStylesheets().add(AttentionStyles.stylesheet());
         map = new AttentionMapView(settings, true);
         map.setId("headDetailMap");
         map.placeholderProperty().set("No attention computed for this head yet: step to its scores or pattern.");

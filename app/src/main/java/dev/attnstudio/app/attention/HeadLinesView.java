@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -7,14 +8,12 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Pos;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
@@ -46,9 +45,7 @@ public final class HeadLinesView extends Region {
     private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
     private final ComboBox<Integer> layerChoice = new ComboBox<>();
     private final ComboBox<Integer> headChoice = new ComboBox<>();
-    private final Canvas canvas = new Canvas();
-    private final Pane canvasPane = new Pane(canvas);
-    private final ThemeProbe theme;
+    private final LinesCanvas lines = new LinesCanvas();
     private final VBox box;
     private final Label caption = new Label();
 
@@ -64,7 +61,7 @@ public final class HeadLinesView extends Region {
 
     public HeadLinesView() {
         getStyleClass().addAll("attention-view", "head-lines-view");
-        getStylesheets().add(ThemeProbe.stylesheet());
+        getStylesheets().add(AttentionStyles.stylesheet());
         layerChoice.setId("linesLayer");
         layerChoice.setTooltip(new Tooltip("The layer whose heads are drawn"));
         headChoice.setId("linesHead");
@@ -81,17 +78,11 @@ public final class HeadLinesView extends Region {
         caption.setMinWidth(0);
         HBox controls = new HBox(6, layerLabel, layerChoice, headLabel, headChoice, caption);
         controls.setAlignment(Pos.CENTER_LEFT);
-        canvasPane.setMinSize(0, 0);
-        canvas.widthProperty().bind(canvasPane.widthProperty());
-        canvas.heightProperty().bind(canvasPane.heightProperty());
-        canvas.widthProperty().addListener(x -> redraw());
-        canvas.heightProperty().addListener(x -> redraw());
-        Tooltip.install(canvas, new Tooltip("Queries left, keys right; thickness and opacity = attention weight. "
+        Tooltip.install(lines, new Tooltip("Queries left, keys right; thickness and opacity = attention weight. "
                 + "Hover a token to see only its lines."));
-        VBox.setVgrow(canvasPane, Priority.ALWAYS);
-        box = new VBox(6, controls, canvasPane);
+        VBox.setVgrow(lines, Priority.ALWAYS);
+        box = new VBox(6, controls, lines);
         getChildren().add(box);
-        theme = new ThemeProbe(getChildren(), this::redraw);
 
         layerChoice.valueProperty().addListener((obs, old, now) -> {
             if (now != null) {
@@ -112,8 +103,8 @@ public final class HeadLinesView extends Region {
             redraw();
         });
         data.addListener((obs, old, now) -> refreshChoices(now));
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::hover);
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> setHover(-1, 0));
+        lines.addEventHandler(MouseEvent.MOUSE_MOVED, this::hover);
+        lines.addEventHandler(MouseEvent.MOUSE_EXITED, e -> setHover(-1, 0));
         refreshChoices(null);
     }
 
@@ -179,11 +170,19 @@ public final class HeadLinesView extends Region {
         redraw();
     }
 
+    /** The drawing area: paints through {@link #paintLines} in the theme's colours. */
+    private final class LinesCanvas extends CanvasRegion {
+        @Override
+        protected void paint(GraphicsContext gc, double w, double h) {
+            paintLines(gc, w, h, colours());
+        }
+    }
+
     private void redraw() {
-        GraphicsContext gc = canvas.getGraphicsContext2D();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
-        gc.clearRect(0, 0, w, h);
+        lines.redraw();
+    }
+
+    private void paintLines(GraphicsContext gc, double w, double h, CanvasRegion.ThemeColours theme) {
         lastLineCount = 0;
         AttentionGridData d = data.get();
         String problem = problem(d);
@@ -247,12 +246,12 @@ public final class HeadLinesView extends Region {
         if (labels) {
             gc.setFont(font);
             gc.setTextBaseline(VPos.CENTER);
-            drawColumn(gc, d.rowLabels(), leftX - 6, TextAlignment.RIGHT, 0);
-            drawColumn(gc, d.colLabels(), rightX + 6, TextAlignment.LEFT, 1);
+            drawColumn(gc, theme, d.rowLabels(), leftX - 6, TextAlignment.RIGHT, 0);
+            drawColumn(gc, theme, d.colLabels(), rightX + 6, TextAlignment.LEFT, 1);
         }
     }
 
-    private void drawColumn(GraphicsContext gc, List<String> labels, double x, TextAlignment align, int side) {
+    private void drawColumn(GraphicsContext gc, CanvasRegion.ThemeColours theme, List<String> labels, double x, TextAlignment align, int side) {
         gc.setTextAlign(align);
         for (int i = 0; i < labels.size(); i++) {
             boolean hot = hoverSide == side && hoverIndex == i;

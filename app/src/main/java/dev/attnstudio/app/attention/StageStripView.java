@@ -36,7 +36,7 @@ public final class StageStripView extends Region {
     public StageStripView(AttentionSettings settings) {
         this.settings = settings;
         getStyleClass().addAll("attention-view", "stage-strip-view");
-        getStylesheets().add(ThemeProbe.stylesheet());
+        getStylesheets().add(AttentionStyles.stylesheet());
         header.getStyleClass().add("attention-title");
         header.setId("stageStripHeader");
         HBox row = new HBox(12);

@@ -1,5 +1,7 @@
 package dev.attnstudio.app.heatmap;
 
+import javafx.scene.paint.Color;
+
 /**
  * Colours for heatmap cells as packed ARGB ints (what {@code PixelWriter.setPixels} takes). Values outside the
  * range clamp; masked cells get a grey hatch so they never read as "low attention".
@@ -55,8 +57,20 @@ public final class ColorScale {
         return 0.299 * r + 0.587 * g + 0.114 * b < 140;
     }
 
+    /** An opaque ARGB colour as a JavaFX colour (for filling shapes with a palette colour). */
+    public static Color color(int argb) {
+        return Color.rgb((argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff);
+    }
+
+    /** A JavaFX colour as opaque packed ARGB (for writing theme colours into pixel buffers). */
+    public static int argb(Color c) {
+        return 0xff000000 | (int) Math.round(c.getRed() * 255) << 16 | (int) Math.round(c.getGreen() * 255) << 8
+                | (int) Math.round(c.getBlue() * 255);
+    }
+
+    /** {@code t} in [0, 1] clamped (NaN reads as 0) on a palette of RGB stops. */
     static int interpolate(int[] stops, double t) {
-        double x = Math.max(0, Math.min(1, t)) * (stops.length - 1);
+        double x = Math.max(0, Math.min(1, Double.isNaN(t) ? 0 : t)) * (stops.length - 1);
         int i = Math.min((int) x, stops.length - 2);
         double f = x - i;
         int a = stops[i];

@@ -4,14 +4,11 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
-import javafx.geometry.Insets;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
-import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
@@ -26,7 +23,7 @@ import java.util.Locale;
  * labels run along both axes and values are printed in the cells when there is room; hovering a cell
  * reports it through {@link #hoverTextProperty()}.
  */
-public final class HeatmapView extends Region {
+public final class HeatmapView extends CanvasRegion {
 
     private static final int MAX_CELL = 56;
     /** Smallest cell that still gets axis labels; the label font shrinks with the cell down to this. */
@@ -36,7 +33,6 @@ public final class HeatmapView extends Region {
     private static final int MAX_LABEL_CHARS = 12;
     private static final double GAP = 6;
 
-    private final Canvas canvas = new Canvas();
     private final ObjectProperty<Heatmap> heatmap = new SimpleObjectProperty<>(this, "heatmap");
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private Font labelFont = Font.font("Monospaced", LABEL_MAX_FONT);
@@ -49,14 +45,13 @@ public final class HeatmapView extends Region {
 
     public HeatmapView() {
         getStyleClass().add("heatmap-view");
-        getChildren().add(canvas);
         heatmap.addListener((obs, old, now) -> {
             hoverText.set("");
             requestLayout();
             redraw();
         });
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::hover);
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hoverText.set(""));
+        canvas().addEventHandler(MouseEvent.MOUSE_MOVED, this::hover);
+        canvas().addEventHandler(MouseEvent.MOUSE_EXITED, e -> hoverText.set(""));
     }
 
     public ObjectProperty<Heatmap> heatmapProperty() {
@@ -82,19 +77,6 @@ public final class HeatmapView extends Region {
     }
 
     @Override
-    protected void layoutChildren() {
-        Insets in = getInsets();
-        double w = Math.max(0, snapSizeX(getWidth()) - in.getLeft() - in.getRight());
-        double h = Math.max(0, snapSizeY(getHeight()) - in.getTop() - in.getBottom());
-        canvas.relocate(in.getLeft(), in.getTop());
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            redraw();
-        }
-    }
-
-    @Override
     protected double computePrefWidth(double height) {
         return 360;
     }
@@ -105,20 +87,7 @@ public final class HeatmapView extends Region {
     }
 
     @Override
-    protected double computeMinWidth(double height) {
-        return 0;
-    }
-
-    @Override
-    protected double computeMinHeight(double width) {
-        return 0;
-    }
-
-    private void redraw() {
-        GraphicsContext gc = canvas.getGraphicsContext2D();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
-        gc.clearRect(0, 0, w, h);
+    protected void paint(GraphicsContext gc, double w, double h) {
         Heatmap map = heatmap.get();
         cell = 0;
         if (map == null || w < 4 || h < 4) {
@@ -142,15 +111,15 @@ public final class HeatmapView extends Region {
             // More cells than pixels: draw one pixel per cell and let the canvas scale the image down.
             double scale = Math.min(w / map.cols(), h / map.rows());
             gc.setImageSmoothing(true);
-            gc.drawImage(render(map, 1), 0, 0, map.cols() * scale, map.rows() * scale);
+            gc.drawImage(render(map, 1, 0), 0, 0, map.cols() * scale, map.rows() * scale);
             return;
         }
         gc.setImageSmoothing(false);
         originX = labels ? rowMargin : 0;
         originY = labels ? colMargin : 0;
-        gc.drawImage(render(map, cell), originX, originY);
+        gc.drawImage(render(map, cell, ColorScale.argb(colours().surface())), originX, originY);
         if (labels) {
-            drawLabels(gc, map);
+            drawLabels(gc, map, colours().text());
         }
         if (cell >= VALUE_MIN_CELL) {
             drawValues(gc, map);
@@ -161,13 +130,13 @@ public final class HeatmapView extends Region {
         return (int) Math.min(MAX_CELL, Math.floor(Math.min(w / map.cols(), h / map.rows())));
     }
 
-    /** The cells as an image, {@code cell} pixels a side, with a one-pixel white gutter once cells are large. */
-    static WritableImage render(Heatmap map, int cell) {
+    /** The cells as an image, {@code cell} pixels a side, with a one-pixel gutter in {@code gutterArgb} once cells are large. */
+    static WritableImage render(Heatmap map, int cell, int gutterArgb) {
         int iw = map.cols() * cell;
         int ih = map.rows() * cell;
         int gutter = cell >= 8 ? 1 : 0;
         int[] pixels = new int[iw * ih];
-        java.util.Arrays.fill(pixels, 0xffffffff);
+        java.util.Arrays.fill(pixels, gutterArgb);
         for (int r = 0; r < map.rows(); r++) {
             for (int c = 0; c < map.cols(); c++) {
                 float v = map.get(r, c);
@@ -186,9 +155,9 @@ public final class HeatmapView extends Region {
         return image;
     }
 
-    private void drawLabels(GraphicsContext gc, Heatmap map) {
+    private void drawLabels(GraphicsContext gc, Heatmap map, Color text) {
         gc.setFont(labelFont);
-        gc.setFill(Color.web("#3a3f47"));
+        gc.setFill(text);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
         for (int r = 0; r < map.rows(); r++) {

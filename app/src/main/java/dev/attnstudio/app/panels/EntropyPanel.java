@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -38,26 +39,23 @@ public final class EntropyPanel extends VBox {
         setSpacing(6);
         title.getStyleClass().add(PanelStyles.PANEL_TITLE);
         Label about = new Label("Mean normalized entropy per head: 0 = all weight on one key, 1 = spread evenly over "
-                + "the keys the mask allows (padding queries left out). Click a cell to follow its layer below.");
+                + "the keys the mask allows (padding queries left out). Click a cell, or use the arrow keys, to follow its layer below.");
         about.getStyleClass().add(PanelStyles.MUTED);
         about.setWrapText(true);
         readout.getStyleClass().add(PanelStyles.READOUT);
         readout.setWrapText(true);
         readout.textProperty().bind(hoverText);
-        Tooltip cellTip = new Tooltip();
-        cellTip.textProperty().bind(hoverText);
-        Tooltip.install(map, cellTip);
         Tooltip.install(strip, new Tooltip("Normalized entropy of every query of the head shown above"));
 
         VBox right = new VBox(4, readout, strip);
         VBox.setVgrow(strip, Priority.ALWAYS);
         HBox top = new HBox(10, map, right);
         HBox.setHgrow(right, Priority.ALWAYS);
-        Label ramp = Swatch.entry((p, x, y) -> Ramp.sequential(x / 13.0), "entropy 0 \u2192 1",
+        Label ramp = Swatch.entry((p, x, y) -> ColorScale.sequential(x / 13.0), "entropy 0 \u2192 1",
                 "Light: the head focuses on few keys; dark: it spreads its weight out");
-        Label pending = Swatch.entry((p, x, y) -> Ramp.argb(p.border.get()), "not computed yet",
+        Label pending = Swatch.entry((p, x, y) -> ColorScale.argb(p.border()), "not computed yet",
                 "This layer's pattern has not been computed in this pass");
-        Label padding = Swatch.entry((p, x, y) -> Ramp.argb(p.special.get()), "padding query",
+        Label padding = Swatch.entry((p, x, y) -> ColorScale.argb(p.special()), "padding query",
                 "A padding position: shown per query, left out of the means");
         FlowPane legend = new FlowPane(12, 4, ramp, pending, padding);
         legend.getStyleClass().add(PanelStyles.LEGEND);
@@ -126,19 +124,16 @@ public final class EntropyPanel extends VBox {
             hoverText.set("");
             return;
         }
-        int cell = map.hovered.get();
-        int layer = cell >= 0 ? cell / d.heads() : map.selectedLayer.get();
-        int head = cell >= 0 ? cell % d.heads() : map.selectedHead.get();
+        GridCanvas.Cell over = map.hovered.get();
+        int layer = over != null ? over.row() : map.selectedLayer.get();
+        int head = over != null ? over.col() : map.selectedHead.get();
         if (layer >= d.layers() || head >= d.heads()) {
             hoverText.set("");
             return;
         }
         strip.layer.set(layer);
         strip.head.set(head);
-        float v = d.mean(layer, head);
-        hoverText.set(Float.isNaN(v)
-                ? String.format(Locale.ROOT, "L%d H%d: not computed yet in this pass", layer, head)
-                : String.format(Locale.ROOT, "L%d H%d: mean normalized entropy %.3f; per query below", layer, head, v));
+        hoverText.set(map.describe(layer, head));
     }
 
     /** What to draw; null shows nothing. */

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -103,9 +104,9 @@ public final class GenerationPanel extends VBox {
         chart.setLegendVisible(false);
         chart.setCategoryGap(3);
         chart.setPrefHeight(320);
-        Label sampleable = Swatch.entry((p, px, py) -> Ramp.argb(p.accent.get()), "may be sampled",
+        Label sampleable = Swatch.entry((p, px, py) -> ColorScale.argb(p.accent()), "may be sampled",
                 "Within the top-k and top-p cuts of the current settings");
-        Label cut = Swatch.entry((p, px, py) -> Ramp.argb(p.muted.get().interpolate(p.surface.get(), 0.3)),
+        Label cut = Swatch.entry((p, px, py) -> ColorScale.argb(p.muted().interpolate(p.surface(), 0.3)),
                 "cut by top-k / top-p", "The sampler will not pick this token with the current settings");
         FlowPane legend = new FlowPane(12, 4, sampleable, cut);
         legend.getStyleClass().add(PanelStyles.LEGEND);

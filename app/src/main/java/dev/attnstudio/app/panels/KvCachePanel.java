@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -84,20 +85,17 @@ public final class KvCachePanel extends VBox {
         HBox.setHgrow(bytesChart, Priority.ALWAYS);
         HBox.setHgrow(timeChart, Priority.ALWAYS);
 
-        Label ramp = Swatch.entry((p, x, y) -> Ramp.diverging(x - 6.5, 6.5), "negative \u2192 positive",
+        Label ramp = Swatch.entry((p, x, y) -> KvMatrixCanvas.colour(x - 6.5, 6.5), "negative \u2192 positive",
                 "Blue negative, white 0, red positive, scaled to the largest |entry| shown");
-        Label prefill = Swatch.entry((p, x, y) -> Ramp.argb(p.special.get()), "written by the prefill",
+        Label prefill = Swatch.entry((p, x, y) -> ColorScale.argb(p.special()), "written by the prefill",
                 "Positions whose keys and values the prompt's pass computed");
-        Label decode = Swatch.entry((p, x, y) -> Ramp.argb(p.accent.get()), "written by a later pass",
+        Label decode = Swatch.entry((p, x, y) -> ColorScale.argb(p.accent()), "written by a later pass",
                 "Positions added by decode passes, one per generated token");
         FlowPane legend = new FlowPane(12, 4, ramp, prefill, decode);
         legend.getStyleClass().add(PanelStyles.LEGEND);
 
         readout.getStyleClass().add(PanelStyles.READOUT);
-        readout.textProperty().bind(matrix.hover);
-        Tooltip cellTip = new Tooltip();
-        cellTip.textProperty().bind(matrix.hover);
-        Tooltip.install(matrix, cellTip);
+        readout.textProperty().bind(matrix.readout);
         VBox.setVgrow(matrix, Priority.ALWAYS);
         getChildren().addAll(title, summary, controls, charts, sharing, note, matrix, legend, readout);
         data.addListener((obs, old, now) -> update(now));
@@ -218,9 +216,9 @@ public final class KvCachePanel extends VBox {
         return matrix.showValues;
     }
 
-    /** The matrix entry under the mouse, described, or empty. */
+    /** The matrix entry under the mouse, else under the keyboard cursor, described, or empty. */
     public ReadOnlyStringProperty hoverTextProperty() {
-        return matrix.hover.getReadOnlyProperty();
+        return matrix.readout.getReadOnlyProperty();
     }
 
     StackedBarChart<String, Number> bytesChart() {

@@ -1,15 +1,14 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
-import javafx.scene.input.MouseEvent;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 
@@ -20,7 +19,7 @@ import java.util.Locale;
  * blue negative to red positive. A strip under the columns shows which pass wrote each position (prefill
  * vs decode), and the tokens label the columns.
  */
-final class KvMatrixCanvas extends CanvasPane {
+final class KvMatrixCanvas extends GridCanvas {
 
     private static final int MAX_CELL = 18;
     private static final double LEFT = 34;
@@ -29,17 +28,25 @@ final class KvMatrixCanvas extends CanvasPane {
     final ObjectProperty<KvCacheData> data = new SimpleObjectProperty<>(this, "data");
     /** Values instead of keys. */
     final BooleanProperty showValues = new SimpleBooleanProperty(this, "showValues", false);
-    final ReadOnlyStringWrapper hover = new ReadOnlyStringWrapper(this, "hover", "");
 
     private final Font font = Font.font("Monospaced", 10);
-    private int cellW;
-    private int cellH;
 
     KvMatrixCanvas() {
-        data.addListener((obs, old, now) -> redraw());
-        showValues.addListener((obs, old, now) -> redraw());
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hover.set(describe(e.getX(), e.getY())));
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hover.set(""));
+        super("Hover an entry, or click one and move with the arrow keys: up / down a dimension, left / right a "
+                + "position (Home / End: first / last position)");
+        data.addListener((obs, old, now) -> {
+            redraw();
+            gridChanged();
+        });
+        showValues.addListener((obs, old, now) -> {
+            redraw();
+            refreshReadout();
+        });
+    }
+
+    /** v in [-limit, limit] on the diverging palette: blue negative, white 0, red positive. */
+    static int colour(double v, double limit) {
+        return ColorScale.diverging(limit > 0 ? 0.5 + 0.5 * v / limit : 0.5);
     }
 
     @Override
@@ -57,20 +64,31 @@ final class KvMatrixCanvas extends CanvasPane {
         return d == null || d.keys() == null ? 0 : d.positions();
     }
 
+    @Override
+    int rows() {
+        return columns() == 0 ? 0 : data.get().dHead();
+    }
+
+    @Override
+    int cols() {
+        return columns();
+    }
+
     private float at(KvCacheData d, int i, int p) {
         return showValues.get() ? d.value(i, p) : d.key(i, p);
     }
 
     @Override
-    void paint(GraphicsContext gc, double w, double h) {
+    void paintCells(GraphicsContext gc, double w, double h) {
         KvCacheData d = data.get();
-        cellW = 0;
+        placeCells(0, 0, 0, 0, 0);
         if (d == null || d.keys() == null || d.positions() == 0) {
             return;
         }
         double bottom = STRIP + 4 + 56;
-        cellW = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((w - LEFT) / d.positions())));
-        cellH = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((h - bottom) / d.dHead())));
+        int cellW = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((w - LEFT) / d.positions())));
+        int cellH = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((h - bottom) / d.dHead())));
+        placeCells(LEFT, 0, cellW, cellH, 0);
         float limit = 0;
         float[] m = showValues.get() ? d.values() : d.keys();
         for (float v : m) {
@@ -81,7 +99,7 @@ final class KvMatrixCanvas extends CanvasPane {
         int[] px = new int[iw * ih];
         for (int i = 0; i < d.dHead(); i++) {
             for (int p = 0; p < d.positions(); p++) {
-                int c = Ramp.diverging(at(d, i, p), limit);
+                int c = colour(at(d, i, p), limit);
                 for (int y = i * cellH; y < (i + 1) * cellH; y++) {
                     java.util.Arrays.fill(px, y * iw + p * cellW, y * iw + (p + 1) * cellW, c);
                 }
@@ -93,7 +111,7 @@ final class KvMatrixCanvas extends CanvasPane {
         gc.drawImage(image, LEFT, 0);
 
         gc.setFont(font);
-        gc.setFill(muted.get());
+        gc.setFill(colours().muted());
         gc.setTextAlign(TextAlignment.RIGHT);
         gc.setTextBaseline(VPos.TOP);
         gc.fillText("dim 0", LEFT - 3, 0);
@@ -102,11 +120,11 @@ final class KvMatrixCanvas extends CanvasPane {
         // which pass wrote each position: prefill in the special colour, later passes in the accent
         for (int p = 0; p < d.positions(); p++) {
             int pass = d.positionPass()[p];
-            gc.setFill(pass == 0 ? special.get() : accent.get());
+            gc.setFill(pass == 0 ? colours().special() : colours().accent());
             gc.fillRect(LEFT + p * cellW, ih + 3, Math.max(1, cellW - 1), STRIP);
         }
         if (cellW >= 9) {
-            gc.setFill(text.get());
+            gc.setFill(colours().text());
             gc.setTextAlign(TextAlignment.RIGHT);
             gc.setTextBaseline(VPos.CENTER);
             for (int p = 0; p < d.positions(); p++) {
@@ -117,28 +135,17 @@ final class KvMatrixCanvas extends CanvasPane {
                 gc.restore();
             }
         }
-        gc.setFill(muted.get());
+        gc.setFill(colours().muted());
         gc.setTextAlign(TextAlignment.LEFT);
         gc.setTextBaseline(VPos.TOP);
         gc.fillText(showValues.get() ? "values" : "keys", LEFT + iw + 6, 0);
         gc.fillText(String.format(Locale.ROOT, "|max| %.3g", limit), LEFT + iw + 6, 14);
     }
 
-    /** Centre of a cell in canvas coordinates. */
-    double[] cellCentre(int dim, int position) {
-        return new double[] {LEFT + (position + 0.5) * cellW, (dim + 0.5) * cellH};
-    }
-
-    String describe(double x, double y) {
+    /** An entry described: which cache, position and token, the pass that wrote it, its dimension and value. */
+    @Override
+    String describe(int i, int p) {
         KvCacheData d = data.get();
-        if (d == null || cellW == 0) {
-            return "";
-        }
-        int p = (int) Math.floor((x - LEFT) / cellW);
-        int i = (int) Math.floor(y / cellH);
-        if (p < 0 || i < 0 || p >= d.positions() || i >= d.dHead()) {
-            return "";
-        }
         KvCacheData.Pass pass = d.passes().get(d.positionPass()[p]);
         return String.format(Locale.ROOT, "%s[layer %d, kv head %d] position %d '%s' (written by pass %s), dim %d = %.4g",
                 showValues.get() ? "V" : "K", d.layer(), d.kvHead(), p, d.positionLabels().get(p), pass.label(), i,

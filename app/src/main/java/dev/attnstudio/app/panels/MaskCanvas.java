@@ -1,9 +1,10 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.CanvasRegion;
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -11,7 +12,6 @@ import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
-import javafx.scene.input.MouseEvent;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
@@ -25,7 +25,7 @@ import java.util.Locale;
  * crossed: padding, dotted: override), allowed cells plain or, with the overlay on, coloured by the chosen head's
  * pattern weight with a dot where that weight is merely near zero. A line separates cached keys from this pass's.
  */
-final class MaskCanvas extends CanvasPane {
+final class MaskCanvas extends GridCanvas {
 
     private static final int MAX_CELL = 40;
     private static final int LABEL_MIN_CELL = 8;
@@ -35,7 +35,6 @@ final class MaskCanvas extends CanvasPane {
     final ObjectProperty<MaskData> data = new SimpleObjectProperty<>(this, "data");
     final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
     final BooleanProperty overlay = new SimpleBooleanProperty(this, "overlay", true);
-    final ReadOnlyStringWrapper hover = new ReadOnlyStringWrapper(this, "hover", "");
 
     private final Font labelFont = Font.font("Monospaced", 11);
     private final Font valueFont = Font.font(9);
@@ -44,11 +43,16 @@ final class MaskCanvas extends CanvasPane {
     private int cell;
 
     MaskCanvas() {
-        data.addListener((obs, old, now) -> redraw());
-        head.addListener((obs, old, now) -> redraw());
+        super("Hover a cell, or click one and move with the arrow keys (Home / End: first / last key)");
+        data.addListener((obs, old, now) -> {
+            redraw();
+            gridChanged();
+        });
+        head.addListener((obs, old, now) -> {
+            redraw();
+            refreshReadout();
+        });
         overlay.addListener((obs, old, now) -> redraw());
-        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hover.set(describe(e.getX(), e.getY())));
-        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> hover.set(""));
     }
 
     @Override
@@ -66,9 +70,16 @@ final class MaskCanvas extends CanvasPane {
         return cell;
     }
 
-    /** Centre of a cell in canvas coordinates, for tests and keyboard hover. */
-    double[] cellCentre(int query, int key) {
-        return new double[] {originX + (key + 0.5) * cell, originY + (query + 0.5) * cell};
+    @Override
+    int rows() {
+        MaskData d = data.get();
+        return d == null ? 0 : d.queries();
+    }
+
+    @Override
+    int cols() {
+        MaskData d = data.get();
+        return d == null ? 0 : d.keys();
     }
 
     private boolean showPattern(MaskData d) {
@@ -76,9 +87,10 @@ final class MaskCanvas extends CanvasPane {
     }
 
     @Override
-    void paint(GraphicsContext gc, double w, double h) {
+    void paintCells(GraphicsContext gc, double w, double h) {
         MaskData d = data.get();
         cell = 0;
+        placeCells(0, 0, 0, 0, 0);
         if (d == null) {
             return;
         }
@@ -93,11 +105,12 @@ final class MaskCanvas extends CanvasPane {
         }
         originX = left;
         originY = top;
+        placeCells(originX, originY, cell, cell, cell >= 8 ? 1 : 0);
         gc.setImageSmoothing(false);
         gc.drawImage(render(d), originX, originY);
         boolean pattern = showPattern(d);
         if (pattern && cell >= 6) {
-            gc.setFill(accent.get());
+            gc.setFill(colours().accent());
             double r = Math.max(1.5, cell / 9.0);
             for (int q = 0; q < d.queries(); q++) {
                 for (int k = 0; k < d.keys(); k++) {
@@ -116,7 +129,7 @@ final class MaskCanvas extends CanvasPane {
                 for (int k = 0; k < d.keys(); k++) {
                     float v = d.weight(head.get(), q, k);
                     if (!d.cell(q, k).blocked() && v >= MaskData.NEAR_ZERO) {
-                        gc.setFill(Ramp.dark(Ramp.sequential(v)) ? Color.WHITE : Color.web("#1f2328"));
+                        gc.setFill(ColorScale.dark(ColorScale.sequential(v)) ? Color.WHITE : Color.web("#1f2328"));
                         double[] c = cellCentre(q, k);
                         gc.fillText(String.format(Locale.ROOT, "%.2f", v), c[0], c[1] + cell / 2.0 - 1);
                     }
@@ -124,7 +137,7 @@ final class MaskCanvas extends CanvasPane {
             }
         }
         if (d.past() > 0) {
-            gc.setStroke(accent.get());
+            gc.setStroke(colours().accent());
             gc.setLineWidth(2);
             double x = originX + d.past() * cell - 0.5;
             gc.strokeLine(x, originY - (labels ? 4 : 0), x, originY + d.queries() * cell);
@@ -139,18 +152,19 @@ final class MaskCanvas extends CanvasPane {
         int ih = d.queries() * cell;
         int gutter = cell >= 8 ? 1 : 0;
         int[] px = new int[iw * ih];
-        int gridColour = Ramp.argb(border.get());
+        CanvasRegion.ThemeColours theme = colours();
+        int gridColour = ColorScale.argb(theme.border());
         java.util.Arrays.fill(px, gridColour);
-        int surfaceColour = Ramp.argb(surface.get());
-        int allowedColour = allowedColour(this);
+        int surfaceColour = ColorScale.argb(theme.surface());
+        int allowedColour = allowedColour(theme);
         boolean pattern = showPattern(d);
         for (int q = 0; q < d.queries(); q++) {
             for (int k = 0; k < d.keys(); k++) {
                 MaskData.Cell c = d.cell(q, k);
-                int fill = pattern ? Ramp.sequential(d.weight(head.get(), q, k)) : allowedColour;
+                int fill = pattern ? ColorScale.sequential(d.weight(head.get(), q, k)) : allowedColour;
                 for (int y = q * cell; y < (q + 1) * cell - gutter; y++) {
                     for (int x = k * cell; x < (k + 1) * cell - gutter; x++) {
-                        px[y * iw + x] = c.blocked() ? blockedPixel(this, c, x, y, surfaceColour) : fill;
+                        px[y * iw + x] = c.blocked() ? blockedPixel(theme, c, x, y, surfaceColour) : fill;
                     }
                 }
             }
@@ -161,18 +175,18 @@ final class MaskCanvas extends CanvasPane {
     }
 
     /** The hatch of a blocked cell at pixel (x, y): continuous across cells, one pattern per reason. */
-    static int blockedPixel(CanvasPane p, MaskData.Cell c, int x, int y, int background) {
+    static int blockedPixel(CanvasRegion.ThemeColours p, MaskData.Cell c, int x, int y, int background) {
         return switch (c) {
-            case CAUSAL -> Math.floorMod(x + y, 6) < 2 ? Ramp.argb(p.muted.get()) : background;
-            case PADDING -> Math.floorMod(x + y, 6) < 2 || Math.floorMod(x - y, 6) < 2 ? Ramp.argb(p.special.get()) : background;
-            case OTHER -> x % 4 == 0 && y % 4 == 0 ? Ramp.argb(p.text.get()) : Ramp.argb(p.border.get());
+            case CAUSAL -> Math.floorMod(x + y, 6) < 2 ? ColorScale.argb(p.muted()) : background;
+            case PADDING -> Math.floorMod(x + y, 6) < 2 || Math.floorMod(x - y, 6) < 2 ? ColorScale.argb(p.special()) : background;
+            case OTHER -> x % 4 == 0 && y % 4 == 0 ? ColorScale.argb(p.text()) : ColorScale.argb(p.border());
             case ALLOWED -> background;
         };
     }
 
     /** An allowed cell when no pattern is overlaid: the surface tinted with the accent. */
-    static int allowedColour(CanvasPane p) {
-        return Ramp.argb(p.surface.get().interpolate(p.accent.get(), 0.15));
+    static int allowedColour(CanvasRegion.ThemeColours p) {
+        return ColorScale.argb(p.surface().interpolate(p.accent(), 0.15));
     }
 
     private void drawLabels(GraphicsContext gc, MaskData d) {
@@ -180,13 +194,13 @@ final class MaskCanvas extends CanvasPane {
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
         for (int q = 0; q < d.queries(); q++) {
-            gc.setFill(d.paddingQuery()[q] ? special.get() : text.get());
+            gc.setFill(d.paddingQuery()[q] ? colours().special() : colours().text());
             gc.fillText(d.queryLabels().get(q), originX - GAP, originY + (q + 0.5) * cell);
         }
         gc.setTextAlign(TextAlignment.LEFT);
         for (int k = 0; k < d.keys(); k++) {
             boolean pad = k >= d.past() && d.paddingQuery()[k - d.past()];
-            gc.setFill(pad ? special.get() : k < d.past() ? muted.get() : text.get());
+            gc.setFill(pad ? colours().special() : k < d.past() ? colours().muted() : colours().text());
             gc.save();
             gc.translate(originX + (k + 0.5) * cell, originY - GAP);
             gc.rotate(-90);
@@ -206,17 +220,10 @@ final class MaskCanvas extends CanvasPane {
         return widest;
     }
 
-    /** What the cell under (x, y) is, for the readout; empty off the cells. */
-    String describe(double x, double y) {
+    /** What a cell is, for the readout: query and key, the mask's value and reason, the overlaid weight. */
+    @Override
+    String describe(int q, int k) {
         MaskData d = data.get();
-        if (d == null || cell == 0) {
-            return "";
-        }
-        int k = (int) Math.floor((x - originX) / cell);
-        int q = (int) Math.floor((y - originY) / cell);
-        if (q < 0 || k < 0 || q >= d.queries() || k >= d.keys()) {
-            return "";
-        }
         MaskData.Cell c = d.cell(q, k);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "query %d '%s' -> key %d '%s'%s: %s, mask %s",
                 d.past() + q, d.queryLabels().get(q), k, d.keyLabels().get(k), k < d.past() ? " (cached)" : "",

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -64,16 +65,16 @@ public final class MaskPanel extends VBox {
 
         allowed = Swatch.entry((p, x, y) -> MaskCanvas.allowedColour(p), "allowed",
                 "Mask 0: the query may attend to this key (coloured by weight when a pattern is overlaid)");
-        causal = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.CAUSAL, x, y, Ramp.argb(p.surface.get())),
+        causal = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.CAUSAL, x, y, ColorScale.argb(p.surface())),
                 "causal-blocked", "Mask -inf: the key comes after the query (a decoder may not look ahead)");
-        padding = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.PADDING, x, y, Ramp.argb(p.surface.get())),
+        padding = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.PADDING, x, y, ColorScale.argb(p.surface())),
                 "padding-blocked", "Mask -inf: the key is padding added to even out the batch's rows");
-        other = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.OTHER, x, y, Ramp.argb(p.surface.get())),
+        other = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.OTHER, x, y, ColorScale.argb(p.surface())),
                 "override-blocked", "Mask -inf for neither reason: a mask override intervention");
-        Label nearZero = Swatch.entry((p, x, y) -> Math.hypot(x - 6.5, y - 6.5) < 2.6 ? Ramp.argb(p.accent.get())
-                        : Ramp.sequential(0), "weight < " + MaskData.NEAR_ZERO,
+        Label nearZero = Swatch.entry((p, x, y) -> Math.hypot(x - 6.5, y - 6.5) < 2.6 ? ColorScale.argb(p.accent())
+                        : ColorScale.sequential(0), "weight < " + MaskData.NEAR_ZERO,
                 "Allowed, but the head puts (almost) no weight here: not the same as blocked");
-        Label weights = Swatch.entry((p, x, y) -> Ramp.sequential(x / 13.0), "weight 0 \u2192 1",
+        Label weights = Swatch.entry((p, x, y) -> ColorScale.sequential(x / 13.0), "weight 0 \u2192 1",
                 "Attention weight of the overlaid head, light (0) to dark (1)");
         FlowPane legend = new FlowPane(12, 4, allowed, causal, padding, other, nearZero, weights);
         legend.getStyleClass().add(PanelStyles.LEGEND);
@@ -81,12 +82,9 @@ public final class MaskPanel extends VBox {
         weights.visibleProperty().bind(overlay.selectedProperty());
 
         readout.getStyleClass().add(PanelStyles.READOUT);
-        readout.textProperty().bind(canvas.hover);
+        readout.textProperty().bind(canvas.readout);
         readout.setWrapText(true);
         placeholder.getStyleClass().add(PanelStyles.PLACEHOLDER);
-        Tooltip cellTip = new Tooltip();
-        cellTip.textProperty().bind(canvas.hover);
-        Tooltip.install(canvas, cellTip);
 
         VBox.setVgrow(canvas, Priority.ALWAYS);
         getChildren().addAll(header, controls, placeholder, canvas, legend, readout);
@@ -129,9 +127,12 @@ public final class MaskPanel extends VBox {
         return canvas.overlay;
     }
 
-    /** The cell under the mouse, described ("query 3 'x' -> key 1 'y': allowed, mask 0; head 0 weight 0.25"). */
+    /**
+     * The cell under the mouse, else under the keyboard cursor, described ("query 3 'x' -> key 1 'y': allowed,
+     * mask 0; head 0 weight 0.25").
+     */
     public ReadOnlyStringProperty hoverTextProperty() {
-        return canvas.hover.getReadOnlyProperty();
+        return canvas.readout.getReadOnlyProperty();
     }
 
     /** The drawing surface (for tests and exporters). */

@@ -6,7 +6,6 @@ import java.util.Objects;
 /** Style-class names the panels set and {@code panels.css} styles. */
 public final class PanelStyles {
 
-    public static final String CANVAS_PANE = "canvas-pane";
     public static final String PANEL = "panel";
     public static final String PANEL_TITLE = "panel-title";
     public static final String MUTED = "muted";

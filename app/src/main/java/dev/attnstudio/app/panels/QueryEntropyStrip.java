@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.CanvasRegion;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -13,7 +14,7 @@ import javafx.scene.text.TextAlignment;
  * Per-query normalized entropy of one head as a row of bars (0 to 1), labelled with the query tokens; padding
  * queries, which the means leave out, are drawn in the special colour.
  */
-final class QueryEntropyStrip extends CanvasPane {
+final class QueryEntropyStrip extends CanvasRegion {
 
     private static final double LEFT = 30;
     private static final double LABELS = 44;
@@ -40,19 +41,19 @@ final class QueryEntropyStrip extends CanvasPane {
     }
 
     @Override
-    void paint(GraphicsContext gc, double w, double h) {
+    protected void paint(GraphicsContext gc, double w, double h) {
         EntropyData d = data.get();
         if (d == null || layer.get() >= d.layers() || head.get() >= d.heads()) {
             return;
         }
         double plot = h - LABELS - 4;
         double bar = Math.min(24, (w - LEFT) / d.queries());
-        gc.setStroke(border.get());
+        gc.setStroke(colours().border());
         gc.setLineWidth(1);
         gc.strokeLine(LEFT, 2, LEFT + bar * d.queries(), 2);
         gc.strokeLine(LEFT, 2 + plot, LEFT + bar * d.queries(), 2 + plot);
         gc.setFont(font);
-        gc.setFill(muted.get());
+        gc.setFill(colours().muted());
         gc.setTextAlign(TextAlignment.RIGHT);
         gc.setTextBaseline(VPos.CENTER);
         gc.fillText("1", LEFT - 4, 2);
@@ -60,11 +61,11 @@ final class QueryEntropyStrip extends CanvasPane {
         for (int q = 0; q < d.queries(); q++) {
             float v = d.perQuery(layer.get(), head.get(), q);
             if (!Float.isNaN(v)) {
-                gc.setFill(d.paddingQuery()[q] ? special.get() : accent.get());
+                gc.setFill(d.paddingQuery()[q] ? colours().special() : colours().accent());
                 gc.fillRect(LEFT + q * bar + 1, 2 + plot * (1 - v), Math.max(1, bar - 2), plot * v);
             }
             if (bar >= 9) {
-                gc.setFill(d.paddingQuery()[q] ? special.get() : text.get());
+                gc.setFill(d.paddingQuery()[q] ? colours().special() : colours().text());
                 gc.save();
                 gc.translate(LEFT + (q + 0.5) * bar, plot + 6);
                 gc.rotate(-90);

@@ -1,5 +1,7 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.CanvasRegion;
+import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
@@ -7,14 +9,14 @@ import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 
 /** A small legend square painted pixel by pixel like the cells it explains, in the theme's colours. */
-final class Swatch extends CanvasPane {
+final class Swatch extends CanvasRegion {
 
     static final int SIZE = 14;
 
-    /** Colour of pixel (x, y) given this swatch (for its theme colours). */
+    /** Colour of pixel (x, y) in the swatch's theme colours. */
     @FunctionalInterface
     interface Pixels {
-        int at(CanvasPane pane, int x, int y);
+        int at(CanvasRegion.ThemeColours theme, int x, int y);
     }
 
     private final Pixels pixels;
@@ -52,15 +54,19 @@ final class Swatch extends CanvasPane {
     }
 
     @Override
-    void paint(GraphicsContext gc, double w, double h) {
+    protected void paint(GraphicsContext gc, double w, double h) {
         int iw = (int) w;
         int ih = (int) h;
+        if (iw < 1 || ih < 1) {
+            return;
+        }
+        CanvasRegion.ThemeColours theme = colours();
         int[] px = new int[iw * ih];
-        int edge = Ramp.argb(border.get());
+        int edge = ColorScale.argb(theme.border());
         for (int y = 0; y < ih; y++) {
             for (int x = 0; x < iw; x++) {
                 boolean frame = x == 0 || y == 0 || x == iw - 1 || y == ih - 1;
-                px[y * iw + x] = frame ? edge : pixels.at(this, x, y);
+                px[y * iw + x] = frame ? edge : pixels.at(theme, x, y);
             }
         }
         WritableImage image = new WritableImage(iw, ih);

@@ -2,6 +2,7 @@ package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.Pooling;
@@ -412,15 +413,21 @@ class AttentionViewsTest {
         return pane;
     }
 
+    /** Saves the scene as {name}.png in the light theme and as {name}-dark.png in the dark one. */
     private static void save(Node node, String name) throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WritableImage image = fx(() -> node.getScene().getRoot().snapshot(null, null));
-        File file = SCREENS.resolve(name + ".png").toFile();
-        try {
-            ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + file, e);
+        for (Theme theme : Theme.values()) {
+            fx(() -> node.getScene().getStylesheets().setAll(theme.stylesheets()));
+            WaitForAsyncUtils.waitForFxEvents();
+            WritableImage image = fx(() -> node.getScene().getRoot().snapshot(null, null));
+            File file = SCREENS.resolve(name + (theme == Theme.DARK ? "-dark" : "") + ".png").toFile();
+            try {
+                ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", file);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write " + file, e);
+            }
         }
+        fx(() -> node.getScene().getStylesheets().setAll(Theme.LIGHT.stylesheets()));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private static <T> T fx(Callable<T> read) throws Exception {

@@ -8,6 +8,7 @@ import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import javafx.scene.chart.XYChart;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,7 +98,23 @@ class EntropyPanelTest {
                     fx(() -> panel.hoverTextProperty().get()));
             assertEquals(2, (int) fx(() -> panel.strip().layer.get()));
             assertEquals(3, (int) fx(() -> panel.strip().head.get()));
+            // keyboard: click head (0, 0), then the arrows select L2 H3 with the hover's readout
+            double[] first = fx(() -> panel.map().cellCentre(0, 0));
+            robot.clickOn(PanelFixture.screen(panel.map(), first[0], first[1]));
             robot.moveTo(new javafx.geometry.Point2D(0, 0));
+            assertEquals(0, (int) fx(() -> panel.selectedLayerProperty().get()));
+            robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.RIGHT).push(KeyCode.RIGHT).push(KeyCode.RIGHT);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(2, (int) fx(() -> panel.selectedLayerProperty().get()));
+            assertEquals(3, (int) fx(() -> panel.selectedHeadProperty().get()));
+            assertEquals(String.format(Locale.ROOT, "L2 H3: mean normalized entropy %.3f; per query below", prompt.mean(2, 3)),
+                    fx(() -> panel.hoverTextProperty().get()));
+            assertEquals(3, (int) fx(() -> panel.strip().head.get()));
+            fx(() -> {
+                panel.selectedLayerProperty().set(1);
+                return null;
+            });
+            assertEquals(new GridCanvas.Cell(1, 3), fx(() -> panel.map().cursor.get()), "the cursor follows a selection made in code");
             fx(() -> {
                 panel.dataProperty().set(d);
                 return null;
@@ -139,7 +156,7 @@ class EntropyPanelTest {
                 panel.selectedHeadProperty().set(5);
                 return null;
             });
-            System.out.println("snapshot " + PanelFixture.snapshot(panel, "entropy-minilm-padded-light"));
+            PanelFixture.snapshotBothThemes(panel, "entropy-minilm-padded");
         }
     }
 }

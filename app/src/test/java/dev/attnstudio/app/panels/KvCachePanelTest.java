@@ -8,6 +8,7 @@ import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import javafx.scene.chart.XYChart;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,7 +113,14 @@ class KvCachePanelTest {
             String text = fx(() -> panel.hoverTextProperty().get());
             assertTrue(text.startsWith("K[layer 2, kv head 1] position " + last.past()) && text.contains("dim 3 = "
                     + String.format(java.util.Locale.ROOT, "%.4g", d.key(3, last.past()))), text);
+            // keyboard: click the first entry, then Down x3 and End reach the same entry and the same readout
+            double[] first = fx(() -> matrix.cellCentre(0, 0));
+            robot.clickOn(PanelFixture.screen(matrix, first[0], first[1]));
             robot.moveTo(new javafx.geometry.Point2D(0, 0));
+            robot.push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.END);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(new GridCanvas.Cell(3, d.positions() - 1), fx(() -> matrix.cursor.get()));
+            assertEquals(text, fx(() -> panel.hoverTextProperty().get()));
             System.out.println("snapshot " + PanelFixture.snapshot(panel, "kv-cache-gpt2-light"));
             PanelFixture.show(stage, panel, 760, 720, true);
             System.out.println("snapshot " + PanelFixture.snapshot(panel, "kv-cache-gpt2-dark"));
@@ -140,7 +148,7 @@ class KvCachePanelTest {
                 panel.showValuesProperty().set(true);
                 return null;
             });
-            System.out.println("snapshot " + PanelFixture.snapshot(panel, "kv-cache-llama-values-light"));
+            PanelFixture.snapshotBothThemes(panel, "kv-cache-llama-values");
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import javafx.geometry.Point2D;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,7 +151,22 @@ class MaskPanelTest {
         assertTrue(text.contains("allowed, mask 0; head 1 weight"), text);
         assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%.4g", data.weight(1, 4, 2))), text);
 
+        // keyboard: a click puts the cell cursor down, the arrows move it, and it reads out like the hover
         robot.moveTo(new Point2D(0, 0));
+        assertEquals("", fx(() -> panel.hoverTextProperty().get()), "no hover and no cursor: no readout");
+        double[] first = fx(() -> canvas.cellCentre(0, 0));
+        robot.clickOn(PanelFixture.screen(canvas, first[0], first[1]));
+        robot.moveTo(new Point2D(0, 0));
+        assertTrue(fx(canvas::isFocused), "a click focuses the canvas");
+        assertTrue(fx(canvas::isFocusTraversable), "Tab reaches the canvas");
+        robot.push(KeyCode.RIGHT).push(KeyCode.RIGHT).push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.DOWN).push(KeyCode.DOWN);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(new GridCanvas.Cell(4, 2), fx(() -> canvas.cursor.get()));
+        assertEquals(text, fx(() -> panel.hoverTextProperty().get()), "the cursor's readout is the hover's");
+        robot.push(KeyCode.END);
+        WaitForAsyncUtils.waitForFxEvents();
+        text = fx(() -> panel.hoverTextProperty().get());
+        assertTrue(text.startsWith("query 4 'o' -> key " + (data.keys() - 1)), text);
         System.out.println("snapshot " + PanelFixture.snapshot(panel, "mask-gpt2-light"));
         PanelFixture.show(stage, panel, 560, 520, true);
         System.out.println("snapshot " + PanelFixture.snapshot(panel, "mask-gpt2-dark"));
@@ -166,12 +182,12 @@ class MaskPanelTest {
             panel.dataProperty().set(padded);
             return null;
         });
-        System.out.println("snapshot " + PanelFixture.snapshot(panel, "mask-minilm-padded-light"));
+        PanelFixture.snapshotBothThemes(panel, "mask-minilm-padded");
         fx(() -> {
             panel.overlayProperty().set(false);
             return null;
         });
-        System.out.println("snapshot " + PanelFixture.snapshot(panel, "mask-minilm-padded-no-overlay"));
+        PanelFixture.snapshotBothThemes(panel, "mask-minilm-padded-no-overlay");
     }
 
     private static Batch paddedBatch() {

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.samples.SampleModels;
@@ -19,7 +19,6 @@ import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -48,18 +47,14 @@ final class PanelFixture {
         });
     }
 
-    /** Shows a panel alone in the stage with the app's stylesheet (and the stand-in dark theme if asked). */
+    /** Shows a panel alone in the stage with the app's stylesheet in the light or the dark theme. */
     static void show(Stage stage, Parent panel, double width, double height, boolean dark) throws Exception {
         fx(() -> {
             if (panel.getScene() != null) {
                 panel.getScene().setRoot(new Group());
             }
             Scene scene = new Scene(panel, width, height);
-            scene.getStylesheets().add(Styles.stylesheet());
-            if (dark) {
-                scene.getStylesheets().add(Objects.requireNonNull(
-                        PanelFixture.class.getResource("/dev/attnstudio/app/panels/test-dark.css")).toExternalForm());
-            }
+            scene.getStylesheets().setAll((dark ? Theme.DARK : Theme.LIGHT).stylesheets());
             stage.setScene(scene);
             stage.setWidth(width);
             stage.setHeight(height);
@@ -81,6 +76,15 @@ final class PanelFixture {
             throw new IllegalStateException("could not write " + file, e);
         }
         return file.toAbsolutePath();
+    }
+
+    /** Snapshots the node's scene in the light theme as {name}-light, then in the dark one as {name}-dark. */
+    static void snapshotBothThemes(Node node, String name) throws Exception {
+        for (Theme theme : Theme.values()) {
+            fx(() -> node.getScene().getStylesheets().setAll(theme.stylesheets()));
+            System.out.println("snapshot " + snapshot(node, name + "-" + theme.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        fx(() -> node.getScene().getStylesheets().setAll(Theme.LIGHT.stylesheets()));
     }
 
     /** A point of a node in screen coordinates, for the robot. */
