@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.step.Program;
 
 /**
@@ -34,6 +35,26 @@ public record AttentionSource(String stack, String module, boolean cross) {
     public static final String SCORES = "hook_attn_scores";
     /** Softmax over keys, [B, H, T, K]. */
     public static final String PATTERN = "hook_pattern";
+
+    /**
+     * The attention a view opens on for a model: {@link #SELF}, or {@link #ENCODER} for an encoder-decoder (which
+     * has no {@code blocks.*} of its own).
+     */
+    public static AttentionSource of(ModelConfig config) {
+        return config.encoderDecoder() ? ENCODER : SELF;
+    }
+
+    /**
+     * Whether a query of this attention sees only itself and earlier positions: the self-attention of a
+     * decoder-only model and of an encoder-decoder's decoder. Cross-attention and encoder self-attention are not
+     * causal.
+     */
+    public boolean causal(ModelConfig config) {
+        if (cross) {
+            return false;
+        }
+        return config.encoderDecoder() ? stack.equals(DECODER.stack) : config.causal();
+    }
 
     /** The full hook name, e.g. {@code hook(3, PATTERN)} = {@code blocks.3.attn.hook_pattern}. */
     public String hook(int layer, String hook) {

@@ -2,7 +2,7 @@ package dev.attnstudio.app.export;
 
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.engine.metrics.MaxPooling;
+import dev.attnstudio.engine.metrics.Pooling;
 import javafx.scene.paint.Color;
 import javafx.scene.paint.Paint;
 
@@ -17,7 +17,8 @@ import java.util.Locale;
 /**
  * SVG documents for export. A heatmap becomes a true vector drawing: one {@code rect} per cell (class
  * {@code cell}), token labels as text, a colour legend and the caption as text. Maps larger than
- * {@value #MAX_SIDE} cells a side are max-pooled first ({@link MaxPooling}, said on the drawing), so a file
+ * {@value #MAX_SIDE} cells a side are max-pooled first ({@link Pooling} with {@link Pooling.Rule#MAX}, said on
+ * the drawing), so a file
  * stays openable. Any other panel becomes its PNG snapshot embedded as an image, with the caption as vector
  * text under it: panels made of controls have no vector form worth the name.
  */
@@ -39,18 +40,20 @@ public final class Svg {
 
     /** A heatmap as vector SVG: cells, labels, legend, caption. */
     public static String heatmap(Heatmap map, Caption caption) {
-        MaxPooling pooled = MaxPooling.of(map.values(), map.rows(), map.cols(), MAX_SIDE, MAX_SIDE);
-        int rows = pooled.rows();
-        int cols = pooled.cols();
+        // one factor for both axes keeps the cells square
+        int factor = Math.max(Pooling.factor(map.rows(), MAX_SIDE), Pooling.factor(map.cols(), MAX_SIDE));
+        int rows = Pooling.blocks(map.rows(), factor);
+        int cols = Pooling.blocks(map.cols(), factor);
+        float[] cells = Pooling.pool(map.values(), map.rows(), map.cols(), factor, Pooling.Rule.MAX);
         double cell = Math.max(1, Math.min(32, Math.floor(MAP_SIZE / Math.max(rows, cols))));
-        boolean labels = !pooled.pooled() && cell >= 9;
+        boolean labels = factor == 1 && cell >= 9;
         double left = PAD + (labels ? labelWidth(map.rowLabels()) + 6 : 0);
         double top = PAD + LINE + 4 + (labels ? labelWidth(map.colLabels()) + 6 : 0);
         double mapW = cols * cell;
         double mapH = rows * cell;
         double legendX = left + mapW + 24;
         double legendH = Math.max(120, Math.min(mapH, 320));
-        List<String> lines = captionLines(map, caption, pooled);
+        List<String> lines = captionLines(map, caption, factor);
         double width = Math.max(legendX + LEGEND_WIDTH + 70, PAD * 2 + 7.2 * longest(lines));
         double captionTop = top + Math.max(mapH, legendH + 40) + PAD + LINE;
         double height = captionTop + lines.size() * LINE + PAD;
@@ -92,10 +95,9 @@ public final class Svg {
         }
 
         s.append("<g class=\"cells\" shape-rendering=\"crispEdges\">\n");
-        float[] v = pooled.values();
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                float x = v[r * cols + c];
+                float x = cells[r * cols + c];
                 String fill = x == Float.NEGATIVE_INFINITY ? "url(#masked)" : hex(ColorScale.argb(map, x));
                 s.append(String.format(Locale.ROOT, "<rect class=\"cell\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"/>\n",
                         num(left + c * cell), num(top + r * cell), num(cell), num(cell), fill));
@@ -160,15 +162,15 @@ public final class Svg {
         s.append("</g>\n");
     }
 
-    private static List<String> captionLines(Heatmap map, Caption caption, MaxPooling pooled) {
+    private static List<String> captionLines(Heatmap map, Caption caption, int factor) {
         Caption c = caption == null ? Caption.of("", "") : caption;
         if (c.colourScale().isEmpty()) {
             c = c.withColourScale(Caption.describe(map));
         }
         List<String> lines = new ArrayList<>(c.lines());
-        if (pooled.pooled()) {
+        if (factor > 1) {
             lines.add(String.format(Locale.ROOT, "downsampled: each cell is the maximum of %d x %d cells (max pooling)",
-                    pooled.factor(), pooled.factor()));
+                    factor, factor));
         }
         return lines;
     }

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.EntropyMeans;
 import dev.attnstudio.engine.metrics.HeadEntropy;
@@ -43,25 +44,22 @@ public record EntropyData(int group, int batchRow, int layers, int heads, float[
     }
 
     /** Reads the entropy of every layer of the pass under the cursor, and of every earlier pass. Engine thread only. */
-    public static EntropyData from(Stepper stepper, LoadedModel model, AttentionSite site, int batchRow) {
+    public static EntropyData from(Stepper stepper, LoadedModel model, AttentionSource source, int batchRow) {
         List<Stepper.Group> groups = stepper.groups();
         Stepper.Group current = stepper.group();
         Trace trace = current.trace();
-        int layers = 0;
-        while (trace.program().indexOf(site.hook(layers, "hook_pattern")) >= 0) {
-            layers++;
-        }
+        int layers = source.layers(trace.program());
         int heads = model.config().nHead();
         int t = current.inputs().length();
         float[] perQuery = new float[layers * heads * t];
         Arrays.fill(perQuery, Float.NaN);
-        float[] mean = means(current, site, layers, heads, batchRow, perQuery);
+        float[] mean = means(current, source, layers, heads, batchRow, perQuery);
         List<Step> evolution = new ArrayList<>();
         for (int g = Math.max(0, groups.size() - EVOLUTION_LIMIT); g < groups.size(); g++) {
             Stepper.Group group = groups.get(g);
             long[] ids = group.inputs().ids()[0];
             String label = g == 0 ? "prompt" : TokenLabels.label(model.tokenizer(), ids[ids.length - 1]);
-            evolution.add(new Step(g, label, group == current ? mean : means(group, site, layers, heads, batchRow, null)));
+            evolution.add(new Step(g, label, group == current ? mean : means(group, source, layers, heads, batchRow, null)));
         }
         boolean[] padding = new boolean[t];
         for (int q = 0; q < t; q++) {
@@ -72,15 +70,15 @@ public record EntropyData(int group, int batchRow, int layers, int heads, float[
     }
 
     /** Padding-aware means per (layer, head) of one pass; fills perQuery [L, H, T] too when given. */
-    private static float[] means(Stepper.Group group, AttentionSite site, int layers, int heads, int batchRow,
+    private static float[] means(Stepper.Group group, AttentionSource source, int layers, int heads, int batchRow,
                                  float[] perQuery) {
         float[] mean = new float[layers * heads];
         Arrays.fill(mean, Float.NaN);
         Trace trace = group.trace();
         long[] queryMask = group.inputs().attentionMask()[batchRow];
         for (int l = 0; l < layers; l++) {
-            String pattern = site.hook(l, "hook_pattern");
-            String mask = site.hook(l, "hook_mask");
+            String pattern = source.hook(l, AttentionSource.PATTERN);
+            String mask = source.hook(l, AttentionSource.MASK);
             if (!trace.available(pattern) || !trace.available(mask)) {
                 continue;
             }

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Stepper;
@@ -60,7 +61,7 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
     }
 
     /** Reads the stepper's passes and the cached keys and values of one layer and key/value head. Engine thread only. */
-    public static KvCacheData from(Stepper stepper, LoadedModel model, AttentionSite site, int layer, int kvHead) {
+    public static KvCacheData from(Stepper stepper, LoadedModel model, AttentionSource source, int layer, int kvHead) {
         ModelConfig config = model.config();
         if (layer < 0 || layer >= config.nLayer()) {
             throw new IllegalArgumentException("layer " + layer + " does not exist; the model has " + config.nLayer());
@@ -70,8 +71,8 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
                     + config.nKvHeads());
         }
         String cacheKey = model.model().cacheKeyHook(layer);
-        String keyHook = site.hook(layer, cacheKey.substring(cacheKey.lastIndexOf('.') + 1));
-        String valueHook = site.hook(layer, "hook_v");
+        String keyHook = source.hook(layer, cacheKey.substring(cacheKey.lastIndexOf('.') + 1));
+        String valueHook = source.hook(layer, "hook_v");
         List<Stepper.Group> groups = stepper.groups();
         List<Pass> passes = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {

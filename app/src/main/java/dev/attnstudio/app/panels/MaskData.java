@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import ai.djl.ndarray.index.NDIndex;
+import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
@@ -62,10 +63,10 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
      *
      * @return the data, or null while that pass has not computed the layer's mask yet
      */
-    public static MaskData from(Stepper stepper, LoadedModel model, AttentionSite site, int layer, int batchRow) {
+    public static MaskData from(Stepper stepper, LoadedModel model, AttentionSource source, int layer, int batchRow) {
         Stepper.Group group = stepper.group();
         Trace trace = group.trace();
-        String maskHook = site.hook(layer, "hook_mask");
+        String maskHook = source.hook(layer, AttentionSource.MASK);
         if (!trace.available(maskHook)) {
             return null;
         }
@@ -82,7 +83,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         if (k != past + t) {
             throw new IllegalStateException(maskHook + " has " + k + " keys; the pass has " + past + " past + " + t + " new");
         }
-        String scoresHook = site.hook(layer, "hook_attn_scores_unmasked");
+        String scoresHook = source.hook(layer, AttentionSource.SCORES_UNMASKED);
         long[] target = trace.program().indexOf(scoresHook) >= 0 && trace.executed() > trace.program().indexOf(scoresHook)
                 ? trace.shapeOf(scoresHook) : ms;
 
@@ -102,7 +103,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
                     c = Cell.ALLOWED;
                 } else if (key >= past && mrow[key - past] == 0) {
                     c = Cell.PADDING;
-                } else if (site.causal() && key > past + q) {
+                } else if (source.causal(model.config()) && key > past + q) {
                     c = Cell.CAUSAL;
                 } else {
                     c = Cell.OTHER;
@@ -113,7 +114,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
 
         long[] rowIds = inputs.ids()[batchRow];
         long[] keyIds = past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
-        String patternHook = site.hook(layer, "hook_pattern");
+        String patternHook = source.hook(layer, AttentionSource.PATTERN);
         float[] pattern = null;
         int heads = 0;
         if (trace.available(patternHook)) {

@@ -64,6 +64,22 @@ class PoolingTest {
     }
 
     @Test
+    void aWideMatrixPoolsPartialBlocksOnBothAxesAndKeepsMaskedAndNanBlocksApart() {
+        // 3x5 in 2x2 blocks: a partial last row and column; -inf drops out of a block that has other values
+        float[] m = {
+                1, 2, 0, NEG_INF, 5,
+                3, 0, NEG_INF, NEG_INF, 0,
+                0, 0, 9, 0, 0,
+        };
+        assertArrayEquals(new float[] {3, 0, 5, 0, 9, 0}, Pooling.pool(m, 3, 5, 2, Pooling.Rule.MAX));
+        // a wholly masked block stays -inf beside a block whose NaN comes after a larger value
+        float[] masked = {NEG_INF, NEG_INF, 1, Float.NaN, NEG_INF, NEG_INF, 0, 0};
+        float[] pooled = Pooling.pool(masked, 2, 4, 2, Pooling.Rule.MAX);
+        assertEquals(NEG_INF, pooled[0]);
+        assertTrue(Float.isNaN(pooled[1]));
+    }
+
+    @Test
     void aNanPoisonsItsBlock() {
         float[] m = {1, Float.NaN, 3, 4};
         assertTrue(Float.isNaN(Pooling.pool(m, 2, 2, 2, Pooling.Rule.MAX)[0]));
