@@ -32,6 +32,7 @@ final class PromptPanel extends VBox {
 
     private final TextArea prompt = new TextArea();
     private final TextField pair = new TextField();
+    private final TextField decoderIds = new TextField();
 
     PromptPanel(MainViewModel vm) {
         super(6);
@@ -89,7 +90,22 @@ final class PromptPanel extends VBox {
         pairRow.visibleProperty().bind(vm.encoderProperty());
         pairRow.managedProperty().bind(vm.encoderProperty());
 
-        TokenStrip strip = new TokenStrip(vm.tokenRows());
+        Label decoderLabel = new Label("Decoder ids");
+        decoderLabel.getStyleClass().add(Styles.FIELD_LABEL);
+        decoderLabel.setMinWidth(Region.USE_PREF_SIZE);
+        decoderIds.setId("decoderIds");
+        decoderIds.setPromptText("Optional: the decoder's first tokens as ids, e.g. 0,17,5 (empty: the decoder start token)");
+        decoderIds.textProperty().bindBidirectional(vm.decoderIdsProperty());
+        decoderIds.setTooltip(new Tooltip("The prompt is the encoder's source; the decoder starts from these token ids "
+                + "(comma-separated) or, when empty, from the model's decoder start token. Generation appends to them."));
+        decoderLabel.setLabelFor(decoderIds);
+        HBox.setHgrow(decoderIds, Priority.ALWAYS);
+        HBox decoderRow = new HBox(10, decoderLabel, decoderIds);
+        decoderRow.setAlignment(Pos.CENTER_LEFT);
+        decoderRow.visibleProperty().bind(vm.encoderDecoderProperty());
+        decoderRow.managedProperty().bind(vm.encoderDecoderProperty());
+
+        TokenStrip strip = new TokenStrip(vm.tokenRows(), vm.decoderTokens());
         ScrollPane tokens = new ScrollPane(strip);
         tokens.setId("tokenStrip");
         tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
@@ -103,7 +119,7 @@ final class PromptPanel extends VBox {
         prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
         fitTokens(tokens, strip, prompt);
 
-        getChildren().addAll(row, pairRow, tokens);
+        getChildren().addAll(row, pairRow, decoderRow, tokens);
         prompt.sceneProperty().addListener((obs, old, scene) -> {
             if (scene != null) {
                 Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start

@@ -43,6 +43,8 @@ public final class Styles {
     public static final String SHORTCUT_TABLE = "shortcut-table";
     public static final String PROMPT_EDITOR = "prompt-editor";
     public static final String CENTRE = "centre";
+    public static final String SELECTION_BAR = "selection-bar";
+    public static final String DECODER_TOKENS = "decoder-tokens";
 
     /** A step whose output is computed. */
     public static final PseudoClass COMPUTED = PseudoClass.getPseudoClass("computed");
