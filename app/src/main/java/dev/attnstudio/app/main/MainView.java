@@ -4,6 +4,8 @@ import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.samples.SampleModels;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableBooleanValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Orientation;
@@ -73,6 +75,7 @@ public final class MainView {
     private final TabViews views;
     private final Exporter exporter;
     private final Label hover = new Label();
+    private final ReadOnlyObjectWrapper<ViewTab> shownView = new ReadOnlyObjectWrapper<>(this, "shownView", ViewTab.HEAD);
 
     /**
      * @param quit what File > Quit does (the application exits through its own lifecycle)
@@ -115,7 +118,7 @@ public final class MainView {
         return root;
     }
 
-    /** Puts a view into its tab, replacing the placeholder (or the view there before). */
+    /** Puts a view into its tab, replacing the one there before. */
     public void setView(ViewTab view, Node content) {
         tabByView.get(view).setContent(content);
     }
@@ -132,8 +135,12 @@ public final class MainView {
 
     /** The view in the selected tab. */
     public ViewTab shownView() {
-        return tabByView.entrySet().stream().filter(e -> e.getValue().isSelected()).map(Map.Entry::getKey).findFirst()
-                .orElse(ViewTab.HEAD);
+        return shownView.get();
+    }
+
+    /** The view in the selected tab, as it changes. */
+    public ReadOnlyObjectProperty<ViewTab> shownViewProperty() {
+        return shownView.getReadOnlyProperty();
     }
 
     /** Replaces the save dialog of File > Export (tests). */
@@ -182,6 +189,11 @@ public final class MainView {
             tabs.getTabs().add(tab);
         }
         tabs.getSelectionModel().select(tabByView.get(ViewTab.HEAD));
+        tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) -> tabByView.forEach((view, t) -> {
+            if (t == tab) {
+                shownView.set(view);
+            }
+        }));
         VBox.setVgrow(tabs, Priority.ALWAYS);
         return tabs;
     }
@@ -421,6 +433,7 @@ public final class MainView {
         hover.setId("statusHover");
         hover.getStyleClass().addAll(Styles.STATUS_ITEM, Styles.HOOK_NAME);
         hover.setMinWidth(0);
+        hover.setMaxWidth(420);
         hover.setTooltip(new Tooltip("What the mouse is over in the view: query, key, weight and scores"));
         hover.textProperty().bind(views.hoverProperty());
         bar.getRightItems().addAll(hover, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL), geometry,

@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -490,7 +491,7 @@ public final class MainViewModel implements AutoCloseable {
      * Copies the tensor of the step under the cursor on the engine thread (for export); {@code done} receives it
      * on the UI thread, or null when the cursor is before the first step.
      */
-    public void readCurrentTensor(java.util.function.Consumer<TensorData> done, java.util.function.Consumer<Throwable> failed) {
+    public void readCurrentTensor(Consumer<TensorData> done, Consumer<Throwable> failed) {
         if (!ready.get()) {
             done.accept(null);
             return;
@@ -698,8 +699,7 @@ public final class MainViewModel implements AutoCloseable {
             Trace before = s.groups().get(last - 1).trace();
             s.moveTo(last - 1, before.executed() - 1);
             s.step(); // into the new pass
-            String text = model.tokenizer() == null ? "#" + choice.token()
-                    : TokenChip.visible(model.tokenizer().decode(choice.token()));
+            String text = tokenText(model.tokenizer(), choice.token());
             return Status.info(String.format(Locale.ROOT, "Generated \u2018%s\u2019 (id %d, p = %.3f): pass %d appended. "
                     + "F10 steps through it, Ctrl+Enter runs it.", text, choice.token(), choice.probability(), last + 1));
         });
@@ -929,6 +929,10 @@ public final class MainViewModel implements AutoCloseable {
         List<List<TokenChip>> tokens = engineInfo.encoderDecoder() ? passTokens : withGenerated(passTokens);
         List<TokenChip> decoder = engineInfo.encoderDecoder() ? decoderChips() : List.of();
         AttentionSource source = sourceAt != null ? sourceAt : validSource(selectedSource);
+        if (source.layers(program) == 0) { // e.g. the encoder in a decode pass, which reads the cached encoder output
+            source = List.of(AttentionSource.DECODER, AttentionSource.CROSS, AttentionSource.ENCODER, AttentionSource.SELF)
+                    .stream().filter(a -> a.layers(program) > 0).findFirst().orElse(source);
+        }
         ViewContext context = new ViewContext(engineInfo, model, tokens, decoder,
                 clamp(layerAt >= 0 ? layerAt : selectedLayer, engineInfo.layers()), clamp(selectedHead, engineInfo.heads()),
                 clamp(selectedRow, tokens.size()), source);
@@ -945,18 +949,18 @@ public final class MainViewModel implements AutoCloseable {
         return AttentionSource.SELF;
     }
 
-    /** The attention a hook belongs to, or null outside attention (embeddings, feed-forward). */
+    /**
+     * The attention of the stack a hook belongs to (an encoder-decoder's cross-attention hooks: the cross-attention;
+     * the logits: the decoder's), or null for single-stack models.
+     */
     private AttentionSource sourceOf(String name) {
         if (!engineInfo.encoderDecoder()) {
             return null;
         }
-        if (name.startsWith("decoder.blocks.") && name.contains(".cross_attn.")) {
-            return AttentionSource.CROSS;
+        if (name.startsWith("encoder.")) {
+            return AttentionSource.ENCODER;
         }
-        if (name.startsWith("decoder.blocks.") && name.contains(".attn.")) {
-            return AttentionSource.DECODER;
-        }
-        return name.startsWith("encoder.blocks.") && name.contains(".attn.") ? AttentionSource.ENCODER : null;
+        return name.contains(".cross_attn.") ? AttentionSource.CROSS : AttentionSource.DECODER;
     }
 
     /** Row 0 followed by the tokens generated so far (a decoder's generation is batch 1). */
@@ -967,9 +971,18 @@ public final class MainViewModel implements AutoCloseable {
         long[] sequence = stepper.tokens();
         List<TokenChip> row = new ArrayList<>(rows.get(0));
         for (int i = row.size(); i < sequence.length; i++) {
-            row.add(new TokenChip(i, sequence[i], TokenChip.visible(model.tokenizer().decode(sequence[i])), false));
+            row.add(new TokenChip(i, sequence[i], tokenText(model.tokenizer(), sequence[i]), false));
         }
         return List.of(List.copyOf(row));
+    }
+
+    /**
+     * One token's text as the strip shows it, or "#id" when it is no text on its own (no tokenizer, or one byte of
+     * a multi-byte character, which decodes to U+FFFD).
+     */
+    static String tokenText(Tokenizer tokenizer, long id) {
+        String text = tokenizer == null ? "\uFFFD" : tokenizer.decode(id);
+        return text.indexOf('\uFFFD') >= 0 ? "#" + id : TokenChip.visible(text);
     }
 
     /** An encoder-decoder's decoder sequence; its first token (the start token) is marked special. */
@@ -977,7 +990,7 @@ public final class MainViewModel implements AutoCloseable {
         long[] sequence = stepper.tokens();
         List<TokenChip> row = new ArrayList<>(sequence.length);
         for (int i = 0; i < sequence.length; i++) {
-            row.add(new TokenChip(i, sequence[i], TokenChip.visible(model.tokenizer().decode(sequence[i])), i == 0));
+            row.add(new TokenChip(i, sequence[i], tokenText(model.tokenizer(), sequence[i]), i == 0));
         }
         return List.copyOf(row);
     }

@@ -115,9 +115,9 @@ final class PromptPanel extends VBox {
                 + "hollow: padding"));
         // As tall as the chips need, up to three rows; longer prompts scroll. The strip learns its height during a
         // layout pass; resize the viewport in the next pulse, not inside it.
-        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
-        prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
-        fitTokens(tokens, strip, prompt);
+        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
+        prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
+        fitTokens(tokens, strip, prompt, vm);
 
         getChildren().addAll(row, pairRow, decoderRow, tokens);
         prompt.sceneProperty().addListener((obs, old, scene) -> {
@@ -139,9 +139,11 @@ final class PromptPanel extends VBox {
         pair.end();
     }
 
-    private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt) {
+    /** Up to three rows of chips (an encoder-decoder's two lines: up to five), then the strip scrolls. */
+    private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt, MainViewModel vm) {
         double row = TOKEN_ROW_EM * prompt.getFont().getSize();
-        tokens.setPrefViewportHeight(Math.max(row, Math.min(3 * row + 8, Math.ceil(strip.getHeight()) + 1)));
+        int rows = vm.encoderDecoderProperty().get() ? 5 : 3;
+        tokens.setPrefViewportHeight(Math.max(row, Math.min(rows * row + 8, Math.ceil(strip.getHeight()) + 1)));
     }
 
     private static String count(List<List<TokenChip>> rows) {

@@ -14,6 +14,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
 import javafx.util.StringConverter;
@@ -22,7 +23,7 @@ import javafx.util.StringConverter;
  * The selection every view shares, above the tabs: which attention (an encoder-decoder's encoder self, decoder
  * self or decoder cross-attention), layer, head and batch row, and the attention maps' colour scale and pooling.
  */
-final class SelectionBar extends HBox {
+final class SelectionBar extends FlowPane {
 
     /** Kept so the spinners' bidirectional bindings to the view model are not collected. */
     private final ObjectProperty<Integer> layerAsObject;
@@ -30,10 +31,11 @@ final class SelectionBar extends HBox {
     private final ObjectProperty<Integer> rowAsObject;
 
     SelectionBar(MainViewModel vm, AttentionSettings settings) {
-        super(8);
+        super(8, 4);
         setId("selectionBar");
         getStyleClass().add(Styles.SELECTION_BAR);
         setAlignment(Pos.CENTER_LEFT);
+        setRowValignment(javafx.geometry.VPos.CENTER);
 
         ChoiceBox<AttentionSource> stack = new ChoiceBox<>(FXCollections.observableArrayList(
                 AttentionSource.ENCODER, AttentionSource.DECODER, AttentionSource.CROSS));
@@ -89,10 +91,14 @@ final class SelectionBar extends HBox {
             n.managedProperty().bind(batched);
         }
 
-        Region gap = new Region();
-        gap.setMinWidth(12);
-        getChildren().addAll(stackLabel, stack, fieldLabel("Layer", layerSpinner), layerSpinner,
-                fieldLabel("Head", headSpinner), headSpinner, rowLabel, rowSpinner, gap, settings.controls());
+        HBox selection = new HBox(8, stackLabel, stack, fieldLabel("Layer", layerSpinner), layerSpinner,
+                fieldLabel("Head", headSpinner), headSpinner, rowLabel, rowSpinner);
+        selection.setAlignment(Pos.CENTER_LEFT);
+        selection.setMinWidth(Region.USE_PREF_SIZE);
+        HBox display = settings.controls();
+        display.setMinWidth(Region.USE_PREF_SIZE);
+        setHgap(20);
+        getChildren().addAll(selection, display);
     }
 
     /** "encoder self", "decoder self", "decoder cross", or "self" for a single stack. */

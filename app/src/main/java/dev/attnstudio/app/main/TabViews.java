@@ -169,8 +169,9 @@ final class TabViews {
         bind(window, ViewTab.INSPECTOR, vm.feed("Inspector", (s, c) -> InspectorData.from(s, inspectorRows(s, c))),
                 inspector.dataProperty());
 
-        followHover(head.readoutProperty(), stages.readoutProperty(), mask.hoverTextProperty(),
-                kvCache.hoverTextProperty(), entropy.hoverTextProperty());
+        // (the entropy panel's text describes the selected head, not the mouse: it stays in the panel)
+        followHover(head.readoutProperty(), stages.readoutProperty(), mask.hoverTextProperty(), kvCache.hoverTextProperty());
+        window.shownViewProperty().addListener((obs, old, now) -> hover.set(""));
     }
 
     private static AttentionGridData gridData(Stepper s, ViewContext c) {
@@ -198,7 +199,8 @@ final class TabViews {
         String lastChoice = "";
         if (g > 0) {
             Sampler.Choice choice = groups.get(g - 1).next();
-            lastChoice = String.format(Locale.ROOT, "'%s' p=%.3f", label(tokenizer, choice.token()), choice.probability());
+            lastChoice = String.format(Locale.ROOT, "'%s' p=%.3f", MainViewModel.tokenText(tokenizer, choice.token()),
+                    choice.probability());
         }
         if (!last.trace().complete()) {
             return new GenerationData(g, false, "Run pass " + g + " to its end to see the next-token probabilities "
@@ -207,15 +209,11 @@ final class TabViews {
         NextTokenDistribution d = NextTokenDistribution.of(s.lastLogits(last), config, GenerationData.TOP);
         List<GenerationData.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < d.tokens().length; i++) {
-            candidates.add(new GenerationData.Candidate(d.tokens()[i], label(tokenizer, d.tokens()[i]), d.probabilities()[i],
-                    i < d.kept()));
+            candidates.add(new GenerationData.Candidate(d.tokens()[i], MainViewModel.tokenText(tokenizer, d.tokens()[i]),
+                    d.probabilities()[i], i < d.kept()));
         }
         return new GenerationData(g, true, "", config, List.copyOf(candidates), d.kept(), d.keptMass(), d.reportedMass(),
                 sequence, lastChoice);
-    }
-
-    private static String label(Tokenizer tokenizer, long id) {
-        return tokenizer == null ? "#" + id : TokenChip.visible(tokenizer.decode(id));
     }
 
     /** Row labels of the tensor under the cursor: the decoder's tokens for an encoder-decoder's decoder hooks. */

@@ -4,18 +4,13 @@ import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.tokens.TokenChip;
-import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.model.RandomT5;
-import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
-import dev.attnstudio.engine.tokenizer.ByteLevelVocab;
-import dev.attnstudio.engine.train.T5Folder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,9 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EncoderDecoderTest {
 
-    /** 2 encoder and 2 decoder layers, 4 heads of d_kv 8, 256 byte tokens; the decoder starts from token 0. */
-    private static final ModelConfig CONFIG = new ModelConfig(ModelConfig.Architecture.T5, 2, 4, 32, 48, 64, 256, 0, 1e-6,
-            ModelConfig.Activation.RELU, new ModelConfig.T5(8, 2, 8, 16, false, false, 0));
     private static final String PROMPT = "reverse me";
 
     @TempDir
@@ -53,11 +44,7 @@ class EncoderDecoderTest {
 
     @BeforeAll
     static void writeModel() throws IOException {
-        folder = dir.resolve("random-t5");
-        try (LoadedModel m = LoadedModel.of("random-t5", CONFIG, RandomT5.tensors(CONFIG, 5, 0.2f), null,
-                DjlRuntime.DeviceChoice.CPU)) {
-            T5Folder.write(folder, (T5Model) m.model(), ByteLevelVocab.tokenizerJson(), Map.of());
-        }
+        folder = RandomT5Folder.write(dir.resolve("random-t5")); // 2 + 2 layers, 4 heads, decoder start token 0
     }
 
     @BeforeEach
