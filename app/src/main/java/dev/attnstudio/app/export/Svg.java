@@ -17,10 +17,9 @@ import java.util.Locale;
 /**
  * SVG documents for export. A heatmap becomes a true vector drawing: one {@code rect} per cell (class
  * {@code cell}), token labels as text, a colour legend and the caption as text. Maps larger than
- * {@value #MAX_SIDE} cells a side are max-pooled first ({@link Pooling} with {@link Pooling.Rule#MAX}, said on
- * the drawing), so a file
- * stays openable. Any other panel becomes its PNG snapshot embedded as an image, with the caption as vector
- * text under it: panels made of controls have no vector form worth the name.
+ * {@value #MAX_SIDE} cells a side are max-pooled first ({@link Pooling}, {@link Pooling.Rule#MAX}, said on the
+ * drawing), so a file stays openable. Any other panel becomes its PNG snapshot embedded as an image, with the
+ * caption as vector text under it: panels made of controls have no vector form worth the name.
  */
 public final class Svg {
 

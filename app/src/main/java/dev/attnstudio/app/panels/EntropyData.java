@@ -2,7 +2,6 @@ package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.metrics.EntropyMeans;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.Trace;
@@ -83,8 +82,9 @@ public record EntropyData(int group, int batchRow, int layers, int heads, float[
                 continue;
             }
             HeadEntropy e = HeadEntropy.of(l, trace.read(pattern), trace.read(mask));
-            float[] m = EntropyMeans.meanNormalized(e, batchRow, queryMask);
-            System.arraycopy(m, 0, mean, l * heads, heads);
+            for (int h = 0; h < heads; h++) {
+                mean[l * heads + h] = e.meanNormalized(batchRow, h, queryMask);
+            }
             if (perQuery != null) {
                 for (int h = 0; h < heads; h++) {
                     for (int q = 0; q < e.queries(); q++) {

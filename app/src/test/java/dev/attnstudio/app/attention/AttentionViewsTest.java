@@ -68,7 +68,8 @@ class AttentionViewsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.registerPrimaryStage();
+        stage = fx(Stage::new); // own stage: the primary one keeps sizes other test classes set
         Files.createDirectories(SCREENS);
         minilm = SampleModels.open("all-minilm-l6-v2", DjlRuntime.DeviceChoice.CPU);
         Tokenizer.Tokens t = minilm.tokenizer().encode(MINILM_PROMPT);

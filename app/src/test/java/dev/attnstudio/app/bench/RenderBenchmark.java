@@ -4,6 +4,10 @@ import dev.attnstudio.app.attention.AttentionGridData;
 import dev.attnstudio.app.attention.AttentionGridView;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.export.Caption;
+import dev.attnstudio.app.export.ExportService;
+import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.heatmap.HeatmapView;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -17,35 +21,37 @@ import javafx.scene.Scene;
 import javafx.scene.layout.Region;
 import javafx.stage.Stage;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Render benchmark of the attention views, on real engine output of a random GPT-2 with 12 layers x 12 heads
- * (d_model 96): the overview grid of all 144 heads at 256 tokens, and one 1024 x 1024 head enlarged. Each
- * iteration hands the view new data (alternating two heads or two passes, so every draw is a full redraw) and
- * times, on the FX thread:
+ * Render benchmark of issue 5, three figures. The attention views run on real engine output of a random GPT-2
+ * with 12 layers x 12 heads (d_model 96): the overview grid of all 144 heads at 256 tokens, and one 1024 x 1024
+ * head enlarged. Each iteration hands the view new data (alternating two heads or two passes, so every draw is a
+ * full redraw) and times, on the FX thread:
  * <ul>
  *   <li><b>draw</b>: setting the data, which pools the visible window, colours the pixels, writes them into the
  *   view's WritableImage and issues the canvas commands (what the FX thread spends before the next pulse);</li>
  *   <li><b>draw + raster</b>: the same followed by {@code Node.snapshot}, which makes Prism's software pipeline
  *   rasterize the whole view (an upper bound for a frame: on screen the GPU pipeline does this part).</li>
  * </ul>
- * Targets (issue 5): grid &lt; 100 ms, one 1024 x 1024 head &lt; 50 ms, warm.
+ * The third figure is the PNG export of a 2048 x 2048 map (one pixel per cell, scale 1, with its caption) through
+ * {@link ExportService}, as the app does it: the snapshot on the FX thread, then encoding and the atomic write on
+ * the export thread; timed from the call to the written file.
+ * Targets (issue 5), warm: grid &lt; 100 ms, one 1024 x 1024 head &lt; 50 ms, PNG export &lt; 500 ms.
  *
- * <p>Run headless on Monocle, from the repository root (the classes of the reactor first, so they shadow any
- * older engine jar in ~/.m2):
+ * <p>Run headless on Monocle, from a fresh clone (no {@code mvn install}: one reactor build compiles the modules
+ * and the class path names their target/classes folders, never a module jar from ~/.m2):
  * <pre>
- * export DJL_OFFLINE=true OPT_OUT_TRACKING=true
- * mvn -o -q -pl app -am test-compile
- * mvn -o -q -pl app dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
- * java -cp engine/target/classes:sample-models/target/classes:lessons/target/classes:app/target/classes:app/target/test-classes:$(cat app/target/bench.cp) \
- *      -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache dev.attnstudio.app.bench.RenderBenchmark
+ * app/bench.sh
  * </pre>
  * It sets the Monocle headless properties itself (glass.platform=Monocle, monocle.platform=Headless,
  * prism.order=sw, a 1920x1200 headless screen) unless they are given on the command line.
@@ -54,6 +60,9 @@ public final class RenderBenchmark {
 
     private static final int WARMUP = 10;
     private static final int RUNS = 40;
+    private static final int EXPORT_SIZE = 2048;
+    private static final int EXPORT_WARMUP = 3;
+    private static final int EXPORT_RUNS = 10;
 
     private RenderBenchmark() {
     }
@@ -108,6 +117,8 @@ public final class RenderBenchmark {
         show(head, 900, 900);
         bench("one head 1024x1024, 900x900 px", head, i -> head.setData(heads[i % 2]),
                 () -> head.map().poolingText());
+
+        exportPng();
         Platform.exit();
     }
 
@@ -132,6 +143,62 @@ public final class RenderBenchmark {
         }
         System.out.printf(Locale.ROOT, "%-52s draw median %6.1f ms  p95 %6.1f ms   draw+raster median %6.1f ms  p95 %6.1f ms   (%s)%n",
                 what, percentile(draw, 50), percentile(draw, 95), percentile(frame, 50), percentile(frame, 95), onFx(detail::get));
+    }
+
+    /** PNG export of a 2048 x 2048 map at scale 1 with its caption: call on the FX thread to file written. */
+    private static void exportPng() throws Exception {
+        Heatmap map = attentionLike(EXPORT_SIZE);
+        HeatmapView view = onFx(() -> {
+            HeatmapView v = new HeatmapView();
+            new Scene(v, EXPORT_SIZE, EXPORT_SIZE); // never shown: the headless screen is smaller than the map
+            v.resize(EXPORT_SIZE, EXPORT_SIZE);
+            v.setHeatmap(map);
+            v.layout();
+            return v;
+        });
+        Path dir = Files.createTempDirectory("export-bench");
+        Path file = dir.resolve("map.png");
+        Caption caption = Caption.forHeatmap("synthetic", EXPORT_SIZE + " tokens", map);
+        double[] total = new double[EXPORT_RUNS];
+        double[] fxThread = new double[EXPORT_RUNS];
+        try (ExportService service = new ExportService()) {
+            for (int i = 0; i < EXPORT_WARMUP + EXPORT_RUNS; i++) {
+                long t0 = System.nanoTime();
+                double[] fx = new double[1];
+                CompletableFuture<Path> written = onFx(() -> {
+                    long s = System.nanoTime();
+                    CompletableFuture<Path> f = service.png(view, 1, caption, file, true);
+                    fx[0] = (System.nanoTime() - s) / 1e6;
+                    return f;
+                });
+                written.get(60, TimeUnit.SECONDS);
+                if (i >= EXPORT_WARMUP) {
+                    total[i - EXPORT_WARMUP] = (System.nanoTime() - t0) / 1e6;
+                    fxThread[i - EXPORT_WARMUP] = fx[0];
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-52s total median %6.1f ms  p95 %6.1f ms   FX thread (snapshot) median %6.1f ms   (%d bytes)%n",
+                "PNG export " + EXPORT_SIZE + "x" + EXPORT_SIZE + " map, scale 1, with caption",
+                percentile(total, 50), percentile(total, 95), percentile(fxThread, 50), Files.size(file));
+        Files.delete(file);
+        Files.delete(dir);
+    }
+
+    /** Each row a softmax-like distribution peaked near the diagonal, causal: -inf above it. */
+    private static Heatmap attentionLike(int n) {
+        Random random = new Random(1);
+        float[] v = new float[n * n];
+        for (int q = 0; q < n; q++) {
+            for (int k = 0; k < n; k++) {
+                v[q * n + k] = k > q ? Float.NEGATIVE_INFINITY : (float) (Math.exp(-(q - k) / 40.0) * random.nextFloat());
+            }
+        }
+        List<String> labels = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add("t" + i);
+        }
+        return Heatmap.of("blocks.0.attn.hook_pattern", 0, 1, n, n, v, labels, labels);
     }
 
     private static double percentile(double[] v, double p) {

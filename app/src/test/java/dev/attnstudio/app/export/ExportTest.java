@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
+import javafx.stage.Stage;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 import org.w3c.dom.Document;
@@ -73,7 +74,8 @@ class ExportTest {
             pattern = stepper.read(PATTERN);
         }
         FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(s -> {
+        FxToolkit.setupFixture(() -> {
+            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
             heatmapView = new HeatmapView();
             heatmapView.setHeatmap(head(pattern, 1));
             Scene scene = new Scene(heatmapView, 400, 300);

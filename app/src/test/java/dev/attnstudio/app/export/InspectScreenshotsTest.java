@@ -61,7 +61,8 @@ class InspectScreenshotsTest {
         tokens = List.of(Arrays.asList(t.strings()));
         stepper.reset(t.ids());
         stepper.runTo("blocks.1.attn.hook_pattern");
-        stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.registerPrimaryStage();
+        stage = fx(Stage::new); // own stage: the primary one keeps sizes other test classes set
         Files.createDirectories(OUT);
     }
 

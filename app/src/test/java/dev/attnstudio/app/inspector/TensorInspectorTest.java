@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
+import javafx.stage.Stage;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -48,7 +49,8 @@ class TensorInspectorTest {
         tokens = List.of(Arrays.asList(t.strings()));
         ids = t.ids();
         FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(s -> {
+        FxToolkit.setupFixture(() -> {
+            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
             view = new TensorInspector();
             Scene scene = new Scene(view, 1000, 700);
             scene.getStylesheets().add(Styles.stylesheet());

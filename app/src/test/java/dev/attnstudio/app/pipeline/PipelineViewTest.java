@@ -32,7 +32,6 @@ class PipelineViewTest {
 
     private static LoadedModel model;
     private static Stepper stepper;
-    private static Stage stage;
     private static PipelineView view;
     private final FxRobot robot = new FxRobot();
 
@@ -43,8 +42,9 @@ class PipelineViewTest {
         Tokenizer.Tokens tokens = model.tokenizer().encode("The cat sat on the mat.");
         stepper.reset(tokens.ids());
         stepper.runTo("blocks.1.attn.hook_pattern");
-        stage = FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(s -> {
+        FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> {
+            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
             view = new PipelineView();
             Scene scene = new Scene(view, 1100, 600);
             scene.getStylesheets().add(Styles.stylesheet());

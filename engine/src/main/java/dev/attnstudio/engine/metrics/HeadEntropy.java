@@ -70,13 +70,33 @@ public record HeadEntropy(int layer, int batch, int heads, int queries, float[] 
         return normalized[(b * heads + head) * queries + query];
     }
 
-    /** Mean normalized entropy of a head over the queries of batch row b that may see more than one key. */
+    /**
+     * Mean normalized entropy of a head over every query row of batch row b that may see more than one key,
+     * padding rows included: right for unpadded rows (one prompt, equal-length windows). For a padded batch use
+     * {@link #meanNormalized(int, int, long[])} with the row's attention mask.
+     */
     public float meanNormalized(int b, int head) {
+        return meanNormalized(b, head, null);
+    }
+
+    /**
+     * Mean normalized entropy of a head over the queries of batch row b that are real tokens and may see more than
+     * one key; 0 if there is no such query. A padding position's row says nothing about how the head treats the
+     * real tokens, so averaging it in would pull a short prompt of a padded batch toward the padding's pattern.
+     *
+     * @param queryMask the pass's attention mask row for b (1 = real token, 0 = padding), one entry per query, or
+     *                  null to count every query as real
+     */
+    public float meanNormalized(int b, int head, long[] queryMask) {
+        if (queryMask != null && queryMask.length != queries) {
+            throw new IllegalArgumentException("the query mask has " + queryMask.length + " entries for " + queries
+                    + " queries");
+        }
         double sum = 0;
         int n = 0;
         for (int q = 0; q < queries; q++) {
             int i = (b * heads + head) * queries + q;
-            if (allowedKeys[i] > 1) {
+            if ((queryMask == null || queryMask[q] != 0) && allowedKeys[i] > 1) {
                 sum += normalized[i];
                 n++;
             }
