@@ -6,8 +6,10 @@
 #
 # Writes OUT_DIR/light-NN-<tab>.png and OUT_DIR/dark-NN-<tab>.png for each tab (after F5 ran the default sample,
 # random-gpt2-tiny, to the breakpoint blocks.*.attn.hook_pattern), OUT_DIR/light-after-step-back.png,
-# OUT_DIR/light-after-run-to-end.png, and OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
-# its first pattern). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
+# OUT_DIR/dark-after-run-to-end.png, OUT_DIR/light-generated-*.png (one token generated with Ctrl+G: the generation,
+# KV cache, entropy and pipeline tabs), OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
+# its first pattern), and OUT_DIR/t5-*.png (a random T5 written by the engine: encoder and decoder token rows,
+# encoder self-, decoder self- and cross-attention, one generated decoder token). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
 #
 # Needs, on Debian/Ubuntu (dev tools only):
 #   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
@@ -39,12 +41,14 @@ if [[ "${ATTNSTUDIO_IN_XVFB:-}" != 1 ]]; then
     mkdir -p "$OUT_DIR"
     OUT_DIR=$(cd "$OUT_DIR" && pwd)
     if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-        echo "compiling (mvn -o -q -B -pl app -am compile)..."
-        (cd "$ROOT" && mvn -o -q -B -pl app -am compile)
+        echo "compiling (mvn -o -q -B -pl app -am test-compile)..."
+        (cd "$ROOT" && mvn -o -q -B -pl app -am test-compile)
     fi
     # The class path of the app: its own classes and the reactor modules' (not ~/.m2 copies), then the jars.
     (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=runtime \
         -Dmdep.outputFile="$OUT_DIR/classpath.txt" >/dev/null)
+    (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=test \
+        -Dmdep.outputFile="$OUT_DIR/test-classpath.txt" >/dev/null)
     ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1400x900x24" "$0" "$OUT_DIR"
 fi
 
@@ -122,6 +126,42 @@ tabs dark
 key alt+2
 key ctrl+Return
 shot dark-after-run-to-end.png
+key ctrl+shift+l
+# One generated token (Ctrl+G), then the tabs that show generation.
+key alt+8
+key ctrl+g
+shot light-generated-generation.png
+key ctrl+Return
+key alt+6
+shot light-generated-kv-cache.png
+key alt+7
+shot light-generated-entropy.png
+key alt+9
+shot light-generated-pipeline.png
+stop_app
+
+# A random T5 (the engine writes it; no trained T5 sample yet): the prompt is the source, the decoder starts from
+# its start token; F5 stops at encoder.blocks.0's pattern, Ctrl+Enter runs the pass, Ctrl+G generates a decoder token.
+t5="$OUT_DIR/random-t5"
+rm -rf "$t5"
+java -cp "$ROOT/app/target/test-classes:$CP:$(tr ':' '\n' <"$OUT_DIR/test-classpath.txt" | grep -v '/dev/attnstudio/' | paste -sd: -)" \
+    dev.attnstudio.app.main.RandomT5Folder "$t5" >>"$log" 2>&1
+start_app --model="$t5"
+key F5
+key alt+1
+shot t5-encoder-grid.png
+key ctrl+Return
+key alt+2
+shot t5-decoder-head.png
+key ctrl+g
+key ctrl+Return
+key alt+4
+shot t5-generated-stages.png
+key alt+5
+shot t5-generated-mask.png
+key ctrl+shift+d
+key alt+7
+shot t5-dark-entropy.png
 key ctrl+shift+l
 stop_app
 

@@ -75,6 +75,9 @@ public class AttentionStudioApp extends Application {
 
     @Override
     public void stop() {
+        if (view != null) {
+            view.close();
+        }
         if (viewModel != null) {
             viewModel.close();
         }

@@ -1,7 +1,9 @@
 package dev.attnstudio.app;
 
-import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.app.heatmap.HeatmapView;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.HeadDetailView;
+import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.app.main.Breakpoint;
 import dev.attnstudio.app.main.ViewTab;
 import dev.attnstudio.app.theme.Theme;
@@ -12,6 +14,8 @@ import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.ButtonBase;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.ComboBoxBase;
 import javafx.scene.control.Control;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -48,12 +52,17 @@ import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -123,10 +132,10 @@ class AttentionStudioAppTest {
         robot.push(KeyCode.F5);
         awaitIdle();
         assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName")));
-        HeatmapView heatmap = robot.lookup("#heatmap").queryAs(HeatmapView.class);
-        assertTrue(fx(heatmap::isVisible), "the heatmap shows at a pattern step");
-        assertNotNull(fx(heatmap::getHeatmap));
-        assertTrue(fx(heatmap::cellSize) > 0, "cells were drawn");
+        HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
+        assertTrue(fx(head::isVisible), "the head shows at a pattern step");
+        assertNotNull(fx(() -> head.getData().pattern()), "the pattern is computed");
+        assertEquals(PATTERN_0, fx(() -> head.map().getMatrix().hook()));
         String position = fx(() -> label("#statusPosition"));
         assertTrue(position.matches("step \\d+ / \\d+"), position);
 
@@ -234,11 +243,13 @@ class AttentionStudioAppTest {
             robot.interact(() -> headSpinner.getEditor().requestFocus());
             robot.push(KeyCode.CONTROL, KeyCode.A).write("5").push(KeyCode.ENTER);
             awaitIdle();
-            HeatmapView heatmap = robot.lookup("#heatmap").queryAs(HeatmapView.class);
-            Heatmap shown = fx(heatmap::getHeatmap);
-            assertEquals(5, shown.head());
-            assertTrue(fx(heatmap::isVisible));
-            assertTrue(fx(heatmap::cellSize) > 0, "cells were drawn");
+            HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null && head.getData().head() == 5));
+            StageData data = fx(head::getData);
+            AttentionMatrix shown = data.pattern();
+            assertEquals(0, data.layer());
+            assertTrue(fx(head::isVisible));
+            assertTrue(fx(() -> head.map().getMatrix() == shown), "the map draws the pattern");
 
             stepper.reset(ids);
             stepper.runTo(PATTERN_0);
@@ -260,6 +271,34 @@ class AttentionStudioAppTest {
             String last = reference.model().outputHook();
             assertEquals(last, fx(() -> label("#currentStepName")));
             assertEquals((int) fx(() -> vm().steps().size()), (int) fx(() -> vm().executedProperty().get()));
+
+            // File > Export: the Head tab as a PNG at 2x, then the last step's tensor as .npy, into a temp folder.
+            Path dir = Files.createTempDirectory("attnstudio-export");
+            List<String> suggested = new ArrayList<>();
+            robot.interact(() -> app.view().setFileAsker((owner, title, name, extensions) -> {
+                suggested.add(name);
+                return dir.resolve(name);
+            }));
+            double width = fx(() -> head.getLayoutBounds().getWidth());
+            double height = fx(() -> head.getLayoutBounds().getHeight());
+            fireMenuItem("exportPng2xItem");
+            Path png = awaitExport(dir, ".png");
+            assertTrue(suggested.get(0).startsWith(MINILM + "_blocks.") && suggested.get(0).endsWith("_head5.png"),
+                    suggested.get(0));
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(Math.round(width * 2), image.getWidth());
+            assertTrue(image.getHeight() > Math.round(height * 2), "the caption goes under the view: " + image.getHeight());
+            assertTrue(distinctColours(image) > 20, "the PNG is not blank: " + distinctColours(image) + " colours");
+
+            fireMenuItem("exportTensorItem");
+            Path npy = awaitExport(dir, ".npy");
+            assertEquals(MINILM + "_" + last + ".npy", npy.getFileName().toString());
+            stepper.runToEnd();
+            TensorData expected = stepper.read(last);
+            Npy.Float32 read = Npy.readFloat32(npy);
+            assertArrayEquals(expected.shape(), read.shape());
+            assertArrayEquals(expected.values(), read.values(), 0f);
+            assertTrue(fx(() -> vm().statusProperty().get().text()).startsWith("Exported "));
         } finally {
             robot.interact(() -> {
                 vm().breakpoints().setAll(new Breakpoint(MainViewModel.DEFAULT_BREAKPOINT, true));
@@ -342,7 +381,8 @@ class AttentionStudioAppTest {
             return; // menu items take no tooltips (the shortcuts dialog lists them); the status bar has its own
         }
         if (node instanceof ButtonBase || node instanceof TextInputControl || node instanceof Spinner
-                || node instanceof ListView || node instanceof ProgressIndicator) {
+                || node instanceof ListView || node instanceof ProgressIndicator || node instanceof ComboBoxBase
+                || node instanceof ChoiceBox) {
             if (((Control) node).getTooltip() == null && !(node.getParent() instanceof ListCell)) {
                 missing.add(node.getClass().getSimpleName() + (node.getId() == null ? "" : " #" + node.getId()));
             }
@@ -365,6 +405,29 @@ class AttentionStudioAppTest {
                 }
             }
         }
+    }
+
+    /** The one file with this extension the export wrote into {@code dir}, once its status says it is done. */
+    private static Path awaitExport(Path dir, String extension) throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
+            try (var files = Files.list(dir)) {
+                return files.anyMatch(f -> f.toString().endsWith(extension))
+                        && fx(() -> vm().statusProperty().get().text()).startsWith("Exported ");
+            }
+        });
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(extension)).findFirst().orElseThrow();
+        }
+    }
+
+    private static int distinctColours(BufferedImage image) {
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        return colours.size();
     }
 
     private void typePrompt(String text) throws Exception {

@@ -10,6 +10,8 @@ import dev.attnstudio.app.main.StepRow;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.sampling.Sampler;
+import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.samples.SampleModels;
@@ -302,6 +304,61 @@ class MainViewModelTest {
         assertNull(broken.dataProperty().get());
         assertEquals("broken: no data", broken.errorProperty().get());
         assertFalse(vm.statusProperty().get().error(), "one broken view does not fail the command");
+    }
+
+    @Test
+    void generateAppendsTheGreedyTokenAsANewPassAndStepsIntoIt() {
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+        vm.generate(SamplingConfig.GREEDY);
+        assertEquals(2, vm.groupsProperty().get());
+        assertEquals(1, vm.groupProperty().get(), "the cursor is in the new pass");
+        assertEquals(0, vm.currentIndexProperty().get());
+        assertEquals("hook_embed", vm.currentStepProperty().get().name());
+        assertTrue(vm.positionText().get().startsWith("pass 2 / 2"), vm.positionText().get());
+
+        long[] expected;
+        try (Stepper s = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
+            s.reset(reference.tokenizer().encode(PROMPT).ids());
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            s.runToEnd();
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            expected = s.tokens();
+        }
+        assertEquals(PROMPT.length() + 1, vm.tokens().size(), "the generated token joins the strip");
+        assertEquals(expected[PROMPT.length()], vm.tokens().get(PROMPT.length()).id());
+
+        vm.runToEnd();
+        assertEquals(vm.steps().size(), vm.executedProperty().get(), "run to end completes the new pass");
+        vm.generate(SamplingConfig.GREEDY);
+        assertEquals(3, vm.groupsProperty().get());
+        assertEquals(expected[PROMPT.length() + 1], vm.tokens().get(PROMPT.length() + 1).id());
+        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+    }
+
+    @Test
+    void jumpToMovesOntoComputedStepsOnly() {
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+        int at = vm.currentIndexProperty().get();
+        vm.jumpTo(0, 1);
+        assertEquals(1, vm.currentIndexProperty().get());
+        assertEquals(at + 1, vm.executedProperty().get(), "jumping computes nothing");
+        vm.jumpTo(0, at + 5);
+        assertTrue(vm.statusProperty().get().error(), "a step not computed yet is refused");
+        assertTrue(vm.statusProperty().get().text().contains("not computed"), vm.statusProperty().get().text());
+        assertEquals(1, vm.currentIndexProperty().get(), "the cursor stays");
+    }
+
+    @Test
+    void theSelectedLayerStaysWhenTheUserPicksAnotherInsideABlock() {
+        vm.promptProperty().set(PROMPT);
+        vm.runToBreakpoint();
+        assertEquals(0, vm.layerProperty().get());
+        vm.layerProperty().set(2);
+        assertEquals(2, vm.layerProperty().get(), "a refresh does not pull the selection back to the cursor's block");
+        vm.step();
+        assertEquals(0, vm.layerProperty().get(), "a step follows the cursor again");
     }
 
     private static void assertSameHead(TensorData pattern, int head, Heatmap map) {

@@ -4,6 +4,8 @@ import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.samples.SampleModels;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableBooleanValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Orientation;
@@ -70,6 +72,10 @@ public final class MainView {
     private final Map<ViewTab, Tab> tabByView = new EnumMap<>(ViewTab.class);
     private final MenuBar menuBar;
     private final PromptPanel promptPanel;
+    private final TabViews views;
+    private final Exporter exporter;
+    private final Label hover = new Label();
+    private final ReadOnlyObjectWrapper<ViewTab> shownView = new ReadOnlyObjectWrapper<>(this, "shownView", ViewTab.HEAD);
 
     /**
      * @param quit what File > Quit does (the application exits through its own lifecycle)
@@ -77,6 +83,8 @@ public final class MainView {
     public MainView(MainViewModel vm, Runnable quit) {
         this.vm = vm;
         this.quit = quit;
+        views = new TabViews(vm);
+        exporter = new Exporter(vm, views, this::shownView, () -> root.getScene() == null ? null : root.getScene().getWindow());
         List<Command> run = commands();
         promptPanel = new PromptPanel(vm);
         root.getStyleClass().add(Styles.MAIN_VIEW);
@@ -84,6 +92,7 @@ public final class MainView {
         root.setTop(new VBox(menuBar, toolBar(run)));
         root.setCenter(panes());
         root.setBottom(statusBar());
+        views.install(this);
         root.styleProperty().bind(Bindings.createStringBinding(() -> String.format(Locale.ROOT, "-fx-font-size: %.1fpx;",
                 BASE_FONT_PX * vm.zoomProperty().get()), vm.zoomProperty()));
         root.sceneProperty().addListener((obs, old, scene) -> {
@@ -109,7 +118,7 @@ public final class MainView {
         return root;
     }
 
-    /** Puts a view into its tab, replacing the placeholder (or the view there before). */
+    /** Puts a view into its tab, replacing the one there before. */
     public void setView(ViewTab view, Node content) {
         tabByView.get(view).setContent(content);
     }
@@ -124,6 +133,26 @@ public final class MainView {
         tabs.getSelectionModel().select(tabByView.get(view));
     }
 
+    /** The view in the selected tab. */
+    public ViewTab shownView() {
+        return shownView.get();
+    }
+
+    /** The view in the selected tab, as it changes. */
+    public ReadOnlyObjectProperty<ViewTab> shownViewProperty() {
+        return shownView.getReadOnlyProperty();
+    }
+
+    /** Replaces the save dialog of File > Export (tests). */
+    public void setFileAsker(FileAsker asker) {
+        exporter.setFileAsker(asker);
+    }
+
+    /** Stops the export thread once queued exports are written. */
+    public void close() {
+        exporter.close();
+    }
+
     /** Runs a view's feed only while its tab is selected: hidden views cost no engine time. */
     public void activateWhileShown(ViewTab view, ViewFeed<?> feed) {
         feed.activeProperty().bind(tabByView.get(view).selectedProperty());
@@ -132,7 +161,7 @@ public final class MainView {
     // ---- layout ---------------------------------------------------------------------------------------------
 
     private Node panes() {
-        VBox centre = new VBox(8, promptPanel, viewTabs());
+        VBox centre = new VBox(8, promptPanel, new SelectionBar(vm, views.settings()), viewTabs());
         centre.getStyleClass().add(Styles.CENTRE);
         SplitPane side = new SplitPane(new StepDetailsPanel(vm), new BreakpointsPanel(vm));
         side.setId("sideSplit");
@@ -153,28 +182,20 @@ public final class MainView {
         tabs.getStyleClass().add(Styles.VIEW_TABS);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         for (ViewTab view : ViewTab.values()) {
-            Tab tab = new Tab(view.title, view == ViewTab.HEAD ? new HeadPanel(vm) : placeholder(view));
+            Tab tab = new Tab(view.title, views.view(view));
             tab.setId(view.id());
             tab.setTooltip(new Tooltip(view.help + "  (Alt+" + view.digit().getName() + ")"));
             tabByView.put(view, tab);
             tabs.getTabs().add(tab);
         }
         tabs.getSelectionModel().select(tabByView.get(ViewTab.HEAD));
+        tabs.getSelectionModel().selectedItemProperty().addListener((obs, old, tab) -> tabByView.forEach((view, t) -> {
+            if (t == tab) {
+                shownView.set(view);
+            }
+        }));
         VBox.setVgrow(tabs, Priority.ALWAYS);
         return tabs;
-    }
-
-    private static Node placeholder(ViewTab view) {
-        Label title = new Label(view.title);
-        title.getStyleClass().add(Styles.PANEL_TITLE);
-        Label text = new Label(view.help + ".\n\nThis view is being built and will appear here.");
-        text.setWrapText(true);
-        text.getStyleClass().add(Styles.HEATMAP_PLACEHOLDER);
-        VBox box = new VBox(10, title, text);
-        box.setAlignment(Pos.CENTER);
-        box.getStyleClass().addAll(Styles.PANEL, Styles.VIEW_PLACEHOLDER);
-        box.setId(view.id().replace("Tab", "Placeholder"));
-        return box;
     }
 
     private Node stepList() {
@@ -227,6 +248,9 @@ public final class MainView {
                         new KeyCodeCombination(KeyCode.F5), vm::runToBreakpoint, forward),
                 new Command("runToEndButton", "Run to end", "Compute every remaining step",
                         new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm::runToEnd, forward),
+                new Command("generateButton", "Generate", "Sample one more token with the Generation tab's settings "
+                        + "and step into the pass that reads it", new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
+                        () -> vm.generate(views.sampling()), vm.stepDisabled().or(vm.encoderProperty())),
                 new Command("stopButton", "Stop", "Stop a running command after its current step",
                         new KeyCodeCombination(KeyCode.ESCAPE), vm::cancel, vm.busyProperty().not()));
     }
@@ -267,11 +291,19 @@ public final class MainView {
         vm.recentModels().addListener((ListChangeListener<ModelSource>) c -> fillRecent.run());
         fillRecent.run();
 
+        Menu png = new Menu("Export view as PNG");
+        png.setId("exportPngMenu");
+        for (int scale : Exporter.SCALES) {
+            png.getItems().add(item("exportPng" + scale + "xItem", scale + "\u00d7 (" + scale + " pixels per point)\u2026",
+                    scale == 2 ? new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN) : null, () -> exporter.png(scale)));
+        }
         Menu export = new Menu("Export");
         export.setId("exportMenu");
-        export.getItems().addAll(new MenuItem("View as PNG\u2026"), new MenuItem("View as SVG\u2026"),
-                new MenuItem("Tensor as .npy / .csv / .json\u2026"));
-        export.setDisable(true); // the exporters are being built; the menu shows where they will be
+        export.getItems().addAll(png,
+                item("exportSvgItem", "Export view as SVG\u2026", null, exporter::svg),
+                item("exportTensorItem", "Export tensor as .npy / .csv / .json\u2026",
+                        new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), exporter::tensor));
+        export.disableProperty().bind(vm.readyProperty().not());
 
         MenuItem quitItem = item("quitItem", "Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), quit);
         Menu file = new Menu("File", null, samples, openFolderCommand().menuItem(), recent, new SeparatorMenuItem(),
@@ -398,7 +430,13 @@ public final class MainView {
                     + info.loadMillis() + " ms");
         });
         model.setText("no model");
-        bar.getRightItems().addAll(model, new Separator(Orientation.VERTICAL), geometry,
+        hover.setId("statusHover");
+        hover.getStyleClass().addAll(Styles.STATUS_ITEM, Styles.HOOK_NAME);
+        hover.setMinWidth(0);
+        hover.setMaxWidth(420);
+        hover.setTooltip(new Tooltip("What the mouse is over in the view: query, key, weight and scores"));
+        hover.textProperty().bind(views.hoverProperty());
+        bar.getRightItems().addAll(hover, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL), geometry,
                 new Separator(Orientation.VERTICAL), device, new Separator(Orientation.VERTICAL), position);
         return bar;
     }

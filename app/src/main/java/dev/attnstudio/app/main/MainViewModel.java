@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.heatmap.AttentionMap;
 import dev.attnstudio.app.heatmap.Heatmap;
@@ -9,6 +10,8 @@ import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.sampling.Sampler;
+import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Program;
 import dev.attnstudio.engine.step.Stepper;
@@ -48,6 +51,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -68,6 +72,8 @@ public final class MainViewModel implements AutoCloseable {
     public static final String DEFAULT_PROMPT = "The quick brown fox jumps over the lazy dog";
     /** Stop at the attention pattern of every block. */
     public static final String DEFAULT_BREAKPOINT = "blocks.*." + HookName.Block.PATTERN.suffix;
+    /** The same for both stacks of an encoder-decoder ({@code encoder.blocks.0.attn.hook_pattern}, decoder's). */
+    public static final String STACKS_BREAKPOINT = "*." + DEFAULT_BREAKPOINT;
     /** How many models File > Recent models remembers. */
     public static final int MAX_RECENT = 8;
     public static final double MIN_ZOOM = 0.7;
@@ -97,8 +103,11 @@ public final class MainViewModel implements AutoCloseable {
         }
     }
 
-    /** What the prompt editor holds: the text (one prompt per line in batch mode) and the optional second segment. */
-    private record PromptInput(String text, String pair, boolean batch) {
+    /**
+     * What the prompt editor holds: the text (one prompt per line in batch mode), the optional second segment, and
+     * an encoder-decoder's optional decoder ids ("0,17,5"; blank = the decoder start token).
+     */
+    private record PromptInput(String text, String pair, boolean batch, String decoder) {
     }
 
     /** One view's data, or why its factory failed. */
@@ -108,11 +117,21 @@ public final class MainViewModel implements AutoCloseable {
     /**
      * Everything one engine task reports back: plain data, safe to hand across threads.
      *
-     * @param layerAt the block the cursor is in, or -1
-     * @param status  the message to show, or null to keep the current one
+     * @param tokens        the pass's tokens per batch row, generated tokens appended (an encoder-decoder: its source)
+     * @param decoderTokens an encoder-decoder's decoder sequence, else empty
+     * @param group         the pass under the cursor (0 = the prompt's) and how many passes there are
+     * @param layerAt       the block the cursor is in, or -1 (also when the selection should not follow the cursor)
+     * @param source        the attention the views were built for (follows the cursor between an encoder-decoder's
+     *                      stacks), or null to keep the selection
+     * @param status        the message to show, or null to keep the current one
      */
-    record PassSnapshot(List<List<TokenChip>> tokens, List<StepRow> steps, int cursor, int executed, StepDetails current,
-                        AttentionMap attention, int layerAt, Map<ViewFeed<?>, FeedResult> views, Status status) {
+    record PassSnapshot(List<List<TokenChip>> tokens, List<TokenChip> decoderTokens, List<StepRow> steps, int group,
+                        int groups, int cursor, int executed, StepDetails current, AttentionMap attention, int layerAt,
+                        AttentionSource source, Map<ViewFeed<?>, FeedResult> views, Status status) {
+
+        static PassSnapshot empty(List<List<TokenChip>> tokens, Map<ViewFeed<?>, FeedResult> views, Status status) {
+            return new PassSnapshot(tokens, List.of(), List.of(), 0, 0, -1, 0, null, null, -1, null, views, status);
+        }
     }
 
     private record Loaded(ModelInfo info, PassSnapshot pass) {
@@ -125,18 +144,26 @@ public final class MainViewModel implements AutoCloseable {
     // UI state (UI thread)
     private final ReadOnlyObjectWrapper<ModelInfo> modelInfo = new ReadOnlyObjectWrapper<>(this, "modelInfo");
     private final ReadOnlyBooleanWrapper encoder = new ReadOnlyBooleanWrapper(this, "encoder", false);
+    private final ReadOnlyBooleanWrapper encoderDecoder = new ReadOnlyBooleanWrapper(this, "encoderDecoder", false);
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", DEFAULT_PROMPT);
     private final StringProperty pair = new SimpleStringProperty(this, "pair", "");
     private final BooleanProperty batchMode = new SimpleBooleanProperty(this, "batchMode", false);
+    private final StringProperty decoderIds = new SimpleStringProperty(this, "decoderIds", "");
+    private final ObjectProperty<AttentionSource> attentionSource =
+            new SimpleObjectProperty<>(this, "attentionSource", AttentionSource.SELF);
+    private final ReadOnlyIntegerWrapper groupIndex = new ReadOnlyIntegerWrapper(this, "group", 0);
+    private final ReadOnlyIntegerWrapper groupCount = new ReadOnlyIntegerWrapper(this, "groups", 0);
     private final ObservableList<Breakpoint> breakpoints = FXCollections.observableArrayList(
             b -> new javafx.beans.Observable[] {b.enabledProperty()});
     private final ObservableList<List<TokenChip>> tokenRows = FXCollections.observableArrayList();
     private final ObservableList<TokenChip> tokens = FXCollections.observableArrayList();
+    private final ObservableList<TokenChip> decoderTokens = FXCollections.observableArrayList();
     private final ObservableList<StepRow> steps = FXCollections.observableArrayList();
     private final ObservableList<ModelSource> recent = FXCollections.observableArrayList();
     // One wrapper each, held here: a wrapper made per call would be collected and its listeners go silent.
     private final ObservableList<List<TokenChip>> tokenRowsView = FXCollections.unmodifiableObservableList(tokenRows);
     private final ObservableList<TokenChip> tokensView = FXCollections.unmodifiableObservableList(tokens);
+    private final ObservableList<TokenChip> decoderTokensView = FXCollections.unmodifiableObservableList(decoderTokens);
     private final ObservableList<StepRow> stepsView = FXCollections.unmodifiableObservableList(steps);
     private final ObservableList<ModelSource> recentView = FXCollections.unmodifiableObservableList(recent);
     private final ReadOnlyIntegerWrapper currentIndex = new ReadOnlyIntegerWrapper(this, "currentIndex", -1);
@@ -161,11 +188,12 @@ public final class MainViewModel implements AutoCloseable {
     private boolean applying;
 
     /** The prompt engine tasks read: always the newest text, even for tasks queued before the last edit. */
-    private volatile PromptInput latestInput = new PromptInput(DEFAULT_PROMPT, "", false);
+    private volatile PromptInput latestInput = new PromptInput(DEFAULT_PROMPT, "", false, "");
     /** The shared selection as engine tasks read it. */
     private volatile int selectedLayer;
     private volatile int selectedHead;
     private volatile int selectedRow;
+    private volatile AttentionSource selectedSource = AttentionSource.SELF;
     private final AtomicBoolean resyncQueued = new AtomicBoolean();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     /** For {@link #cancel()}, which may be called while the engine thread works. */
@@ -179,6 +207,8 @@ public final class MainViewModel implements AutoCloseable {
     private PromptInput passInput;
     private String passError;
     private List<List<TokenChip>> passTokens = List.of();
+    /** The sampler of the current generation: one per prompt and sampling config, so a seed replays. */
+    private Sampler sampler;
 
     /** A view model whose settings live in memory only (tests). */
     public MainViewModel(EngineExecutor engine, ModelOpener opener) {
@@ -196,6 +226,8 @@ public final class MainViewModel implements AutoCloseable {
         prompt.addListener((obs, old, now) -> promptChanged());
         pair.addListener((obs, old, now) -> promptChanged());
         batchMode.addListener((obs, old, now) -> promptChanged());
+        decoderIds.addListener((obs, old, now) -> promptChanged());
+        attentionSource.addListener((obs, old, now) -> selectionChanged());
         layer.addListener((obs, old, now) -> selectionChanged());
         head.addListener((obs, old, now) -> {
             updateHeatmap();
@@ -203,9 +235,13 @@ public final class MainViewModel implements AutoCloseable {
         });
         batchRow.addListener((obs, old, now) -> selectionChanged());
         attention.addListener((obs, old, now) -> updateHeatmap());
-        modelInfo.addListener((obs, old, info) -> encoder.set(info != null && info.encoder()));
+        modelInfo.addListener((obs, old, info) -> {
+            encoder.set(info != null && info.encoder());
+            encoderDecoder.set(info != null && info.encoderDecoder());
+        });
         position = Bindings.createStringBinding(
-                () -> "step " + (currentIndex.get() + 1) + " / " + steps.size(), currentIndex, steps);
+                () -> (groupCount.get() > 1 ? "pass " + (groupIndex.get() + 1) + " / " + groupCount.get() + "  \u00b7  " : "")
+                        + "step " + (currentIndex.get() + 1) + " / " + steps.size(), currentIndex, steps, groupIndex, groupCount);
         stepDisabled = busy.or(ready.not());
         stepBackDisabled = stepDisabled.or(currentIndex.lessThan(0));
         restoreSettings();
@@ -248,6 +284,43 @@ public final class MainViewModel implements AutoCloseable {
     /** Whether the open model is an encoder, which reads sentence pairs and padded batches. */
     public ReadOnlyBooleanProperty encoderProperty() {
         return encoder.getReadOnlyProperty();
+    }
+
+    /** Whether the open model is an encoder-decoder (T5): the prompt is its source, the decoder generates. */
+    public ReadOnlyBooleanProperty encoderDecoderProperty() {
+        return encoderDecoder.getReadOnlyProperty();
+    }
+
+    /**
+     * An encoder-decoder's decoder input as comma-separated token ids, e.g. {@code 0,17,5}; blank means the
+     * decoder start token alone. Every change starts a fresh pass.
+     */
+    public StringProperty decoderIdsProperty() {
+        return decoderIds;
+    }
+
+    /** An encoder-decoder's decoder tokens (start token, given and generated ones), read-only; else empty. */
+    public ObservableList<TokenChip> decoderTokens() {
+        return decoderTokensView;
+    }
+
+    /**
+     * Which attention the attention views show: {@link AttentionSource#SELF} for single-stack models; an
+     * encoder-decoder's encoder self, decoder self or decoder cross-attention. It follows the cursor into each
+     * stack, as the layer does.
+     */
+    public ObjectProperty<AttentionSource> attentionSourceProperty() {
+        return attentionSource;
+    }
+
+    /** The pass under the cursor: 0 for the prompt's, one more for each generated token. */
+    public ReadOnlyIntegerProperty groupProperty() {
+        return groupIndex.getReadOnlyProperty();
+    }
+
+    /** How many passes there are (the prompt's and one per generated token). */
+    public ReadOnlyIntegerProperty groupsProperty() {
+        return groupCount.getReadOnlyProperty();
     }
 
     /** The prompt text; every change re-tokenizes it and starts a fresh pass. In batch mode, one prompt per line. */
@@ -404,6 +477,31 @@ public final class MainViewModel implements AutoCloseable {
         return feed;
     }
 
+    /** Rebuilds the active views' data, e.g. after a view's own choice that its factory reads changed. */
+    public void refresh() {
+        requestRefresh();
+    }
+
+    /** Shows a message in the status bar (e.g. how an export went). */
+    public void showStatus(Status message) {
+        status.set(message);
+    }
+
+    /**
+     * Copies the tensor of the step under the cursor on the engine thread (for export); {@code done} receives it
+     * on the UI thread, or null when the cursor is before the first step.
+     */
+    public void readCurrentTensor(Consumer<TensorData> done, Consumer<Throwable> failed) {
+        if (!ready.get()) {
+            done.accept(null);
+            return;
+        }
+        engine.submit(() -> {
+            Stepper.StepInfo at = stepper == null || stepper.groups().isEmpty() ? null : stepper.current();
+            return at == null ? null : stepper.read(at.name());
+        }, done, failed);
+    }
+
     // ---- settings (UI thread) ---------------------------------------------------------------------------
 
     public void zoomIn() {
@@ -510,10 +608,13 @@ public final class MainViewModel implements AutoCloseable {
             syncPrompt();
             Status loaded = passError != null ? Status.error(passError)
                     : Status.info("Loaded " + m.name() + " in " + millis + " ms. Press F10 to step, F5 to run to a breakpoint.");
-            return new Loaded(engineInfo, snapshot(loaded));
+            return new Loaded(engineInfo, snapshot(loaded, true));
         }, loaded -> {
             busy.set(false);
             modelInfo.set(loaded.info());
+            if (loaded.info().encoderDecoder() && breakpoints.stream().noneMatch(b -> b.pattern().equals(STACKS_BREAKPOINT))) {
+                breakpoints.add(new Breakpoint(STACKS_BREAKPOINT, true));
+            }
             ready.set(true);
             remember(source);
             apply(loaded.pass());
@@ -521,8 +622,7 @@ public final class MainViewModel implements AutoCloseable {
             busy.set(false);
             modelInfo.set(null);
             feeds.forEach(f -> f.apply(null, null)); // the model they showed is closed
-            apply(new PassSnapshot(List.of(), List.of(), -1, 0, null, null, -1, Map.of(),
-                    Status.error("Could not open " + name + ": " + message(failure))));
+            apply(PassSnapshot.empty(List.of(), Map.of(), Status.error("Could not open " + name + ": " + message(failure))));
             LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
             loadFailure.set("Could not open " + name + ":\n" + message(failure));
         });
@@ -584,6 +684,32 @@ public final class MainViewModel implements AutoCloseable {
         });
     }
 
+    /**
+     * Samples the next token after the last pass (running it to its end first), appends the pass that reads it,
+     * and steps into that pass's first step. The sampler is kept while the prompt and {@code config} stay the
+     * same, so a seeded run replays token by token.
+     */
+    public void generate(SamplingConfig config) {
+        command("Generate", s -> {
+            if (sampler == null || !sampler.config().equals(config)) {
+                sampler = new Sampler(config);
+            }
+            Sampler.Choice choice = s.generate(sampler);
+            int last = s.groups().size() - 1;
+            Trace before = s.groups().get(last - 1).trace();
+            s.moveTo(last - 1, before.executed() - 1);
+            s.step(); // into the new pass
+            String text = tokenText(model.tokenizer(), choice.token());
+            return Status.info(String.format(Locale.ROOT, "Generated \u2018%s\u2019 (id %d, p = %.3f): pass %d appended. "
+                    + "F10 steps through it, Ctrl+Enter runs it.", text, choice.token(), choice.probability(), last + 1));
+        });
+    }
+
+    /** Moves the cursor onto a computed step of any pass (e.g. clicked in the pipeline); nothing is computed. */
+    public void jumpTo(int group, int index) {
+        command("Jump", s -> Status.info("Moved to " + s.moveTo(group, index).name() + " (already computed)"));
+    }
+
     /** Asks a running command to stop after its current step. Safe while the engine thread works. */
     public void cancel() {
         Stepper s = activeStepper;
@@ -607,7 +733,7 @@ public final class MainViewModel implements AutoCloseable {
         engine.submit(() -> {
             syncPrompt();
             if (passError != null) {
-                return snapshot(Status.error(passError));
+                return snapshot(Status.error(passError), true);
             }
             Status done;
             try {
@@ -618,7 +744,7 @@ public final class MainViewModel implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, what + " failed", e);
                 done = Status.error(what + " failed: " + message(e));
             }
-            return snapshot(done);
+            return snapshot(done, true);
         }, snapshot -> {
             busy.set(false);
             apply(snapshot);
@@ -630,11 +756,11 @@ public final class MainViewModel implements AutoCloseable {
 
     private void promptChanged() {
         latestInput = new PromptInput(prompt.get() == null ? "" : prompt.get(), pair.get() == null ? "" : pair.get(),
-                batchMode.get());
+                batchMode.get(), decoderIds.get() == null ? "" : decoderIds.get());
         if (resyncQueued.compareAndSet(false, true)) {
             engine.submit(() -> {
                 resyncQueued.set(false);
-                return syncPrompt() ? snapshot(passError != null ? Status.error(passError) : Status.info(describe(passTokens)))
+                return syncPrompt() ? snapshot(passError != null ? Status.error(passError) : Status.info(describe(passTokens)), true)
                         : null;
             }, this::apply, failure -> status.set(Status.error("Could not tokenize: " + message(failure))));
         }
@@ -650,6 +776,7 @@ public final class MainViewModel implements AutoCloseable {
         selectedLayer = layer.get();
         selectedHead = head.get();
         selectedRow = batchRow.get();
+        selectedSource = attentionSource.get();
         if (!applying) {
             requestRefresh();
         }
@@ -662,7 +789,7 @@ public final class MainViewModel implements AutoCloseable {
         }
         engine.submit(() -> {
             refreshQueued.set(false);
-            return snapshot(null);
+            return snapshot(null, false);
         }, this::apply, failure -> {
             refreshQueued.set(false);
             status.set(Status.error("Could not update the views: " + message(failure)));
@@ -701,7 +828,20 @@ public final class MainViewModel implements AutoCloseable {
             passError = model.name() + " has no tokenizer.json, so it cannot read text";
             return true;
         }
-        List<String> texts = input.batch() ? input.text().lines().filter(l -> !l.isBlank()).toList() : List.of(input.text());
+        sampler = null;
+        boolean twoStacks = engineInfo.encoderDecoder();
+        long[] decoderStart = null;
+        if (twoStacks && !input.decoder().isBlank()) {
+            try {
+                decoderStart = parseIds(input.decoder());
+            } catch (IllegalArgumentException e) {
+                passTokens = List.of();
+                passError = e.getMessage();
+                return true;
+            }
+        }
+        List<String> texts = input.batch() && !twoStacks ? input.text().lines().filter(l -> !l.isBlank()).toList()
+                : List.of(input.text());
         String second = engineInfo.encoder() && !input.pair().isBlank() ? input.pair() : null;
         List<Tokenizer.Tokens> encoded = texts.stream()
                 .map(t -> second == null ? tokenizer.encode(t) : tokenizer.encodePair(t, second)).toList();
@@ -712,6 +852,9 @@ public final class MainViewModel implements AutoCloseable {
         }
         Batch batch = Batch.pad(encoded.stream().map(Tokenizer.Tokens::ids).toList(),
                 encoded.stream().map(Tokenizer.Tokens::typeIds).toList(), Batch.Padding.RIGHT, padId);
+        if (decoderStart != null) {
+            batch = batch.withDecoder(new long[][] {decoderStart});
+        }
         passTokens = chips(batch, encoded, tokenizer);
         try {
             stepper.reset(batch);
@@ -720,6 +863,21 @@ public final class MainViewModel implements AutoCloseable {
             passError = e.getMessage();
         }
         return true;
+    }
+
+    /** "0, 17,5" as ids; a clear message for anything else. */
+    static long[] parseIds(String text) {
+        String[] parts = text.strip().split("\\s*[,\\s]\\s*");
+        long[] ids = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Long.parseLong(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("decoder ids: \u2018" + parts[i] + "\u2019 is not a token id; "
+                        + "type ids separated by commas, e.g. 0,17,5, or leave the field empty for the start token");
+            }
+        }
+        return ids;
     }
 
     private static List<List<TokenChip>> chips(Batch batch, List<Tokenizer.Tokens> encoded, Tokenizer tokenizer) {
@@ -738,11 +896,17 @@ public final class MainViewModel implements AutoCloseable {
         return List.copyOf(rows);
     }
 
-    private PassSnapshot snapshot(Status done) {
+    /**
+     * Everything the UI shows about the pass under the cursor, and every active view's data.
+     *
+     * @param followCursor whether the shared selection moves to the block (and stack) the cursor is in: after a
+     *                     command, not when the user changed the selection
+     */
+    private PassSnapshot snapshot(Status done, boolean followCursor) {
         if (stepper == null || passError != null) {
             Map<ViewFeed<?>, FeedResult> cleared = new IdentityHashMap<>();
             feeds.forEach(f -> cleared.put(f, new FeedResult(null, null)));
-            return new PassSnapshot(passTokens, List.of(), -1, 0, null, null, -1, cleared, done);
+            return PassSnapshot.empty(passTokens, cleared, done);
         }
         Stepper.Group group = stepper.group();
         Trace trace = group.trace();
@@ -760,13 +924,75 @@ public final class MainViewModel implements AutoCloseable {
         StepDetails details = current == null ? null : new StepDetails(current.index(), current.steps(), current.name(),
                 current.unit(), current.math(), current.inputs(), current.shape(), documentedShape(current.name()),
                 meaning(current.name()));
-        int layerAt = current == null ? -1 : blockOf(current.name());
-        ViewContext context = new ViewContext(engineInfo, passTokens,
+        int layerAt = current == null || !followCursor ? -1 : blockOf(current.name());
+        AttentionSource sourceAt = current == null || !followCursor ? null : sourceOf(current.name());
+        List<List<TokenChip>> tokens = engineInfo.encoderDecoder() ? passTokens : withGenerated(passTokens);
+        List<TokenChip> decoder = engineInfo.encoderDecoder() ? decoderChips() : List.of();
+        AttentionSource source = sourceAt != null ? sourceAt : validSource(selectedSource);
+        if (source.layers(program) == 0) { // e.g. the encoder in a decode pass, which reads the cached encoder output
+            source = List.of(AttentionSource.DECODER, AttentionSource.CROSS, AttentionSource.ENCODER, AttentionSource.SELF)
+                    .stream().filter(a -> a.layers(program) > 0).findFirst().orElse(source);
+        }
+        ViewContext context = new ViewContext(engineInfo, model, tokens, decoder,
                 clamp(layerAt >= 0 ? layerAt : selectedLayer, engineInfo.layers()), clamp(selectedHead, engineInfo.heads()),
-                clamp(selectedRow, passTokens.size()));
-        AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group, context.batchRow()) : null;
-        return new PassSnapshot(passTokens, List.copyOf(rows), cursor, trace.executed(), details, map, layerAt,
-                buildFeeds(context), done);
+                clamp(selectedRow, tokens.size()), source);
+        AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group, context) : null;
+        return new PassSnapshot(tokens, decoder, List.copyOf(rows), stepper.groups().indexOf(group), stepper.groups().size(),
+                cursor, trace.executed(), details, map, layerAt, source, buildFeeds(context), done);
+    }
+
+    /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */
+    private AttentionSource validSource(AttentionSource wanted) {
+        if (engineInfo.encoderDecoder()) {
+            return wanted == null || wanted.equals(AttentionSource.SELF) ? AttentionSource.ENCODER : wanted;
+        }
+        return AttentionSource.SELF;
+    }
+
+    /**
+     * The attention of the stack a hook belongs to (an encoder-decoder's cross-attention hooks: the cross-attention;
+     * the logits: the decoder's), or null for single-stack models.
+     */
+    private AttentionSource sourceOf(String name) {
+        if (!engineInfo.encoderDecoder()) {
+            return null;
+        }
+        if (name.startsWith("encoder.")) {
+            return AttentionSource.ENCODER;
+        }
+        return name.contains(".cross_attn.") ? AttentionSource.CROSS : AttentionSource.DECODER;
+    }
+
+    /** Row 0 followed by the tokens generated so far (a decoder's generation is batch 1). */
+    private List<List<TokenChip>> withGenerated(List<List<TokenChip>> rows) {
+        if (rows.size() != 1 || stepper.groups().size() < 2) {
+            return rows;
+        }
+        long[] sequence = stepper.tokens();
+        List<TokenChip> row = new ArrayList<>(rows.get(0));
+        for (int i = row.size(); i < sequence.length; i++) {
+            row.add(new TokenChip(i, sequence[i], tokenText(model.tokenizer(), sequence[i]), false));
+        }
+        return List.of(List.copyOf(row));
+    }
+
+    /**
+     * One token's text as the strip shows it, or "#id" when it is no text on its own (no tokenizer, or one byte of
+     * a multi-byte character, which decodes to U+FFFD).
+     */
+    static String tokenText(Tokenizer tokenizer, long id) {
+        String text = tokenizer == null ? "\uFFFD" : tokenizer.decode(id);
+        return text.indexOf('\uFFFD') >= 0 ? "#" + id : TokenChip.visible(text);
+    }
+
+    /** An encoder-decoder's decoder sequence; its first token (the start token) is marked special. */
+    private List<TokenChip> decoderChips() {
+        long[] sequence = stepper.tokens();
+        List<TokenChip> row = new ArrayList<>(sequence.length);
+        for (int i = 0; i < sequence.length; i++) {
+            row.add(new TokenChip(i, sequence[i], tokenText(model.tokenizer(), sequence[i]), i == 0));
+        }
+        return List.copyOf(row);
     }
 
     private Map<ViewFeed<?>, FeedResult> buildFeeds(ViewContext context) {
@@ -798,33 +1024,40 @@ public final class MainViewModel implements AutoCloseable {
         }
     }
 
-    private AttentionMap attentionOf(Stepper.StepInfo step, Stepper.Group group, int row) {
+    private AttentionMap attentionOf(Stepper.StepInfo step, Stepper.Group group, ViewContext context) {
         TensorData data = stepper.read(step.name());
         long[] s = data.shape(); // [B, H, T, K]; the mask is [B|1, 1, T, K]
         if (s.length != 4) {
             LOG.log(System.Logger.Level.WARNING, step.name() + " is not [B, H, T, K]: " + Arrays.toString(s));
             return null;
         }
-        int b = (int) Math.min(row, s[0] - 1);
+        int b = (int) Math.min(context.batchRow(), s[0] - 1);
         int heads = (int) s[1];
         int rows = (int) s[2];
         int cols = (int) s[3];
         int size = heads * rows * cols;
         float[] values = Arrays.copyOfRange(data.values(), b * size, (b + 1) * size);
-        List<TokenChip> tokens = passTokens.get(Math.min(row, passTokens.size() - 1));
+        boolean decoder = step.name().startsWith("decoder.");
+        boolean cross = step.name().contains(".cross_attn.");
+        List<String> queries = decoder ? texts(context.decoderTokens()) : context.labels();
+        List<String> keys = decoder && !cross ? queries : context.labels();
         List<String> rowLabels = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
-            rowLabels.add(label(tokens, group.past() + r));
+            rowLabels.add(label(queries, group.past() + r));
         }
         List<String> colLabels = new ArrayList<>(cols);
         for (int c = 0; c < cols; c++) {
-            colLabels.add(label(tokens, c));
+            colLabels.add(label(keys, c));
         }
         return new AttentionMap(step.name(), heads, rows, cols, values, rowLabels, colLabels);
     }
 
-    private static String label(List<TokenChip> tokens, int position) {
-        return position < tokens.size() ? tokens.get(position).text() : "#" + position;
+    private static List<String> texts(List<TokenChip> chips) {
+        return chips.stream().map(TokenChip::text).toList();
+    }
+
+    private static String label(List<String> tokens, int position) {
+        return position < tokens.size() ? tokens.get(position) : "#" + position;
     }
 
     private static String documentedShape(String name) {
@@ -858,6 +1091,7 @@ public final class MainViewModel implements AutoCloseable {
         passInput = null;
         passError = null;
         passTokens = List.of();
+        sampler = null;
     }
 
     // ---- UI thread --------------------------------------------------------------------------------------
@@ -875,6 +1109,11 @@ public final class MainViewModel implements AutoCloseable {
             if (!tokens.equals(first)) {
                 tokens.setAll(first);
             }
+            if (!decoderTokens.equals(snapshot.decoderTokens())) {
+                decoderTokens.setAll(snapshot.decoderTokens());
+            }
+            groupIndex.set(snapshot.group());
+            groupCount.set(snapshot.groups());
             List<StepRow> rows = snapshot.steps();
             if (!sameNames(rows)) {
                 steps.setAll(rows);
@@ -890,6 +1129,9 @@ public final class MainViewModel implements AutoCloseable {
             currentStep.set(snapshot.current());
             if (snapshot.layerAt() >= 0) {
                 layer.set(snapshot.layerAt());
+            }
+            if (snapshot.source() != null) {
+                attentionSource.set(snapshot.source());
             }
             ModelInfo info = modelInfo.get();
             if (info != null) {

@@ -12,18 +12,23 @@ import java.util.Locale;
  * @param architecture the engine's family in lower case: {@code gpt2}, {@code bert}, {@code llama}
  * @param encoder      whether it reads its whole input at once (BERT: sentence pairs, padded batches) rather
  *                     than generating left to right
+ * @param encoderDecoder whether it is an encoder-decoder (T5): the prompt is the encoder's source and the
+ *                     decoder generates
  * @param device       where its tensors live, e.g. {@code cpu} or {@code gpu 0}
  * @param loadMillis   the whole open, measured around it: reading files, importing ONNX, building on the device
+ * @param layers       blocks per stack (an encoder-decoder: the larger of its two stacks)
  * @param source       where it was opened from
  */
-public record ModelInfo(String name, String architecture, boolean encoder, int layers, int heads, int dModel,
+public record ModelInfo(String name, String architecture, boolean encoder, boolean encoderDecoder, int layers, int heads, int dModel,
                         int positions, int vocabSize, String device, long loadMillis, ModelSource source) {
 
     static ModelInfo of(LoadedModel model, ModelSource source, long loadMillis) {
         ModelConfig c = model.config();
         Device d = model.device();
         String device = d.isGpu() ? "gpu " + d.getDeviceId() : d.getDeviceType();
-        return new ModelInfo(model.name(), c.architecture().name().toLowerCase(Locale.ROOT), !c.causal(), c.nLayer(),
+        return new ModelInfo(model.name(), c.architecture().name().toLowerCase(Locale.ROOT),
+                !c.causal() && !c.encoderDecoder(), c.encoderDecoder(),
+                c.extra() instanceof ModelConfig.T5 t5 ? Math.max(c.nLayer(), t5.nDecoderLayers()) : c.nLayer(),
                 c.nHead(), c.dModel(), c.nPositions(), c.vocabSize(), device, loadMillis, source);
     }
 }

@@ -32,6 +32,7 @@ final class PromptPanel extends VBox {
 
     private final TextArea prompt = new TextArea();
     private final TextField pair = new TextField();
+    private final TextField decoderIds = new TextField();
 
     PromptPanel(MainViewModel vm) {
         super(6);
@@ -89,7 +90,22 @@ final class PromptPanel extends VBox {
         pairRow.visibleProperty().bind(vm.encoderProperty());
         pairRow.managedProperty().bind(vm.encoderProperty());
 
-        TokenStrip strip = new TokenStrip(vm.tokenRows());
+        Label decoderLabel = new Label("Decoder ids");
+        decoderLabel.getStyleClass().add(Styles.FIELD_LABEL);
+        decoderLabel.setMinWidth(Region.USE_PREF_SIZE);
+        decoderIds.setId("decoderIds");
+        decoderIds.setPromptText("Optional: the decoder's first tokens as ids, e.g. 0,17,5 (empty: the decoder start token)");
+        decoderIds.textProperty().bindBidirectional(vm.decoderIdsProperty());
+        decoderIds.setTooltip(new Tooltip("The prompt is the encoder's source; the decoder starts from these token ids "
+                + "(comma-separated) or, when empty, from the model's decoder start token. Generation appends to them."));
+        decoderLabel.setLabelFor(decoderIds);
+        HBox.setHgrow(decoderIds, Priority.ALWAYS);
+        HBox decoderRow = new HBox(10, decoderLabel, decoderIds);
+        decoderRow.setAlignment(Pos.CENTER_LEFT);
+        decoderRow.visibleProperty().bind(vm.encoderDecoderProperty());
+        decoderRow.managedProperty().bind(vm.encoderDecoderProperty());
+
+        TokenStrip strip = new TokenStrip(vm.tokenRows(), vm.decoderTokens());
         ScrollPane tokens = new ScrollPane(strip);
         tokens.setId("tokenStrip");
         tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
@@ -99,11 +115,11 @@ final class PromptPanel extends VBox {
                 + "hollow: padding"));
         // As tall as the chips need, up to three rows; longer prompts scroll. The strip learns its height during a
         // layout pass; resize the viewport in the next pulse, not inside it.
-        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
-        prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt)));
-        fitTokens(tokens, strip, prompt);
+        strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
+        prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
+        fitTokens(tokens, strip, prompt, vm);
 
-        getChildren().addAll(row, pairRow, tokens);
+        getChildren().addAll(row, pairRow, decoderRow, tokens);
         prompt.sceneProperty().addListener((obs, old, scene) -> {
             if (scene != null) {
                 Platform.runLater(prompt::requestFocus); // typing goes to the prompt from the start
@@ -123,9 +139,11 @@ final class PromptPanel extends VBox {
         pair.end();
     }
 
-    private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt) {
+    /** Up to three rows of chips (an encoder-decoder's two lines: up to five), then the strip scrolls. */
+    private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt, MainViewModel vm) {
         double row = TOKEN_ROW_EM * prompt.getFont().getSize();
-        tokens.setPrefViewportHeight(Math.max(row, Math.min(3 * row + 8, Math.ceil(strip.getHeight()) + 1)));
+        int rows = vm.encoderDecoderProperty().get() ? 5 : 3;
+        tokens.setPrefViewportHeight(Math.max(row, Math.min(rows * row + 8, Math.ceil(strip.getHeight()) + 1)));
     }
 
     private static String count(List<List<TokenChip>> rows) {

@@ -1,30 +1,58 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.engine.load.LoadedModel;
 
 import java.util.List;
 
 /**
- * What a view's data factory may need besides the stepper: the prompt's tokens (one list per batch row, padding
- * included) and the selection the views share, as it was when the engine task was queued.
+ * What a view's data factory may need besides the stepper: the open model, the tokens (one list per batch row,
+ * padding included, generated tokens appended; an encoder-decoder's decoder tokens apart) and the selection the
+ * views share, as it was when the engine task was queued.
  *
- * @param model    the open model
- * @param tokens   [B][T] the tokens of the pass, for axis labels
- * @param layer    selected block, 0-based
- * @param head     selected head, 0-based
- * @param batchRow selected row of the batch, 0-based
+ * @param model         what the status bar says about the open model
+ * @param loaded        the open model itself (engine thread only: its tokenizer and config)
+ * @param tokens        [B][T] the tokens of the pass, for axis labels; an encoder-decoder's source
+ * @param decoderTokens an encoder-decoder's decoder sequence (start token and generated ones), else empty
+ * @param layer         selected block, 0-based
+ * @param head          selected head, 0-based
+ * @param batchRow      selected row of the batch, 0-based
+ * @param source        which attention the views show: {@link AttentionSource#SELF}, or one of an
+ *                      encoder-decoder's three
  */
-public record ViewContext(ModelInfo model, List<List<TokenChip>> tokens, int layer, int head, int batchRow) {
+public record ViewContext(ModelInfo model, LoadedModel loaded, List<List<TokenChip>> tokens, List<TokenChip> decoderTokens,
+                          int layer, int head, int batchRow, AttentionSource source) {
 
     public ViewContext {
         tokens = List.copyOf(tokens);
+        decoderTokens = List.copyOf(decoderTokens);
     }
 
-    /** The token labels of the selected batch row. */
+    /** The token labels of the selected batch row (an encoder-decoder: of the source). */
     public List<String> labels() {
         if (tokens.isEmpty()) {
             return List.of();
         }
-        return tokens.get(Math.min(batchRow, tokens.size() - 1)).stream().map(TokenChip::text).toList();
+        return texts(tokens.get(Math.min(batchRow, tokens.size() - 1)));
+    }
+
+    /** Labels of the query positions of {@link #source}: the decoder's tokens for decoder attention. */
+    public List<String> queryLabels() {
+        return source.stack().startsWith("decoder") ? texts(decoderTokens) : labels();
+    }
+
+    /** Labels of the key positions of {@link #source}: the source's tokens for cross-attention. */
+    public List<String> keyLabels() {
+        return source.stack().startsWith("decoder") && !source.cross() ? texts(decoderTokens) : labels();
+    }
+
+    /** Every batch row's token texts, for row labels of tensors. */
+    public List<List<String>> rowLabels() {
+        return tokens.stream().map(ViewContext::texts).toList();
+    }
+
+    private static List<String> texts(List<TokenChip> chips) {
+        return chips.stream().map(TokenChip::text).toList();
     }
 }

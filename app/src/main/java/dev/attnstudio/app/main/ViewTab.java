@@ -4,7 +4,7 @@ import javafx.scene.input.KeyCode;
 
 /**
  * The views in the centre of the window, one tab each, in tab order. Each is reached with Alt+its number
- * (Alt+0 for the tenth). Views still being built show a placeholder naming what will go there.
+ * (Alt+0 for the tenth).
  */
 public enum ViewTab {
     ATTENTION_GRID("Attention grid", "Every layer \u00d7 head of the pass as a thumbnail"),

@@ -14,7 +14,6 @@ public final class Styles {
     public static final String MAIN_VIEW = "main-view";
     public static final String STEPS_PANEL = "steps-panel";
     public static final String DETAILS_PANEL = "details-panel";
-    public static final String HEATMAP_PANEL = "heatmap-panel";
     public static final String CENTRE_SPLIT = "centre-split";
     public static final String TOKEN_SCROLL = "token-scroll";
     public static final String STEP_LIST = "step-list";
@@ -32,17 +31,16 @@ public final class Styles {
     public static final String TOKEN_ID = "token-id";
     public static final String TOKEN_SPECIAL = "token-special";
     public static final String STATUS_ITEM = "status-item";
-    public static final String HEATMAP_PLACEHOLDER = "heatmap-placeholder";
     public static final String TOKEN_SEGMENT_B = "token-segment-b";
     public static final String TOKEN_PADDING = "token-padding";
     public static final String TOKEN_ROW_LABEL = "token-row-label";
     public static final String VIEW_TABS = "view-tabs";
-    public static final String VIEW_PLACEHOLDER = "view-placeholder";
     public static final String BREAKPOINTS_PANEL = "breakpoints-panel";
     public static final String SIDE_SPLIT = "side-split";
     public static final String SHORTCUT_TABLE = "shortcut-table";
     public static final String PROMPT_EDITOR = "prompt-editor";
     public static final String CENTRE = "centre";
+    public static final String SELECTION_BAR = "selection-bar";
 
     /** A step whose output is computed. */
     public static final PseudoClass COMPUTED = PseudoClass.getPseudoClass("computed");

@@ -18,33 +18,51 @@ import java.util.List;
 /**
  * The prompt's tokens as small chips (text over id), wrapping like words. Special tokens stand out, the second
  * segment of a sentence pair is tinted, and padding cells are drawn hollow. A batch shows one labelled line per
- * row, all of the same length, so the padding that evens them out is visible.
+ * row, all of the same length, so the padding that evens them out is visible. An encoder-decoder shows two
+ * labelled lines: the encoder's source and the decoder's tokens (start token, then what was generated).
  */
 public final class TokenStrip extends VBox {
 
     public TokenStrip(ObservableList<List<TokenChip>> rows) {
-        getStyleClass().add(Styles.TOKEN_STRIP);
-        setSpacing(4);
-        rows.addListener((ListChangeListener<List<TokenChip>>) change -> rebuild(rows));
-        rebuild(rows);
+        this(rows, javafx.collections.FXCollections.observableArrayList());
     }
 
-    private void rebuild(List<List<TokenChip>> rows) {
+    /**
+     * @param decoder an encoder-decoder's decoder tokens; while not empty, {@code rows} is read as the encoder's
+     */
+    public TokenStrip(ObservableList<List<TokenChip>> rows, ObservableList<TokenChip> decoder) {
+        getStyleClass().add(Styles.TOKEN_STRIP);
+        setSpacing(4);
+        rows.addListener((ListChangeListener<List<TokenChip>>) change -> rebuild(rows, decoder));
+        decoder.addListener((ListChangeListener<TokenChip>) change -> rebuild(rows, decoder));
+        rebuild(rows, decoder);
+    }
+
+    private void rebuild(List<List<TokenChip>> rows, List<TokenChip> decoder) {
+        if (!decoder.isEmpty() && rows.size() == 1) {
+            getChildren().setAll(labelled("encoder", "The encoder's source: the prompt", rows.get(0)),
+                    labelled("decoder", "The decoder's tokens: the start token, given decoder ids and generated tokens",
+                            decoder));
+            return;
+        }
         if (rows.size() == 1) {
             getChildren().setAll(line(rows.get(0)));
             return;
         }
-        getChildren().setAll(java.util.stream.IntStream.range(0, rows.size()).mapToObj(b -> {
-            Label label = new Label("row " + b);
-            label.getStyleClass().add(Styles.TOKEN_ROW_LABEL);
-            label.setMinWidth(Region.USE_PREF_SIZE);
-            label.setTooltip(new Tooltip("Prompt " + (b + 1) + " of the batch (batch index " + b + ")"));
-            FlowPane line = line(rows.get(b));
-            HBox.setHgrow(line, Priority.ALWAYS);
-            HBox box = new HBox(6, label, line);
-            box.setAlignment(Pos.TOP_LEFT);
-            return (Node) box;
-        }).toList());
+        getChildren().setAll(java.util.stream.IntStream.range(0, rows.size()).mapToObj(b ->
+                labelled("row " + b, "Prompt " + (b + 1) + " of the batch (batch index " + b + ")", rows.get(b))).toList());
+    }
+
+    private static Node labelled(String name, String help, List<TokenChip> row) {
+        Label label = new Label(name);
+        label.getStyleClass().add(Styles.TOKEN_ROW_LABEL);
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        label.setTooltip(new Tooltip(help));
+        FlowPane line = line(row);
+        HBox.setHgrow(line, Priority.ALWAYS);
+        HBox box = new HBox(6, label, line);
+        box.setAlignment(Pos.TOP_LEFT);
+        return box;
     }
 
     private static FlowPane line(List<TokenChip> row) {

@@ -304,6 +304,30 @@ public final class Stepper implements AutoCloseable {
         return current();
     }
 
+    /**
+     * Moves the cursor onto a computed step of any pass, e.g. when the user clicks a step in a drawing of the
+     * pipeline. Nothing is computed: the cursor only moves.
+     *
+     * @param group the pass, an index into {@link #groups()}
+     * @param index the step within that pass's program
+     * @return the step now under the cursor
+     * @throws IllegalArgumentException if there is no such pass or that step is not computed yet
+     */
+    public StepInfo moveTo(int group, int index) {
+        requireReset();
+        if (group < 0 || group >= groups.size()) {
+            throw new IllegalArgumentException("there is no pass " + group + "; this prompt has " + groups.size());
+        }
+        Trace t = groups.get(group).trace;
+        if (index < 0 || index >= t.executed()) {
+            throw new IllegalArgumentException("step " + index + " of pass " + group + " is not computed (computed: "
+                    + t.executed() + " of " + t.program().size() + ")");
+        }
+        cursorGroup = group;
+        cursorIndex = index;
+        return current();
+    }
+
     /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */
     public StepInfo stepOver() {
         StepInfo s = step();

@@ -138,6 +138,37 @@ class StepperTest {
     }
 
     @Test
+    void moveToJumpsBetweenComputedStepsOnly() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            assertThrows(IllegalArgumentException.class, () -> s.moveTo(0, 0), "nothing is computed yet");
+            s.runTo("blocks.*.attn.hook_pattern");
+            int executed = s.group().trace().executed();
+            Stepper.StepInfo first = s.moveTo(0, 0);
+            assertEquals("hook_embed", first.name());
+            assertEquals(0, s.current().index());
+            assertEquals(PATTERN.at(0), s.moveTo(0, executed - 1).name());
+            assertEquals(executed, s.group().trace().executed(), "moving must not compute");
+            assertThrows(IllegalArgumentException.class, () -> s.moveTo(0, executed), "not computed yet");
+            assertThrows(IllegalArgumentException.class, () -> s.moveTo(1, 0), "no second pass");
+            assertThrows(IllegalArgumentException.class, () -> s.moveTo(0, -1));
+            assertEquals(PATTERN.at(0), s.current().name(), "a refused move leaves the cursor");
+
+            s.generate(new Sampler(SamplingConfig.GREEDY)); // completes pass 0, appends pass 1
+            s.step();
+            s.moveTo(0, 2);
+            assertEquals(0, s.current().group());
+            assertEquals(2, s.current().index());
+            Stepper.StepInfo back = s.moveTo(1, 0);
+            assertEquals(1, back.group());
+            assertEquals(Stepper.Kind.DECODE, back.kind());
+            Stepper.StepInfo next = s.step();
+            assertEquals(1, next.group(), "stepping continues from where the cursor moved");
+            assertEquals(1, next.index());
+        }
+    }
+
+    @Test
     void causalMaskPutsExactlyZeroOnFutureKeys() {
         try (Stepper s = stepper(Capture.COMPACT)) {
             s.reset(PROMPT);
