@@ -8,8 +8,10 @@
 # random-gpt2-tiny, to the breakpoint blocks.*.attn.hook_pattern), OUT_DIR/light-after-step-back.png,
 # OUT_DIR/dark-after-run-to-end.png, OUT_DIR/light-generated-*.png (one token generated with Ctrl+G: the generation,
 # KV cache, entropy and pipeline tabs), OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
-# its first pattern), and OUT_DIR/t5-*.png (a random T5 written by the engine: encoder and decoder token rows,
-# encoder self-, decoder self- and cross-attention, one generated decoder token). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
+# its first pattern), OUT_DIR/long-43-*.png (a 43-token prompt: the Head and Mask tabs with thinned axis labels), and
+# OUT_DIR/t5-*.png (the trained reverse-t5 sample on the prompt "attention": encoder and decoder token rows, encoder
+# self-attention, decoder cross-attention in the grid, Head, Stages, Mask and Entropy tabs, the next-token
+# probabilities, and the KV cache, mask, entropy and generation after three generated decoder tokens). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
 #
 # Needs, on Debian/Ubuntu (dev tools only):
 #   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
@@ -47,8 +49,6 @@ if [[ "${ATTNSTUDIO_IN_XVFB:-}" != 1 ]]; then
     # The class path of the app: its own classes and the reactor modules' (not ~/.m2 copies), then the jars.
     (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=runtime \
         -Dmdep.outputFile="$OUT_DIR/classpath.txt" >/dev/null)
-    (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=test \
-        -Dmdep.outputFile="$OUT_DIR/test-classpath.txt" >/dev/null)
     ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1400x900x24" "$0" "$OUT_DIR"
 fi
 
@@ -138,27 +138,64 @@ key alt+7
 shot light-generated-entropy.png
 key alt+9
 shot light-generated-pipeline.png
+# A 43-token prompt: cells smaller than a line of text, labels thinned to every k-th.
+key ctrl+l
+key ctrl+a
+xdotool type --delay 20 "Attention is all you need, said the paper.."
+sleep "$STEP_SECONDS"
+key F5
+key alt+2
+shot long-43-head.png
+key alt+5
+shot long-43-mask.png
 stop_app
 
-# A random T5 (the engine writes it; no trained T5 sample yet): the prompt is the source, the decoder starts from
-# its start token; F5 stops at encoder.blocks.0's pattern, Ctrl+Enter runs the pass, Ctrl+G generates a decoder token.
-t5="$OUT_DIR/random-t5"
-rm -rf "$t5"
-java -cp "$ROOT/app/target/test-classes:$CP:$(tr ':' '\n' <"$OUT_DIR/test-classpath.txt" | grep -v '/dev/attnstudio/' | paste -sd: -)" \
-    dev.attnstudio.app.main.RandomT5Folder "$t5" >>"$log" 2>&1
-start_app --model="$t5"
+# The trained reverse-t5 sample: the prompt is the source, the decoder starts from its start token. F5 stops at
+# each stack's self-attention pattern (encoder.blocks.0, encoder.blocks.1, decoder.blocks.0); twelve F10 steps more
+# reach decoder.blocks.0.cross_attn.hook_pattern. Ctrl+Enter runs the pass, Ctrl+G generates a decoder token.
+start_app --model=reverse-t5
+key ctrl+l
+key ctrl+a
+xdotool type --delay 30 "attention"
+sleep "$STEP_SECONDS"
 key F5
 key alt+1
 shot t5-encoder-grid.png
-key ctrl+Return
+key F5
+key F5
+for _ in $(seq 1 12); do
+    xdotool windowfocus --sync "$window" key F10
+    sleep 0.3
+done
+sleep "$STEP_SECONDS"
+key alt+1
+shot t5-cross-grid.png
 key alt+2
-shot t5-decoder-head.png
+shot t5-cross-head.png
+key alt+4
+shot t5-cross-stages.png
+key alt+5
+shot t5-cross-mask.png
+key alt+7
+shot t5-cross-entropy.png
+key ctrl+Return
+key alt+8
+shot t5-generation.png
+key ctrl+g
+shot t5-generation-new-pass.png
+key ctrl+Return
 key ctrl+g
 key ctrl+Return
-key alt+4
-shot t5-generated-stages.png
+key ctrl+g
+key ctrl+Return
+key alt+6
+shot t5-generated-kv-cache.png
+key alt+8
+shot t5-generated-generation.png
 key alt+5
 shot t5-generated-mask.png
+key alt+2
+shot t5-generated-head.png
 key ctrl+shift+d
 key alt+7
 shot t5-dark-entropy.png

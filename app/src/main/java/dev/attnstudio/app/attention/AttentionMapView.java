@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.engine.metrics.Pooling;
@@ -26,8 +27,8 @@ import java.util.Locale;
 
 /**
  * One attention matrix drawn as a map with its legend: cells are written into a {@link WritableImage} (one
- * image, no node per cell) and drawn on a canvas, with token labels on both axes when cells are large enough to
- * read them. Only the visible window is drawn. When the window has more cells than pixels, it is pooled to the
+ * image, no node per cell) and drawn on a canvas, with token labels on both axes (column labels rotated): every
+ * position's when cells hold a line of text, else every k-th ({@link AxisLabels}), the rest read out on hover. Only the visible window is drawn. When the window has more cells than pixels, it is pooled to the
  * pixel grid by the settings' rule and the legend says so ("max-pooled 4x4"); -inf cells are hatched.
  *
  * <p>Interactive maps zoom (Ctrl+scroll, + and -, 0 to fit) and pan (scroll, Shift+scroll), and keep a cell
@@ -36,7 +37,8 @@ import java.util.Locale;
 public final class AttentionMapView extends CanvasRegion {
 
     static final int MAX_CELL = 48;
-    static final int LABEL_MIN_CELL = 10;
+    /** Smallest side (pixels) the map keeps after the label margins; below it the labels give way to the cells. */
+    static final int MIN_LABELLED_MAP = 40;
     private static final int MAX_LABEL_CHARS = 12;
     private static final double GAP = 5;
     private static final double TITLE_HEIGHT = 20;
@@ -135,7 +137,7 @@ public final class AttentionMapView extends CanvasRegion {
         matrix.set(m);
     }
 
-    /** Whether token labels are drawn on the axes when cells are large enough (on by default if interactive). */
+    /** Whether token labels are drawn on the axes when there is room for them (on by default if interactive). */
     public void setAxisLabels(boolean on) {
         axisLabels = on;
         redraw();
@@ -267,11 +269,10 @@ public final class AttentionMapView extends CanvasRegion {
     private Layout fit(AttentionMatrix m, double mapW, double mapH, double top) {
         double marginX = rowLabelWidth + GAP;
         double marginY = colLabelWidth + GAP;
-        double labelled = Math.min((mapW - marginX) / m.cols(), (mapH - marginY) / m.rows()) * zoom;
-        boolean labels = axisLabels && labelled >= LABEL_MIN_CELL;
+        boolean labels = axisLabels && mapW - marginX >= MIN_LABELLED_MAP && mapH - marginY >= MIN_LABELLED_MAP;
         double availW = labels ? mapW - marginX : mapW;
         double availH = labels ? mapH - marginY : mapH;
-        double cellD = labels ? labelled : Math.min(availW / m.cols(), availH / m.rows()) * zoom;
+        double cellD = Math.min(availW / m.cols(), availH / m.rows()) * zoom;
         int factor;
         int cell;
         if (cellD >= 1) {
@@ -328,22 +329,34 @@ public final class AttentionMapView extends CanvasRegion {
         }
     }
 
+    /** Positions between two labels on either axis of a drawing (cells are square): 1 = every position. */
+    int labelStride(Layout l) {
+        return AxisLabels.stride(l.cell / (double) l.factor, AxisLabels.lineHeight(labelFont), l.factor);
+    }
+
+    /** Labels every k-th row and column (k = {@link #labelStride}), each at the centre of its cell or block. */
     private void drawLabels(GraphicsContext gc, AttentionMatrix m, Layout l) {
+        int k = labelStride(l);
         gc.setFont(labelFont);
         gc.setFill(colours().text());
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
-        for (int r = 0; r < l.rows; r++) {
-            gc.fillText(shorten(m.rowLabels().get(l.row0 + r)), l.originX - GAP, l.originY + (r + 0.5) * l.cell);
+        for (int r = firstLabelled(l.row0, k); r < l.row0 + l.rows; r += k) {
+            gc.fillText(shorten(m.rowLabels().get(r)), l.originX - GAP, l.originY + ((r - l.row0) / l.factor + 0.5) * l.cell);
         }
         gc.setTextAlign(TextAlignment.LEFT);
-        for (int c = 0; c < l.cols; c++) {
+        for (int c = firstLabelled(l.col0, k); c < l.col0 + l.cols; c += k) {
             gc.save();
-            gc.translate(l.originX + (c + 0.5) * l.cell, l.originY - GAP);
+            gc.translate(l.originX + ((c - l.col0) / l.factor + 0.5) * l.cell, l.originY - GAP);
             gc.rotate(-90);
-            gc.fillText(shorten(m.colLabels().get(l.col0 + c)), 0, 0);
+            gc.fillText(shorten(m.colLabels().get(c)), 0, 0);
             gc.restore();
         }
+    }
+
+    /** The first multiple of k at or after the window's first position (labels stay put while panning). */
+    private static int firstLabelled(int first, int k) {
+        return (first + k - 1) / k * k;
     }
 
     private void drawLegend(GraphicsContext gc, AttentionMatrix m, Layout l, double w, double y) {
@@ -375,6 +388,9 @@ public final class AttentionMapView extends CanvasRegion {
                     l.row0, l.row0 + l.rows - 1, m.rows(), l.col0, l.col0 + l.cols - 1, m.cols()));
         } else if (!l.labels) {
             parts.add(m.rows() + " queries \u00d7 " + m.cols() + " keys");
+        }
+        if (l.labels && labelStride(l) > 1) {
+            parts.add("labels: " + AxisLabels.describe(labelStride(l)) + " (hover for the rest)");
         }
         if (m.range().masked() > 0) {
             parts.add("\u25a8 hatched = \u2212inf (masked)");

@@ -3,7 +3,6 @@ package dev.attnstudio.app.main;
 import dev.attnstudio.app.attention.AttentionGridData;
 import dev.attnstudio.app.attention.AttentionGridView;
 import dev.attnstudio.app.attention.AttentionSettings;
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.HeadLinesView;
 import dev.attnstudio.app.attention.StageData;
@@ -21,11 +20,8 @@ import dev.attnstudio.app.panels.MaskPanel;
 import dev.attnstudio.app.pipeline.PipelineData;
 import dev.attnstudio.app.pipeline.PipelineView;
 import dev.attnstudio.app.tokens.TokenChip;
-import dev.attnstudio.engine.metrics.NextTokenDistribution;
-import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
-import dev.attnstudio.engine.tokenizer.Tokenizer;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.value.ObservableValue;
@@ -33,9 +29,7 @@ import javafx.scene.Node;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 
@@ -137,8 +131,9 @@ final class TabViews {
 
         kvLayer = kvCache.layerProperty().get();
         kvHead = kvCache.kvHeadProperty().get();
+        // (the layer the panel asks for may not exist in a model opened since: the last one then)
         ViewFeed<KvCacheData> kv = vm.feed("KV cache", (s, c) -> KvCacheData.from(s, c.loaded(),
-                c.source().stack().startsWith("decoder") ? AttentionSource.DECODER : c.source(), kvLayer, kvHead));
+                Math.min(kvLayer, c.loaded().model().cacheLayers() - 1), Math.min(kvHead, c.loaded().config().nKvHeads() - 1)));
         bind(window, ViewTab.KV_CACHE, kv, kvCache.dataProperty());
         kvCache.layerProperty().addListener((obs, old, now) -> {
             kvLayer = now.intValue();
@@ -155,7 +150,7 @@ final class TabViews {
         entropy.selectedHeadProperty().bindBidirectional(vm.headProperty());
 
         bind(window, ViewTab.GENERATION, vm.feed("Generation",
-                (s, c) -> generationData(s, c, sampling)), generation.dataProperty());
+                (s, c) -> GenerationData.from(s, c.loaded(), sampling, GenerationData.TOP)), generation.dataProperty());
         generation.samplingConfigProperty().addListener((obs, old, now) -> {
             sampling = now;
             vm.refresh();
@@ -180,40 +175,6 @@ final class TabViews {
 
     private static StageData stageData(Stepper s, ViewContext c) {
         return StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels());
-    }
-
-    /**
-     * The generation panel's data. GenerationData.from refuses every model that is not causal, T5 included, though
-     * an encoder-decoder generates too; until it tests {@code config.generates()}, an encoder-decoder's data is built
-     * here the same way, from its decoder's last logits.
-     */
-    private static GenerationData generationData(Stepper s, ViewContext c, SamplingConfig config) {
-        if (!c.model().encoderDecoder()) {
-            return GenerationData.from(s, c.loaded(), config, GenerationData.TOP);
-        }
-        List<Stepper.Group> groups = s.groups();
-        int g = groups.size() - 1;
-        Stepper.Group last = groups.get(g);
-        Tokenizer tokenizer = c.loaded().tokenizer();
-        int sequence = s.tokens().length;
-        String lastChoice = "";
-        if (g > 0) {
-            Sampler.Choice choice = groups.get(g - 1).next();
-            lastChoice = String.format(Locale.ROOT, "'%s' p=%.3f", MainViewModel.tokenText(tokenizer, choice.token()),
-                    choice.probability());
-        }
-        if (!last.trace().complete()) {
-            return new GenerationData(g, false, "Run pass " + g + " to its end to see the next-token probabilities "
-                    + "(generating runs it first).", config, List.of(), 0, 0, 0, sequence, lastChoice);
-        }
-        NextTokenDistribution d = NextTokenDistribution.of(s.lastLogits(last), config, GenerationData.TOP);
-        List<GenerationData.Candidate> candidates = new ArrayList<>();
-        for (int i = 0; i < d.tokens().length; i++) {
-            candidates.add(new GenerationData.Candidate(d.tokens()[i], MainViewModel.tokenText(tokenizer, d.tokens()[i]),
-                    d.probabilities()[i], i < d.kept()));
-        }
-        return new GenerationData(g, true, "", config, List.copyOf(candidates), d.kept(), d.keptMass(), d.reportedMass(),
-                sequence, lastChoice);
     }
 
     /** Row labels of the tensor under the cursor: the decoder's tokens for an encoder-decoder's decoder hooks. */

@@ -49,23 +49,44 @@ public record EntropyData(int group, int batchRow, int layers, int heads, float[
         Trace trace = current.trace();
         int layers = source.layers(trace.program());
         int heads = model.config().nHead();
-        int t = current.inputs().length();
+        boolean decoderQueries = source.stack().startsWith("decoder");
+        int t = decoderQueries ? current.inputs().decoderLength() : current.inputs().length();
         float[] perQuery = new float[layers * heads * t];
         Arrays.fill(perQuery, Float.NaN);
         float[] mean = means(current, source, layers, heads, batchRow, perQuery);
         List<Step> evolution = new ArrayList<>();
         for (int g = Math.max(0, groups.size() - EVOLUTION_LIMIT); g < groups.size(); g++) {
             Stepper.Group group = groups.get(g);
-            long[] ids = group.inputs().ids()[0];
+            long[] ids = queryIds(group, source, 0);
             String label = g == 0 ? "prompt" : TokenLabels.label(model.tokenizer(), ids[ids.length - 1]);
             evolution.add(new Step(g, label, group == current ? mean : means(group, source, layers, heads, batchRow, null)));
         }
+        long[] queryMask = queryMask(current, source, batchRow);
         boolean[] padding = new boolean[t];
         for (int q = 0; q < t; q++) {
-            padding[q] = current.inputs().attentionMask()[batchRow][q] == 0;
+            padding[q] = queryMask[q] == 0;
         }
         return new EntropyData(groups.indexOf(current), batchRow, layers, heads, mean, t, perQuery, padding,
-                TokenLabels.of(model.tokenizer(), current.inputs().ids()[batchRow], 0, t), List.copyOf(evolution));
+                TokenLabels.of(model.tokenizer(), queryIds(current, source, batchRow), 0, t), List.copyOf(evolution));
+    }
+
+    /** The tokens a pass's queries read: the source for encoder attention, the decoder's tokens for decoder attention. */
+    private static long[] queryIds(Stepper.Group group, AttentionSource source, int batchRow) {
+        return source.stack().startsWith("decoder") ? group.inputs().decoderIds()[batchRow] : group.inputs().ids()[batchRow];
+    }
+
+    /**
+     * Which queries are real tokens (1) or padding (0): the attention mask for queries over the source; all ones for
+     * an encoder-decoder's decoder queries, whose rows are unpadded (batch 1) and which the source's mask does not
+     * describe.
+     */
+    private static long[] queryMask(Stepper.Group group, AttentionSource source, int batchRow) {
+        if (source.stack().startsWith("decoder")) {
+            long[] ones = new long[group.inputs().decoderLength()];
+            Arrays.fill(ones, 1);
+            return ones;
+        }
+        return group.inputs().attentionMask()[batchRow];
     }
 
     /** Padding-aware means per (layer, head) of one pass; fills perQuery [L, H, T] too when given. */
@@ -74,7 +95,7 @@ public record EntropyData(int group, int batchRow, int layers, int heads, float[
         float[] mean = new float[layers * heads];
         Arrays.fill(mean, Float.NaN);
         Trace trace = group.trace();
-        long[] queryMask = group.inputs().attentionMask()[batchRow];
+        long[] queryMask = queryMask(group, source, batchRow);
         for (int l = 0; l < layers; l++) {
             String pattern = source.hook(l, AttentionSource.PATTERN);
             String mask = source.hook(l, AttentionSource.MASK);

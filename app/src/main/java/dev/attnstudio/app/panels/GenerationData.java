@@ -15,7 +15,8 @@ import java.util.Locale;
  * the sampling temperature, and which of them the sampler may pick under its top-k and top-p cuts.
  *
  * @param group        the pass whose last logits were read (the last one), or -1 when there is none
- * @param ready        whether there are probabilities (the last pass is complete and the model is a decoder)
+ * @param ready        whether there are probabilities (the last pass is complete and the model generates: a decoder
+ *                     or an encoder-decoder, whose next token is its decoder's)
  * @param note         why not, or empty
  * @param config       the sampling settings the probabilities and cuts are for
  * @param candidates   the most probable tokens, most probable first
@@ -41,7 +42,7 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
 
     /** Reads the last pass's final logits (if it is complete) and ranks the next tokens. Engine thread only. */
     public static GenerationData from(Stepper stepper, LoadedModel model, SamplingConfig config, int top) {
-        if (!model.config().causal()) {
+        if (!model.config().generates()) {
             return notReady(-1, config, "Generation needs a decoder; " + model.name() + " is an encoder.", 0, "");
         }
         List<Stepper.Group> groups = stepper.groups();
@@ -58,8 +59,11 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
                     c.probability());
         }
         if (!last.trace().complete()) {
-            return notReady(g, config, "Run pass " + g + " to its end to see the next-token probabilities "
-                    + "(generating runs it first).", sequence, lastChoice);
+            return notReady(g, config, g == 0
+                    ? "Run the prompt's pass to its end (Ctrl+Enter) to see the next-token probabilities; "
+                    + "generating runs it first."
+                    : "Run the new pass " + g + " (reading " + lastChoice + ") to its end (Ctrl+Enter) to see its "
+                    + "next-token probabilities.", sequence, lastChoice);
         }
         NextTokenDistribution d = NextTokenDistribution.of(stepper.lastLogits(last), config, top);
         List<Candidate> candidates = new ArrayList<>();

@@ -20,6 +20,7 @@ import javafx.scene.control.Spinner;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ public final class GenerationPanel extends VBox {
     private final Label title = new Label("Next token");
     private final Label summary = new Label();
     private final BarChart<Number, String> chart;
+    /** Shown in the chart's place while there are no probabilities (a new pass not run yet, or an encoder). */
+    private final Label placeholder = new Label();
 
     public GenerationPanel() {
         getStyleClass().addAll(PanelStyles.PANEL, PanelStyles.GENERATION_PANEL);
@@ -110,8 +113,14 @@ public final class GenerationPanel extends VBox {
                 "cut by top-k / top-p", "The sampler will not pick this token with the current settings");
         FlowPane legend = new FlowPane(12, 4, sampleable, cut);
         legend.getStyleClass().add(PanelStyles.LEGEND);
-        VBox.setVgrow(chart, Priority.ALWAYS);
-        getChildren().addAll(title, controls, summary, chart, legend);
+        placeholder.getStyleClass().add(PanelStyles.PLACEHOLDER);
+        placeholder.setId("generationPlaceholder");
+        placeholder.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
+        placeholder.setAlignment(Pos.CENTER);
+        placeholder.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        StackPane plot = new StackPane(chart, placeholder);
+        VBox.setVgrow(plot, Priority.ALWAYS);
+        getChildren().addAll(title, controls, summary, plot, legend);
         data.addListener((obs, old, now) -> update(now));
         updateConfig();
         update(null);
@@ -131,15 +140,24 @@ public final class GenerationPanel extends VBox {
 
     private void update(GenerationData d) {
         chart.getData().clear();
+        boolean ready = d != null && d.ready();
+        // without probabilities the chart would keep the old pass's category axis with no bars: show why instead
+        chart.setVisible(ready);
+        placeholder.setVisible(!ready);
+        if (!ready) {
+            ((CategoryAxis) chart.getYAxis()).getCategories().clear();
+        }
         if (d == null) {
             title.setText("Next token");
             summary.setText("");
+            placeholder.setText("The next-token probabilities appear once a model that generates has run its prompt.");
             return;
         }
         title.setText(String.format(Locale.ROOT, "Next token \u00b7 after %d tokens%s", d.sequence(),
                 d.lastChoice().isEmpty() ? "" : " \u00b7 last generated " + d.lastChoice()));
-        if (!d.ready()) {
-            summary.setText(d.note());
+        if (!ready) {
+            summary.setText("");
+            placeholder.setText(d.note());
             return;
         }
         summary.setText(String.format(Locale.ROOT, "Pass %d. The %d most likely tokens hold %.1f%% of the probability; "
@@ -205,6 +223,10 @@ public final class GenerationPanel extends VBox {
 
     BarChart<Number, String> chart() {
         return chart;
+    }
+
+    Label placeholder() {
+        return placeholder;
     }
 
     Button generateButton() {

@@ -1,9 +1,10 @@
 package dev.attnstudio.app.panels;
 
 import ai.djl.ndarray.index.NDIndex;
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.model.KvCache;
+import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 
@@ -21,8 +22,9 @@ import java.util.List;
  * @param kvHead         the key/value head shown
  * @param heads          query heads per block (H)
  * @param kvHeads        key/value heads per block (Hkv; fewer than H under grouped-query attention)
- * @param dHead          values per key (h)
- * @param keyHook        the hook the cache stores as keys, e.g. {@code blocks.0.attn.hook_rot_k}
+ * @param dHead          values per key (h; T5: d_kv)
+ * @param keyHook        the hook the cache stores as keys, e.g. {@code blocks.0.attn.hook_rot_k},
+ *                       {@code decoder.blocks.0.attn.hook_k}
  * @param valueHook      the hook it stores as values
  * @param cached         whether generation decodes over a KV cache (false: every token recomputes the sequence)
  * @param passes         every pass (step group) so far, in order
@@ -32,10 +34,15 @@ import java.util.List;
  * @param positionLabels the token at every position, P
  * @param positionPass   the pass that wrote every position, P
  * @param note           why the matrices are missing, or empty
+ * @param crossPositions encoder positions (S) whose cross-attention keys and values the cache holds; 0 for models
+ *                       without cross-attention or before the prompt's pass completed
+ * @param crossBytes     bytes those cross-attention keys and values take in every layer together (included in each
+ *                       pass's {@link Pass#cacheBytes}); 0 when none
  */
 public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHeads, int dHead, String keyHook, String valueHook,
                           boolean cached, List<Pass> passes, int positions, float[] keys, float[] values,
-                          List<String> positionLabels, int[] positionPass, String note) {
+                          List<String> positionLabels, int[] positionPass, String note, int crossPositions,
+                          long crossBytes) {
 
     /**
      * One pass.
@@ -60,19 +67,25 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         }
     }
 
-    /** Reads the stepper's passes and the cached keys and values of one layer and key/value head. Engine thread only. */
-    public static KvCacheData from(Stepper stepper, LoadedModel model, AttentionSource source, int layer, int kvHead) {
+    /**
+     * Reads the stepper's passes and the cached keys and values of one cached layer (an encoder-decoder: a decoder
+     * block) and key/value head. Engine thread only.
+     */
+    public static KvCacheData from(Stepper stepper, LoadedModel model, int layer, int kvHead) {
         ModelConfig config = model.config();
-        if (layer < 0 || layer >= config.nLayer()) {
-            throw new IllegalArgumentException("layer " + layer + " does not exist; the model has " + config.nLayer());
+        TransformerModel transformer = model.model();
+        int layers = transformer.cacheLayers();
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("layer " + layer + " does not exist; the cache holds " + layers
+                    + (config.encoderDecoder() ? " decoder layers" : " layers"));
         }
         if (kvHead < 0 || kvHead >= config.nKvHeads()) {
             throw new IllegalArgumentException("key/value head " + kvHead + " does not exist; layers have "
                     + config.nKvHeads());
         }
-        String cacheKey = model.model().cacheKeyHook(layer);
-        String keyHook = source.hook(layer, cacheKey.substring(cacheKey.lastIndexOf('.') + 1));
-        String valueHook = source.hook(layer, "hook_v");
+        String keyHook = transformer.cacheKeyHook(layer);
+        String valueHook = transformer.cacheValueHook(layer);
+        boolean twoStacks = config.encoderDecoder(); // the cache holds the decoder's positions
         List<Stepper.Group> groups = stepper.groups();
         List<Pass> passes = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
@@ -93,7 +106,8 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         }
         int positions = 0;
         for (int g : sources) {
-            positions += groups.get(g).inputs().length();
+            Stepper.Group group = groups.get(g);
+            positions += twoStacks ? group.inputs().decoderLength() : group.inputs().length();
         }
         int h = config.dHead();
         float[] keys = new float[h * positions];
@@ -121,10 +135,22 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         }
         boolean complete = note.isEmpty();
         long[] tokens = groups.isEmpty() ? new long[0] : stepper.tokens();
-        return new KvCacheData(config.nLayer(), layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
+        KvCache cache = stepper.cache();
+        int crossPositions = cache != null && cache.hasCross() ? cache.crossLength() : 0;
+        // [B = 1, S, H, h] keys and as many values per layer, float32 as the cache stores them
+        long crossBytes = 2L * crossPositions * config.nHead() * h * Float.BYTES * layers;
+        return new KvCacheData(layers, layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
                 List.copyOf(passes), complete ? positions : 0, complete ? keys : null, complete ? values : null,
                 TokenLabels.of(model.tokenizer(), tokens, 0, complete ? positions : 0),
-                complete ? positionPass : new int[0], note);
+                complete ? positionPass : new int[0], note, crossPositions, crossBytes);
+    }
+
+    /** Bytes of one layer's self-attention keys and values after a pass: its cache bytes less the cross-attention's. */
+    public long selfBytes(Pass pass, int layer) {
+        if (layer >= pass.cacheBytes().length) {
+            return 0;
+        }
+        return pass.cacheBytes()[layer] - crossBytes / layers;
     }
 
     /** The query heads that read this key/value head: H / Hkv consecutive heads. */

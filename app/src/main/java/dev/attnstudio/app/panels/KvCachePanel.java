@@ -62,6 +62,7 @@ public final class KvCachePanel extends VBox {
         setSpacing(6);
         title.getStyleClass().add(PanelStyles.PANEL_TITLE);
         summary.getStyleClass().add(PanelStyles.MUTED);
+        summary.setWrapText(true);
         sharing.setWrapText(true);
         note.getStyleClass().add(PanelStyles.PLACEHOLDER);
 
@@ -146,9 +147,12 @@ public final class KvCachePanel extends VBox {
         note.setVisible(!d.note().isEmpty());
         note.setManaged(note.isVisible());
         KvCacheData.Pass last = d.passes().isEmpty() ? null : d.passes().get(d.passes().size() - 1);
+        String cross = d.crossPositions() == 0 ? "" : String.format(Locale.ROOT,
+                " \u00b7 cross-attention K/V over %d encoder positions stored once: %.1f KiB", d.crossPositions(),
+                d.crossBytes() / KIB);
         summary.setText(d.cached()
-                ? String.format(Locale.ROOT, "%d positions cached, %.1f KiB in all layers \u00b7 %s, %s",
-                d.positions(), lastTotal(d) / KIB, d.keyHook(), d.valueHook())
+                ? String.format(Locale.ROOT, "%d %spositions cached, %.1f KiB in all layers%s \u00b7 %s, %s",
+                d.positions(), d.crossPositions() > 0 ? "decoder " : "", lastTotal(d) / KIB, cross, d.keyHook(), d.valueHook())
                 : "No KV cache: every generated token recomputes the whole sequence" + (last == null ? "" : " (pass " + last.label() + ")"));
         String heads = Arrays.stream(d.sharedQueryHeads()).mapToObj(String::valueOf).collect(Collectors.joining(", "));
         sharing.setText(d.kvHeads() < d.heads()
@@ -159,12 +163,24 @@ public final class KvCachePanel extends VBox {
         List<XYChart.Series<String, Number>> bytes = new ArrayList<>();
         for (int l = 0; l < d.layers(); l++) {
             XYChart.Series<String, Number> s = new XYChart.Series<>();
-            s.setName("layer " + l);
+            s.setName(d.crossBytes() > 0 ? "layer " + l + " self" : "layer " + l);
             for (KvCacheData.Pass p : d.passes()) {
-                long b = l < p.cacheBytes().length ? p.cacheBytes()[l] : 0;
+                long b = d.selfBytes(p, l);
                 XYChart.Data<String, Number> item = new XYChart.Data<>(p.label(), b / KIB);
-                Charts.tooltip(item, String.format(Locale.ROOT, "after pass %s: layer %d holds %,d bytes; all layers %,d bytes",
-                        p.label(), l, b, p.totalBytes()));
+                Charts.tooltip(item, String.format(Locale.ROOT, "after pass %s: layer %d holds %,d bytes of %s; all layers %,d bytes",
+                        p.label(), l, b, d.crossBytes() > 0 ? "self-attention keys and values" : "keys and values", p.totalBytes()));
+                s.getData().add(item);
+            }
+            bytes.add(s);
+        }
+        if (d.crossBytes() > 0) {
+            XYChart.Series<String, Number> s = new XYChart.Series<>();
+            s.setName("cross-attention, all layers");
+            for (KvCacheData.Pass p : d.passes()) {
+                long b = p.cacheBytes().length > 0 ? d.crossBytes() : 0;
+                XYChart.Data<String, Number> item = new XYChart.Data<>(p.label(), b / KIB);
+                Charts.tooltip(item, String.format(Locale.ROOT, "after pass %s: %,d bytes of cross-attention keys and values "
+                        + "over %d encoder positions (all layers), written once after the prompt", p.label(), b, d.crossPositions()));
                 s.getData().add(item);
             }
             bytes.add(s);

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.BooleanProperty;
@@ -24,11 +25,14 @@ import java.util.Locale;
  * Draws a {@link MaskData}: one cell per (query, key), blocked cells hatched by their reason (diagonal: causal,
  * crossed: padding, dotted: override), allowed cells plain or, with the overlay on, coloured by the chosen head's
  * pattern weight with a dot where that weight is merely near zero. A line separates cached keys from this pass's.
+ * Token labels run along both axes: every token's when a cell holds a line of text, else every k-th
+ * ({@link AxisLabels}), the others read out on hover.
  */
 final class MaskCanvas extends GridCanvas {
 
     private static final int MAX_CELL = 40;
-    private static final int LABEL_MIN_CELL = 8;
+    /** Smallest cell (pixels) worth giving up the label margins for; below it the cells take the whole canvas. */
+    private static final int LABEL_MIN_CELL = 3;
     private static final int VALUE_MIN_CELL = 30;
     private static final double GAP = 5;
 
@@ -41,6 +45,7 @@ final class MaskCanvas extends GridCanvas {
     private double originX;
     private double originY;
     private int cell;
+    private int labelStride;
 
     MaskCanvas() {
         super("Hover a cell, or click one and move with the arrow keys (Home / End: first / last key)");
@@ -90,6 +95,7 @@ final class MaskCanvas extends GridCanvas {
     void paintCells(GraphicsContext gc, double w, double h) {
         MaskData d = data.get();
         cell = 0;
+        labelStride = 0;
         placeCells(0, 0, 0, 0, 0);
         if (d == null) {
             return;
@@ -143,8 +149,14 @@ final class MaskCanvas extends GridCanvas {
             gc.strokeLine(x, originY - (labels ? 4 : 0), x, originY + d.queries() * cell);
         }
         if (labels) {
+            labelStride = AxisLabels.stride(cell, AxisLabels.lineHeight(labelFont), 1);
             drawLabels(gc, d);
         }
+    }
+
+    /** Positions between two labels in the last drawing (1 = every token), 0 when no labels were drawn. */
+    int labelStride() {
+        return labelStride;
     }
 
     private WritableImage render(MaskData d) {
@@ -193,18 +205,19 @@ final class MaskCanvas extends GridCanvas {
         gc.setFont(labelFont);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
-        for (int q = 0; q < d.queries(); q++) {
+        int k = labelStride;
+        for (int q = 0; q < d.queries(); q += k) {
             gc.setFill(d.paddingQuery()[q] ? colours().special() : colours().text());
             gc.fillText(d.queryLabels().get(q), originX - GAP, originY + (q + 0.5) * cell);
         }
         gc.setTextAlign(TextAlignment.LEFT);
-        for (int k = 0; k < d.keys(); k++) {
-            boolean pad = k >= d.past() && d.paddingQuery()[k - d.past()];
-            gc.setFill(pad ? colours().special() : k < d.past() ? colours().muted() : colours().text());
+        for (int key = 0; key < d.keys(); key += k) {
+            boolean pad = d.paddingKey()[key];
+            gc.setFill(pad ? colours().special() : key < d.past() ? colours().muted() : colours().text());
             gc.save();
-            gc.translate(originX + (k + 0.5) * cell, originY - GAP);
+            gc.translate(originX + (key + 0.5) * cell, originY - GAP);
             gc.rotate(-90);
-            gc.fillText(d.keyLabels().get(k), 0, 0);
+            gc.fillText(d.keyLabels().get(key), 0, 0);
             gc.restore();
         }
     }

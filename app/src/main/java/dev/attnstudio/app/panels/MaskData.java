@@ -23,19 +23,21 @@ import java.util.List;
  * @param layer        the block
  * @param batchRow     the batch row shown
  * @param group        the step group (pass) read
- * @param past         positions before this pass (keys 0..past-1 come from the KV cache)
- * @param queries      T
- * @param keys         K = past + T
+ * @param past         keys before this pass's own (keys 0..past-1 come from the KV cache); 0 for cross-attention,
+ *                     whose keys are the encoder's
+ * @param queries      T (an encoder-decoder's decoder attention: decoder positions)
+ * @param keys         K = past + T; cross-attention: the encoder's positions S
  * @param queryLabels  token of every query position, T
  * @param keyLabels    token of every key position, K
  * @param cells        every cell's class, [T, K] row-major
  * @param paddingQuery whether each query position is padding, T
+ * @param paddingKey   whether each key position is padding, K
  * @param heads        heads of the pattern (0 when the pattern is not computed yet)
  * @param pattern      the attention pattern of this batch row [H, T, K] row-major, or null when not computed yet
  */
 public record MaskData(String maskHook, long[] maskShape, long[] targetShape, int layer, int batchRow, int group,
                        int past, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
-                       boolean[] paddingQuery, int heads, float[] pattern) {
+                       boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern) {
 
     /** Pattern weights below this are "near zero": allowed, but hardly attended. */
     public static final float NEAR_ZERO = 0.01f;
@@ -77,20 +79,31 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         }
         TensorData mask = trace.read(maskHook);
         long[] ms = mask.shape();
-        int t = inputs.length();
+        // an encoder-decoder's decoder queries read the decoder's tokens (unpadded); its cross-attention keys the source
+        boolean decoderQueries = source.stack().startsWith("decoder");
+        long[] ones = new long[inputs.decoderLength()];
+        Arrays.fill(ones, 1);
+        long[] queryMask = decoderQueries ? ones : inputs.attentionMask()[batchRow];
+        long[] rowIds = decoderQueries ? inputs.decoderIds()[batchRow] : inputs.ids()[batchRow];
+        int t = rowIds.length;
         int k = (int) ms[3];
-        int past = group.past();
-        if (k != past + t) {
-            throw new IllegalStateException(maskHook + " has " + k + " keys; the pass has " + past + " past + " + t + " new");
+        int past = source.cross() ? 0 : group.past();
+        long[] keyMask = source.cross() ? inputs.attentionMask()[batchRow] : queryMask; // this pass's own keys
+        if (k != past + keyMask.length) {
+            throw new IllegalStateException(maskHook + " has " + k + " keys; the pass has " + past + " past + "
+                    + keyMask.length + " new");
         }
         String scoresHook = source.hook(layer, AttentionSource.SCORES_UNMASKED);
         long[] target = trace.program().indexOf(scoresHook) >= 0 && trace.executed() > trace.program().indexOf(scoresHook)
                 ? trace.shapeOf(scoresHook) : ms;
 
-        long[] mrow = inputs.attentionMask()[batchRow];
         boolean[] paddingQuery = new boolean[t];
         for (int q = 0; q < t; q++) {
-            paddingQuery[q] = mrow[q] == 0;
+            paddingQuery[q] = queryMask[q] == 0;
+        }
+        boolean[] paddingKey = new boolean[k];
+        for (int key = past; key < k; key++) {
+            paddingKey[key] = keyMask[key - past] == 0;
         }
         Cell[] cells = new Cell[t * k];
         int mb = ms[0] == 1 ? 0 : batchRow;
@@ -101,7 +114,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
                 Cell c;
                 if (m == 0f) {
                     c = Cell.ALLOWED;
-                } else if (key >= past && mrow[key - past] == 0) {
+                } else if (paddingKey[key]) {
                     c = Cell.PADDING;
                 } else if (source.causal(model.config()) && key > past + q) {
                     c = Cell.CAUSAL;
@@ -112,8 +125,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
             }
         }
 
-        long[] rowIds = inputs.ids()[batchRow];
-        long[] keyIds = past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
+        long[] keyIds = source.cross() ? inputs.ids()[batchRow] : past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
         String patternHook = source.hook(layer, AttentionSource.PATTERN);
         float[] pattern = null;
         int heads = 0;
@@ -124,7 +136,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         }
         return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, t, k,
                 TokenLabels.of(model.tokenizer(), rowIds, 0, t), TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells,
-                paddingQuery, heads, pattern);
+                paddingQuery, paddingKey, heads, pattern);
     }
 
     public Cell cell(int query, int key) {

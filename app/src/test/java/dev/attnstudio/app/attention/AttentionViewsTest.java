@@ -155,6 +155,46 @@ class AttentionViewsTest {
 
     // ---- enlarged head --------------------------------------------------------------------------------------
 
+    /**
+     * 43 tokens in the Head tab's size: the cells are smaller than a line of text, yet both axes carry labels,
+     * thinned to every k-th so that no two overlap, and the hover still reads out an unlabelled cell.
+     */
+    @Test
+    void fortyThreeTokensAreLabelledOnBothAxesWithoutOverlap() throws Exception {
+        String prompt = "Attention is all you need, said the paper.."; // 43 byte-level tokens
+        StageData data;
+        List<String> tokens;
+        try (Stepper s = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
+            long[] ids = gpt2.tokenizer().encode(prompt).ids();
+            assertEquals(43, ids.length);
+            tokens = labels(gpt2.tokenizer(), ids);
+            s.reset(ids);
+            s.runTo("blocks.0.attn.hook_pattern");
+            data = StageData.from(s, 0, 1, tokens);
+        }
+        AttentionSettings settings = new AttentionSettings();
+        HeadDetailView view = fx(() -> new HeadDetailView(settings));
+        show(withControls(view, settings), 760, 640);
+        robot.interact(() -> view.setData(data));
+        AttentionMapView map = view.map();
+        AttentionMapView.Layout layout = fx(map::lastLayout);
+        assertTrue(layout.labels(), "labels at the map's first sight, without zooming");
+        assertEquals(1, layout.factor());
+        double line = fx(() -> dev.attnstudio.app.heatmap.AxisLabels.lineHeight(javafx.scene.text.Font.font("Monospaced", 11)));
+        assertTrue(layout.cell() < line, "cells (" + layout.cell() + " px) are smaller than a line: labels must thin");
+        int stride = fx(() -> map.labelStride(layout));
+        assertTrue(stride > 1 && stride * layout.cell() >= line, "every " + stride + "th of " + layout.cell() + " px cells");
+        assertTrue((stride - 1) * layout.cell() < line + 2, "no sparser than needed: every " + stride + "th");
+        int q = 5; // an odd row: not labelled when every 2nd is
+        int k = 7;
+        robot.moveTo(fx(() -> map.localToScreen(map.cellCentre(q, k))));
+        WaitForAsyncUtils.waitForFxEvents();
+        String readout = fx(() -> view.readoutProperty().get());
+        assertTrue(readout.startsWith("query 5 \u2018" + tokens.get(5) + "\u2019 \u2192 key 7 \u2018" + tokens.get(7)), readout);
+        save(view, "head-43-tokens");
+    }
+
+
     @Test
     void enlargedHeadDrawsTheEnginesPatternAndReadsOutRawAndScaledScores() throws Exception {
         int layer = 1;

@@ -2,12 +2,14 @@ package dev.attnstudio.app.bench;
 
 import dev.attnstudio.app.attention.AttentionGridData;
 import dev.attnstudio.app.attention.AttentionGridView;
+import dev.attnstudio.app.attention.AttentionMapView;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.AttentionSettings;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.ExportService;
 import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.app.heatmap.HeatmapView;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -148,14 +150,20 @@ public final class RenderBenchmark {
     /** PNG export of a 2048 x 2048 map at scale 1 with its caption: call on the FX thread to file written. */
     private static void exportPng() throws Exception {
         Heatmap map = attentionLike(EXPORT_SIZE);
-        HeatmapView view = onFx(() -> {
-            HeatmapView v = new HeatmapView();
-            new Scene(v, EXPORT_SIZE, EXPORT_SIZE); // never shown: the headless screen is smaller than the map
-            v.resize(EXPORT_SIZE, EXPORT_SIZE);
-            v.setHeatmap(map);
+        // a map without axis labels, one pixel per cell, and its legend below (60 px)
+        int height = EXPORT_SIZE + 60;
+        AttentionMapView view = onFx(() -> {
+            AttentionMapView v = new AttentionMapView(new AttentionSettings(), false);
+            new Scene(v, EXPORT_SIZE, height); // never shown: the headless screen is smaller than the map
+            v.resize(EXPORT_SIZE, height);
+            v.setMatrix(AttentionMatrix.of(map.name(), "softmax", AttentionMatrix.Kind.WEIGHTS, map.rows(), map.cols(),
+                    map.values(), map.rowLabels(), map.colLabels()));
             v.layout();
             return v;
         });
+        if (onFx(view::poolingFactor) != 1) {
+            throw new IllegalStateException("the export map is pooled: " + onFx(view::poolingText));
+        }
         Path dir = Files.createTempDirectory("export-bench");
         Path file = dir.resolve("map.png");
         Caption caption = Caption.forHeatmap("synthetic", EXPORT_SIZE + " tokens", map);

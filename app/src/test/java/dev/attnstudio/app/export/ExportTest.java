@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attnstudio.app.heatmap.AttentionMap;
 import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.app.heatmap.HeatmapView;
+import dev.attnstudio.app.attention.AttentionMapView;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.AttentionSettings;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -57,7 +59,8 @@ class ExportTest {
     private static LoadedModel model;
     private static TensorData scores;
     private static TensorData pattern;
-    private static HeatmapView heatmapView;
+    private static AttentionMapView mapView;
+    private static Heatmap shown;
     private static final ExportService service = new ExportService();
     private final FxRobot robot = new FxRobot();
 
@@ -76,9 +79,11 @@ class ExportTest {
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> {
             Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
-            heatmapView = new HeatmapView();
-            heatmapView.setHeatmap(head(pattern, 1));
-            Scene scene = new Scene(heatmapView, 400, 300);
+            shown = head(pattern, 1);
+            mapView = new AttentionMapView(new AttentionSettings(), true);
+            mapView.setMatrix(AttentionMatrix.of(shown.name(), "softmax", AttentionMatrix.Kind.WEIGHTS, shown.rows(),
+                    shown.cols(), shown.values(), shown.rowLabels(), shown.colLabels()));
+            Scene scene = new Scene(mapView, 400, 300);
             scene.getStylesheets().add(Styles.stylesheet());
             s.setScene(scene);
             s.show();
@@ -163,8 +168,8 @@ class ExportTest {
 
     @Test
     void pngHasTheScaledSizeAndIsNotBlank() throws Exception {
-        Caption caption = Caption.forHeatmap(model.name(), "Hello, attention", heatmapView.getHeatmap());
-        Path file = onFx(() -> service.png(heatmapView, 2, caption, dir.resolve("map.png"), false));
+        Caption caption = Caption.forHeatmap(model.name(), "Hello, attention", shown);
+        Path file = onFx(() -> service.png(mapView, 2, caption, dir.resolve("map.png"), false));
         BufferedImage image = ImageIO.read(file.toFile());
         assertEquals(800, image.getWidth());
         assertTrue(image.getHeight() > 600 + 40, "the map at 2x plus a caption band: " + image.getHeight());
@@ -183,7 +188,7 @@ class ExportTest {
         }
         assertTrue(captionColours.size() > 2, "the caption's text shows");
 
-        Path plain = onFx(() -> service.png(heatmapView, 1, null, dir.resolve("plain.png"), false));
+        Path plain = onFx(() -> service.png(mapView, 1, null, dir.resolve("plain.png"), false));
         BufferedImage one = ImageIO.read(plain.toFile());
         assertEquals(400, one.getWidth());
         assertEquals(300, one.getHeight(), "no caption, no band");
@@ -226,7 +231,7 @@ class ExportTest {
 
     @Test
     void panelSvgEmbedsTheSnapshotAndSetsTheCaptionAsText() throws Exception {
-        Path file = onFx(() -> service.svg(heatmapView, 2, Caption.of("m", "p").withStage(PATTERN), dir.resolve("panel.svg"), false));
+        Path file = onFx(() -> service.svg(mapView, 2, Caption.of("m", "p").withStage(PATTERN), dir.resolve("panel.svg"), false));
         Document svg = parse(file);
         Element image = (Element) svg.getElementsByTagName("image").item(0);
         assertEquals("400", image.getAttribute("width"));
@@ -247,7 +252,7 @@ class ExportTest {
         service.tensor(scores, target, true).get(30, TimeUnit.SECONDS);
         assertTrue(Files.readString(target).startsWith("# hook: " + SCORES));
         ExecutionException png = assertThrows(ExecutionException.class,
-                () -> onFx(() -> service.png(heatmapView, 1, null, target, false)));
+                () -> onFx(() -> service.png(mapView, 1, null, target, false)));
         assertInstanceOf(FileAlreadyExistsException.class, png.getCause());
         assertNoTempFiles();
     }

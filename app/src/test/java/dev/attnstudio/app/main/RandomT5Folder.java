@@ -13,10 +13,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes a random T5 (2 + 2 layers, 4 heads, byte-level tokenizer) as a Hugging Face folder, for looking at the
- * app's encoder-decoder views before a trained T5 sample exists: {@code scripts/screenshot.sh} opens it.
- *
- * <pre>java -cp ... dev.attnstudio.app.main.RandomT5Folder OUT_FOLDER</pre>
+ * Writes a random T5 (2 + 2 layers, 4 heads, byte-level tokenizer) as a Hugging Face folder, for tests that open an
+ * encoder-decoder folder as a user would (the trained sample, reverse-t5, is a bundled sample, not a folder).
  */
 public final class RandomT5Folder {
 
@@ -33,10 +31,5 @@ public final class RandomT5Folder {
             T5Folder.write(folder, (T5Model) m.model(), ByteLevelVocab.tokenizerJson(), Map.of("note", "random weights"));
         }
         return folder;
-    }
-
-    public static void main(String[] args) throws IOException {
-        DjlRuntime.forceOffline();
-        System.out.println("wrote " + write(Path.of(args.length > 0 ? args[0] : "target/random-t5")));
     }
 }

@@ -1,7 +1,6 @@
 package dev.attnstudio.app.panels;
 
 import ai.djl.ndarray.index.NDIndex;
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
@@ -63,7 +62,7 @@ class KvCachePanelTest {
         try (Stepper stepper = generate(gpt2, "In the beginning")) {
             int layer = 2;
             int kvHead = 1;
-            KvCacheData d = KvCacheData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), layer, kvHead);
+            KvCacheData d = KvCacheData.from(stepper, gpt2, layer, kvHead);
             List<Stepper.Group> groups = stepper.groups();
             assertEquals(GENERATED + 1, d.passes().size());
             for (int g = 0; g < groups.size(); g++) {
@@ -130,7 +129,7 @@ class KvCachePanelTest {
     @Test
     void groupedQueryAttentionShowsWhichQueryHeadsShareTheKvHead() throws Exception {
         try (Stepper stepper = generate(llama, "And God said")) {
-            KvCacheData d = KvCacheData.from(stepper, llama, AttentionSource.of(llama.config()), 1, 1);
+            KvCacheData d = KvCacheData.from(stepper, llama, 1, 1);
             assertEquals(4, d.heads());
             assertEquals(2, d.kvHeads());
             assertArrayEquals(new int[] {2, 3}, d.sharedQueryHeads());

@@ -190,6 +190,38 @@ class MaskPanelTest {
         PanelFixture.snapshotBothThemes(panel, "mask-minilm-padded-no-overlay");
     }
 
+    /** 43 tokens: cells smaller than a line of text; every k-th key and query keeps its label, none overlap. */
+    @Test
+    void fortyThreeTokensGetThinnedLabels() throws Exception {
+        MaskPanel panel = fx(MaskPanel::new);
+        MaskData data;
+        try (Stepper stepper = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
+            long[] ids = gpt2.tokenizer().encode("Attention is all you need, said the paper..").ids();
+            assertEquals(43, ids.length);
+            stepper.reset(ids);
+            stepper.runToEnd();
+            data = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0, 0);
+        }
+        PanelFixture.show(stage, panel, 760, 620, false);
+        fx(() -> {
+            panel.dataProperty().set(data);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        MaskCanvas canvas = panel.canvas();
+        int cell = fx(canvas::cellSize);
+        int stride = fx(canvas::labelStride);
+        double line = fx(() -> dev.attnstudio.app.heatmap.AxisLabels.lineHeight(javafx.scene.text.Font.font("Monospaced", 11)));
+        assertTrue(cell < line, "cells of " + cell + " px are smaller than a line of " + line);
+        assertTrue(stride > 1 && stride * cell >= line, "labels every " + stride + " cells of " + cell + " px overlap");
+        double[] unlabelled = fx(() -> canvas.cellCentre(3, 1));
+        robot.moveTo(PanelFixture.screen(canvas, unlabelled[0], unlabelled[1]));
+        WaitForAsyncUtils.waitForFxEvents();
+        String text = fx(() -> panel.hoverTextProperty().get());
+        assertTrue(text.startsWith("query 3 '" + data.queryLabels().get(3) + "' -> key 1 '" + data.keyLabels().get(1) + "'"), text);
+        System.out.println("snapshot " + PanelFixture.snapshot(panel, "mask-43-tokens"));
+    }
+
     private static Batch paddedBatch() {
         long[] a = minilm.tokenizer().encode("The cat sat.").ids();
         long[] b = minilm.tokenizer().encode("A much longer second sentence is here.").ids();
