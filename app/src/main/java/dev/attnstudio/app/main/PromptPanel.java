@@ -113,11 +113,11 @@ final class PromptPanel extends VBox {
         tokens.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         tokens.setTooltip(new Tooltip("The prompt's tokens: text over id. Orange: special tokens; tinted: sentence B; "
                 + "hollow: padding"));
-        // As tall as the chips need, up to three rows; longer prompts scroll. The strip learns its height during a
-        // layout pass; resize the viewport in the next pulse, not inside it.
+        // The strip learns its height during a layout pass; resize the viewport in the next pulse, not inside it.
         strip.heightProperty().addListener((obs, old, h) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
         prompt.fontProperty().addListener((obs, old, f) -> Platform.runLater(() -> fitTokens(tokens, strip, prompt, vm)));
         fitTokens(tokens, strip, prompt, vm);
+        tokens.setMinHeight(Region.USE_PREF_SIZE); // the viewport's minimum holds (see fitTokens)
 
         getChildren().addAll(row, pairRow, decoderRow, tokens);
         prompt.sceneProperty().addListener((obs, old, scene) -> {
@@ -139,11 +139,17 @@ final class PromptPanel extends VBox {
         pair.end();
     }
 
-    /** Up to three rows of chips (an encoder-decoder's two lines: up to five), then the strip scrolls. */
+    /**
+     * As tall as the chips need, up to three rows (an encoder-decoder's two lines: up to four), then the strip
+     * scrolls. That height is also the strip's minimum: the view tabs below want all the room there is, and without
+     * a minimum the window's column squeezes the strip to one row, hiding a T5's decoder line and a long prompt.
+     */
     private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt, MainViewModel vm) {
         double row = TOKEN_ROW_EM * prompt.getFont().getSize();
-        int rows = vm.encoderDecoderProperty().get() ? 5 : 3;
-        tokens.setPrefViewportHeight(Math.max(row, Math.min(rows * row + 8, Math.ceil(strip.getHeight()) + 1)));
+        int rows = vm.encoderDecoderProperty().get() ? 4 : 3;
+        double viewport = Math.max(row, Math.min(rows * row + 8, Math.ceil(strip.getHeight()) + 1));
+        tokens.setPrefViewportHeight(viewport);
+        tokens.setMinViewportHeight(viewport);
     }
 
     private static String count(List<List<TokenChip>> rows) {

@@ -111,6 +111,9 @@ class T5WindowTest {
         assertEquals(CROSS, fx(() -> label("#currentStepName")));
         assertTrue(fx(() -> app.view().tab(ViewTab.HEAD).isSelected()));
 
+        // the token strip shows both its lines, the encoder's source and the decoder's tokens, without scrolling
+        assertEquals(List.of("encoder", "decoder"), fx(this::linesInTokenViewport));
+
         HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null
                 && head.getData().pattern() != null && CROSS.equals(head.getData().pattern().hook())));
@@ -179,6 +182,22 @@ class T5WindowTest {
             assertEquals(String.valueOf(reversed.charAt(i)), row.get(i + 1), "decoder row " + row);
         }
         assertEquals(row, fx(() -> vm().decoderTokens().stream().map(dev.attnstudio.app.tokens.TokenChip::text).toList()));
+    }
+
+    /** The names of the token strip's labelled lines that lie wholly inside its scroll pane's viewport. */
+    private List<String> linesInTokenViewport() {
+        ScrollPane scroll = robot.lookup("#tokenStrip").queryAs(ScrollPane.class);
+        Node viewport = scroll.lookup(".viewport");
+        javafx.geometry.Bounds shown = viewport.localToScene(viewport.getLayoutBounds());
+        List<String> names = new ArrayList<>();
+        for (Node line : ((Pane) scroll.getContent()).getChildrenUnmodifiable()) {
+            javafx.geometry.Bounds b = line.localToScene(line.getLayoutBounds());
+            if (line instanceof HBox box && box.getChildren().get(0) instanceof Label name
+                    && b.getHeight() > 0 && b.getMinY() >= shown.getMinY() - 0.5 && b.getMaxY() <= shown.getMaxY() + 0.5) {
+                names.add(name.getText());
+            }
+        }
+        return names;
     }
 
     /** The texts of the chips on the token strip's "decoder" line. */
