@@ -111,6 +111,12 @@ class T5WindowTest {
         assertEquals(CROSS, fx(() -> label("#currentStepName")));
         assertTrue(fx(() -> app.view().tab(ViewTab.HEAD).isSelected()));
 
+        // the step list keeps the distinctive tail of a long name, eliding its middle
+        String listed = fx(() -> robot.lookup("#stepList .list-cell").queryAllAs(javafx.scene.control.ListCell.class)
+                .stream().filter(c -> c.getItem() instanceof StepRow r && r.name().equals(CROSS)).findFirst()
+                .map(c -> robot.from(c).lookup(".hook-name").queryAs(Label.class).getText()).orElseThrow());
+        assertTrue(listed.endsWith("cross_attn.hook_pattern"), listed);
+
         // the token strip shows both its lines, the encoder's source and the decoder's tokens, without scrolling
         assertEquals(List.of("encoder", "decoder"), fx(this::linesInTokenViewport));
 
