@@ -239,7 +239,7 @@ final class MaskCanvas extends GridCanvas {
         MaskData d = data.get();
         MaskData.Cell c = d.cell(q, k);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "query %d '%s' -> key %d '%s'%s: %s, mask %s",
-                d.past() + q, d.queryLabels().get(q), k, d.keyLabels().get(k), k < d.past() ? " (cached)" : "",
+                d.firstQuery() + q, d.queryLabels().get(q), k, d.keyLabels().get(k), k < d.past() ? " (cached)" : "",
                 c.label, c.blocked() ? "-inf" : "0"));
         if (d.paddingQuery()[q]) {
             s.append("; the query itself is padding");

@@ -25,6 +25,8 @@ import java.util.List;
  * @param group        the step group (pass) read
  * @param past         keys before this pass's own (keys 0..past-1 come from the KV cache); 0 for cross-attention,
  *                     whose keys are the encoder's
+ * @param firstQuery   position of the pass's first query in its sequence: the decoder positions before this pass,
+ *                     for cross-attention too (where {@code past} is 0)
  * @param queries      T (an encoder-decoder's decoder attention: decoder positions)
  * @param keys         K = past + T; cross-attention: the encoder's positions S
  * @param queryLabels  token of every query position, T
@@ -36,7 +38,7 @@ import java.util.List;
  * @param pattern      the attention pattern of this batch row [H, T, K] row-major, or null when not computed yet
  */
 public record MaskData(String maskHook, long[] maskShape, long[] targetShape, int layer, int batchRow, int group,
-                       int past, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
+                       int past, int firstQuery, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
                        boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern) {
 
     /** Pattern weights below this are "near zero": allowed, but hardly attended. */
@@ -134,7 +136,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
             heads = (int) p.shape()[0];
             pattern = p.values();
         }
-        return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, t, k,
+        return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, group.past(), t, k,
                 TokenLabels.of(model.tokenizer(), rowIds, 0, t), TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells,
                 paddingQuery, paddingKey, heads, pattern);
     }

@@ -211,7 +211,7 @@ class T5PanelsTest {
     }
 
     @Test
-    void maskOfDecoderSelfAndCrossAttention() {
+    void maskOfDecoderSelfAndCrossAttention() throws Exception {
         try (Stepper s = prefilled()) {
             generate(s, GENERATED);
             int sourceLength = s.groups().get(0).ids()[0].length;
@@ -225,6 +225,14 @@ class T5PanelsTest {
             assertEquals(1, cross.queries());
             assertEquals(sourceLength, cross.keys(), "cross-attention keys are the source's");
             assertEquals(0, cross.past());
+            assertEquals(GENERATED, cross.firstQuery(), "the new query's decoder position");
+            assertEquals(self.firstQuery(), cross.firstQuery());
+            String readout = fx(() -> {
+                MaskPanel panel = new MaskPanel();
+                panel.dataProperty().set(cross);
+                return panel.canvas().describe(0, 0);
+            });
+            assertTrue(readout.startsWith("query " + GENERATED + " '"), readout);
             assertEquals(TokenLabels.of(t5.tokenizer(), s.groups().get(0).ids()[0], 0, sourceLength), cross.keyLabels());
             assertTrue(Arrays.stream(cross.cells()).noneMatch(MaskData.Cell::blocked), "an unpadded source is all allowed");
         }
