@@ -137,8 +137,10 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         long[] tokens = groups.isEmpty() ? new long[0] : stepper.tokens();
         KvCache cache = stepper.cache();
         int crossPositions = cache != null && cache.hasCross() ? cache.crossLength() : 0;
-        // [B = 1, S, H, h] keys and as many values per layer, float32 as the cache stores them
-        long crossBytes = 2L * crossPositions * config.nHead() * h * Float.BYTES * layers;
+        long crossBytes = 0;
+        for (int l = 0; cache != null && l < layers; l++) {
+            crossBytes += cache.crossBytes(l);
+        }
         return new KvCacheData(layers, layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
                 List.copyOf(passes), complete ? positions : 0, complete ? keys : null, complete ? values : null,
                 TokenLabels.of(model.tokenizer(), tokens, 0, complete ? positions : 0),

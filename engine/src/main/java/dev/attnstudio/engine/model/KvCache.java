@@ -153,10 +153,19 @@ public final class KvCache implements AutoCloseable {
             Shape s = keys[layer].getShape();
             bytes += 2L * s.get(0) * length[layer] * s.get(2) * s.get(3) * keys[layer].getDataType().getNumOfBytes();
         }
-        if (crossKeys[layer] != null) {
-            bytes += 2L * crossKeys[layer].size() * crossKeys[layer].getDataType().getNumOfBytes();
+        return bytes + crossBytes(layer);
+    }
+
+    /**
+     * Bytes of one layer's cross-attention keys and values, [B, S, H, h] each (an encoder-decoder's decoder layer);
+     * 0 when none are held.
+     */
+    public long crossBytes(int layer) {
+        if (crossKeys[layer] == null) {
+            return 0;
         }
-        return bytes;
+        return crossKeys[layer].size() * crossKeys[layer].getDataType().getNumOfBytes()
+                + crossValues[layer].size() * crossValues[layer].getDataType().getNumOfBytes();
     }
 
     /** Bytes held for all layers. */

@@ -344,8 +344,15 @@ class T5ModelTest {
             long selfBytes = 2L * 1 * 4 * 6 * 4;
             long crossBytes = 2L * SOURCE_A.length * 4 * 6 * 4;
             assertEquals(selfBytes + crossBytes, cache.bytes(2), "keys and values of self- and cross-attention");
+            assertEquals(crossBytes, cache.crossBytes(2));
             s.runToEnd();
             Trace prompt = s.groups().get(0).trace();
+            for (int layer = 0; layer < cache.layers(); layer++) {
+                // float32: 4 bytes for every element of the cross keys and values the prompt's pass computed
+                long stored = 4L * (prompt.read(DECODER.at(CROSS_K, layer)).values().length
+                        + prompt.read(DECODER.at(CROSS_V, layer)).values().length);
+                assertEquals(stored, cache.crossBytes(layer), "layer " + layer);
+            }
             for (HookName.Block b : List.of(CROSS_K, CROSS_V)) {
                 assertArrayEquals(prompt.read(DECODER.at(b, 2)).values(), s.read(DECODER.at(b, 2)).values(), 0f, b.suffix);
             }
