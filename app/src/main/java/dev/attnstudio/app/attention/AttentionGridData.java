@@ -92,7 +92,7 @@ public record AttentionGridData(AttentionSource source, int layers, int heads, i
             mean.add(p == null ? null : factor == 1 ? max.get(max.size() - 1) : pool(p.values(), heads, rows, cols, factor, Pooling.Rule.MEAN));
         }
         return new AttentionGridData(source, layers, heads, batchRow, rows, cols,
-                TokenLabels.of(queryTokens, group.past(), rows), TokenLabels.of(keyTokens, 0, cols), factor, max, mean);
+                PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols), factor, max, mean);
     }
 
     /** Self-attention of batch row 0 over one token sequence. */

@@ -66,7 +66,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             int cols = (int) d.shape()[1];
             AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
             stages.add(AttentionMatrix.of(name, TITLES.get(s), kind, rows, cols, d.values(),
-                    TokenLabels.of(queryTokens, group.past(), rows), TokenLabels.of(keyTokens, 0, cols)));
+                    PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols)));
         }
         return new StageData(source, layer, head, heads, batchRow, stages);
     }

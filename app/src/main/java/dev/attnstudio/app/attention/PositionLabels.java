@@ -3,10 +3,13 @@ package dev.attnstudio.app.attention;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Axis labels for a run of positions, taken from a sequence's token texts ("#17" past its end). */
-final class TokenLabels {
+/**
+ * Axis labels for a run of positions, taken from a sequence's token texts ("#17" past its end). (The panels'
+ * TokenLabels makes those texts from ids; this one only picks positions.)
+ */
+final class PositionLabels {
 
-    private TokenLabels() {
+    private PositionLabels() {
     }
 
     /** Labels of positions {@code first .. first + count - 1}. */
