@@ -15,6 +15,7 @@ import java.util.Map;
 
 import static dev.attnstudio.engine.hooks.HookName.Block.*;
 import static dev.attnstudio.engine.hooks.HookName.Model.*;
+import static dev.attnstudio.engine.model.Parameters.take;
 
 /**
  * A LLaMA-family decoder (Hugging Face {@code LlamaForCausalLM} without rope scaling): token embedding, n pre-norm
@@ -112,14 +113,6 @@ public final class LlamaModel implements TransformerModel {
             m.close();
             throw e;
         }
-    }
-
-    /** Loads a tensor of exactly this shape and records it as a parameter under its checkpoint name. */
-    private static NDArray take(WeightSource source, Map<String, NDArray> params, String name, NDManager m,
-                                long... shape) {
-        NDArray a = source.require(name, m, shape);
-        params.put(name, a);
-        return a;
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.function.Function;
 
 import static dev.attnstudio.engine.hooks.HookName.Block.*;
 import static dev.attnstudio.engine.hooks.HookName.Model.*;
+import static dev.attnstudio.engine.model.Parameters.take;
 
 /**
  * A T5 encoder-decoder (Hugging Face {@code T5ForConditionalGeneration}): a shared token embedding; an encoder of
@@ -150,9 +151,7 @@ public final class T5Model implements TransformerModel {
                 String l = "encoder.block." + i + ".layer.";
                 Attention attn = attention(source, params, l + "0.SelfAttention.", m, config, inner);
                 if (i == 0) {
-                    encoderBias = new RelativePositionBias(take(source, params,
-                            l + "0.SelfAttention.relative_attention_bias.weight", m, t5.buckets(), config.nHead()),
-                            true, t5.maxDistance());
+                    encoderBias = positionBias(source, params, l, m, config, true);
                 }
                 RmsNorm ln1 = new RmsNorm(take(source, params, l + "0.layer_norm.weight", m, d), eps);
                 Mlp mlp = feedForward(source, params, l + "1.DenseReluDense.", m, config, t5);
@@ -167,9 +166,7 @@ public final class T5Model implements TransformerModel {
                 String l = "decoder.block." + i + ".layer.";
                 Attention attn = attention(source, params, l + "0.SelfAttention.", m, config, inner);
                 if (i == 0) {
-                    decoderBias = new RelativePositionBias(take(source, params,
-                            l + "0.SelfAttention.relative_attention_bias.weight", m, t5.buckets(), config.nHead()),
-                            false, t5.maxDistance());
+                    decoderBias = positionBias(source, params, l, m, config, false);
                 }
                 RmsNorm ln1 = new RmsNorm(take(source, params, l + "0.layer_norm.weight", m, d), eps);
                 Attention cross = attention(source, params, l + "1.EncDecAttention.", m, config, inner);
@@ -186,6 +183,14 @@ public final class T5Model implements TransformerModel {
             m.close();
             throw e;
         }
+    }
+
+    /** A stack's relative position bias, stored in its first block: the table [buckets, H]. */
+    private static RelativePositionBias positionBias(WeightSource source, Map<String, NDArray> params, String block,
+                                                     NDManager m, ModelConfig c, boolean bidirectional) {
+        ModelConfig.T5 t5 = (ModelConfig.T5) c.extra();
+        return new RelativePositionBias(take(source, params, block + "0.SelfAttention.relative_attention_bias.weight", m,
+                t5.buckets(), c.nHead()), bidirectional, t5.maxDistance());
     }
 
     /** q, k, v [H d_kv, d] and o [d, H d_kv], torch Linear weights without biases. */
@@ -211,14 +216,6 @@ public final class T5Model implements TransformerModel {
         }
         return Mlp.linear(take(source, params, prefix + "wi.weight", m, ff, d),
                 take(source, params, prefix + "wo.weight", m, d, ff), ModelConfig.Activation.RELU);
-    }
-
-    /** Loads a tensor of exactly this shape and records it as a parameter under its checkpoint name. */
-    private static NDArray take(WeightSource source, Map<String, NDArray> params, String name, NDManager m,
-                                long... shape) {
-        NDArray a = source.require(name, m, shape);
-        params.put(name, a);
-        return a;
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.attnstudio.engine.io.SafeTensors;
 
 import java.util.Map;
 
+import static dev.attnstudio.engine.model.ReferenceMath.add;
+
 /**
  * An independent GPT-2 forward pass in plain Java doubles, written from the paper's equations with loops, no
  * DJL. The engine is checked against it.
@@ -129,13 +131,5 @@ final class ReferenceGpt2 {
             }
         }
         return y;
-    }
-
-    private static void add(double[][] x, double[][] y) {
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                x[i][j] += y[i][j];
-            }
-        }
     }
 }

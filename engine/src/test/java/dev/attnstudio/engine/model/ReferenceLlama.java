@@ -5,6 +5,8 @@ import dev.attnstudio.engine.io.SafeTensors;
 
 import java.util.Map;
 
+import static dev.attnstudio.engine.model.ReferenceMath.add;
+
 /**
  * An independent LLaMA forward pass in plain Java doubles, with loops and no DJL, from Hugging Face tensor names:
  * RMSNorm, rotary embeddings in the rotate_half layout, grouped-query attention (query head j reads kv head
@@ -110,44 +112,10 @@ final class ReferenceLlama {
     }
 
     private double[][] rmsNorm(double[][] x, String name) {
-        float[] g = w.get(name).values();
-        double[][] out = new double[x.length][x[0].length];
-        for (int i = 0; i < x.length; i++) {
-            double ms = 0;
-            for (double v : x[i]) {
-                ms += v * v;
-            }
-            ms /= x[i].length;
-            double inv = 1 / Math.sqrt(ms + c.layerNormEps());
-            for (int j = 0; j < x[i].length; j++) {
-                out[i][j] = x[i][j] * inv * g[j];
-            }
-        }
-        return out;
+        return ReferenceMath.rmsNorm(x, w.get(name).values(), c.layerNormEps());
     }
 
-    /** x [T, in] . W^T with W a torch Linear weight [out, in]. */
     private double[][] linear(double[][] x, String name) {
-        SafeTensors.Tensor wt = w.get(name);
-        int out = (int) wt.shape()[0], in = (int) wt.shape()[1];
-        double[][] y = new double[x.length][out];
-        for (int i = 0; i < x.length; i++) {
-            for (int o = 0; o < out; o++) {
-                double s = 0;
-                for (int k = 0; k < in; k++) {
-                    s += wt.values()[o * in + k] * x[i][k];
-                }
-                y[i][o] = s;
-            }
-        }
-        return y;
-    }
-
-    private static void add(double[][] x, double[][] y) {
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                x[i][j] += y[i][j];
-            }
-        }
+        return ReferenceMath.linear(x, w.get(name));
     }
 }

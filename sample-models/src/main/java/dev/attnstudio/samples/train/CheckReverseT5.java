@@ -1,16 +1,12 @@
 package dev.attnstudio.samples.train;
 
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.runtime.DjlRuntime;
-import dev.attnstudio.samples.SampleModels;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 
 /**
  * Recomputes {@code reverse-t5}'s card numbers from its weights and compares them with its {@code metrics.json}:
@@ -26,57 +22,25 @@ import java.util.NoSuchElementException;
  */
 public final class CheckReverseT5 {
 
+    private static final SampleCheck<ReverseT5Metrics> CHECK = new SampleCheck<>("CheckReverseT5", ReverseT5Metrics.FILE,
+            ReverseT5Metrics::read,
+            CheckReverseT5::check);
+
     private CheckReverseT5() {
     }
 
     public static void main(String[] args) throws IOException {
-        String sample = null;
-        Path folder = null;
-        double tolerance = CheckInduction.TOLERANCE;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--sample" -> sample = args[i + 1];
-                case "--folder" -> folder = Path.of(args[i + 1]);
-                case "--tolerance" -> tolerance = Double.parseDouble(args[i + 1]);
-                default -> {
-                    System.err.println("CheckReverseT5: unknown option " + args[i]);
-                    System.exit(2);
-                }
-            }
-        }
-        if ((sample == null) == (folder == null) || args.length % 2 != 0) {
-            System.err.println("usage: CheckReverseT5 (--sample NAME | --folder DIR) [--tolerance 0.01]");
-            System.exit(2);
-        }
-        List<String> problems = sample != null ? checkSample(sample, tolerance, System.out)
-                : checkFolder(folder, tolerance, System.out);
-        if (!problems.isEmpty()) {
-            System.exit(1);
-        }
+        CHECK.main(args);
     }
 
     /** Checks a bundled sample, opened through the catalog; returns the differences (empty: all agree). */
     public static List<String> checkSample(String name, double tolerance, PrintStream out) throws IOException {
-        SampleModels.Sample s = SampleModels.find(name)
-                .orElseThrow(() -> new NoSuchElementException("no bundled sample named " + name));
-        if (!(s.source() instanceof SampleModels.BundledFolder f)) {
-            throw new IllegalArgumentException(name + " is not a bundled folder");
-        }
-        ReverseT5Metrics recorded;
-        try (InputStream in = SampleModels.resource(f, ReverseT5Metrics.FILE)) {
-            recorded = ReverseT5Metrics.read(in);
-        }
-        try (LoadedModel m = SampleModels.open(name, DjlRuntime.DeviceChoice.CPU)) {
-            return check(m, recorded, tolerance, out);
-        }
+        return CHECK.sample(name, tolerance, out);
     }
 
     /** Checks a folder written by {@link TrainReverseT5}. */
     public static List<String> checkFolder(Path folder, double tolerance, PrintStream out) throws IOException {
-        ReverseT5Metrics recorded = ReverseT5Metrics.read(folder.resolve(ReverseT5Metrics.FILE));
-        try (LoadedModel m = LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU)) {
-            return check(m, recorded, tolerance, out);
-        }
+        return CHECK.folder(folder, tolerance, out);
     }
 
     static List<String> check(LoadedModel model, ReverseT5Metrics recorded, double tolerance, PrintStream out) {
@@ -89,12 +53,6 @@ public final class CheckReverseT5 {
         out.printf(Locale.ROOT, "alignment heads %s; probe %s -> %s%n", now.alignedHeads(), now.probeInput(),
                 now.probeOutput());
         out.print("mirror scores:\n" + HeadScores.table(now.alignment().mirror()));
-        if (problems.isEmpty()) {
-            out.printf(Locale.ROOT, "OK: every number in %s is reproduced within %.3g%n", ReverseT5Metrics.FILE,
-                    tolerance);
-        } else {
-            problems.forEach(p -> out.println("DIFFERS: " + p));
-        }
-        return problems;
+        return SampleCheck.verdict(problems, ReverseT5Metrics.FILE, tolerance, out);
     }
 }

@@ -67,30 +67,18 @@ public final class TrainInduction {
             int heads = 4;
             int dModel = 64;
             boolean collapse = false;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--collapse")) {
-                    collapse = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(a + " needs a value");
-                }
-                String v = args[++i];
-                try {
-                    switch (a) {
-                        case "--out" -> out = Path.of(v);
-                        case "--steps" -> steps = Integer.parseInt(v);
-                        case "--seed" -> seed = Long.parseLong(v);
-                        case "--every" -> every = Integer.parseInt(v);
-                        case "--batch" -> batch = Integer.parseInt(v);
-                        case "--lr" -> lr = Float.parseFloat(v);
-                        case "--heads" -> heads = Integer.parseInt(v);
-                        case "--d-model" -> dModel = Integer.parseInt(v);
-                        default -> throw new IllegalArgumentException("unknown option " + a);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(a + " needs a number, got '" + v + "'");
+            for (Arguments.Option a : Arguments.parse(args, "--collapse")) {
+                switch (a.name()) {
+                    case "--collapse" -> collapse = true;
+                    case "--out" -> out = a.path();
+                    case "--steps" -> steps = a.integer();
+                    case "--seed" -> seed = a.longInteger();
+                    case "--every" -> every = a.integer();
+                    case "--batch" -> batch = a.integer();
+                    case "--lr" -> lr = a.number();
+                    case "--heads" -> heads = a.integer();
+                    case "--d-model" -> dModel = a.integer();
+                    default -> throw new IllegalArgumentException("unknown option " + a.name());
                 }
             }
             if (out == null) {
@@ -104,9 +92,8 @@ public final class TrainInduction {
         }
 
         Optimization optimization() {
-            float peak = collapse ? learningRate * COLLAPSE_FACTOR : learningRate;
-            int warmup = Math.min(WARMUP, steps / 10);
-            return Optimization.adamW(peak, WEIGHT_DECAY).withWarmup(warmup).withCosineDecay(steps - warmup, peak / 10);
+            return TrainingLoop.schedule(collapse ? learningRate * COLLAPSE_FACTOR : learningRate, WEIGHT_DECAY, WARMUP,
+                    steps);
         }
 
         /** The arguments, canonical order, defaults left out but for --out, --steps and --seed (what the card quotes). */
@@ -177,27 +164,14 @@ public final class TrainInduction {
 
         List<Timeline.Checkpoint> checkpoints = new ArrayList<>();
         float[] stepLoss = new float[o.steps()];
-        long trainingNanos = 0;
+        long trainingNanos;
         try (LoadedModel m = LoadedModel.of(name, config, RandomGpt2.tensors(config, o.seed(), INIT_STD), null,
                 DjlRuntime.DeviceChoice.CPU);
              Trainer trainer = new Trainer(m.model(), optimization, Interventions.NONE, (int) o.seed())) {
-            SplittableRandom data = new SplittableRandom(o.seed() + 1);
-            checkpoints.add(checkpoint(m, 0, 0f, null, log));
-            double sinceCheckpoint = 0;
-            int stepsSinceCheckpoint = 0;
-            for (int step = 1; step <= o.steps(); step++) {
-                long t0 = System.nanoTime();
-                Trainer.StepResult r = trainer.step(InductionTask.trainingBatch(data, o.batch()));
-                trainingNanos += System.nanoTime() - t0;
-                stepLoss[step - 1] = round(r.loss(), 5);
-                sinceCheckpoint += r.loss();
-                stepsSinceCheckpoint++;
-                if (o.checkpointAt(step)) {
-                    checkpoints.add(checkpoint(m, step, r.learningRate(), sinceCheckpoint / stepsSinceCheckpoint, log));
-                    sinceCheckpoint = 0;
-                    stepsSinceCheckpoint = 0;
-                }
-            }
+            trainingNanos = TrainingLoop.run(trainer, o.steps(), o.seed(),
+                    data -> InductionTask.trainingBatch(data, o.batch()), o::checkpointAt,
+                    (step, rate, trainLoss) -> checkpoints.add(checkpoint(m, step, rate, trainLoss, log)),
+                    (step, loss) -> stepLoss[step - 1] = round(loss, 5));
             Gpt2Folder.write(o.out(), (Gpt2Model) m.model(), InductionTask.tokenizerJson(),
                     Map.of("sample", name, "trained_by", TrainInduction.class.getSimpleName() + " " + o.arguments()));
         }

@@ -68,27 +68,18 @@ public final class TrainReverseT5 {
             int dModel = 64;
             int heads = 4;
             int layers = 2;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(a + " needs a value");
-                }
-                String v = args[++i];
-                try {
-                    switch (a) {
-                        case "--out" -> out = Path.of(v);
-                        case "--steps" -> steps = Integer.parseInt(v);
-                        case "--seed" -> seed = Long.parseLong(v);
-                        case "--batch" -> batch = Integer.parseInt(v);
-                        case "--lr" -> lr = Float.parseFloat(v);
-                        case "--every" -> every = Integer.parseInt(v);
-                        case "--d-model" -> dModel = Integer.parseInt(v);
-                        case "--heads" -> heads = Integer.parseInt(v);
-                        case "--layers" -> layers = Integer.parseInt(v);
-                        default -> throw new IllegalArgumentException("unknown option " + a);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(a + " needs a number, got '" + v + "'");
+            for (Arguments.Option a : Arguments.parse(args)) {
+                switch (a.name()) {
+                    case "--out" -> out = a.path();
+                    case "--steps" -> steps = a.integer();
+                    case "--seed" -> seed = a.longInteger();
+                    case "--batch" -> batch = a.integer();
+                    case "--lr" -> lr = a.number();
+                    case "--every" -> every = a.integer();
+                    case "--d-model" -> dModel = a.integer();
+                    case "--heads" -> heads = a.integer();
+                    case "--layers" -> layers = a.integer();
+                    default -> throw new IllegalArgumentException("unknown option " + a.name());
                 }
             }
             if (out == null) {
@@ -112,9 +103,7 @@ public final class TrainReverseT5 {
         }
 
         Optimization optimization() {
-            int warmup = Math.min(WARMUP, steps / 10);
-            return Optimization.adamW(learningRate, WEIGHT_DECAY).withWarmup(warmup)
-                    .withCosineDecay(steps - warmup, learningRate / 10).withClipNorm(CLIP_NORM);
+            return TrainingLoop.schedule(learningRate, WEIGHT_DECAY, WARMUP, steps).withClipNorm(CLIP_NORM);
         }
 
         /** The arguments in a canonical order, defaults left out but for --out, --steps and --seed (what the card quotes). */
@@ -179,27 +168,16 @@ public final class TrainReverseT5 {
                 o.steps(), o.batch(), optimization, o.seed());
 
         List<ReverseT5Metrics.CurvePoint> curve = new ArrayList<>();
-        long trainingNanos = 0;
+        long trainingNanos;
         long parameters;
         try (LoadedModel m = LoadedModel.of(name, config, RandomT5.tensors(config, o.seed(), INIT_STD), null,
                 DjlRuntime.DeviceChoice.CPU);
              Trainer trainer = new Trainer(m.model(), optimization, Interventions.NONE, (int) o.seed())) {
             parameters = m.model().parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
-            SplittableRandom data = new SplittableRandom(o.seed() + 1);
-            point(curve, m, 0, 0, null, log);
-            double sinceRow = 0;
-            for (int step = 1; step <= o.steps(); step++) {
-                long t0 = System.nanoTime();
-                Trainer.StepResult r = trainer.step(ReverseT5Measurement.batch(ReverseTask.trainingExamples(data,
-                        o.batch())));
-                trainingNanos += System.nanoTime() - t0;
-                sinceRow += r.loss();
-                if (step % o.every() == 0 || step == o.steps()) {
-                    int n = step % o.every() == 0 ? o.every() : step % o.every();
-                    point(curve, m, step, r.learningRate(), sinceRow / n, log);
-                    sinceRow = 0;
-                }
-            }
+            trainingNanos = TrainingLoop.run(trainer, o.steps(), o.seed(),
+                    data -> ReverseT5Measurement.batch(ReverseTask.trainingExamples(data, o.batch())),
+                    TrainingLoop.every(o.every(), o.steps()),
+                    (step, rate, trainLoss) -> point(curve, m, step, rate, trainLoss, log));
             T5Folder.write(o.out(), (T5Model) m.model(), ReverseTask.tokenizerJson(),
                     Map.of("sample", name, "trained_by", TrainReverseT5.class.getName() + " " + o.arguments()));
         }

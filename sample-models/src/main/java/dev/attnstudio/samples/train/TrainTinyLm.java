@@ -127,22 +127,17 @@ public final class TrainTinyLm {
             int batch = 16;
             float lr = 4e-3f;
             int every = 50;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(a + " needs a value");
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--arch" -> arch = Arch.parse(v);
-                    case "--data" -> data = Path.of(v);
-                    case "--out" -> out = Path.of(v);
-                    case "--steps" -> steps = Integer.parseInt(v);
-                    case "--seed" -> seed = Long.parseLong(v);
-                    case "--batch" -> batch = Integer.parseInt(v);
-                    case "--lr" -> lr = Float.parseFloat(v);
-                    case "--every" -> every = Integer.parseInt(v);
-                    default -> throw new IllegalArgumentException("unknown option " + a
+            for (Arguments.Option a : Arguments.parse(args)) {
+                switch (a.name()) {
+                    case "--arch" -> arch = Arch.parse(a.value());
+                    case "--data" -> data = a.path();
+                    case "--out" -> out = a.path();
+                    case "--steps" -> steps = a.integer();
+                    case "--seed" -> seed = a.longInteger();
+                    case "--batch" -> batch = a.integer();
+                    case "--lr" -> lr = a.number();
+                    case "--every" -> every = a.integer();
+                    default -> throw new IllegalArgumentException("unknown option " + a.name()
                             + " (known: --arch --data --out --steps --seed --batch --lr --every)");
                 }
             }
@@ -156,9 +151,7 @@ public final class TrainTinyLm {
         }
 
         Optimization optimization() {
-            int warmup = Math.min(WARMUP, steps / 10);
-            return Optimization.adamW(learningRate, WEIGHT_DECAY).withWarmup(warmup)
-                    .withCosineDecay(steps - warmup, learningRate / 10).withClipNorm(CLIP_NORM);
+            return TrainingLoop.schedule(learningRate, WEIGHT_DECAY, WARMUP, steps).withClipNorm(CLIP_NORM);
         }
 
         /** The arguments in a canonical order, defaults left out (what the card quotes). */
@@ -226,35 +219,21 @@ public final class TrainTinyLm {
                 o.batch(), optimization, o.seed());
 
         List<TinyLmMetrics.CurvePoint> curve = new ArrayList<>();
-        long trainingNanos = 0;
+        long trainingNanos;
         long parameters;
-        double lastValidation;
-        double finalTrainLoss;
         try (LoadedModel m = LoadedModel.of(name, config, o.arch().initialWeights(o.seed()), null,
                 DjlRuntime.DeviceChoice.CPU);
              Trainer trainer = new Trainer(m.model(), optimization, Interventions.NONE, (int) o.seed())) {
             parameters = m.model().parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
-            SplittableRandom data = new SplittableRandom(o.seed() + 1);
-            lastValidation = point(curve, m, validation, 0, 0, null, log);
-            double sinceRow = 0;
-            float rate = 0;
-            finalTrainLoss = Double.NaN;
-            for (int step = 1; step <= o.steps(); step++) {
-                long t0 = System.nanoTime();
-                Trainer.StepResult r = trainer.step(corpus.trainingBatch(data, o.batch(), CONTEXT));
-                trainingNanos += System.nanoTime() - t0;
-                sinceRow += r.loss();
-                rate = r.learningRate();
-                if (step % o.every() == 0 || step == o.steps()) {
-                    int n = step % o.every() == 0 ? o.every() : step % o.every();
-                    finalTrainLoss = sinceRow / n;
-                    lastValidation = point(curve, m, validation, step, rate, finalTrainLoss, log);
-                    sinceRow = 0;
-                }
-            }
+            trainingNanos = TrainingLoop.run(trainer, o.steps(), o.seed(),
+                    data -> corpus.trainingBatch(data, o.batch(), CONTEXT), TrainingLoop.every(o.every(), o.steps()),
+                    (step, rate, trainLoss) -> point(curve, m, validation, step, rate, trainLoss, log));
             o.arch().write(o.out(), m, Map.of("sample", name,
                     "trained_by", TrainTinyLm.class.getName() + " " + o.arguments()));
         }
+        TinyLmMetrics.CurvePoint last = curve.get(curve.size() - 1);
+        double lastValidation = last.validationLoss();
+        double finalTrainLoss = last.trainLoss();
         double trainingSeconds = trainingNanos / 1e9;
         Files.write(o.out().resolve(VALIDATION_FILE), validationText);
         log.printf(Locale.ROOT, "training steps took %.1f s; measuring the written folder%n", trainingSeconds);
@@ -293,13 +272,12 @@ public final class TrainTinyLm {
         }
     }
 
-    /** Scores the validation windows, logs and records a row of the curve; returns the validation loss. */
-    private static double point(List<TinyLmMetrics.CurvePoint> curve, LoadedModel m, List<long[]> validation, int step,
-                                float rate, Double trainLoss, PrintStream log) {
+    /** Scores the validation windows, logs and records a row of the curve. */
+    private static void point(List<TinyLmMetrics.CurvePoint> curve, LoadedModel m, List<long[]> validation, int step,
+                              float rate, Double trainLoss, PrintStream log) {
         TinyLmEvaluation v = TinyLmEvaluation.of(m.model(), validation);
         curve.add(new TinyLmMetrics.CurvePoint(step, rate, trainLoss, v.loss()));
         log.printf(Locale.ROOT, "step %5d  lr %.5f  train loss %s  validation loss %.4f  perplexity %.3f%n", step, rate,
                 trainLoss == null ? "   -  " : String.format(Locale.ROOT, "%.4f", trainLoss), v.loss(), v.perplexity());
-        return v.loss();
     }
 }
