@@ -1,12 +1,14 @@
 package dev.attnstudio.app;
 
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
-import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.main.Breakpoint;
 import dev.attnstudio.app.main.ViewContext;
 import dev.attnstudio.app.main.ViewFeed;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.StepRow;
+import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -95,29 +97,34 @@ class MainViewModelTest {
     }
 
     @Test
-    void heatmapAtTheBreakpointEqualsTheStepperValuesForEachHead() {
+    void theHeadViewAtTheBreakpointEqualsTheStepperValuesForEachHead() {
+        ViewFeed<StageData> head = headFeed();
         vm.promptProperty().set(PROMPT);
         vm.runToBreakpoint();
 
         assertEquals(PATTERN_0, vm.currentStepProperty().get().name());
         assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
-        Heatmap map = vm.heatmapProperty().get();
-        assertNotNull(map);
-        assertEquals(0, map.head());
+        StageData head0 = head.dataProperty().get();
+        assertNotNull(head0);
+        assertEquals(0, head0.head());
+        assertEquals(4, head0.heads());
 
         try (Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
             long[] ids = reference.tokenizer().encode(PROMPT).ids();
             stepper.reset(ids);
             assertEquals(PATTERN_0, stepper.runTo(MainViewModel.DEFAULT_BREAKPOINT).name());
             TensorData pattern = stepper.read(PATTERN_0);
-            assertEquals(ids.length, map.rows());
-            assertEquals(ids.length, map.cols());
-            assertSameHead(pattern, 0, map);
+            TensorData scaled = stepper.read("blocks.0.attn.hook_attn_scores_unmasked");
+            assertEquals(ids.length, head0.pattern().rows());
+            assertEquals(ids.length, head0.pattern().cols());
+            assertSameHead(pattern, 0, head0.pattern());
+            assertSameHead(scaled, 0, head0.scaled());
 
             vm.headProperty().set(2);
-            Heatmap head2 = vm.heatmapProperty().get();
+            StageData head2 = head.dataProperty().get();
             assertEquals(2, head2.head());
-            assertSameHead(pattern, 2, head2);
+            assertSameHead(pattern, 2, head2.pattern());
+            assertSameHead(scaled, 2, head2.scaled());
         }
         int index = vm.currentIndexProperty().get();
         assertEquals("step " + (index + 1) + " / " + vm.steps().size(), vm.positionText().get());
@@ -126,6 +133,7 @@ class MainViewModelTest {
 
     @Test
     void stepBackMovesTheCursorWithoutRecomputing() {
+        ViewFeed<StageData> head = headFeed();
         vm.promptProperty().set(PROMPT);
         vm.runToBreakpoint();
         int at = vm.currentIndexProperty().get();
@@ -137,9 +145,10 @@ class MainViewModelTest {
         assertEquals(computed, vm.executedProperty().get(), "stepping back must not compute anything");
         assertEquals("blocks.0.attn.hook_attn_scores", vm.currentStepProperty().get().name());
         assertEquals(StepRow.State.COMPUTED, vm.steps().get(at).state(), "the step we left stays computed");
-        Heatmap scores = vm.heatmapProperty().get();
-        assertNotNull(scores, "scores are attention-shaped too");
-        assertTrue(scores.masked() > 0, "causal scores hold -inf cells");
+        AttentionMatrix scores = head.dataProperty().get().masked();
+        assertNotNull(scores, "the masked scores stay shown");
+        assertEquals("blocks.0.attn.hook_attn_scores", scores.hook());
+        assertTrue(scores.range().masked() > 0, "causal scores hold -inf cells");
 
         vm.step();
         assertEquals(at, vm.currentIndexProperty().get());
@@ -150,17 +159,18 @@ class MainViewModelTest {
     }
 
     @Test
-    void maskHeatmapMarksTheCausalTriangle() {
+    void theMaskViewMarksTheCausalTriangle() {
+        ViewFeed<MaskData> feed = vm.feed("Mask", (s, c) -> MaskData.from(s, c.loaded(), c.source(), c.layer(), c.batchRow()));
         vm.promptProperty().set("abcd");
         vm.breakpoints().get(0).enabledProperty().set(false);
         vm.addBreakpoint("blocks.1.attn.hook_mask");
         vm.runToBreakpoint();
-        Heatmap mask = vm.heatmapProperty().get();
-        assertEquals("blocks.1.attn.hook_mask", mask.name());
-        assertEquals(1, mask.heads());
-        assertEquals(4 * 3 / 2, mask.masked());
-        assertEquals(Float.NEGATIVE_INFINITY, mask.get(0, 1));
-        assertEquals(0f, mask.get(1, 0));
+        MaskData mask = feed.dataProperty().get();
+        assertEquals("blocks.1.attn.hook_mask", mask.maskHook());
+        assertEquals(1, mask.maskShape()[1], "one mask for all heads");
+        assertEquals(4 * 3 / 2, mask.counts()[MaskData.Cell.CAUSAL.ordinal()]);
+        assertEquals(MaskData.Cell.CAUSAL, mask.cell(0, 1));
+        assertEquals(MaskData.Cell.ALLOWED, mask.cell(1, 0));
     }
 
     @Test
@@ -170,7 +180,6 @@ class MainViewModelTest {
         vm.stepOver();
         assertEquals("blocks.0", vm.currentStepProperty().get().unit());
         assertEquals("blocks.0.hook_resid_post", vm.currentStepProperty().get().name());
-        assertNull(vm.heatmapProperty().get());
 
         vm.runToEnd();
         assertEquals(vm.steps().size(), vm.executedProperty().get());
@@ -361,10 +370,17 @@ class MainViewModelTest {
         assertEquals(0, vm.layerProperty().get(), "a step follows the cursor again");
     }
 
-    private static void assertSameHead(TensorData pattern, int head, Heatmap map) {
+    /** The Head tab's feed, built as the window builds it. */
+    private ViewFeed<StageData> headFeed() {
+        return vm.feed("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(),
+                c.queryLabels(), c.keyLabels()));
+    }
+
+    private static void assertSameHead(TensorData expected, int head, AttentionMatrix map) {
+        assertEquals(expected.name(), map.hook());
         for (int q = 0; q < map.rows(); q++) {
             for (int k = 0; k < map.cols(); k++) {
-                assertEquals(pattern.get(0, head, q, k), map.get(q, k), 0f, "head " + head + " q " + q + " k " + k);
+                assertEquals(expected.get(0, head, q, k), map.get(q, k), 0f, "head " + head + " q " + q + " k " + k);
             }
         }
     }

@@ -115,7 +115,7 @@ public final class HeadDetailView extends Region {
         readout.set(Readouts.where(c, shown.rowLabels(), shown.colLabels()) + pooled + "   "
                 + Readouts.part("weight", d.pattern(), c, rule) + "   "
                 + Readouts.part("raw", d.raw(), c, rule) + "   "
-                + Readouts.part("scaled", d.scaled(), c, rule));
+                + Readouts.part(d.shortTitle(1), d.scaled(), c, rule));
     }
 
     @Override

@@ -12,17 +12,21 @@ import java.util.Objects;
 
 /**
  * The four stages of one head's attention, each a [T, K] matrix of one batch row: q . k (raw), scaled by
- * 1/sqrt(d_head), masked (scaled plus the additive mask, -inf where blocked) and the softmax pattern. A stage
- * the pass has not computed yet is null (shown as pending).
+ * 1/sqrt(d_head) (or not: see {@link ScoreScaling}), masked (plus the additive mask, -inf where blocked) and the
+ * softmax pattern. A stage the pass has not computed yet is null (shown as pending).
  *
- * @param heads  the layer's head count (0 while no stage is computed)
- * @param stages raw, scaled, masked, pattern, in that order; an element is null while pending
+ * @param heads   the layer's head count (0 while no stage is computed)
+ * @param scaling how the engine makes the second stage in this pass, or null when the pass has no such layer
+ * @param stages  raw, scaled, masked, pattern, in that order; an element is null while pending
  */
-public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow,
+public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow, ScoreScaling scaling,
                         List<AttentionMatrix> stages) {
 
-    /** Stage titles, in order. */
-    public static final List<String> TITLES = List.of("q\u00b7k (raw)", "scaled \u00f7\u221ad_head", "masked", "softmax");
+    /**
+     * Stage titles, in order, before the engine says how the second stage is made ({@link #title(int)} then
+     * tells).
+     */
+    public static final List<String> TITLES = List.of("q\u00b7k (raw)", "scaled", "masked", "softmax");
     /** The hook of each stage, in order. */
     public static final List<String> HOOKS = List.of(AttentionSource.QK_RAW, AttentionSource.SCORES_UNMASKED,
             AttentionSource.SCORES, AttentionSource.PATTERN);
@@ -48,6 +52,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         Stepper.Group group = stepper.group();
         Trace trace = group.trace();
         int heads = 0;
+        ScoreScaling scaling = ScoreScaling.of(trace.program(), source.hook(layer, AttentionSource.SCORES_UNMASKED));
         List<AttentionMatrix> stages = new ArrayList<>(HOOKS.size());
         for (int s = 0; s < HOOKS.size(); s++) {
             String name = source.hook(layer, HOOKS.get(s));
@@ -65,10 +70,24 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             int rows = (int) d.shape()[0];
             int cols = (int) d.shape()[1];
             AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
-            stages.add(AttentionMatrix.of(name, TITLES.get(s), kind, rows, cols, d.values(),
+            stages.add(AttentionMatrix.of(name, title(s, scaling), kind, rows, cols, d.values(),
                     PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols)));
         }
-        return new StageData(source, layer, head, heads, batchRow, stages);
+        return new StageData(source, layer, head, heads, batchRow, scaling, stages);
+    }
+
+    private static String title(int stage, ScoreScaling scaling) {
+        return stage == 1 && scaling != null ? scaling.title() : TITLES.get(stage);
+    }
+
+    /** A stage's title: {@link #TITLES}, the second one as the engine computed it ("scaled \u00f7\u221ad_head"). */
+    public String title(int stage) {
+        return title(stage, scaling);
+    }
+
+    /** A stage's name in one word, for readouts: "q\u00b7k", "scaled" (or "unscaled", "biased"), "masked", "softmax". */
+    public String shortTitle(int stage) {
+        return stage == 1 && scaling != null ? scaling.shortTitle() : TITLES.get(stage).split(" ")[0];
     }
 
     /** Self-attention over one token sequence. */

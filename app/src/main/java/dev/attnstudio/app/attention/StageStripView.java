@@ -17,14 +17,16 @@ import java.util.List;
 
 /**
  * The stages of one head side by side: q·k (raw) → scaled → masked → softmax, each its own map with its own
- * legend (the stages have different ranges), masked cells hatched. Hovering a cell in any stage marks the same
- * cell in all four and reads out its value at every stage.
+ * legend (the stages have different ranges), masked cells hatched. The second stage's title and tooltip say what the
+ * engine did there ({@link ScoreScaling}: ÷√d_head, or nothing for T5 or when an intervention turned it off).
+ * Hovering a cell in any stage marks the same cell in all four and reads out its value at every stage.
  */
 public final class StageStripView extends Region {
 
     private final AttentionSettings settings;
     private final ObjectProperty<StageData> data = new SimpleObjectProperty<>(this, "data");
     private final List<AttentionMapView> maps = new ArrayList<>();
+    private final List<Tooltip> tooltips = new ArrayList<>();
     private final Label header = new Label();
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
     private final VBox box;
@@ -44,9 +46,10 @@ public final class StageStripView extends Region {
             AttentionMapView m = new AttentionMapView(settings, false);
             m.setAxisLabels(true);
             m.setId("stageMap" + s);
-            m.titleProperty().set((s + 1) + ". " + StageData.TITLES.get(s));
             m.placeholderProperty().set("not computed yet");
-            Tooltip.install(m, new Tooltip(tooltip(s)));
+            Tooltip tip = new Tooltip();
+            Tooltip.install(m, tip);
+            tooltips.add(tip);
             m.hoveredProperty().addListener((obs, old, now) -> hover(now));
             HBox.setHgrow(m, Priority.ALWAYS);
             m.setPrefWidth(200);
@@ -68,11 +71,12 @@ public final class StageStripView extends Region {
         show(null);
     }
 
-    private static String tooltip(int stage) {
+    private static String tooltip(StageData d, int stage) {
         return switch (stage) {
             case 0 -> "q \u00b7 k for every query (row) and key (column), before scaling: hook_qk_raw";
-            case 1 -> "The raw scores divided by \u221ad_head: hook_attn_scores_unmasked";
-            case 2 -> "Scaled scores plus the additive mask; hatched cells are \u2212inf (blocked): hook_attn_scores";
+            case 1 -> d != null && d.scaling() != null ? d.scaling().tooltip()
+                    : "The raw scores divided by \u221ad_head (T5: not scaled): hook_attn_scores_unmasked";
+            case 2 -> "Stage 2 plus the additive mask; hatched cells are \u2212inf (blocked): hook_attn_scores";
             default -> "Softmax over each row's keys: the attention weights, hook_pattern";
         };
     }
@@ -101,9 +105,11 @@ public final class StageStripView extends Region {
 
     private void show(StageData d) {
         header.setText(d == null ? "No head selected"
-                : d.caption() + "  \u00b7  stages of one head: q\u00b7k \u2192 scaled \u2192 mask \u2192 softmax"
-                + (d.source().cross() ? "  \u00b7  " + d.source().describe() : ""));
+                : d.caption() + "  \u00b7  stages of one head: q\u00b7k \u2192 " + d.shortTitle(1)
+                + " \u2192 mask \u2192 softmax" + (d.source().cross() ? "  \u00b7  " + d.source().describe() : ""));
         for (int s = 0; s < maps.size(); s++) {
+            maps.get(s).titleProperty().set((s + 1) + ". " + (d == null ? StageData.TITLES.get(s) : d.title(s)));
+            tooltips.get(s).setText(tooltip(d, s));
             maps.get(s).setMatrix(d == null ? null : d.stages().get(s));
         }
         hover(null);
@@ -126,7 +132,7 @@ public final class StageStripView extends Region {
         }
         text.append(":");
         for (int s = 0; s < maps.size(); s++) {
-            text.append("   ").append(Readouts.part(StageData.TITLES.get(s).split(" ")[0], d.stages().get(s), c, rule));
+            text.append("   ").append(Readouts.part(d.shortTitle(s), d.stages().get(s), c, rule));
         }
         readout.set(text.toString());
     }

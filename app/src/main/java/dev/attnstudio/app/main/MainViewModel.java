@@ -2,8 +2,6 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.concurrent.EngineExecutor;
-import dev.attnstudio.app.heatmap.AttentionMap;
-import dev.attnstudio.app.heatmap.Heatmap;
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
@@ -43,7 +41,6 @@ import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,11 +123,11 @@ public final class MainViewModel implements AutoCloseable {
      * @param status        the message to show, or null to keep the current one
      */
     record PassSnapshot(List<List<TokenChip>> tokens, List<TokenChip> decoderTokens, List<StepRow> steps, int group,
-                        int groups, int cursor, int executed, StepDetails current, AttentionMap attention, int layerAt,
+                        int groups, int cursor, int executed, StepDetails current, int layerAt,
                         AttentionSource source, Map<ViewFeed<?>, FeedResult> views, Status status) {
 
         static PassSnapshot empty(List<List<TokenChip>> tokens, Map<ViewFeed<?>, FeedResult> views, Status status) {
-            return new PassSnapshot(tokens, List.of(), List.of(), 0, 0, -1, 0, null, null, -1, null, views, status);
+            return new PassSnapshot(tokens, List.of(), List.of(), 0, 0, -1, 0, null, -1, null, views, status);
         }
     }
 
@@ -169,11 +166,9 @@ public final class MainViewModel implements AutoCloseable {
     private final ReadOnlyIntegerWrapper currentIndex = new ReadOnlyIntegerWrapper(this, "currentIndex", -1);
     private final ReadOnlyIntegerWrapper executed = new ReadOnlyIntegerWrapper(this, "executed", 0);
     private final ReadOnlyObjectWrapper<StepDetails> currentStep = new ReadOnlyObjectWrapper<>(this, "currentStep");
-    private final ReadOnlyObjectWrapper<AttentionMap> attention = new ReadOnlyObjectWrapper<>(this, "attention");
     private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", 0);
     private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
     private final IntegerProperty batchRow = new SimpleIntegerProperty(this, "batchRow", 0);
-    private final ReadOnlyObjectWrapper<Heatmap> heatmap = new ReadOnlyObjectWrapper<>(this, "heatmap");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(this, "ready", false);
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(this, "status", Status.info("Starting"));
@@ -229,12 +224,8 @@ public final class MainViewModel implements AutoCloseable {
         decoderIds.addListener((obs, old, now) -> promptChanged());
         attentionSource.addListener((obs, old, now) -> selectionChanged());
         layer.addListener((obs, old, now) -> selectionChanged());
-        head.addListener((obs, old, now) -> {
-            updateHeatmap();
-            selectionChanged();
-        });
+        head.addListener((obs, old, now) -> selectionChanged());
         batchRow.addListener((obs, old, now) -> selectionChanged());
-        attention.addListener((obs, old, now) -> updateHeatmap());
         modelInfo.addListener((obs, old, info) -> {
             encoder.set(info != null && info.encoder());
             encoderDecoder.set(info != null && info.encoderDecoder());
@@ -377,11 +368,6 @@ public final class MainViewModel implements AutoCloseable {
         return currentStep.getReadOnlyProperty();
     }
 
-    /** All heads of the current step for the selected batch row when it is attention-shaped, else null. */
-    public ReadOnlyObjectProperty<AttentionMap> attentionProperty() {
-        return attention.getReadOnlyProperty();
-    }
-
     /** The selected block (0-based), shared by the views; it follows the cursor into each block. */
     public IntegerProperty layerProperty() {
         return layer;
@@ -395,11 +381,6 @@ public final class MainViewModel implements AutoCloseable {
     /** The selected row of a batch (0-based), shared by the views. */
     public IntegerProperty batchRowProperty() {
         return batchRow;
-    }
-
-    /** The matrix to draw for the current step and head, or null. */
-    public ReadOnlyObjectProperty<Heatmap> heatmapProperty() {
-        return heatmap.getReadOnlyProperty();
     }
 
     /** Whether engine work the user waits for (loading, stepping) is under way. */
@@ -451,12 +432,6 @@ public final class MainViewModel implements AutoCloseable {
 
     public boolean isReady() {
         return ready.get();
-    }
-
-    /** The steps that get a heatmap: raw, scaled and masked scores, the mask, and the pattern. */
-    public static boolean isAttentionStep(String name) {
-        return name.contains("attn.hook_pattern") || name.contains("attn_scores") || name.contains("qk_raw")
-                || name.contains("hook_mask");
     }
 
     /**
@@ -782,7 +757,7 @@ public final class MainViewModel implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the snapshot (attention map, view data) for the current selection; coalesced while one is queued. */
+    /** Rebuilds the snapshot (view data) for the current selection; coalesced while one is queued. */
     private void requestRefresh() {
         if (!ready.get() || !refreshQueued.compareAndSet(false, true)) {
             return;
@@ -936,9 +911,8 @@ public final class MainViewModel implements AutoCloseable {
         ViewContext context = new ViewContext(engineInfo, model, tokens, decoder,
                 clamp(layerAt >= 0 ? layerAt : selectedLayer, engineInfo.layers()), clamp(selectedHead, engineInfo.heads()),
                 clamp(selectedRow, tokens.size()), source);
-        AttentionMap map = current != null && isAttentionStep(current.name()) ? attentionOf(current, group, context) : null;
         return new PassSnapshot(tokens, decoder, List.copyOf(rows), stepper.groups().indexOf(group), stepper.groups().size(),
-                cursor, trace.executed(), details, map, layerAt, source, buildFeeds(context), done);
+                cursor, trace.executed(), details, layerAt, source, buildFeeds(context), done);
     }
 
     /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */
@@ -1024,42 +998,6 @@ public final class MainViewModel implements AutoCloseable {
         }
     }
 
-    private AttentionMap attentionOf(Stepper.StepInfo step, Stepper.Group group, ViewContext context) {
-        TensorData data = stepper.read(step.name());
-        long[] s = data.shape(); // [B, H, T, K]; the mask is [B|1, 1, T, K]
-        if (s.length != 4) {
-            LOG.log(System.Logger.Level.WARNING, step.name() + " is not [B, H, T, K]: " + Arrays.toString(s));
-            return null;
-        }
-        int b = (int) Math.min(context.batchRow(), s[0] - 1);
-        int heads = (int) s[1];
-        int rows = (int) s[2];
-        int cols = (int) s[3];
-        int size = heads * rows * cols;
-        float[] values = Arrays.copyOfRange(data.values(), b * size, (b + 1) * size);
-        boolean decoder = step.name().startsWith("decoder.");
-        boolean cross = step.name().contains(".cross_attn.");
-        List<String> queries = decoder ? texts(context.decoderTokens()) : context.labels();
-        List<String> keys = decoder && !cross ? queries : context.labels();
-        List<String> rowLabels = new ArrayList<>(rows);
-        for (int r = 0; r < rows; r++) {
-            rowLabels.add(label(queries, group.past() + r));
-        }
-        List<String> colLabels = new ArrayList<>(cols);
-        for (int c = 0; c < cols; c++) {
-            colLabels.add(label(keys, c));
-        }
-        return new AttentionMap(step.name(), heads, rows, cols, values, rowLabels, colLabels);
-    }
-
-    private static List<String> texts(List<TokenChip> chips) {
-        return chips.stream().map(TokenChip::text).toList();
-    }
-
-    private static String label(List<String> tokens, int position) {
-        return position < tokens.size() ? tokens.get(position) : "#" + position;
-    }
-
     private static String documentedShape(String name) {
         try {
             return HookName.shapeOf(name);
@@ -1139,7 +1077,6 @@ public final class MainViewModel implements AutoCloseable {
                 head.set(clamp(head.get(), info.heads()));
             }
             batchRow.set(clamp(batchRow.get(), Math.max(1, snapshot.tokens().size())));
-            attention.set(snapshot.attention());
             snapshot.views().forEach((feed, result) -> feed.apply(result.value(), result.error()));
             if (snapshot.status() != null) {
                 status.set(snapshot.status());
@@ -1159,11 +1096,6 @@ public final class MainViewModel implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private void updateHeatmap() {
-        AttentionMap map = attention.get();
-        heatmap.set(map == null ? null : map.head(Math.max(0, Math.min(head.get(), map.heads() - 1))));
     }
 
     private static String message(Throwable e) {

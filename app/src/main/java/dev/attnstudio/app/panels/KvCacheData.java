@@ -36,13 +36,13 @@ import java.util.List;
  * @param note           why the matrices are missing, or empty
  * @param crossPositions encoder positions (S) whose cross-attention keys and values the cache holds; 0 for models
  *                       without cross-attention or before the prompt's pass completed
- * @param crossBytes     bytes those cross-attention keys and values take in every layer together (included in each
- *                       pass's {@link Pass#cacheBytes}); 0 when none
+ * @param crossLayerBytes bytes those cross-attention keys and values take in each layer (included in each pass's
+ *                       {@link Pass#cacheBytes}), one per layer; all 0 when none
  */
 public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHeads, int dHead, String keyHook, String valueHook,
                           boolean cached, List<Pass> passes, int positions, float[] keys, float[] values,
                           List<String> positionLabels, int[] positionPass, String note, int crossPositions,
-                          long crossBytes) {
+                          long[] crossLayerBytes) {
 
     /**
      * One pass.
@@ -137,9 +137,9 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         long[] tokens = groups.isEmpty() ? new long[0] : stepper.tokens();
         KvCache cache = stepper.cache();
         int crossPositions = cache != null && cache.hasCross() ? cache.crossLength() : 0;
-        long crossBytes = 0;
+        long[] crossBytes = new long[layers];
         for (int l = 0; cache != null && l < layers; l++) {
-            crossBytes += cache.crossBytes(l);
+            crossBytes[l] = cache.crossBytes(l);
         }
         return new KvCacheData(layers, layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
                 List.copyOf(passes), complete ? positions : 0, complete ? keys : null, complete ? values : null,
@@ -147,12 +147,17 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
                 complete ? positionPass : new int[0], note, crossPositions, crossBytes);
     }
 
-    /** Bytes of one layer's self-attention keys and values after a pass: its cache bytes less the cross-attention's. */
+    /** Bytes the cross-attention keys and values take in all layers together; 0 when none. */
+    public long crossBytes() {
+        return Arrays.stream(crossLayerBytes).sum();
+    }
+
+    /** Bytes of one layer's self-attention keys and values after a pass: its cache bytes less that layer's cross. */
     public long selfBytes(Pass pass, int layer) {
         if (layer >= pass.cacheBytes().length) {
             return 0;
         }
-        return pass.cacheBytes()[layer] - crossBytes / layers;
+        return pass.cacheBytes()[layer] - crossLayerBytes[layer];
     }
 
     /** The query heads that read this key/value head: H / Hkv consecutive heads. */

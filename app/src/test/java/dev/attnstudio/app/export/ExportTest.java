@@ -3,7 +3,6 @@ package dev.attnstudio.app.export;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.attnstudio.app.heatmap.AttentionMap;
 import dev.attnstudio.app.heatmap.Heatmap;
 import dev.attnstudio.app.attention.AttentionMapView;
 import dev.attnstudio.app.attention.AttentionMatrix;
@@ -105,7 +104,8 @@ class ExportTest {
         for (int i = 0; i < k; i++) {
             labels.add("t" + i);
         }
-        return new AttentionMap(t.name(), h, q, k, t.values(), labels.subList(0, q), labels).head(head);
+        return Heatmap.of(t.name(), head, h, q, k, Arrays.copyOfRange(t.values(), head * q * k, (head + 1) * q * k),
+                labels.subList(0, q), labels);
     }
 
     @Test

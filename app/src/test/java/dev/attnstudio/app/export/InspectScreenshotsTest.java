@@ -1,6 +1,8 @@
 package dev.attnstudio.app.export;
 
-import dev.attnstudio.app.heatmap.AttentionMap;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.heatmap.Heatmap;
 import dev.attnstudio.app.inspector.InspectorData;
 import dev.attnstudio.app.inspector.TensorInspector;
 import dev.attnstudio.app.pipeline.PipelineData;
@@ -9,7 +11,6 @@ import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
-import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 import dev.attnstudio.samples.SampleModels;
 import javafx.scene.Parent;
@@ -94,10 +95,9 @@ class InspectScreenshotsTest {
             });
             shoot(i, 1000, 620, dark, "inspector-" + theme + ".png");
         }
-        TensorData pattern = stepper.read("blocks.1.attn.hook_pattern");
-        List<String> labels = tokens.get(0);
-        AttentionMap map = new AttentionMap(pattern.name(), 12, 9, 9, pattern.values(), labels, labels);
-        service.heatmapSvg(map.head(3), Caption.forHeatmap(model.name(), "The cat sat on the mat.", map.head(3)),
+        StageData head3 = StageData.from(stepper, 1, 3, tokens.get(0));
+        Heatmap map = heatmap(head3, head3.pattern());
+        service.heatmapSvg(map, Caption.forHeatmap(model.name(), "The cat sat on the mat.", map),
                 OUT.resolve("pattern-head3.svg").toAbsolutePath(), true).get(30, TimeUnit.SECONDS);
     }
 
@@ -109,12 +109,16 @@ class InspectScreenshotsTest {
             Tokenizer.Tokens t = gpt2.tokenizer().encode("Hello, attention");
             s.reset(t.ids());
             s.runTo("blocks.0.attn.hook_attn_scores");
-            TensorData scores = s.read("blocks.0.attn.hook_attn_scores");
-            List<String> labels = Arrays.asList(t.strings());
-            AttentionMap map = new AttentionMap(scores.name(), 4, labels.size(), labels.size(), scores.values(), labels, labels);
-            service.heatmapSvg(map.head(0), Caption.forHeatmap(gpt2.name(), "Hello, attention", map.head(0)),
+            StageData head0 = StageData.from(s, 0, 0, Arrays.asList(t.strings()));
+            Heatmap map = heatmap(head0, head0.masked());
+            service.heatmapSvg(map, Caption.forHeatmap(gpt2.name(), "Hello, attention", map),
                     OUT.resolve("gpt2-scores-head0.svg").toAbsolutePath(), true).get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** One stage of the head view as the window's SVG export hands it over. */
+    private static Heatmap heatmap(StageData head, AttentionMatrix m) {
+        return Heatmap.of(m.hook(), head.head(), head.heads(), m.rows(), m.cols(), m.values(), m.rowLabels(), m.colLabels());
     }
 
     private void shoot(Parent view, double w, double h, boolean dark, String file) throws Exception {

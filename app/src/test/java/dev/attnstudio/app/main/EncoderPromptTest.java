@@ -1,7 +1,8 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
-import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.attention.AttentionMatrix;
+import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The prompt of an encoder (the real all-MiniLM-L6-v2): sentence pairs get token types, a batch is padded with the
- * tokenizer's [PAD] and drives the stepper as one padded pass, and the heatmap of a chosen row equals the
+ * tokenizer's [PAD] and drives the stepper as one padded pass, and the Head view's map of a chosen row equals the
  * engine's tensor for that row (read through a separate stepper on the same batch).
  */
 class EncoderPromptTest {
@@ -82,7 +83,9 @@ class EncoderPromptTest {
     }
 
     @Test
-    void aBatchIsPaddedWithPadAndEachRowsHeatmapEqualsTheEngine() {
+    void aBatchIsPaddedWithPadAndEachRowsHeadViewEqualsTheEngine() {
+        ViewFeed<StageData> head = vm.feed("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(),
+                c.batchRow(), c.queryLabels(), c.keyLabels()));
         vm.batchModeProperty().set(true);
         vm.promptProperty().set("short one\n\nthis second prompt is quite a lot longer\n");
         try {
@@ -102,9 +105,12 @@ class EncoderPromptTest {
             vm.headProperty().set(7);
             vm.runToBreakpoint();
             assertEquals("blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
-            Heatmap row0 = vm.heatmapProperty().get();
+            StageData row0 = head.dataProperty().get();
             vm.batchRowProperty().set(1);
-            Heatmap row1 = vm.heatmapProperty().get();
+            StageData row1 = head.dataProperty().get();
+            assertEquals(0, row0.batchRow());
+            assertEquals(1, row1.batchRow());
+            assertEquals("this", row1.pattern().rowLabels().get(1), "row 1's labels are its own tokens");
 
             try (Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
                 Tokenizer.Tokens a = reference.tokenizer().encode("short one");
@@ -114,9 +120,10 @@ class EncoderPromptTest {
                 TensorData pattern = stepper.read("blocks.0.attn.hook_pattern");
                 assertSameHead(pattern, 0, 7, row0);
                 assertSameHead(pattern, 1, 7, row1);
-                assertEquals(0f, row0.get(0, a.size()), "a padding key gets no attention");
+                assertEquals(0f, row0.pattern().get(0, a.size()), "a padding key gets no attention");
             }
         } finally {
+            head.activeProperty().set(false); // the view model is shared by the other tests
             vm.batchModeProperty().set(false);
             vm.promptProperty().set(MainViewModel.DEFAULT_PROMPT);
         }
@@ -135,10 +142,12 @@ class EncoderPromptTest {
         }
     }
 
-    private static void assertSameHead(TensorData pattern, int row, int head, Heatmap map) {
+    private static void assertSameHead(TensorData pattern, int row, int head, StageData data) {
         long[] shape = pattern.shape();
         assertArrayEquals(new long[] {2, 12, shape[2], shape[3]}, shape);
-        assertEquals(head, map.head());
+        assertEquals(head, data.head());
+        assertEquals(12, data.heads());
+        AttentionMatrix map = data.pattern();
         assertEquals(shape[2], map.rows());
         for (int q = 0; q < map.rows(); q++) {
             for (int k = 0; k < map.cols(); k++) {

@@ -122,10 +122,11 @@ class T5PanelsTest {
             assertTrue(d.crossBytes() > 0);
             long self = 0;
             for (int l = 0; l < layers; l++) {
+                // self-attention keys and values: 2 x positions x heads x d_kv float32 per layer; the rest is cross
+                assertEquals(2L * d.positions() * d.kvHeads() * d.dHead() * Float.BYTES, d.selfBytes(pass, l), "layer " + l);
+                assertEquals(s.cache().crossBytes(l), d.crossLayerBytes()[l], "layer " + l);
                 self += d.selfBytes(pass, l);
             }
-            // self-attention keys and values: 2 x positions x heads x d_kv float32 per layer
-            assertEquals(2L * d.positions() * d.kvHeads() * d.dHead() * Float.BYTES * layers, self);
             assertEquals(pass.totalBytes(), self + d.crossBytes());
 
             // the matrix's columns are the keys of every pass, each from its own trace
