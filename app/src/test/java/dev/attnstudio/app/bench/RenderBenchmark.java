@@ -154,7 +154,8 @@ public final class RenderBenchmark {
         int height = EXPORT_SIZE + 60;
         AttentionMapView view = onFx(() -> {
             AttentionMapView v = new AttentionMapView(new AttentionSettings(), false);
-            new Scene(v, EXPORT_SIZE, height); // never shown: the headless screen is smaller than the map
+            Scene scene = new Scene(v, EXPORT_SIZE, height); // never shown: the headless screen is smaller than the map
+            scene.getStylesheets().add(Styles.stylesheet());
             v.resize(EXPORT_SIZE, height);
             v.setMatrix(AttentionMatrix.of(map.name(), "softmax", AttentionMatrix.Kind.WEIGHTS, map.rows(), map.cols(),
                     map.values(), map.rowLabels(), map.colLabels()));
