@@ -261,8 +261,20 @@ public final class Stepper implements AutoCloseable {
         return new StepInfo(g, i, t.program().size(), op.name(), op.math(), op.inputs(), shape, op.group(), groups.get(g).kind);
     }
 
-    /** Advances the cursor one step, computing it if it was not computed yet. Returns null at the end. */
+    /**
+     * Advances the cursor one step, computing it if it was not computed yet. Returns null at the end. A single step is a
+     * whole command: a {@link #cancel()} that arrived before or during it is spent on it, not left for the next run.
+     */
     public StepInfo step() {
+        try {
+            return advance();
+        } finally {
+            cancelled = false;
+        }
+    }
+
+    /** One step of a command: the loops below call this, so a cancel stays pending until they check it. */
+    private StepInfo advance() {
         requireReset();
         Trace t = groups.get(cursorGroup).trace;
         if (cursorIndex + 1 < t.executed()) {
@@ -284,7 +296,7 @@ public final class Stepper implements AutoCloseable {
         if (cursorGroup + 1 < groups.size()) {
             cursorGroup++;
             cursorIndex = -1;
-            return step();
+            return advance();
         }
         return null;
     }
@@ -330,10 +342,10 @@ public final class Stepper implements AutoCloseable {
 
     /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */
     public StepInfo stepOver() {
-        StepInfo s = step();
+        StepInfo s = advance();
         while (s != null && !atUnitEnd()) {
             checkCancelled();
-            s = step();
+            s = advance();
         }
         return s;
     }
@@ -349,10 +361,10 @@ public final class Stepper implements AutoCloseable {
      */
     public StepInfo runTo(String pattern) {
         Pattern breakpoint = HookName.glob(pattern);
-        StepInfo s = step();
+        StepInfo s = advance();
         while (s != null && !breakpoint.matcher(s.name()).matches()) {
             checkCancelled();
-            s = step();
+            s = advance();
         }
         return s;
     }
@@ -366,7 +378,7 @@ public final class Stepper implements AutoCloseable {
     /** Runs every remaining step of every group; the cursor ends on the last step. */
     public StepInfo runToEnd() {
         StepInfo last = current();
-        for (StepInfo s = step(); s != null; s = step()) {
+        for (StepInfo s = advance(); s != null; s = advance()) {
             last = s;
             checkCancelled();
         }
@@ -375,7 +387,8 @@ public final class Stepper implements AutoCloseable {
 
     /**
      * Asks the running {@code runTo}, {@code runToEnd} or {@code stepOver} to stop after its current step; if none is
-     * running yet (the request was queued behind it), the next one stops after its first step. A reset forgets it.
+     * running yet (the request was queued behind it), the next one stops after its first step. A reset or a single
+     * {@link #step()} spends it, so a stop pressed during one step does not cut short a later run.
      */
     public void cancel() {
         cancelled = true;

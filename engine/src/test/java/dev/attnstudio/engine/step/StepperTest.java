@@ -356,6 +356,18 @@ class StepperTest {
     }
 
     @Test
+    void aStopPressedDuringOneStepDoesNotCutShortTheNextRun() {
+        try (Stepper s = stepper(Capture.COMPACT)) {
+            s.reset(PROMPT);
+            s.setListener(info -> s.cancel()); // Esc pressed while a single F10 step computes
+            s.step();
+            s.setListener(null);
+            s.runToEnd(); // a later run goes through
+            assertTrue(s.finished());
+        }
+    }
+
+    @Test
     void nativeMemoryIsReturnedWhenTracesClose() {
         int baseline = model.model().manager().getManagedArrays().size();
         try (Stepper s = stepper(Capture.COMPACT)) {
