@@ -1,7 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.CanvasRegion;
-import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.ColorBar;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -258,13 +258,7 @@ public final class AttentionGridView extends CanvasRegion {
         gc.fillText(colors.lowLabel(), x, y + 5);
         x += 34;
         double bar = Math.min(140, w * 0.3);
-        for (int i = 0; i < (int) bar; i++) {
-            gc.setFill(ColorScale.color(colors.legendArgb(i / (bar - 1))));
-            gc.fillRect(x + i, y, 1, 10);
-        }
-        gc.setStroke(colours().border());
-        gc.setLineWidth(1);
-        gc.strokeRect(x + 0.5, y + 0.5, bar - 1, 9);
+        ColorBar.draw(gc, x, y, bar, colors::legendArgb, colours().border());
         gc.setFill(colours().muted());
         gc.fillText(colors.highLabel() + "  " + colors.scaleName() + "  \u00b7  softmax weights, "
                 + d.source().describe(), x + bar + 4, y + 5, Math.max(10, w - x - bar - 4));

@@ -1,7 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.AxisLabels;
-import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.ColorBar;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
@@ -370,13 +370,7 @@ public final class AttentionMapView extends CanvasRegion {
         double bar = Math.min(LEGEND_BAR, Math.max(40, w * 0.35));
         gc.fillText(low, x, y + 5);
         x += textWidth(low, legendFont) + 4;
-        for (int i = 0; i < (int) bar; i++) {
-            gc.setFill(ColorScale.color(colors.legendArgb(i / (bar - 1))));
-            gc.fillRect(x + i, y, 1, 10);
-        }
-        gc.setStroke(colours().border());
-        gc.setLineWidth(1);
-        gc.strokeRect(x + 0.5, y + 0.5, bar - 1, 9);
+        ColorBar.draw(gc, x, y, bar, colors::legendArgb, colours().border());
         x += bar + 4;
         gc.setFill(colours().muted());
         String high = colors.highLabel() + "  " + colors.scaleName();

@@ -17,7 +17,7 @@ import javafx.scene.layout.VBox;
  * key tokens, the weight, and the raw and scaled scores of that cell; when the map is pooled the readout is
  * for the block under the mouse, pooled by the same rule. Ctrl+scroll or +/- zoom, scroll pans, 0 fits.
  */
-public final class HeadDetailView extends Region {
+public final class HeadDetailView extends BoxView {
 
     private final AttentionSettings settings;
     private final ObjectProperty<StageData> data = new SimpleObjectProperty<>(this, "data");
@@ -25,7 +25,6 @@ public final class HeadDetailView extends Region {
     private final Label header = new Label();
     private final Label readoutLabel = new Label();
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
-    private final VBox box;
 
     public HeadDetailView() {
         this(new AttentionSettings());
@@ -48,8 +47,7 @@ public final class HeadDetailView extends Region {
         readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.setTooltip(new Tooltip("The cell under the mouse, or under the keyboard cursor"));
         VBox.setVgrow(map, Priority.ALWAYS);
-        box = new VBox(4, header, map, readoutLabel);
-        getChildren().add(box);
+        setBox(new VBox(4, header, map, readoutLabel));
         data.addListener((obs, old, now) -> show(now));
         map.hoveredProperty().addListener((obs, old, now) -> updateReadout());
         map.cellCursorProperty().addListener((obs, old, now) -> updateReadout());
@@ -116,22 +114,5 @@ public final class HeadDetailView extends Region {
                 + Readouts.part("weight", d.pattern(), c, rule) + "   "
                 + Readouts.part("raw", d.raw(), c, rule) + "   "
                 + Readouts.part(d.shortTitle(1), d.scaled(), c, rule));
-    }
-
-    @Override
-    protected void layoutChildren() {
-        box.resizeRelocate(getInsets().getLeft(), getInsets().getTop(),
-                getWidth() - getInsets().getLeft() - getInsets().getRight(),
-                getHeight() - getInsets().getTop() - getInsets().getBottom());
-    }
-
-    @Override
-    protected double computePrefWidth(double height) {
-        return box.prefWidth(height) + getInsets().getLeft() + getInsets().getRight();
-    }
-
-    @Override
-    protected double computePrefHeight(double width) {
-        return box.prefHeight(width) + getInsets().getTop() + getInsets().getBottom();
     }
 }

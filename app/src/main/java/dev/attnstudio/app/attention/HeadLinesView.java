@@ -15,7 +15,6 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
@@ -31,7 +30,7 @@ import java.util.List;
  * {@link #MIN_WEIGHT} are left out (they would be invisible). Shown for passes up to
  * {@link AttentionGridData#MAX_CELLS} tokens; longer ones are left to the maps.
  */
-public final class HeadLinesView extends Region {
+public final class HeadLinesView extends BoxView {
 
     /** Weights below this draw no line. */
     public static final float MIN_WEIGHT = 0.02f;
@@ -46,7 +45,6 @@ public final class HeadLinesView extends Region {
     private final ComboBox<Integer> layerChoice = new ComboBox<>();
     private final ComboBox<Integer> headChoice = new ComboBox<>();
     private final LinesCanvas lines = new LinesCanvas();
-    private final VBox box;
     private final Label caption = new Label();
 
     /** Last drawing: row height, tops of the two columns and x of the two text edges. */
@@ -81,8 +79,7 @@ public final class HeadLinesView extends Region {
         Tooltip.install(lines, new Tooltip("Queries left, keys right; thickness and opacity = attention weight. "
                 + "Hover a token to see only its lines."));
         VBox.setVgrow(lines, Priority.ALWAYS);
-        box = new VBox(6, controls, lines);
-        getChildren().add(box);
+        setBox(new VBox(6, controls, lines));
 
         layerChoice.valueProperty().addListener((obs, old, now) -> {
             if (now != null) {
@@ -294,13 +291,6 @@ public final class HeadLinesView extends Region {
         if (side != hoverSide || i != hoverIndex) {
             setHover(side, i);
         }
-    }
-
-    @Override
-    protected void layoutChildren() {
-        box.resizeRelocate(getInsets().getLeft(), getInsets().getTop(),
-                getWidth() - getInsets().getLeft() - getInsets().getRight(),
-                getHeight() - getInsets().getTop() - getInsets().getBottom());
     }
 
     @Override

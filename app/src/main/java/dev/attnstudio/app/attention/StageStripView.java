@@ -21,7 +21,7 @@ import java.util.List;
  * engine did there ({@link ScoreScaling}: ÷√d_head, or nothing for T5 or when an intervention turned it off).
  * Hovering a cell in any stage marks the same cell in all four and reads out its value at every stage.
  */
-public final class StageStripView extends Region {
+public final class StageStripView extends BoxView {
 
     private final AttentionSettings settings;
     private final ObjectProperty<StageData> data = new SimpleObjectProperty<>(this, "data");
@@ -29,7 +29,6 @@ public final class StageStripView extends Region {
     private final List<Tooltip> tooltips = new ArrayList<>();
     private final Label header = new Label();
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
-    private final VBox box;
 
     public StageStripView() {
         this(new AttentionSettings());
@@ -64,8 +63,7 @@ public final class StageStripView extends Region {
         readoutLabel.textProperty().bind(readout);
         readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.setTooltip(new Tooltip("The hovered cell's value at each stage"));
-        box = new VBox(6, header, row, readoutLabel);
-        getChildren().add(box);
+        setBox(new VBox(6, header, row, readoutLabel));
         data.addListener((obs, old, now) -> show(now));
         settings.poolingProperty().addListener((obs, old, now) -> hover(null));
         show(null);
@@ -135,22 +133,5 @@ public final class StageStripView extends Region {
             text.append("   ").append(Readouts.part(d.shortTitle(s), d.stages().get(s), c, rule));
         }
         readout.set(text.toString());
-    }
-
-    @Override
-    protected void layoutChildren() {
-        box.resizeRelocate(getInsets().getLeft(), getInsets().getTop(),
-                getWidth() - getInsets().getLeft() - getInsets().getRight(),
-                getHeight() - getInsets().getTop() - getInsets().getBottom());
-    }
-
-    @Override
-    protected double computePrefWidth(double height) {
-        return box.prefWidth(height) + getInsets().getLeft() + getInsets().getRight();
-    }
-
-    @Override
-    protected double computePrefHeight(double width) {
-        return box.prefHeight(width) + getInsets().getTop() + getInsets().getBottom();
     }
 }

@@ -35,11 +35,8 @@ final class EntropyCanvas extends GridCanvas {
 
     EntropyCanvas() {
         super("Hover a head, or click one or move with the arrow keys to select it (Home / End: first / last head)");
-        data.addListener((obs, old, now) -> {
-            redraw();
-            gridChanged();
-            selectionToCursor();
-        });
+        watchData(data);
+        data.addListener((obs, old, now) -> selectionToCursor());
         hovered.addListener((obs, old, now) -> redraw());
         selectedLayer.addListener((obs, old, now) -> selectionToCursor());
         selectedHead.addListener((obs, old, now) -> selectionToCursor());

@@ -5,6 +5,7 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.value.ObservableValue;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyEvent;
@@ -57,6 +58,22 @@ abstract class GridCanvas extends CanvasRegion {
         cursor.addListener((obs, old, now) -> {
             refreshReadout();
             redraw();
+        });
+    }
+
+    /** Redraws and re-reads the grid whenever {@code data} changes (new rows, columns and cells). */
+    final void watchData(ObservableValue<?> data) {
+        data.addListener((obs, old, now) -> {
+            redraw();
+            gridChanged();
+        });
+    }
+
+    /** Redraws and refreshes the readout whenever {@code setting} changes (the same grid, shown otherwise). */
+    final void watchSetting(ObservableValue<?> setting) {
+        setting.addListener((obs, old, now) -> {
+            redraw();
+            refreshReadout();
         });
     }
 

@@ -34,14 +34,8 @@ final class KvMatrixCanvas extends GridCanvas {
     KvMatrixCanvas() {
         super("Hover an entry, or click one and move with the arrow keys: up / down a dimension, left / right a "
                 + "position (Home / End: first / last position)");
-        data.addListener((obs, old, now) -> {
-            redraw();
-            gridChanged();
-        });
-        showValues.addListener((obs, old, now) -> {
-            redraw();
-            refreshReadout();
-        });
+        watchData(data);
+        watchSetting(showValues);
     }
 
     /** v in [-limit, limit] on the diverging palette: blue negative, white 0, red positive. */

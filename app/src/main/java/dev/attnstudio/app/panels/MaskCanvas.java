@@ -49,14 +49,8 @@ final class MaskCanvas extends GridCanvas {
 
     MaskCanvas() {
         super("Hover a cell, or click one and move with the arrow keys (Home / End: first / last key)");
-        data.addListener((obs, old, now) -> {
-            redraw();
-            gridChanged();
-        });
-        head.addListener((obs, old, now) -> {
-            redraw();
-            refreshReadout();
-        });
+        watchData(data);
+        watchSetting(head);
         overlay.addListener((obs, old, now) -> redraw());
     }
 

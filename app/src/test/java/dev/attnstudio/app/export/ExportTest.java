@@ -3,24 +3,22 @@ package dev.attnstudio.app.export;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attnstudio.app.ViewStage;
 import dev.attnstudio.app.heatmap.Heatmap;
 import dev.attnstudio.app.attention.AttentionMapView;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.AttentionSettings;
-import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.samples.SampleModels;
-import javafx.scene.Scene;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import javafx.stage.Stage;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 import org.w3c.dom.Document;
@@ -75,18 +73,13 @@ class ExportTest {
             scores = stepper.read(SCORES);
             pattern = stepper.read(PATTERN);
         }
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
-            shown = head(pattern, 1);
-            mapView = new AttentionMapView(new AttentionSettings(), true);
-            mapView.setMatrix(AttentionMatrix.of(shown.name(), "softmax", AttentionMatrix.Kind.WEIGHTS, shown.rows(),
+        shown = head(pattern, 1);
+        mapView = ViewStage.show(() -> {
+            AttentionMapView v = new AttentionMapView(new AttentionSettings(), true);
+            v.setMatrix(AttentionMatrix.of(shown.name(), "softmax", AttentionMatrix.Kind.WEIGHTS, shown.rows(),
                     shown.cols(), shown.values(), shown.rowLabels(), shown.colLabels()));
-            Scene scene = new Scene(mapView, 400, 300);
-            scene.getStylesheets().add(Styles.stylesheet());
-            s.setScene(scene);
-            s.show();
-        });
+            return v;
+        }, 400, 300);
     }
 
     @AfterAll

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.attnstudio.app.ViewStage.fx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -139,9 +140,5 @@ class InspectScreenshotsTest {
         CompletableFuture<Path> done = fx(() -> service.png(view, 1, caption, OUT.resolve(file).toAbsolutePath(), true));
         Path png = done.get(30, TimeUnit.SECONDS);
         assertEquals((int) w, ImageIO.read(png.toFile()).getWidth());
-    }
-
-    private static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 }

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.inspector;
 
-import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.ViewStage;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.TensorStats;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -8,7 +8,6 @@ import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 import dev.attnstudio.samples.SampleModels;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -17,16 +16,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import javafx.stage.Stage;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
+import static dev.attnstudio.app.ViewStage.fx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,15 +45,7 @@ class TensorInspectorTest {
         Tokenizer.Tokens t = model.tokenizer().encode("The cat sat on the mat.");
         tokens = List.of(Arrays.asList(t.strings()));
         ids = t.ids();
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
-            view = new TensorInspector();
-            Scene scene = new Scene(view, 1000, 700);
-            scene.getStylesheets().add(Styles.stylesheet());
-            s.setScene(scene);
-            s.show();
-        });
+        view = ViewStage.show(TensorInspector::new, 1000, 700);
     }
 
     @AfterAll
@@ -135,9 +124,5 @@ class TensorInspectorTest {
 
     private String text(String id) throws Exception {
         return fx(() -> ((Label) view.lookup(id)).getText());
-    }
-
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
     }
 }

@@ -40,9 +40,7 @@ class EntropyPanelTest {
 
     @AfterAll
     static void close() throws Exception {
-        PanelFixture.close(stage);
-        gpt2.close();
-        minilm.close();
+        PanelFixture.close(stage, gpt2, minilm);
     }
 
     @Test

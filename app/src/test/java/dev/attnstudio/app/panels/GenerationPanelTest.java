@@ -45,9 +45,7 @@ class GenerationPanelTest {
 
     @AfterAll
     static void close() throws Exception {
-        PanelFixture.close(stage);
-        gpt.close();
-        minilm.close();
+        PanelFixture.close(stage, gpt, minilm);
     }
 
     @Test

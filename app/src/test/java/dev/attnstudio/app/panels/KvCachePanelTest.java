@@ -40,9 +40,7 @@ class KvCachePanelTest {
 
     @AfterAll
     static void close() throws Exception {
-        PanelFixture.close(stage);
-        gpt2.close();
-        llama.close();
+        PanelFixture.close(stage, gpt2, llama);
     }
 
     private static Stepper generate(LoadedModel model, String prompt) {

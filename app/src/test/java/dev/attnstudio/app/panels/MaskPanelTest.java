@@ -41,9 +41,7 @@ class MaskPanelTest {
 
     @AfterAll
     static void close() throws Exception {
-        PanelFixture.close(stage);
-        gpt2.close();
-        minilm.close();
+        PanelFixture.close(stage, gpt2, minilm);
     }
 
     @Test

@@ -40,11 +40,15 @@ final class PanelFixture {
         return fx(Stage::new);
     }
 
-    static void close(Stage stage) throws Exception {
+    /** Closes the panel tests' stage, then the models they opened. */
+    static void close(Stage stage, LoadedModel... models) throws Exception {
         fx(() -> {
             stage.close();
             return null;
         });
+        for (LoadedModel m : models) {
+            m.close();
+        }
     }
 
     /** Shows a panel alone in the stage with the app's stylesheet in the light or the dark theme. */

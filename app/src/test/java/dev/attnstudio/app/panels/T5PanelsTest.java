@@ -46,8 +46,7 @@ class T5PanelsTest {
 
     @AfterAll
     static void close() throws Exception {
-        PanelFixture.close(stage);
-        t5.close();
+        PanelFixture.close(stage, t5);
     }
 
     private static Stepper prefilled() {

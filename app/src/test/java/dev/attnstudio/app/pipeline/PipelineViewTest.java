@@ -1,15 +1,13 @@
 package dev.attnstudio.app.pipeline;
 
-import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.ViewStage;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 import dev.attnstudio.samples.SampleModels;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
-import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,9 +18,8 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
+import static dev.attnstudio.app.ViewStage.fx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,15 +39,7 @@ class PipelineViewTest {
         Tokenizer.Tokens tokens = model.tokenizer().encode("The cat sat on the mat.");
         stepper.reset(tokens.ids());
         stepper.runTo("blocks.1.attn.hook_pattern");
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            Stage s = new Stage(); // own stage: the primary one keeps sizes other test classes set
-            view = new PipelineView();
-            Scene scene = new Scene(view, 1100, 600);
-            scene.getStylesheets().add(Styles.stylesheet());
-            s.setScene(scene);
-            s.show();
-        });
+        view = ViewStage.show(PipelineView::new, 1100, 600);
     }
 
     @AfterAll
@@ -69,7 +58,7 @@ class PipelineViewTest {
         int cursor = stepper.current().index();
         assertEquals(trace.program().size(), d.nodes().size());
         for (int i = 0; i < trace.program().size(); i++) {
-            Region box = fx(view::stepBox, i);
+            Region box = stepBox(i);
             List<String> texts = texts(box);
             String expected = i < trace.executed() ? Arrays.toString(trace.shapeOf(trace.program().op(i).name()))
                     : PipelineData.documentedShape(trace.program().op(i).name());
@@ -78,8 +67,8 @@ class PipelineViewTest {
             assertEquals(i == cursor, fx(() -> box.getPseudoClassStates().contains(PipelineView.CURRENT)),
                     "only the step under the cursor is highlighted: " + i);
         }
-        assertEquals("softmax", texts(fx(view::stepBox, cursor)).get(0));
-        assertEquals("[1, 12, 9, 9]", texts(fx(view::stepBox, cursor)).get(1)); // [CLS] the cat sat on the mat . [SEP]
+        assertEquals("softmax", texts(stepBox(cursor)).get(0));
+        assertEquals("[1, 12, 9, 9]", texts(stepBox(cursor)).get(1)); // [CLS] the cat sat on the mat . [SEP]
         assertTrue(fx(() -> view.unitPane(2).getPseudoClassStates().contains(PipelineView.CURRENT)), "block 1's column");
     }
 
@@ -94,13 +83,13 @@ class PipelineViewTest {
         WaitForAsyncUtils.waitForFxEvents();
         int pending = stepper.current().index() + 3;
         scrollTo(pending);
-        robot.clickOn(fx(view::stepBox, pending));
+        robot.clickOn(stepBox(pending));
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(jumps.isEmpty(), "a pending step cannot be jumped to: " + jumps);
 
         int computed = 7; // blocks.0.attn.hook_qk_raw area of block 0: computed long ago
         scrollTo(computed);
-        robot.clickOn(fx(view::stepBox, computed));
+        robot.clickOn(stepBox(computed));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(List.of(new PipelineView.StepTarget(0, computed)), jumps);
         assertFalse(d.nodes().get(pending).computed());
@@ -122,11 +111,7 @@ class PipelineViewTest {
         return fx(() -> box.getChildrenUnmodifiable().stream().map(n -> ((Label) n).getText()).toList());
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
-
-    private static <T> T fx(java.util.function.IntFunction<T> f, int i) throws Exception {
-        return fx(() -> f.apply(i));
+    private static Region stepBox(int i) throws Exception {
+        return fx(() -> view.stepBox(i));
     }
 }
