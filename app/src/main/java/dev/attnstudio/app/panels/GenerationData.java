@@ -1,7 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.metrics.NextTokenDistribution;
+import dev.attnstudio.engine.sampling.NextTokenDistribution;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;

@@ -32,26 +32,15 @@ public final class Sampler {
         double temperature = config.greedy() ? 1 : config.temperature();
         double[] probs = softmax(logits, temperature);
         int[] order = byLogitDescending(logits);
-
-        int kept = config.topK() > 0 ? Math.min(config.topK(), probs.length) : probs.length;
-        double keptMass = 0;
-        for (int i = 0; i < kept; i++) {
-            keptMass += probs[order[i]];
-        }
-        // top-p applies to the distribution renormalized over the top-k tokens, as Hugging Face chains them
-        double mass = 0;
-        int nucleus = 0;
-        while (nucleus < kept && (nucleus == 0 || mass < config.topP() * keptMass)) {
-            mass += probs[order[nucleus++]];
-        }
         int token;
         if (config.greedy()) {
             token = order[0];
         } else {
-            double u = random.nextDouble() * mass;
+            Nucleus nucleus = nucleus(probs, order, config);
+            double u = random.nextDouble() * nucleus.mass();
             int j = 0;
             double acc = probs[order[0]];
-            while (acc < u && j < nucleus - 1) {
+            while (acc < u && j < nucleus.size() - 1) {
                 acc += probs[order[++j]];
             }
             token = order[j];
@@ -64,6 +53,30 @@ public final class Sampler {
             candidateProbs[i] = probs[order[i]];
         }
         return new Choice(token, probs[token], candidates, candidateProbs);
+    }
+
+    /** The tokens sampling may pick: the first {@code size} of the order, holding probability {@code mass}. */
+    record Nucleus(int size, double mass) {
+    }
+
+    /**
+     * The smallest prefix of the top-k tokens (all when top_k = 0) whose mass reaches top_p of the top-k's mass: top-p
+     * applies to the distribution renormalized over the top-k tokens, as Hugging Face chains them.
+     *
+     * @param order token ids, most probable first ({@link #byLogitDescending})
+     */
+    static Nucleus nucleus(double[] probs, int[] order, SamplingConfig config) {
+        int topK = config.topK() > 0 ? Math.min(config.topK(), probs.length) : probs.length;
+        double topKMass = 0;
+        for (int i = 0; i < topK; i++) {
+            topKMass += probs[order[i]];
+        }
+        double mass = 0;
+        int size = 0;
+        while (size < topK && (size == 0 || mass < config.topP() * topKMass)) {
+            mass += probs[order[size++]];
+        }
+        return new Nucleus(size, mass);
     }
 
     /** Token ids ordered by logit, highest first, ties by lower id: a primitive sort of packed keys. */

@@ -1,7 +1,5 @@
-package dev.attnstudio.engine.metrics;
+package dev.attnstudio.engine.sampling;
 
-import dev.attnstudio.engine.sampling.Sampler;
-import dev.attnstudio.engine.sampling.SamplingConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
