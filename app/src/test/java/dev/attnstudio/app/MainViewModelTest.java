@@ -1,13 +1,13 @@
 package dev.attnstudio.app;
 
-import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.main.Breakpoint;
-import dev.attnstudio.app.main.ViewContext;
-import dev.attnstudio.app.main.ViewFeed;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.StepRow;
+import dev.attnstudio.app.main.ViewContext;
+import dev.attnstudio.app.main.ViewFeed;
 import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -78,7 +78,7 @@ class MainViewModelTest {
         long[] ids = reference.tokenizer().encode(MainViewModel.DEFAULT_PROMPT).ids();
         assertEquals(ids.length, vm.tokens().size());
         assertEquals(reference.model().program(new dev.attnstudio.engine.model.Pass(1, ids.length, 0,
-                dev.attnstudio.engine.model.Interventions.NONE, null)).names(), vm.steps().stream().map(StepRow::name).toList());
+                dev.attnstudio.engine.intervene.Interventions.NONE, null)).names(), vm.steps().stream().map(StepRow::name).toList());
         assertTrue(vm.steps().stream().noneMatch(StepRow::computed), "nothing runs before the first step");
         assertEquals(-1, vm.currentIndexProperty().get());
         assertEquals("step 0 / " + vm.steps().size(), vm.positionText().get());

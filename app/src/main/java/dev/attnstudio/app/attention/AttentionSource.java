@@ -1,7 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.engine.config.ModelConfig;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.program.Program;
 
 /**
  * Which attention of a model a view shows: the stack of blocks and the attention module inside each block,

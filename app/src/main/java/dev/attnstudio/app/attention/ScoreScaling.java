@@ -1,7 +1,7 @@
 package dev.attnstudio.app.attention;
 
-import dev.attnstudio.engine.step.Op;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Program;
 
 import java.util.Objects;
 

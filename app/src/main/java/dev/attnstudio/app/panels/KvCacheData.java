@@ -3,8 +3,8 @@ package dev.attnstudio.app.panels;
 import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.model.KvCache;
 import dev.attnstudio.engine.model.TransformerModel;
+import dev.attnstudio.engine.program.KvCache;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 

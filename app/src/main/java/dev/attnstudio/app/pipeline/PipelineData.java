@@ -1,8 +1,8 @@
 package dev.attnstudio.app.pipeline;
 
 import dev.attnstudio.engine.hooks.HookName;
-import dev.attnstudio.engine.step.Op;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.Trace;
 

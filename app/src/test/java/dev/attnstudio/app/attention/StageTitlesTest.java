@@ -1,8 +1,8 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.model.Interventions;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,9 +1,9 @@
 package dev.attnstudio.app.pipeline;
 
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.runtime.DjlRuntime;
-import dev.attnstudio.engine.step.Op;
-import dev.attnstudio.engine.step.Program;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.SampleModels;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,9 @@
 package dev.attnstudio.engine.metrics;
 
+import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.step.Trace;
 
 /**
  * Shannon entropy (nats) of every attention row of one layer, and the same normalized by log(n), n being the
@@ -11,6 +14,29 @@ import dev.attnstudio.engine.step.TensorData;
  */
 public record HeadEntropy(int layer, int batch, int heads, int queries, float[] entropy, float[] normalized,
                           int[] allowedKeys) {
+
+    /** Entropy of every head and query of a layer's pattern in the stepper's pass under the cursor. */
+    public static HeadEntropy of(Stepper stepper, int layer) {
+        return of(stepper, HookName.Block.PATTERN.at(layer));
+    }
+
+    /**
+     * Entropy of every head and query of any attention pattern in the stepper's pass under the cursor, e.g.
+     * {@code decoder.blocks.0.cross_attn.hook_pattern}, normalized by the keys its mask (the matching
+     * {@code hook_mask}) allows.
+     *
+     * @throws IllegalArgumentException if the name is not a pattern hook
+     */
+    public static HeadEntropy of(Stepper stepper, String patternHook) {
+        HookName.Parsed p = HookName.parse(patternHook);
+        if (p.block() != HookName.Block.PATTERN && p.block() != HookName.Block.CROSS_PATTERN) {
+            throw new IllegalArgumentException(patternHook + " is not an attention pattern (attn.hook_pattern or "
+                    + "cross_attn.hook_pattern)");
+        }
+        String mask = patternHook.substring(0, patternHook.length() - "hook_pattern".length()) + "hook_mask";
+        Trace t = stepper.group().trace();
+        return of(p.layer(), t.read(patternHook), t.read(mask));
+    }
 
     /**
      * @param pattern {@code hook_pattern} [B, H, T, K]

@@ -1,12 +1,11 @@
 package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.runtime.Tensors;
 
-/** Learned token and position embeddings (GPT-2 {@code wte}, {@code wpe}). */
+/** Learned token and position embeddings (GPT-2 {@code wte}, {@code wpe}; BERT's word and position tables). */
 final class Embedding {
 
     private final NDArray wte; // [V, d]
@@ -22,18 +21,15 @@ final class Embedding {
         return wte.get(ids);
     }
 
-    /** Rows start..start+T of W_pos, repeated over the batch: [B, T, d]; zeros when positions are disabled. */
-    NDArray positions(NDArray ids, long start, boolean enabled, NDManager manager) {
+    /** Rows start..start+T of W_pos, repeated over the batch: ids [B, T] -> [B, T, d]. */
+    NDArray positions(NDArray ids, long start) {
         long batch = ids.getShape().get(0);
         long len = ids.getShape().get(1);
         Shape shape = new Shape(batch, len, wpe.getShape().get(1));
-        if (!enabled) {
-            return manager.zeros(shape);
-        }
         return Tensors.copy(wpe.get(new NDIndex("{}:{}", start, start + len)).broadcast(shape));
     }
 
-    /** The unembedding W_U = W_E^T [d, V] (GPT-2 ties them). */
+    /** The unembedding W_U = W_E^T [d, V] (GPT-2 ties them): [B, T, d] -> [B, T, V]. */
     NDArray unembed(NDArray x) {
         return x.matMul(wte.transpose());
     }

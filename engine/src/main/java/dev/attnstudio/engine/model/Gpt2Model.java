@@ -2,39 +2,39 @@ package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.config.ModelConfig;
-import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.SafeTensors;
-import dev.attnstudio.engine.runtime.Tensors;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.program.MaskRule;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Pass;
+import dev.attnstudio.engine.program.Program;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
-import static dev.attnstudio.engine.hooks.HookName.Block.*;
+import static dev.attnstudio.engine.hooks.HookName.Block.K;
+import static dev.attnstudio.engine.hooks.HookName.Block.V;
 import static dev.attnstudio.engine.hooks.HookName.Model.*;
+import static dev.attnstudio.engine.model.WeightTable.Layout.SPLIT_QKV;
 
 /**
- * A GPT-2-family decoder: embeddings, n pre-norm blocks, final LayerNorm, tied unembedding.
- * The weights live in the model's own NDManager until {@link #close()}.
+ * A GPT-2-family decoder: token and learned position embeddings, n {@link PreNormBlock}s (LayerNorm, causal attention,
+ * LayerNorm, gelu MLP), final LayerNorm, tied unembedding. The weights live in the model's own NDManager until
+ * {@link #close()}.
  */
 public final class Gpt2Model implements TransformerModel {
 
     private final ModelConfig config;
     private final NDManager manager;
     private final Embedding embedding;
-    private final List<Block> blocks;
-    private final LayerNorm lnFinal;
+    private final List<PreNormBlock> blocks;
+    private final Norm lnFinal;
     private final Map<String, NDArray> parameters; // the arrays above, by name (see parameters())
 
-    private Gpt2Model(ModelConfig config, NDManager manager, Embedding embedding, List<Block> blocks, LayerNorm lnFinal,
-                      Map<String, NDArray> parameters) {
+    private Gpt2Model(ModelConfig config, NDManager manager, Embedding embedding, List<PreNormBlock> blocks,
+                      Norm lnFinal, Map<String, NDArray> parameters) {
         this.config = config;
         this.manager = manager;
         this.embedding = embedding;
@@ -43,9 +43,57 @@ public final class Gpt2Model implements TransformerModel {
         this.parameters = parameters;
     }
 
-    @Override
-    public String outputHook() {
-        return LOGITS.id;
+    /**
+     * The checkpoint's tensors (Hugging Face GPT-2 names, with or without a {@code transformer.} prefix). Conv1D weights
+     * are stored [in, out], the layout used here; {@code c_attn} is q | k | v along the output axis. A stored
+     * {@code lm_head.weight} is ignored (tied to wte).
+     */
+    static WeightTable weights(ModelConfig c) {
+        long d = c.dModel();
+        long m = c.dMlp();
+        WeightTable t = WeightTable.withOptionalPrefix("transformer.")
+                .add("wte.weight", c.vocabSize(), d)
+                .add("wpe.weight", c.nPositions(), d);
+        for (int i = 0; i < c.nLayer(); i++) {
+            String h = "h." + i + ".";
+            t.add(h + "ln_1.weight", d).add(h + "ln_1.bias", d)
+                    .add(h + "attn.c_attn.weight", SPLIT_QKV, d, 3 * d).add(h + "attn.c_attn.bias", SPLIT_QKV, 3 * d)
+                    .add(h + "attn.c_proj.weight", d, d).add(h + "attn.c_proj.bias", d)
+                    .add(h + "ln_2.weight", d).add(h + "ln_2.bias", d)
+                    .add(h + "mlp.c_fc.weight", d, m).add(h + "mlp.c_fc.bias", m)
+                    .add(h + "mlp.c_proj.weight", m, d).add(h + "mlp.c_proj.bias", d);
+        }
+        return t.add("ln_f.weight", d).add("ln_f.bias", d);
+    }
+
+    /** Builds the model from a checkpoint laid out as {@link #weights} says; every tensor's shape is checked. */
+    public static Gpt2Model load(ModelConfig config, WeightSource source, NDManager parent) {
+        NDManager m = parent.newSubManager();
+        try {
+            WeightTable.Weights w = weights(config).load(source, m);
+            List<PreNormBlock> blocks = new ArrayList<>();
+            for (int i = 0; i < config.nLayer(); i++) {
+                String h = "h." + i + ".";
+                Attention attention = new Attention(
+                        Linear.inOut(w.get(h + "attn.c_attn.weight/q"), w.get(h + "attn.c_attn.bias/q")),
+                        Linear.inOut(w.get(h + "attn.c_attn.weight/k"), w.get(h + "attn.c_attn.bias/k")),
+                        Linear.inOut(w.get(h + "attn.c_attn.weight/v"), w.get(h + "attn.c_attn.bias/v")),
+                        Linear.inOut(w.get(h + "attn.c_proj.weight"), w.get(h + "attn.c_proj.bias")),
+                        config.nHead(), config.nHead(), null, true);
+                Mlp mlp = Mlp.plain(Linear.inOut(w.get(h + "mlp.c_fc.weight"), w.get(h + "mlp.c_fc.bias")),
+                        Linear.inOut(w.get(h + "mlp.c_proj.weight"), w.get(h + "mlp.c_proj.bias")), config.activation());
+                blocks.add(new PreNormBlock(layerNorm(w, h + "ln_1", config), attention, layerNorm(w, h + "ln_2", config), mlp));
+            }
+            return new Gpt2Model(config, m, new Embedding(w.get("wte.weight"), w.get("wpe.weight")), List.copyOf(blocks),
+                    layerNorm(w, "ln_f", config), w.arrays());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private static LayerNorm layerNorm(WeightTable.Weights w, String name, ModelConfig config) {
+        return new LayerNorm(w.get(name + ".weight"), w.get(name + ".bias"), config.layerNormEps());
     }
 
     @Override
@@ -54,92 +102,19 @@ public final class Gpt2Model implements TransformerModel {
     }
 
     @Override
+    public Capabilities capabilities() {
+        return new Capabilities("gpt2", List.of(new Capabilities.Stack(null, config.nLayer(), true, false)), true,
+                false, true, -1, config.nHead(), config.nHead(), config.dHead(), config.nLayer(), false);
+    }
+
+    @Override
     public NDManager manager() {
         return manager;
     }
 
-    /**
-     * Builds the model from Hugging Face GPT-2 tensor names ({@code h.0.attn.c_attn.weight} ..., with or without
-     * a {@code transformer.} prefix). Conv1D weights are stored [in, out], which is the layout used here.
-     * Every tensor's shape is checked against the config; {@code lm_head.weight} is ignored (tied to wte).
-     */
-    public static Gpt2Model load(ModelConfig config, WeightSource source, NDManager parent) {
-        NDManager m = parent.newSubManager();
-        try {
-            String prefix = source.names().contains("wte.weight") ? "" : "transformer.";
-            Map<String, NDArray> params = new LinkedHashMap<>();
-            // Every tensor is read under its unprefixed name and remembered, so parameters() hands out the very arrays
-            // the steps multiply by.
-            Function<String, NDArray> read = name -> {
-                long[] shape = expectedShape(config, name);
-                NDArray a = source.require(prefix + name, m, shape);
-                params.put(name, a);
-                return a;
-            };
-            Embedding embedding = new Embedding(read.apply("wte.weight"), read.apply("wpe.weight"));
-            long d = config.dModel();
-            List<Block> blocks = new ArrayList<>();
-            for (int i = 0; i < config.nLayer(); i++) {
-                String h = "h." + i + ".";
-                LayerNorm ln1 = layerNorm(read, h + "ln_1", config);
-                // c_attn is q | k | v along the output axis; each third becomes its own array (copied, not a view)
-                NDArray cAttn = source.require(prefix + h + "attn.c_attn.weight", m, d, 3 * d); // [d, 3d]
-                NDArray cAttnBias = source.require(prefix + h + "attn.c_attn.bias", m, 3 * d);  // [3d]
-                NDArray[] qkv = new NDArray[3];
-                NDArray[] qkvBias = new NDArray[3];
-                for (int j = 0; j < 3; j++) {
-                    try (NDArray w = cAttn.get(new NDIndex(":, {}:{}", j * d, (j + 1) * d));
-                         NDArray b = cAttnBias.get(new NDIndex("{}:{}", j * d, (j + 1) * d))) {
-                        qkv[j] = w.duplicate();
-                        qkvBias[j] = b.duplicate();
-                    }
-                }
-                for (int j = 0; j < 3; j++) {
-                    params.put(h + "attn.c_attn.weight" + QKV_PARTS.get(j), qkv[j]);
-                }
-                for (int j = 0; j < 3; j++) {
-                    params.put(h + "attn.c_attn.bias" + QKV_PARTS.get(j), qkvBias[j]);
-                }
-                cAttn.close();
-                cAttnBias.close();
-                Attention attention = new Attention(qkv, qkvBias, read.apply(h + "attn.c_proj.weight"),
-                        read.apply(h + "attn.c_proj.bias"), config.nHead());
-                LayerNorm ln2 = layerNorm(read, h + "ln_2", config);
-                Mlp mlp = new Mlp(read.apply(h + "mlp.c_fc.weight"), read.apply(h + "mlp.c_fc.bias"),
-                        read.apply(h + "mlp.c_proj.weight"), read.apply(h + "mlp.c_proj.bias"), config.activation());
-                blocks.add(new Block(ln1, attention, ln2, mlp));
-            }
-            LayerNorm lnFinal = layerNorm(read, "ln_f", config);
-            return new Gpt2Model(config, m, embedding, List.copyOf(blocks), lnFinal, Collections.unmodifiableMap(params));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-    }
-
-    /** Suffixes of the three thirds of {@code c_attn} in {@link #parameters()}, in their order in the checkpoint. */
-    private static final List<String> QKV_PARTS = List.of("/q", "/k", "/v");
-
-    private static LayerNorm layerNorm(Function<String, NDArray> read, String name, ModelConfig config) {
-        return new LayerNorm(read.apply(name + ".weight"), read.apply(name + ".bias"), config.layerNormEps());
-    }
-
-    /** The shape a GPT-2 checkpoint stores a tensor with (unprefixed name; c_attn excluded, it is split). */
-    private static long[] expectedShape(ModelConfig c, String name) {
-        long d = c.dModel();
-        long mlp = c.dMlp();
-        String local = name.startsWith("h.") ? name.substring(name.indexOf('.', 2) + 1) : name;
-        return switch (local) {
-            case "wte.weight" -> new long[] {c.vocabSize(), d};
-            case "wpe.weight" -> new long[] {c.nPositions(), d};
-            case "attn.c_proj.weight" -> new long[] {d, d};
-            case "mlp.c_fc.weight" -> new long[] {d, mlp};
-            case "mlp.c_fc.bias" -> new long[] {mlp};
-            case "mlp.c_proj.weight" -> new long[] {mlp, d};
-            case "ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "ln_f.weight", "ln_f.bias",
-                    "attn.c_proj.bias", "mlp.c_proj.bias" -> new long[] {d};
-            default -> throw new IllegalArgumentException("not a GPT-2 tensor: " + name);
-        };
+    @Override
+    public String outputHook() {
+        return LOGITS.id;
     }
 
     /**
@@ -165,7 +140,7 @@ public final class Gpt2Model implements TransformerModel {
             int slash = name.indexOf('/');
             if (slash < 0) {
                 out.put(name, tensor(e.getValue()));
-            } else if (name.endsWith(QKV_PARTS.get(0))) {
+            } else if (name.endsWith(WeightTable.QKV_PARTS.get(0))) {
                 String base = name.substring(0, slash);
                 out.put(base, concatOutputs(base));
             }
@@ -178,7 +153,7 @@ public final class Gpt2Model implements TransformerModel {
         float[][] parts = new float[3][];
         long[] shape = null;
         for (int j = 0; j < 3; j++) {
-            NDArray a = parameters.get(base + QKV_PARTS.get(j));
+            NDArray a = parameters.get(base + WeightTable.QKV_PARTS.get(j));
             parts[j] = a.toFloatArray();
             shape = a.getShape().getShape();
         }
@@ -201,7 +176,7 @@ public final class Gpt2Model implements TransformerModel {
     }
 
     /**
-     * The steps of one forward pass, from token ids to logits.
+     * The steps of one forward pass, from token ids [B, T] to logits [B, T, V].
      *
      * @throws IllegalArgumentException if the pass runs past the learned positions
      */
@@ -211,39 +186,20 @@ public final class Gpt2Model implements TransformerModel {
             throw new IllegalArgumentException("the sequence would be " + pass.keys() + " tokens long; this model reads at most "
                     + config.nPositions() + " (n_positions)");
         }
-        Program.Builder p = new Program.Builder();
+        Program.Builder p = new Program.Builder(pass, config.nHead(), config.nHead());
         p.derivable(EMBED.id, POS_EMBED.id, LN_FINAL_NORMALIZED.id);
-        for (int i = 0; i < config.nLayer(); i++) {
-            for (HookName.Block b : List.of(LN1_NORMALIZED, PAST_K, PAST_V, QK_RAW, ATTN_SCORES_UNMASKED, MASK,
-                    ATTN_SCORES, PATTERN, RESID_MID, LN2_NORMALIZED, MLP_PRE, MLP_POST)) {
-                p.derivable(b.at(i));
-            }
-            if (i > 0) {
-                p.derivable(RESID_PRE.at(i));
-            }
-        }
-
-        boolean positions = pass.interventions().positions();
-        p.group("embed");
-        p.op(EMBED.id, "W_E[token]: one row of the token embedding per token",
+        p.group("embed").site(null, -1, Op.SubLayer.EMBED);
+        p.op(EMBED.id, Op.Kind.EMBED, "W_E[token]: one row of the token embedding per token",
                 (in, m) -> embedding.tokens(in.get(0)), Program.INPUT_IDS);
-        p.op(POS_EMBED.id, positions
-                        ? "W_pos[" + pass.past() + ".." + (pass.keys() - 1) + "]: one row per position"
-                        : "positions disabled (intervention): zeros",
-                (in, m) -> embedding.positions(in.get(0), pass.past(), positions, m), Program.INPUT_IDS);
-        for (int i = 0; i < blocks.size(); i++) {
-            p.group("blocks." + i);
-            if (i == 0) {
-                p.op(RESID_PRE.at(0), "embed + pos_embed", NDArray::add, EMBED.id, POS_EMBED.id);
-            } else {
-                p.op(RESID_PRE.at(i), "the residual stream leaving block " + (i - 1), Tensors::copy, RESID_POST.at(i - 1));
-            }
-            blocks.get(i).addSteps(p, i, pass);
-        }
+        p.op(POS_EMBED.id, Op.Kind.POS_EMBED, "W_pos[" + pass.past() + ".." + (pass.keys() - 1) + "]: one row per position",
+                (in, m) -> embedding.positions(in.get(0), pass.past()), Program.INPUT_IDS);
+        String last = Block.addStack(p, null, blocks, new Block.Context(pass, MaskRule.CAUSAL, null, null),
+                "embed + pos_embed", false, EMBED.id, POS_EMBED.id);
 
-        p.group("unembed");
-        p.op(LN_FINAL_NORMALIZED.id, LayerNorm.MATH, lnFinal::forward, RESID_POST.at(blocks.size() - 1));
-        p.op(LOGITS.id, "logits = x W_U, with W_U = W_E^T (tied)", embedding::unembed, LN_FINAL_NORMALIZED.id);
+        p.group("unembed").site(null, -1, Op.SubLayer.UNEMBED);
+        lnFinal.addStep(p, LN_FINAL_NORMALIZED.id, last, null);
+        p.op(LOGITS.id, Op.Kind.UNEMBED, "logits = x W_U, with W_U = W_E^T (tied)", embedding::unembed,
+                LN_FINAL_NORMALIZED.id);
         p.keep(LOGITS.id);
         if (pass.cache() != null) {
             for (int i = 0; i < blocks.size(); i++) {

@@ -1,14 +1,11 @@
 package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.program.Op;
 
 /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
 final class LayerNorm implements Norm {
-
-    static final String MATH = "(x - mean) / sqrt(var + eps) * gamma + beta, over d_model";
 
     private final NDArray gamma; // [d]
     private final NDArray beta;  // [d]
@@ -20,15 +17,14 @@ final class LayerNorm implements Norm {
         this.eps = (float) eps;
     }
 
-    /** Loads {@code name.weight} and {@code name.bias}, each [d_model]. */
-    static LayerNorm load(WeightSource source, String name, NDManager m, ModelConfig config) {
-        return new LayerNorm(source.require(name + ".weight", m, config.dModel()),
-                source.require(name + ".bias", m, config.dModel()), config.layerNormEps());
+    @Override
+    public Op.NormType type() {
+        return Op.NormType.LAYER_NORM;
     }
 
     @Override
     public String math() {
-        return MATH;
+        return "LayerNorm: (x - mean) / sqrt(var + eps) * gamma + beta, over d_model";
     }
 
     /** [B, T, d] -> [B, T, d]. */

@@ -3,65 +3,66 @@ package dev.attnstudio.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Program;
+
+import java.util.function.Function;
+
+import static dev.attnstudio.engine.hooks.HookName.Block.*;
 
 /**
- * The feed-forward sub-layer, widening d_model to d_mlp and back. Plain (GPT-2, BERT):
- * act(x W_in + b_in) W_out + b_out. Gated (LLaMA's SwiGLU): (act(x W_gate) * x W_up) W_down, where the gate is
- * {@code mlp.hook_pre} and its linear partner {@code mlp.hook_pre_linear}. T5 has both kinds without biases: ReLU
- * (original T5) and gated gelu_new (v1.1, flan).
+ * The feed-forward sub-layer, widening d_model to d_mlp and back: [B, T, d] -> [B, T, m] -> [B, T, d]. Plain (GPT-2,
+ * BERT, T5's ReLU): act(x W_in + b_in) W_out + b_out. Gated (LLaMA's SwiGLU, T5's gated GELU):
+ * (act(x W_gate) * x W_up) W_down, where the gate is {@code mlp.hook_pre} and its linear partner
+ * {@code mlp.hook_pre_linear}. Biases are optional.
  */
 final class Mlp {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-    private final Attention.Projection in;   // d -> m (gated: the gate)
-    private final Attention.Projection up;   // d -> m, the gate's partner; null when not gated
-    private final Attention.Projection out;  // m -> d
+    private final Linear in;   // d -> m (gated: the gate)
+    private final Linear up;   // d -> m, the gate's partner; null when not gated
+    private final Linear out;  // m -> d
     private final ModelConfig.Activation activation;
 
-    /** Plain MLP, weights [in, out] with biases: wIn [d, m], bIn [m], wOut [m, d], bOut [d]. */
-    Mlp(NDArray wIn, NDArray bIn, NDArray wOut, NDArray bOut, ModelConfig.Activation activation) {
-        this(Attention.Projection.inOut(wIn, bIn), null, Attention.Projection.inOut(wOut, bOut), activation);
+    /** A plain MLP. */
+    static Mlp plain(Linear in, Linear out, ModelConfig.Activation activation) {
+        return new Mlp(in, null, out, activation);
     }
 
-    private Mlp(Attention.Projection in, Attention.Projection up, Attention.Projection out,
-                ModelConfig.Activation activation) {
+    /** A gated MLP: gate, up, down. */
+    static Mlp gated(Linear gate, Linear up, Linear down, ModelConfig.Activation activation) {
+        return new Mlp(gate, up, down, activation);
+    }
+
+    private Mlp(Linear in, Linear up, Linear out, ModelConfig.Activation activation) {
         this.in = in;
         this.up = up;
         this.out = out;
         this.activation = activation;
     }
 
-    /** Plain MLP from torch Linear weights without biases (T5's ReLU feed-forward): in [m, d], out [d, m]. */
-    static Mlp linear(NDArray wIn, NDArray wOut, ModelConfig.Activation activation) {
-        return new Mlp(Attention.Projection.linear(wIn), null, Attention.Projection.linear(wOut), activation);
-    }
-
-    /** Gated MLP from torch Linear weights without biases: gate [m, d], up [m, d], down [d, m]. */
-    static Mlp gated(NDArray gate, NDArray up, NDArray down, ModelConfig.Activation activation) {
-        return new Mlp(Attention.Projection.linear(gate), Attention.Projection.linear(up),
-                Attention.Projection.linear(down), activation);
-    }
-
-    boolean isGated() {
-        return up != null;
-    }
-
-    /** [B, T, d] -> [B, T, m]: x W_in + b_in, or the gate x W_gate. */
-    NDArray pre(NDArray x) {
-        return in.apply(x);
-    }
-
-    /** [B, T, d] -> [B, T, m]: x W_up, the gate's linear partner (gated MLPs only). */
-    NDArray preLinear(NDArray x) {
+    /** Adds the MLP's steps, reading the hook {@code x} and ending with {@code hook_mlp_out}. */
+    void addSteps(Program.Builder p, Function<HookName.Block, String> names, String x) {
+        p.subLayer(Op.SubLayer.MLP);
         if (up == null) {
-            throw new IllegalStateException("a plain MLP has no linear partner");
+            p.op(names.apply(MLP_PRE), Op.Kind.MLP_IN, in.math("x", "in") + " (d_model -> d_mlp)", in::apply, x);
+            p.op(names.apply(MLP_POST), Op.Kind.MLP_ACT, actMath(), this::act, names.apply(MLP_PRE));
+        } else {
+            p.op(names.apply(MLP_PRE), Op.Kind.MLP_IN, "gate = " + in.math("x", "gate") + " (d_model -> d_mlp)", in::apply, x);
+            p.op(names.apply(MLP_PRE_LINEAR), Op.Kind.MLP_IN, "up = " + up.math("x", "up")
+                    + " (d_model -> d_mlp): the gate's linear partner", up::apply, x);
+            String act = actMath();
+            p.op(names.apply(MLP_POST), Op.Kind.MLP_ACT, act.substring(0, act.indexOf('(')) + "(gate) * up, with " + act,
+                    (gate, linear) -> act(gate).mul(linear), names.apply(MLP_PRE), names.apply(MLP_PRE_LINEAR));
         }
-        return up.apply(x);
+        p.op(names.apply(MLP_OUT), Op.Kind.MLP_OUT, out.math("post", up == null ? "out" : "down") + " (d_mlp -> d_model)",
+                out::apply, names.apply(MLP_POST));
     }
 
-    /** [B, T, m] -> [B, T, m]: act(pre) (plain MLPs). */
-    NDArray post(NDArray pre) {
+    /** [B, T, m] -> [B, T, m]: the non-linearity. */
+    private NDArray act(NDArray pre) {
         return switch (activation) {
             // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's gelu_new
             case GELU_NEW -> pre.pow(constant(pre, 3)).mul(constant(pre, 0.044715f)).add(pre)
@@ -70,11 +71,6 @@ final class Mlp {
             case RELU -> Activation.relu(pre);
             case SILU -> pre.mul(Activation.sigmoid(pre));
         };
-    }
-
-    /** [B, T, m] x2 -> [B, T, m]: act(gate) * up (gated MLPs). */
-    NDArray postGated(NDArray gate, NDArray linear) {
-        return post(gate).mul(linear);
     }
 
     /**
@@ -89,22 +85,12 @@ final class Mlp {
         return like.getManager().full(new ai.djl.ndarray.types.Shape(), value);
     }
 
-    String postMath() {
-        String act = switch (activation) {
+    private String actMath() {
+        return switch (activation) {
             case GELU_NEW -> "gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))";
             case GELU -> "gelu(x) = x Phi(x) (exact erf form)";
             case RELU -> "relu(x) = max(x, 0)";
             case SILU -> "silu(x) = x sigmoid(x)";
         };
-        if (!isGated()) {
-            return act;
-        }
-        String name = act.substring(0, act.indexOf('('));
-        return name + "(gate) * up, with " + act;
-    }
-
-    /** [B, T, m] -> [B, T, d]. */
-    NDArray out(NDArray post) {
-        return out.apply(post);
     }
 }

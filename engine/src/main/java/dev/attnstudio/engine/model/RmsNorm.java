@@ -1,14 +1,13 @@
 package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import dev.attnstudio.engine.program.Op;
 
 /**
- * RMSNorm over the last axis (LLaMA): x / sqrt(mean(x^2) + eps) * w. Unlike LayerNorm it subtracts no mean and
+ * RMSNorm over the last axis (LLaMA, T5): x / sqrt(mean(x^2) + eps) * w. Unlike LayerNorm it subtracts no mean and
  * adds no bias. Computed in float32 (Hugging Face upcasts to float32 for this step too).
  */
 final class RmsNorm implements Norm {
-
-    static final String MATH = "x / sqrt(mean(x^2) + eps) * w, over d_model (RMSNorm: no mean subtracted, no bias)";
 
     private final NDArray weight; // [d]
     private final float eps;
@@ -19,8 +18,13 @@ final class RmsNorm implements Norm {
     }
 
     @Override
+    public Op.NormType type() {
+        return Op.NormType.RMS_NORM;
+    }
+
+    @Override
     public String math() {
-        return MATH;
+        return "RMSNorm: x / sqrt(mean(x^2) + eps) * w, over d_model (no mean subtracted, no bias)";
     }
 
     /** [B, T, d] -> [B, T, d]. */

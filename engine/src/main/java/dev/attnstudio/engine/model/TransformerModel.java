@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.program.Pass;
+import dev.attnstudio.engine.program.Program;
 
 import java.util.Map;
 
@@ -12,6 +13,9 @@ import java.util.Map;
 public interface TransformerModel extends AutoCloseable {
 
     ModelConfig config();
+
+    /** What the model can do and how its attention is laid out. */
+    Capabilities capabilities();
 
     /** The manager that owns the weights; traces and caches are created under it. */
     NDManager manager();
@@ -36,11 +40,6 @@ public interface TransformerModel extends AutoCloseable {
         return HookName.Block.V.at(layer);
     }
 
-    /** Layers a KV cache holds: every block of a decoder; the decoder's blocks of an encoder-decoder. */
-    default int cacheLayers() {
-        return config().nLayer();
-    }
-
     /**
      * An encoder-decoder's cross-attention key hook of a decoder layer, [B, S, H, h], which the cache stores once
      * after the prompt; null for models without cross-attention.
@@ -59,7 +58,7 @@ public interface TransformerModel extends AutoCloseable {
      * requiresGradient, update in place). Models that cannot be trained throw.
      */
     default Map<String, NDArray> parameters() {
-        throw new UnsupportedOperationException(config().architecture() + " models cannot be trained here yet");
+        throw new UnsupportedOperationException(capabilities().family() + " models cannot be trained here yet");
     }
 
     @Override

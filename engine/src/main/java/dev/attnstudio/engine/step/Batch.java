@@ -111,6 +111,18 @@ public record Batch(long[][] ids, long[][] tokenTypes, long[][] attentionMask, l
         return ids[0].length;
     }
 
+    /** Whether every row's padding (if any) comes after all its real tokens. */
+    public boolean paddedOnTheRight() {
+        for (long[] row : attentionMask) {
+            for (int t = 1; t < row.length; t++) {
+                if (row[t] != 0 && row[t - 1] == 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Whether any position is padding. */
     public boolean padded() {
         for (long[] row : attentionMask) {

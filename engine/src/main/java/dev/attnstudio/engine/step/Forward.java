@@ -2,10 +2,12 @@ package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.attnstudio.engine.model.Interventions;
-import dev.attnstudio.engine.model.KvCache;
-import dev.attnstudio.engine.model.Pass;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.model.TransformerModel;
+import dev.attnstudio.engine.program.Hooks;
+import dev.attnstudio.engine.program.KvCache;
+import dev.attnstudio.engine.program.Pass;
+import dev.attnstudio.engine.program.PassKind;
 
 /**
  * A whole forward pass without stepping or capture: the same steps the stepper runs, for training and for
@@ -18,13 +20,16 @@ public final class Forward {
     }
 
     /**
-     * Runs the prompt pass and returns the model's output ({@link TransformerModel#outputHook()}: logits
-     * [B, T, V] for decoders, over the decoder's positions for encoder-decoders) attached to {@code into}; every
-     * intermediate is freed.
+     * Runs the prompt pass under the given interventions and returns the model's output
+     * ({@link TransformerModel#outputHook()}: logits [B, T, V] for decoders, over the decoder's positions for
+     * encoder-decoders) attached to {@code into}; every intermediate is freed.
      */
     public static NDArray run(TransformerModel model, Batch batch, Interventions interventions, NDManager into) {
-        Pass pass = pass(batch, 0, interventions, null);
-        try (Trace trace = new Trace(model.program(pass), model.manager(), Capture.OFF, batch)) {
+        interventions.check(model.capabilities());
+        Hooks hooks = new Hooks();
+        try (Hooks.Handle ignored = interventions.attach(hooks);
+             Trace trace = new Trace(model.program(pass(batch, 0, null)), model.manager(), Capture.OFF, batch, hooks,
+                     PassKind.PREFILL)) {
             while (!trace.complete()) {
                 trace.runNext();
             }
@@ -38,11 +43,11 @@ public final class Forward {
      * The pass that reads a batch after {@code past} cached positions: over the prompt, or for an encoder-decoder
      * (a batch with decoder ids) over the decoder's tokens with the source, padded as its attention mask says.
      */
-    static Pass pass(Batch batch, int past, Interventions interventions, KvCache cache) {
+    static Pass pass(Batch batch, int past, KvCache cache) {
         long[][] padding = batch.padded() ? batch.attentionMask() : null;
         if (batch.decoderIds() == null) {
-            return new Pass(batch.size(), batch.length(), past, interventions, cache, padding);
+            return new Pass(batch.size(), batch.length(), past, cache, padding);
         }
-        return Pass.encoderDecoder(batch.size(), batch.length(), padding, batch.decoderLength(), past, interventions, cache);
+        return Pass.encoderDecoder(batch.size(), batch.length(), padding, batch.decoderLength(), past, cache);
     }
 }

@@ -1,14 +1,16 @@
 package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
-import dev.attnstudio.engine.metrics.HeadEntropy;
-import dev.attnstudio.engine.model.Interventions;
-import dev.attnstudio.engine.model.KvCache;
-import dev.attnstudio.engine.model.Pass;
+import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.TransformerModel;
+import dev.attnstudio.engine.program.Hooks;
+import dev.attnstudio.engine.program.KvCache;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Pass;
+import dev.attnstudio.engine.program.PassKind;
+import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.sampling.Sampler;
 
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ import java.util.regex.Pattern;
  * decoder ids (by default the one decoder start token). A generated token adds a decode pass of decoder steps only:
  * self-attention over the KV cache, cross-attention over the keys and values the cache stored once after the prompt.
  * Without a cache, each token recomputes encoder and decoder. {@link #tokens()} is then the decoder's sequence.
+ *
+ * <p>Hooks ({@link #hooks()}) see every step of every pass as it is computed and may replace its value; the run's
+ * {@link Interventions} are attached as hooks at each {@link #reset} and removed at the next.
  *
  * <p>Not thread-safe: drive it from one thread (the app's engine thread). {@link #cancel()} may be called
  * from any thread and stops a running {@code runTo}/{@code runToEnd}/{@code stepOver} at the next step.
@@ -56,12 +61,9 @@ public final class Stepper implements AutoCloseable {
         }
     }
 
-    /** What kind of pass a group is. */
-    public enum Kind { PREFILL, DECODE, RECOMPUTE }
-
     /** One pass: its input tokens, its trace, and the token sampled from its last logits (once generated). */
     public static final class Group {
-        private final Kind kind;
+        private final PassKind kind;
         private final Batch inputs;
         private final int past;
         private final Trace trace;
@@ -70,14 +72,14 @@ public final class Stepper implements AutoCloseable {
         private long computeNanos;
         private long[] cacheBytes = new long[0];
 
-        private Group(Kind kind, Batch inputs, int past, Trace trace) {
+        private Group(PassKind kind, Batch inputs, int past, Trace trace) {
             this.kind = kind;
             this.inputs = inputs;
             this.past = past;
             this.trace = trace;
         }
 
-        public Kind kind() {
+        public PassKind kind() {
             return kind;
         }
 
@@ -124,13 +126,20 @@ public final class Stepper implements AutoCloseable {
     /**
      * The step under the cursor.
      *
-     * @param group index of the step group (0 = prompt)
-     * @param index index of the step within its pass
-     * @param steps number of steps in that pass
-     * @param unit  the block or sub-model the step belongs to (the unit of step-over)
+     * @param group   index of the step group (0 = prompt)
+     * @param index   index of the step within its pass
+     * @param steps   number of steps in that pass
+     * @param unit    the block or sub-model the step belongs to (the unit of step-over)
+     * @param pass    what kind of pass the group is
+     * @param kind    what the step computes
+     * @param site    the stack, layer and sub-layer of the step
+     * @param norm    the normalization of a norm step, else null
+     * @param scale   the factor of a score-scaling step (1: unscaled), else NaN
+     * @param patches the labels of the hooks that replaced the step's value; empty if none did (or not computed yet)
      */
     public record StepInfo(int group, int index, int steps, String name, String math, List<String> inputs,
-                           long[] shape, String unit, Kind kind) {
+                           long[] shape, String unit, PassKind pass, Op.Kind kind, Op.Site site, Op.NormType norm,
+                           float scale, List<String> patches) {
         @Override
         public String toString() {
             return String.format("[%d:%d/%d] %s %s  %s", group, index + 1, steps, name, Arrays.toString(shape), math);
@@ -138,6 +147,9 @@ public final class Stepper implements AutoCloseable {
     }
 
     private final TransformerModel model;
+    private final Capabilities capabilities;
+    private final Hooks hooks = new Hooks();
+    private Hooks.Handle runHooks = () -> { };
     private Options options;
     /** The options the current prompt was reset with; every pass of one generation uses the same. */
     private Options runOptions;
@@ -150,7 +162,22 @@ public final class Stepper implements AutoCloseable {
 
     public Stepper(TransformerModel model, Options options) {
         this.model = model;
+        this.capabilities = model.capabilities();
         this.options = options;
+    }
+
+    /**
+     * The hooks called on every step as it is computed, TransformerLens-style: {@code try (var h =
+     * stepper.hooks().add("blocks.1.attn.hook_z", "my patch", (z, ctx) -> ...)) { ... }}. They apply to the steps
+     * computed while they are attached, in the pass in progress and the ones after.
+     */
+    public Hooks hooks() {
+        return hooks;
+    }
+
+    /** The interventions of the current run (those of the options at the last {@link #reset}). */
+    public Interventions interventions() {
+        return runOptions == null ? options.interventions() : runOptions.interventions();
     }
 
     public Options options() {
@@ -178,10 +205,9 @@ public final class Stepper implements AutoCloseable {
      * and its decoder ids the decoder's start (the model's decoder start token when the batch has none).
      */
     public void reset(Batch batch) {
-        if (model.config().encoderDecoder() && batch.decoderIds() == null) {
-            long start = ((ModelConfig.T5) model.config().extra()).decoderStartTokenId();
+        if (capabilities.readsSource() && batch.decoderIds() == null) {
             long[][] starts = new long[batch.size()][];
-            Arrays.setAll(starts, b -> new long[] {start});
+            Arrays.setAll(starts, b -> new long[] {capabilities.decoderStartToken()});
             batch = batch.withDecoder(starts);
         }
         int vocab = model.config().vocabSize();
@@ -213,22 +239,26 @@ public final class Stepper implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + Math.max(batch.length(), batch.decoderLength())
                     + " tokens; this model reads at most " + n + " (n_positions)");
         }
-        if (batch.padded() && model.config().causal()) {
-            throw new IllegalArgumentException("padding is for encoders; give a decoder one prompt or rows of equal length");
+        if (batch.padded() && capabilities.outputStack().causal() && !capabilities.readsSource() && !batch.paddedOnTheRight()) {
+            throw new IllegalArgumentException("a decoder reads a padded batch only with the padding on the right "
+                    + "(left padding would shift the positions of the shorter prompts)");
         }
+        options.interventions().check(capabilities);
         clear();
         cancelled = false;
         runOptions = options;
-        if (runOptions.useCache() && model.config().generates()) {
-            cache = new KvCache(model.cacheLayers(), model.config().nPositions(), model.manager());
+        runHooks = runOptions.interventions().attach(hooks);
+        if (runOptions.useCache() && capabilities.generates()) {
+            cache = new KvCache(capabilities.cacheLayers(), model.config().nPositions(), model.manager());
         }
-        addGroup(Kind.PREFILL, batch, 0);
+        addGroup(PassKind.PREFILL, batch, 0);
     }
 
-    private void addGroup(Kind kind, Batch inputs, int past) {
-        Pass pass = Forward.pass(inputs, past, runOptions.interventions(), cache);
+    private void addGroup(PassKind kind, Batch inputs, int past) {
+        Pass pass = Forward.pass(inputs, past, cache);
         Program program = model.program(pass);
-        groups.add(new Group(kind, inputs, past, new Trace(program, model.manager(), runOptions.capture(), inputs)));
+        groups.add(new Group(kind, inputs, past,
+                new Trace(program, model.manager(), runOptions.capture(), inputs, hooks, kind)));
     }
 
     public List<Group> groups() {
@@ -257,8 +287,10 @@ public final class Stepper implements AutoCloseable {
     private StepInfo info(int g, int i) {
         Trace t = groups.get(g).trace;
         Op op = t.program().op(i);
-        long[] shape = i < t.executed() ? t.shapeOf(op.name()) : new long[0];
-        return new StepInfo(g, i, t.program().size(), op.name(), op.math(), op.inputs(), shape, op.group(), groups.get(g).kind);
+        boolean computed = i < t.executed();
+        return new StepInfo(g, i, t.program().size(), op.name(), op.math(), op.inputs(),
+                computed ? t.shapeOf(op.name()) : new long[0], op.group(), groups.get(g).kind, op.kind(), op.site(),
+                op.norm(), op.scale(), computed ? t.patches(op.name()) : List.of());
     }
 
     /**
@@ -413,8 +445,8 @@ public final class Stepper implements AutoCloseable {
      */
     public Sampler.Choice generate(Sampler sampler) {
         requireReset();
-        if (!model.config().generates()) {
-            throw new IllegalStateException("generation needs a decoder; " + model.config().architecture() + " is an encoder");
+        if (!capabilities.generates()) {
+            throw new IllegalStateException("generation needs a decoder; " + capabilities.family() + " is an encoder");
         }
         Group last = groups.get(groups.size() - 1);
         if (last.inputs.size() != 1) {
@@ -438,21 +470,21 @@ public final class Stepper implements AutoCloseable {
             last.trace.releaseKept(); // its logits are used and its keys and values are in the cache
         }
         Batch source = groups.get(0).inputs;
-        boolean twoStacks = model.config().encoderDecoder(); // the decoder reads the token; the source stays
+        boolean twoStacks = capabilities.readsSource(); // the decoder reads the token; the source stays
         if (cache != null) {
             long[] next = {choice.token()};
-            addGroup(Kind.DECODE, twoStacks ? source.withDecoder(new long[][] {next}) : Batch.of(next), cache.length());
+            addGroup(PassKind.DECODE, twoStacks ? source.withDecoder(new long[][] {next}) : Batch.of(next), cache.length());
         } else {
             long[] all = Arrays.copyOf(sequence, sequence.length + 1);
             all[sequence.length] = choice.token();
-            addGroup(Kind.RECOMPUTE, twoStacks ? source.withDecoder(new long[][] {all}) : Batch.of(all), 0);
+            addGroup(PassKind.RECOMPUTE, twoStacks ? source.withDecoder(new long[][] {all}) : Batch.of(all), 0);
         }
         return choice;
     }
 
     /** Logits of the last position of a completed pass [V] (batch row 0), sliced before copying. */
     public float[] lastLogits(Group g) {
-        return g.trace.read(HookName.Model.LOGITS.id, new NDIndex("0, -1")).values();
+        return g.trace.read(HookName.Model.LOGITS.id, "0, -1").values();
     }
 
     /**
@@ -477,35 +509,13 @@ public final class Stepper implements AutoCloseable {
         return group().trace.read(name);
     }
 
-    /** Entropy of every head and query of a layer, in the group under the cursor (its pattern must be computed). */
-    public HeadEntropy entropy(int layer) {
-        return entropy(HookName.Block.PATTERN.at(layer));
-    }
-
-    /**
-     * Entropy of every head and query of any attention pattern in the group under the cursor, e.g.
-     * {@code decoder.blocks.0.cross_attn.hook_pattern}, normalized by the keys its mask (the matching
-     * {@code hook_mask}) allows.
-     *
-     * @throws IllegalArgumentException if the name is not a pattern hook
-     */
-    public HeadEntropy entropy(String patternHook) {
-        HookName.Parsed p = HookName.parse(patternHook);
-        if (p.block() != HookName.Block.PATTERN && p.block() != HookName.Block.CROSS_PATTERN) {
-            throw new IllegalArgumentException(patternHook + " is not an attention pattern (attn.hook_pattern or "
-                    + "cross_attn.hook_pattern)");
-        }
-        String mask = patternHook.substring(0, patternHook.length() - "hook_pattern".length()) + "hook_mask";
-        Trace t = group().trace;
-        return HeadEntropy.of(p.layer(), t.read(patternHook), t.read(mask));
-    }
-
     private void onPassComplete(Group g) {
-        if (cache != null && !g.cached && g.kind != Kind.RECOMPUTE) {
+        hooks.passCompleted();
+        if (cache != null && !g.cached && g.kind != PassKind.RECOMPUTE) {
             try (NDScope ignored = new NDScope()) {
-                for (int i = 0; i < model.cacheLayers(); i++) {
+                for (int i = 0; i < capabilities.cacheLayers(); i++) {
                     cache.append(i, g.trace.valueOf(model.cacheKeyHook(i)), g.trace.valueOf(model.cacheValueHook(i)));
-                    if (g.kind == Kind.PREFILL && model.crossKeyHook(i) != null) {
+                    if (g.kind == PassKind.PREFILL && model.crossKeyHook(i) != null) {
                         cache.putCross(i, g.trace.valueOf(model.crossKeyHook(i)), g.trace.valueOf(model.crossValueHook(i)));
                     }
                 }
@@ -525,6 +535,8 @@ public final class Stepper implements AutoCloseable {
     }
 
     private void clear() {
+        runHooks.close();
+        runHooks = () -> { };
         groups.forEach(g -> g.trace.close());
         groups.clear();
         if (cache != null) {

@@ -5,6 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.program.HookContext;
+import dev.attnstudio.engine.program.Hooks;
+import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.PassKind;
+import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.runtime.Tensors;
 
 import java.util.ArrayList;
@@ -16,6 +21,10 @@ import java.util.Map;
  * The execution of one {@link Program}: runs its steps in order and owns the native memory of what it keeps.
  * Each trace has its own NDManager (a child of the model's), closed with the trace.
  *
+ * <p>After each step it calls the {@link Hooks} attached to the step's name. A hook that returns a new tensor
+ * replaces the step's value: later steps read the replacement, the trace keeps it whatever the capture mode (a
+ * recomputation would lose the patch), and {@link #patches} records the hook's label.
+ *
  * <p>Not thread-safe: one engine thread drives it.
  */
 public final class Trace implements AutoCloseable {
@@ -23,20 +32,31 @@ public final class Trace implements AutoCloseable {
     private final Program program;
     private final NDManager manager;
     private final Capture capture;
+    private final Hooks hooks;
+    private final PassKind kind;
     private final Map<String, NDArray> values = new HashMap<>();
     private final long[][] shapes;
+    private final List<List<String>> patches;
     private int executed;
     private boolean closed;
 
     /**
      * @param parent the manager the trace's own manager is created under (the model's)
      * @param inputs token ids and token types [B, T], and an encoder-decoder's decoder ids (copied into the trace)
+     * @param hooks  the hooks to call after each step (read when the step runs, so later additions apply)
+     * @param kind   what kind of pass the program is, for the hooks' context
      */
-    public Trace(Program program, NDManager parent, Capture capture, Batch inputs) {
+    public Trace(Program program, NDManager parent, Capture capture, Batch inputs, Hooks hooks, PassKind kind) {
         this.program = program;
         this.capture = capture;
+        this.hooks = hooks;
+        this.kind = kind;
         this.manager = parent.newSubManager();
         this.shapes = new long[program.size()][];
+        this.patches = new ArrayList<>(program.size());
+        for (int i = 0; i < program.size(); i++) {
+            patches.add(List.of());
+        }
         values.put(Program.INPUT_IDS, table(inputs.ids()));
         values.put(Program.TOKEN_TYPE_IDS, table(inputs.tokenTypes()));
         if (inputs.decoderIds() != null) {
@@ -71,6 +91,11 @@ public final class Trace implements AutoCloseable {
         return executed == program.size();
     }
 
+    /** What kind of pass this is. */
+    public PassKind kind() {
+        return kind;
+    }
+
     /** Runs the next step and returns it. Only the stepper drives a trace, so passes and the cache stay in step. */
     Op runNext() {
         requireOpen();
@@ -86,6 +111,7 @@ public final class Trace implements AutoCloseable {
                 in.add(values.get(name));
             }
             out = op.kernel().apply(in, manager);
+            out = applyHooks(op, i, out, in);
             NDScope.unregister(out);
         }
         out.attach(manager);
@@ -97,8 +123,59 @@ public final class Trace implements AutoCloseable {
         return op;
     }
 
+    /** Calls the hooks attached to step {@code i} in order; returns the value they leave (patched or not). */
+    private NDArray applyHooks(Op op, int i, NDArray out, List<NDArray> in) {
+        List<Hooks.Binding> bound = hooks.matching(op.name());
+        if (bound.isEmpty()) {
+            return out;
+        }
+        HookContext context = new HookContext(op, program, kind, manager, in, name -> valueOf(name, true));
+        List<String> labels = new ArrayList<>();
+        for (Hooks.Binding b : bound) {
+            NDArray next = b.hook().apply(out, context);
+            if (next == null) {
+                throw new IllegalStateException("the hook '" + b.label() + "' returned nothing for " + op.name()
+                        + ": return the tensor itself to leave it unchanged");
+            }
+            if (next != out) {
+                if (!next.getShape().equals(out.getShape())) {
+                    throw new IllegalStateException("the hook '" + b.label() + "' replaced " + op.name() + " "
+                            + out.getShape() + " by a tensor of shape " + next.getShape() + ": a patch must keep the shape");
+                }
+                labels.add(b.label());
+                out = next;
+            }
+        }
+        if (!labels.isEmpty()) {
+            patches.set(i, List.copyOf(labels));
+        }
+        return out;
+    }
+
+    /** The labels of the hooks that replaced a step's value, in order; empty when it was not patched. */
+    public List<String> patches(String name) {
+        int i = program.indexOf(name);
+        return i < 0 ? List.of() : patches.get(i);
+    }
+
+    /** The names of the steps whose value a hook replaced, in step order. */
+    public List<String> patchedNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < executed; i++) {
+            if (!patches.get(i).isEmpty()) {
+                names.add(program.op(i).name());
+            }
+        }
+        return names;
+    }
+
     /** Whether a hook's value can be read now (run, and kept or derivable from what is kept). */
     public boolean available(String name) {
+        return available(name, false);
+    }
+
+    /** @param anyCapture whether derivable steps may be recomputed even in a plain (capture off) pass */
+    private boolean available(String name, boolean anyCapture) {
         int i = program.indexOf(name);
         if (i < 0 || i >= executed) {
             return false;
@@ -106,10 +183,10 @@ public final class Trace implements AutoCloseable {
         if (values.containsKey(name)) {
             return true;
         }
-        if (capture == Capture.OFF || !program.op(i).derivable()) {
+        if ((capture == Capture.OFF && !anyCapture) || !program.op(i).derivable()) {
             return false;
         }
-        return program.op(i).inputs().stream().allMatch(in -> Program.isInput(in) || available(in));
+        return program.op(i).inputs().stream().allMatch(in -> Program.isInput(in) || available(in, anyCapture));
     }
 
     /** Copies a hook's value out as Java arrays, recomputing it if the trace did not keep it. */
@@ -119,10 +196,15 @@ public final class Trace implements AutoCloseable {
         }
     }
 
-    /** Copies part of a hook's value out, e.g. {@code new NDIndex("0, -1")} for the last position of batch row 0. */
-    public TensorData read(String name, NDIndex part) {
+    /**
+     * Copies part of a hook's value out, selected by an index in NDIndex's notation: integers (negative from the end),
+     * {@code :} for a whole axis and {@code a:b} for a range, one per leading axis, with {@code {}} standing for the
+     * arguments in turn. {@code read(LOGITS, "0, -1")} is the last position of batch row 0; {@code read(name, "0, :, {}",
+     * head)} a head's column of every position.
+     */
+    public TensorData read(String name, String index, Object... args) {
         try (NDScope ignored = new NDScope()) {
-            return TensorData.of(name, valueOf(name).get(part));
+            return TensorData.of(name, valueOf(name).get(new NDIndex(index, args)));
         }
     }
 
@@ -141,6 +223,14 @@ public final class Trace implements AutoCloseable {
      * land in whichever manager their first operand belongs to (for an embedding lookup: the weights').
      */
     NDArray valueOf(String name) {
+        return valueOf(name, false);
+    }
+
+    /**
+     * As {@link #valueOf(String)}; hooks read with {@code anyCapture}, so a cheap earlier step (a mask) can be
+     * recomputed for them even in a plain pass.
+     */
+    private NDArray valueOf(String name, boolean anyCapture) {
         requireOpen();
         NDArray kept = values.get(name);
         if (kept != null) {
@@ -157,13 +247,13 @@ public final class Trace implements AutoCloseable {
             throw new IllegalStateException(name + " has not been computed yet (step " + (i + 1) + " of "
                     + program.size() + ", " + executed + " run)");
         }
-        if (!available(name)) {
+        if (!available(name, anyCapture)) {
             throw new IllegalStateException(name + " was not kept: this pass ran with capture " + capture);
         }
         Op op = program.op(i);
         List<NDArray> in = new ArrayList<>();
         for (String input : op.inputs()) {
-            in.add(valueOf(input));
+            in.add(valueOf(input, anyCapture));
         }
         return op.kernel().apply(in, manager);
     }
@@ -224,7 +314,7 @@ public final class Trace implements AutoCloseable {
 
     private boolean retains(int i) {
         Op op = program.op(i);
-        if (program.keep().contains(op.name())) {
+        if (program.keep().contains(op.name()) || !patches.get(i).isEmpty()) {
             return true;
         }
         return switch (capture) {

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Forward;

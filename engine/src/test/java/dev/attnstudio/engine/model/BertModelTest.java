@@ -74,7 +74,7 @@ class BertModelTest {
                         }
                     }
                 }
-                HeadEntropy e = s.entropy(1);
+                HeadEntropy e = HeadEntropy.of(s, 1);
                 assertEquals(4, e.allowedKeys()[0], "row 0 has 4 real keys");
                 assertEquals(7, e.allowedKeys()[e.heads() * e.queries()], "row 1 has 7");
                 float[] row = s.read(PATTERN.at(1)).row(0, 2, offset);

@@ -7,6 +7,8 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -15,8 +17,8 @@ import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
-import dev.attnstudio.engine.step.Forward;
 import dev.attnstudio.engine.step.DecodeParity;
+import dev.attnstudio.engine.step.Forward;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
@@ -243,7 +245,7 @@ class LlamaModelTest {
     void disablingPositionsLeavesQueriesAndKeysUnrotated() {
         try (LoadedModel m = load(GQA, RandomLlama.tensors(GQA, 51, 0.25f));
              Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withInterventions(
-                     Interventions.NONE.withPositions(false)))) {
+                     Interventions.NONE.with(Switches.NO_POSITIONS)))) {
             s.reset(PROMPT);
             s.runToEnd();
             assertArrayEquals(s.read(Q.at(0)).values(), s.read(ROT_Q.at(0)).values(), 0f);

@@ -6,15 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.metrics.HeadEntropy;
+import dev.attnstudio.engine.program.KvCache;
+import dev.attnstudio.engine.program.PassKind;
+import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
-import dev.attnstudio.engine.step.DecodeParity;
 import dev.attnstudio.engine.step.Capture;
-import dev.attnstudio.engine.step.Program;
+import dev.attnstudio.engine.step.DecodeParity;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
@@ -247,7 +252,7 @@ class T5ModelTest {
 
             s.generate(new Sampler(SamplingConfig.GREEDY));
             Stepper.Group decode = s.groups().get(1);
-            assertEquals(Stepper.Kind.DECODE, decode.kind());
+            assertEquals(PassKind.DECODE, decode.kind());
             List<String> decodeNames = decode.trace().program().names();
             assertTrue(decodeNames.stream().noneMatch(n -> n.startsWith("encoder.")), "a decode pass runs no encoder step");
             assertEquals(List.of("decoder.hook_embed", "decoder.hook_position_bias", "decoder.blocks.0.hook_resid_pre",
@@ -278,13 +283,13 @@ class T5ModelTest {
             assertEquals(computed, s.group().trace().executed(), "moving over computed steps recomputes nothing");
             assertEquals(DECODER.at(CROSS_PATTERN, 1), s.runTo("decoder.blocks.*.cross_attn.hook_pattern").name());
 
-            var entropy = s.entropy(DECODER.at(CROSS_PATTERN, 1));
+            var entropy = HeadEntropy.of(s, DECODER.at(CROSS_PATTERN, 1));
             assertEquals(1, entropy.layer());
             assertEquals(SOURCE_B.length, entropy.allowedKeys()[0], "every source token may be read");
             assertTrue(entropy.normalized(0, 0, 2) > 0 && entropy.normalized(0, 0, 2) <= 1);
-            assertThrows(IllegalArgumentException.class, () -> s.entropy(DECODER.at(CROSS_Z, 1)));
+            assertThrows(IllegalArgumentException.class, () -> HeadEntropy.of(s, DECODER.at(CROSS_Z, 1)));
             s.runToEnd();
-            var self = s.entropy(DECODER.at(PATTERN, 2));
+            var self = HeadEntropy.of(s, DECODER.at(PATTERN, 2));
             assertEquals(1, self.allowedKeys()[0], "the first decoder position sees itself only");
             assertEquals(3, self.allowedKeys()[2]);
         }
@@ -334,7 +339,7 @@ class T5ModelTest {
     void theCacheStoresCrossAttentionOnceAndTheDecodePassReadsIt() {
         try (LoadedModel m = load(GATED, RandomT5.tensors(GATED, 33, 0.2f));
              Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT)) {
-            assertEquals(3, m.model().cacheLayers(), "the cache holds the decoder's layers");
+            assertEquals(3, m.model().capabilities().cacheLayers(), "the cache holds the decoder's layers");
             s.reset(Batch.of(SOURCE_A));
             s.generate(new Sampler(SamplingConfig.GREEDY));
             KvCache cache = s.cache();
@@ -402,7 +407,7 @@ class T5ModelTest {
         try (LoadedModel m = load(GATED, RandomT5.tensors(GATED, 51, 0.2f));
              Stepper plain = new Stepper(m.model(), Stepper.Options.DEFAULT);
              Stepper off = new Stepper(m.model(), Stepper.Options.DEFAULT.withInterventions(
-                     Interventions.NONE.withPositions(false)))) {
+                     Interventions.NONE.with(Switches.NO_POSITIONS)))) {
             Batch batch = Batch.encoderDecoder(SOURCE_A, new long[] {0, 41, 41});
             for (Stepper s : List.of(plain, off)) {
                 s.reset(batch);

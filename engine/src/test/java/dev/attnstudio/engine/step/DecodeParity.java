@@ -1,6 +1,7 @@
 package dev.attnstudio.engine.step;
 
 import dev.attnstudio.engine.model.TransformerModel;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 
@@ -46,7 +47,7 @@ public final class DecodeParity {
             }
             assertEquals(start + tokens, cached.cache().length());
             Stepper.Group decode = cached.groups().get(1);
-            assertEquals(Stepper.Kind.DECODE, decode.kind());
+            assertEquals(PassKind.DECODE, decode.kind());
             assertEquals(1, (decode.decoderIds() != null ? decode.decoderIds() : decode.ids())[0].length);
             assertArrayEquals(cached.tokens(), recompute.tokens());
             return worst;

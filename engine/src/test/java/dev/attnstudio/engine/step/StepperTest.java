@@ -1,12 +1,14 @@
 package dev.attnstudio.engine.step;
 
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.intervene.MaskOverride;
+import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.HeadEntropy;
-import dev.attnstudio.engine.model.Interventions;
-import dev.attnstudio.engine.model.MaskOverride;
 import dev.attnstudio.engine.model.TinyModels;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -161,7 +163,7 @@ class StepperTest {
             assertEquals(2, s.current().index());
             Stepper.StepInfo back = s.moveTo(1, 0);
             assertEquals(1, back.group());
-            assertEquals(Stepper.Kind.DECODE, back.kind());
+            assertEquals(PassKind.DECODE, back.pass());
             Stepper.StepInfo next = s.step();
             assertEquals(1, next.group(), "stepping continues from where the cursor moved");
             assertEquals(1, next.index());
@@ -242,7 +244,7 @@ class StepperTest {
         try (Stepper s = stepper(Capture.COMPACT)) {
             s.reset(PROMPT);
             s.runToEnd();
-            HeadEntropy e = s.entropy(0);
+            HeadEntropy e = HeadEntropy.of(s, 0);
             TensorData p = s.read(PATTERN.at(0));
             assertEquals(0f, e.normalized(0, 0, 0), "the first query sees one key");
             for (int q = 1; q < PROMPT.length; q++) {
@@ -259,8 +261,8 @@ class StepperTest {
 
     @Test
     void interventionsChangeWhatTheyShould() {
-        Interventions iv = Interventions.NONE.withAblatedHead(0, 1).withScaling(false).withPositions(false)
-                .withMask(MaskOverride.BIDIRECTIONAL);
+        Interventions iv = Interventions.NONE.withAblatedHead(0, 1).with(Switches.NO_SCALING).with(Switches.NO_POSITIONS)
+                .with(MaskOverride.BIDIRECTIONAL);
         try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(iv))) {
             s.reset(PROMPT);
             s.runToEnd();
@@ -278,7 +280,7 @@ class StepperTest {
             assertTrue(s.read(PATTERN.at(0)).get(0, 0, 0, PROMPT.length - 1) > 0, "bidirectional: query 0 sees the last key");
         }
         try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(
-                Interventions.NONE.withMask((q, k) -> q != 2 && k <= q)))) {
+                Interventions.NONE.with(new MaskOverride("not-query-2", (q, k) -> q != 2 && k <= q))))) {
             s.reset(PROMPT);
             s.runToEnd();
             float[] blank = s.read(PATTERN.at(1)).row(0, 0, 2);
@@ -292,10 +294,10 @@ class StepperTest {
     void optionsChangedMidGenerationWaitForTheNextReset() {
         try (Stepper s = stepper(Capture.COMPACT)) {
             s.reset(PROMPT);
-            s.setOptions(s.options().withInterventions(Interventions.NONE.withPositions(false)).withCache(false));
+            s.setOptions(s.options().withInterventions(Interventions.NONE.with(Switches.NO_POSITIONS)).withCache(false));
             s.generate(new Sampler(SamplingConfig.GREEDY));
             s.runToEnd();
-            assertEquals(Stepper.Kind.DECODE, s.group().kind(), "still the cached generation it began as");
+            assertEquals(PassKind.DECODE, s.group().kind(), "still the cached generation it began as");
             float sum = 0;
             for (float v : s.read(HookName.Model.POS_EMBED.id).values()) {
                 sum += Math.abs(v);

@@ -2,8 +2,8 @@ package dev.attnstudio.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.model.Interventions;
 import dev.attnstudio.engine.model.RandomGpt2;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.attnstudio.samples.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attnstudio.engine.config.ModelConfig;
-import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.train.NextTokenBatch;
 import dev.attnstudio.engine.train.Trainer;

@@ -1,7 +1,7 @@
 package dev.attnstudio.samples.train;
 
 import dev.attnstudio.engine.hooks.HookName;
-import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;

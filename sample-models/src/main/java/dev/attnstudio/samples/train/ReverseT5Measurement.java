@@ -1,6 +1,6 @@
 package dev.attnstudio.samples.train;
 
-import dev.attnstudio.engine.model.Interventions;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.train.NextTokenBatch;
 import dev.attnstudio.engine.train.Trainer;

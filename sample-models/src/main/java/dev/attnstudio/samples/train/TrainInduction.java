@@ -2,9 +2,9 @@ package dev.attnstudio.samples.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.Gpt2Model;
-import dev.attnstudio.engine.model.Interventions;
 import dev.attnstudio.engine.model.RandomGpt2;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.train.Gpt2Folder;

@@ -1,8 +1,8 @@
 package dev.attnstudio.samples.train;
 
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.model.Interventions;
 import dev.attnstudio.engine.model.RandomT5;
 import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.runtime.DjlRuntime;

@@ -1,4 +1,4 @@
-package dev.attnstudio.engine.model;
+package dev.attnstudio.engine.program;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -80,12 +80,12 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** A view of the first {@code upTo} cached keys of a layer, [B, upTo, H, h]. */
-    NDArray keys(int layer, int upTo) {
+    public NDArray keys(int layer, int upTo) {
         return prefix(keys[layer], layer, upTo);
     }
 
     /** A view of the first {@code upTo} cached values of a layer, [B, upTo, H, h]. */
-    NDArray values(int layer, int upTo) {
+    public NDArray values(int layer, int upTo) {
         return prefix(values[layer], layer, upTo);
     }
 
@@ -127,12 +127,12 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** A view of a layer's cross-attention keys, [B, S, H, h]. */
-    NDArray crossKeys(int layer) {
+    public NDArray crossKeys(int layer) {
         return whole(crossKeys[layer], layer);
     }
 
     /** A view of a layer's cross-attention values, [B, S, H, h]. */
-    NDArray crossValues(int layer) {
+    public NDArray crossValues(int layer) {
         return whole(crossValues[layer], layer);
     }
 

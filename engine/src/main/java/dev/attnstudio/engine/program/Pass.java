@@ -1,4 +1,4 @@
-package dev.attnstudio.engine.model;
+package dev.attnstudio.engine.program;
 
 import java.util.Arrays;
 
@@ -18,8 +18,8 @@ import java.util.Arrays;
  * @param sourceLength encoder positions (S) of an encoder-decoder; 0 for single-stack models
  * @param sourceMask   the encoder's padding mask [B][S]; null when the source is not padded
  */
-public record Pass(int batch, int length, int past, Interventions interventions, KvCache cache, long[][] keyMask,
-                   int sourceLength, long[][] sourceMask) {
+public record Pass(int batch, int length, int past, KvCache cache, long[][] keyMask, int sourceLength,
+                   long[][] sourceMask) {
 
     public Pass {
         if (batch < 1 || length < 1 || past < 0) {
@@ -40,13 +40,13 @@ public record Pass(int batch, int length, int past, Interventions interventions,
     }
 
     /** A pass of a single-stack model. */
-    public Pass(int batch, int length, int past, Interventions interventions, KvCache cache, long[][] keyMask) {
-        this(batch, length, past, interventions, cache, keyMask, 0, null);
+    public Pass(int batch, int length, int past, KvCache cache, long[][] keyMask) {
+        this(batch, length, past, cache, keyMask, 0, null);
     }
 
     /** A pass over unpadded rows. */
-    public Pass(int batch, int length, int past, Interventions interventions, KvCache cache) {
-        this(batch, length, past, interventions, cache, null);
+    public Pass(int batch, int length, int past, KvCache cache) {
+        this(batch, length, past, cache, null);
     }
 
     /**
@@ -54,11 +54,11 @@ public record Pass(int batch, int length, int past, Interventions interventions,
      * and {@code length} unpadded decoder positions after {@code past} cached ones.
      */
     public static Pass encoderDecoder(int batch, int sourceLength, long[][] sourceMask, int length, int past,
-                                      Interventions interventions, KvCache cache) {
+                                      KvCache cache) {
         if (sourceLength < 1) {
             throw new IllegalArgumentException("an encoder-decoder pass needs at least one source position");
         }
-        return new Pass(batch, length, past, interventions, cache, null, sourceLength, sourceMask);
+        return new Pass(batch, length, past, cache, null, sourceLength, sourceMask);
     }
 
     /** Key positions this pass attends over: K = P + T. */

@@ -1,6 +1,7 @@
-package dev.attnstudio.engine.step;
+package dev.attnstudio.engine.program;
 
 import ai.djl.ndarray.NDArray;
+import dev.attnstudio.engine.hooks.HookName;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,7 +15,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A forward pass written out as the ordered list of its steps. The model builds one per pass (a prompt, or
- * one decoded token); a {@link Trace} executes it one op at a time.
+ * one decoded token); a trace executes it one op at a time.
  */
 public final class Program {
 
@@ -36,10 +37,16 @@ public final class Program {
     private final Map<String, Integer> index;
     private final int[] lastUse;
     private final Set<String> keep;
+    private final Pass pass;
+    private final int heads;
+    private final int kvHeads;
 
-    private Program(List<Op> ops, Set<String> keep) {
+    private Program(List<Op> ops, Set<String> keep, Pass pass, int heads, int kvHeads) {
         this.ops = List.copyOf(ops);
         this.keep = Set.copyOf(keep);
+        this.pass = pass;
+        this.heads = heads;
+        this.kvHeads = kvHeads;
         this.index = new HashMap<>();
         for (int i = 0; i < ops.size(); i++) {
             if (index.put(ops.get(i).name(), i) != null) {
@@ -81,8 +88,23 @@ public final class Program {
         return index.getOrDefault(name, -1);
     }
 
+    /** What the pass computes: batch, positions, past, padding. */
+    public Pass pass() {
+        return pass;
+    }
+
+    /** Query heads per attention sub-layer (H). */
+    public int heads() {
+        return heads;
+    }
+
+    /** Key/value heads per attention sub-layer (Hkv; fewer than H under grouped-query attention). */
+    public int kvHeads() {
+        return kvHeads;
+    }
+
     /** Index of the last step that reads the output of step {@code i} (itself if none does). */
-    int lastUse(int i) {
+    public int lastUse(int i) {
         return lastUse[i];
     }
 
@@ -98,17 +120,54 @@ public final class Program {
         return Collections.unmodifiableList(names);
     }
 
-    /** Collects the steps of one pass in the order they run. */
+    /**
+     * Collects the steps of one pass in the order they run. Each step is added with its kind; where it sits (stack,
+     * layer, sub-layer) and its step-over group are set beforehand with {@link #site} and {@link #group}.
+     */
     public static final class Builder {
         private final List<Op> ops = new ArrayList<>();
         private final Set<String> keep = new HashSet<>();
         private final Set<String> derivable = new HashSet<>();
+        private final Pass pass;
+        private final int heads;
+        private final int kvHeads;
         private String group = "embed";
+        private Op.Site site = new Op.Site(null, -1, Op.SubLayer.EMBED);
+
+        /**
+         * @param heads   query heads of the model's attention (H)
+         * @param kvHeads key/value heads (Hkv)
+         */
+        public Builder(Pass pass, int heads, int kvHeads) {
+            this.pass = pass;
+            this.heads = heads;
+            this.kvHeads = kvHeads;
+        }
+
+        public Pass pass() {
+            return pass;
+        }
 
         /** Steps added from now on belong to {@code group} (the unit of step-over). */
         public Builder group(String group) {
             this.group = group;
             return this;
+        }
+
+        /** Steps added from now on sit here. */
+        public Builder site(HookName.Stack stack, int layer, Op.SubLayer subLayer) {
+            this.site = new Op.Site(stack, layer, subLayer);
+            return this;
+        }
+
+        /** Steps added from now on sit in this sub-layer of the current stack and layer. */
+        public Builder subLayer(Op.SubLayer subLayer) {
+            return site(site.stack(), site.layer(), subLayer);
+        }
+
+        /** The site steps are added at now. */
+        public Op.Site site() {
+            return site;
         }
 
         /** Marks hook names whose steps a compact trace recomputes on demand instead of keeping. */
@@ -122,17 +181,37 @@ public final class Program {
             return this;
         }
 
-        public Builder op(String name, String math, Op.Kernel kernel, String... inputs) {
-            ops.add(new Op(name, math, List.of(inputs), kernel, false, group));
+        public Builder op(String name, Op.Kind kind, String math, Op.Kernel kernel, String... inputs) {
+            return add(name, kind, math, kernel, null, Float.NaN, null, inputs);
+        }
+
+        public Builder op(String name, Op.Kind kind, String math, UnaryOperator<NDArray> f, String input) {
+            return op(name, kind, math, (Op.Kernel) (in, m) -> f.apply(in.get(0)), input);
+        }
+
+        public Builder op(String name, Op.Kind kind, String math, BinaryOperator<NDArray> f, String a, String b) {
+            return op(name, kind, math, (Op.Kernel) (in, m) -> f.apply(in.get(0), in.get(1)), a, b);
+        }
+
+        /** A normalization step of the given type. */
+        public Builder norm(String name, Op.NormType type, String math, Op.Kernel kernel, String... inputs) {
+            return add(name, Op.Kind.NORM, math, kernel, type, Float.NaN, null, inputs);
+        }
+
+        /** A score-scaling step multiplying by {@code factor} (1: the model does not scale). */
+        public Builder scale(String name, float factor, String math, Op.Kernel kernel, String... inputs) {
+            return add(name, Op.Kind.SCALE, math, kernel, null, factor, null, inputs);
+        }
+
+        /** A mask step: the additive mask {@code spec} describes, built from nothing. */
+        public Builder mask(String name, MaskSpec spec, String math) {
+            return add(name, Op.Kind.MASK, math, (in, m) -> spec.build(m), null, Float.NaN, spec);
+        }
+
+        private Builder add(String name, Op.Kind kind, String math, Op.Kernel kernel, Op.NormType norm, float scale,
+                            MaskSpec mask, String... inputs) {
+            ops.add(new Op(name, kind, math, List.of(inputs), kernel, false, group, site, norm, scale, mask));
             return this;
-        }
-
-        public Builder op(String name, String math, UnaryOperator<NDArray> f, String input) {
-            return op(name, math, (Op.Kernel) (in, m) -> f.apply(in.get(0)), input);
-        }
-
-        public Builder op(String name, String math, BinaryOperator<NDArray> f, String a, String b) {
-            return op(name, math, (Op.Kernel) (in, m) -> f.apply(in.get(0), in.get(1)), a, b);
         }
 
         public Program build() {
@@ -143,9 +222,9 @@ public final class Program {
             }
             List<Op> marked = new ArrayList<>(ops.size());
             for (Op op : ops) {
-                marked.add(new Op(op.name(), op.math(), op.inputs(), op.kernel(), derivable.contains(op.name()), op.group()));
+                marked.add(derivable.contains(op.name()) ? op.derived() : op);
             }
-            return new Program(marked, keep);
+            return new Program(marked, keep, pass, heads, kvHeads);
         }
     }
 }
