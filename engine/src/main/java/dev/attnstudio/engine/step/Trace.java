@@ -7,12 +7,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.program.HookContext;
 import dev.attnstudio.engine.program.Hooks;
+import dev.attnstudio.engine.program.MaskSpec;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.runtime.Tensors;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,9 +140,10 @@ public final class Trace implements AutoCloseable {
                         + ": return the tensor itself to leave it unchanged");
             }
             if (next != out) {
-                if (!next.getShape().equals(out.getShape())) {
+                if (!fits(op, out.getShape().getShape(), next.getShape().getShape())) {
                     throw new IllegalStateException("the hook '" + b.label() + "' replaced " + op.name() + " "
-                            + out.getShape() + " by a tensor of shape " + next.getShape() + ": a patch must keep the shape");
+                            + out.getShape() + " by a tensor of shape " + next.getShape() + ": a patch must keep the shape"
+                            + (op.kind() == Op.Kind.MASK ? " (a mask may also be [B or 1, 1, T or 1, K])" : ""));
                 }
                 labels.add(b.label());
                 out = next;
@@ -150,6 +153,22 @@ public final class Trace implements AutoCloseable {
             patches.set(i, List.copyOf(labels));
         }
         return out;
+    }
+
+    /**
+     * Whether a patch has a shape later steps can read: the step's own, or for a mask any of the shapes a mask may
+     * have, [B or 1, 1, T or 1, K] (an override that depends on positions where the model's mask did not).
+     */
+    private static boolean fits(Op op, long[] before, long[] after) {
+        if (Arrays.equals(before, after)) {
+            return true;
+        }
+        if (op.kind() != Op.Kind.MASK || after.length != 4) {
+            return false;
+        }
+        MaskSpec m = op.mask();
+        return (after[0] == 1 || after[0] == m.batch()) && after[1] == 1 && (after[2] == 1 || after[2] == m.queries())
+                && after[3] == m.keys();
     }
 
     /** The labels of the hooks that replaced a step's value, in order; empty when it was not patched. */

@@ -2,6 +2,7 @@ package dev.attnstudio.samples.train;
 
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;
@@ -28,7 +29,7 @@ public record Probe(float[][] entropy, float[][][][] patterns) {
             stepper.reset(ids);
             stepper.runToEnd();
             for (int l = 0; l < layers; l++) {
-                var e = stepper.entropy(l);
+                var e = HeadEntropy.of(stepper, l);
                 TensorData p = stepper.read(HookName.Block.PATTERN.at(l)); // [1, H, T, T]
                 for (int h = 0; h < heads; h++) {
                     entropy[l][h] = e.meanNormalized(0, h);

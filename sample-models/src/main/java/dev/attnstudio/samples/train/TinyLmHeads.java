@@ -63,7 +63,7 @@ public record TinyLmHeads(double[][] entropy, double[][] previousToken, double[]
             stepper.runToEnd();
             int len = text[0].length;
             for (int l = 0; l < layers; l++) {
-                HeadEntropy e = stepper.entropy(l);
+                HeadEntropy e = HeadEntropy.of(stepper, l);
                 TensorData p = stepper.read(HookName.Block.PATTERN.at(l)); // [B, H, T, T]
                 for (int b = 0; b < text.length; b++) {
                     for (int h = 0; h < heads; h++) {
