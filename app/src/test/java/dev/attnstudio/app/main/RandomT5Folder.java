@@ -6,7 +6,7 @@ import dev.attnstudio.engine.model.RandomT5;
 import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.tokenizer.ByteLevelVocab;
-import dev.attnstudio.engine.train.T5Folder;
+import dev.attnstudio.engine.load.T5Folder;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,16 +62,32 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                      boolean tiedEmbeddings, int decoderStartTokenId) implements Extra {
     }
 
-    /** Model families the engine runs. */
+    /** Model families the engine runs: the one list the loaders, the app and the command line read. */
     public enum Architecture {
         /** Decoder, pre-norm, learned positions, causal attention, tied unembedding. */
-        GPT2,
+        GPT2("gpt2", "GPT-2 decoder"),
         /** Encoder, post-norm, learned positions and segments, bidirectional attention with padding. */
-        BERT,
+        BERT("bert", "BERT encoder"),
         /** Decoder, pre-RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, no biases. */
-        LLAMA,
+        LLAMA("llama", "LLaMA decoder (RoPE, SwiGLU, grouped-query attention)"),
         /** Encoder-decoder with relative position buckets, RMS-style norm and cross-attention. */
-        T5
+        T5("t5", "T5 encoder-decoder");
+
+        /** The {@code model_type} of a Hugging Face {@code config.json}. */
+        public final String modelType;
+        /** A few words for people. */
+        public final String description;
+
+        Architecture(String modelType, String description) {
+            this.modelType = modelType;
+            this.description = description;
+        }
+
+        /** "gpt2 (GPT-2 decoder), bert (BERT encoder), ...": what a folder's model_type may be. */
+        public static String supported() {
+            return String.join(", ", Arrays.stream(values())
+                    .map(a -> a.modelType + " (" + a.description + ")").toList());
+        }
     }
 
     /** A GPT-2 or BERT geometry (no family extras). */
@@ -256,7 +273,7 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                                     root.path("decoder_start_token_id").asInt(root.path("pad_token_id").asInt(0))));
                 }
                 default -> throw new ModelFormatException(configJson,
-                        "model_type '" + type + "' is not supported yet (supported: gpt2, bert, llama, t5)");
+                        "model_type '" + type + "' is not supported yet (supported: " + Architecture.supported() + ")");
             };
         } catch (IllegalArgumentException e) {
             if (!problems.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.attnstudio.engine.train;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.load.Gpt2Folder;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.RandomGpt2;

@@ -6,6 +6,7 @@ import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.load.LlamaFolder;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.LlamaModel;
 import dev.attnstudio.engine.model.RandomLlama;

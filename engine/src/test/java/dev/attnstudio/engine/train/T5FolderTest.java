@@ -8,6 +8,7 @@ import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.load.T5Folder;
 import dev.attnstudio.engine.model.RandomT5;
 import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.runtime.DjlRuntime;

@@ -7,7 +7,7 @@ import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.RandomGpt2;
 import dev.attnstudio.engine.runtime.DjlRuntime;
-import dev.attnstudio.engine.train.Gpt2Folder;
+import dev.attnstudio.engine.load.Gpt2Folder;
 import dev.attnstudio.engine.train.Optimization;
 import dev.attnstudio.engine.train.Trainer;
 

@@ -7,7 +7,7 @@ import dev.attnstudio.engine.model.RandomT5;
 import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.train.Optimization;
-import dev.attnstudio.engine.train.T5Folder;
+import dev.attnstudio.engine.load.T5Folder;
 import dev.attnstudio.engine.train.Trainer;
 
 import java.io.IOException;

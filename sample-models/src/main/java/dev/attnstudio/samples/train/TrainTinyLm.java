@@ -11,8 +11,8 @@ import dev.attnstudio.engine.model.RandomLlama;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.tokenizer.ByteLevelVocab;
-import dev.attnstudio.engine.train.Gpt2Folder;
-import dev.attnstudio.engine.train.LlamaFolder;
+import dev.attnstudio.engine.load.Gpt2Folder;
+import dev.attnstudio.engine.load.LlamaFolder;
 import dev.attnstudio.engine.train.Optimization;
 import dev.attnstudio.engine.train.Trainer;
 

@@ -1,4 +1,4 @@
-package dev.attnstudio.engine.train;
+package dev.attnstudio.engine.load;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;

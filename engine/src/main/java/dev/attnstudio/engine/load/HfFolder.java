@@ -1,4 +1,4 @@
-package dev.attnstudio.engine.train;
+package dev.attnstudio.engine.load;
 
 import dev.attnstudio.engine.io.SafeTensors;
 
