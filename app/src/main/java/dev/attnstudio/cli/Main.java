@@ -3,6 +3,7 @@ package dev.attnstudio.cli;
 import dev.attnstudio.engine.bench.EngineBenchmark;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.ModelFormatException;
+import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.samples.SampleModels;
 
@@ -32,7 +33,7 @@ public final class Main {
               --debug  print stack traces on errors
               --help   this text
 
-            Models: a Hugging Face GPT-2, LLaMA, BERT or T5 folder, a BERT encoder exported to .onnx, or a bundled sample
+            Models: a Hugging Face folder (%s), a BERT encoder exported to .onnx, or a bundled sample
             (%s). Everything runs offline.
             """;
 
@@ -84,7 +85,7 @@ public final class Main {
             case "trace" -> {
                 TraceOptions options = TraceOptions.parse(rest);
                 if (options.help()) {
-                    out.print(TraceOptions.USAGE.formatted(sampleNames()));
+                    out.print(TraceOptions.usage(sampleNames()));
                     return 0;
                 }
                 new TraceCommand(options, err).run();
@@ -132,7 +133,7 @@ public final class Main {
     }
 
     private static String usage() {
-        return USAGE.formatted(sampleNames());
+        return USAGE.formatted(ModelFolder.FAMILIES, sampleNames());
     }
 
     /** The bundled samples' names, for messages. */

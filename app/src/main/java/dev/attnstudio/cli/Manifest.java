@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.attnstudio.engine.config.ModelConfig;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -29,12 +30,13 @@ import java.util.Locale;
  * @param decoderTokenStrings (encoder-decoders) the same as text
  * @param padding      how shorter rows were padded (recorded even when no row needed it)
  * @param rows         every row of the first pass
+ * @param interventions what --intervene and --mask-bug applied, in order (empty: the model as it is)
  */
 record Manifest(int formatVersion, String tool, String created, Model model, String device, String capture,
                 String hooks, String prompt, int promptLength, long[] tokenIds, List<String> tokenStrings,
                 @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderTokenIds,
                 @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
-                Padding padding, List<Row> rows, Sampling sampling, List<Group> groups) {
+                Padding padding, List<Row> rows, Sampling sampling, List<Applied> interventions, List<Group> groups) {
 
     static final int FORMAT_VERSION = 1;
     static final String FILE_NAME = "manifest.json";
@@ -57,38 +59,24 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
      * @param typeVocabSize   rows of the segment embedding; 0 for a decoder
      * @param ropeTheta       (LLaMA) base of the rotary position frequencies
      * @param tiedEmbeddings  (LLaMA, T5) whether the unembedding is the token embedding
-     * @param t5              (T5) what only an encoder-decoder has
+     * @param t5              (T5) what only an encoder-decoder has, named as in a Hugging Face T5 config.json: d_kv,
+     *                        num_decoder_layers, relative_attention_num_buckets, relative_attention_max_distance,
+     *                        feed_forward ("relu" or "gated-gelu"), decoder_start_token_id
      */
     record Config(int nLayer, int nHead, int nKvHeads, int dModel, int dHead, int dMlp, int nPositions, int vocabSize,
                   int typeVocabSize, double layerNormEps, String activation,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Double ropeTheta,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Boolean tiedEmbeddings,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) T5 t5) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> t5) {
 
+        @SuppressWarnings("unchecked")
         static Config of(ModelConfig c) {
-            Double rope = c.extra() instanceof ModelConfig.Llama l ? l.ropeTheta() : null;
-            Boolean tied = c.extra() instanceof ModelConfig.Llama l ? l.tiedEmbeddings()
-                    : c.extra() instanceof ModelConfig.T5 t ? t.tiedEmbeddings() : null;
-            T5 t5 = c.extra() instanceof ModelConfig.T5 t ? new T5(t.dKv(), t.nDecoderLayers(), t.buckets(),
-                    t.maxDistance(), t.gatedGelu() ? "gated-gelu" : "relu", t.decoderStartTokenId()) : null;
+            Map<String, Object> family = c.familySettings();
             return new Config(c.nLayer(), c.nHead(), c.nKvHeads(), c.dModel(), c.dHead(), c.dMlp(), c.nPositions(),
                     c.vocabSize(), c.typeVocabSize(), c.layerNormEps(), c.activation().name().toLowerCase(Locale.ROOT),
-                    rope, tied, t5);
+                    (Double) family.get("rope_theta"), (Boolean) family.get("tie_word_embeddings"),
+                    (Map<String, Object>) family.get("t5"));
         }
-    }
-
-    /**
-     * An encoder-decoder's own settings, named as in a Hugging Face T5 config.json.
-     *
-     * @param dKv                          width of one head
-     * @param numDecoderLayers             blocks of the decoder ({@code n_layer} counts the encoder's)
-     * @param relativeAttentionNumBuckets  relative position buckets of the self-attention bias
-     * @param relativeAttentionMaxDistance distance beyond which relative positions share the last bucket
-     * @param feedForward                  "relu" (original T5) or "gated-gelu" (T5 v1.1, flan)
-     * @param decoderStartTokenId          the token the decoder input starts with
-     */
-    record T5(int dKv, int numDecoderLayers, int relativeAttentionNumBuckets, int relativeAttentionMaxDistance,
-              String feedForward, int decoderStartTokenId) {
     }
 
     /** @param side "right" or "left"; {@code padId} fills padding positions, which the attention mask hides */
@@ -135,10 +123,16 @@ record Manifest(int formatVersion, String tool, String created, Model model, Str
     }
 
     /**
-     * @param hook the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids",
-     *             "attention_mask" or (encoder-decoders) "decoder_input_ids"
+     * @param hook      the hook name, or for the pass's inputs (int64 [B, T]) "input_ids", "token_type_ids",
+     *                  "attention_mask" or (encoder-decoders) "decoder_input_ids"
+     * @param patchedBy the labels of the interventions that replaced this hook's value; left out when none did
      */
-    record FileEntry(String hook, String file, long[] shape, String dtype) {
+    record FileEntry(String hook, String file, long[] shape, String dtype,
+                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> patchedBy) {
+    }
+
+    /** One intervention of the run: its command-line form and its label. */
+    record Applied(String spec, String label) {
     }
 
     /** The JSON mapper for manifests: snake_case keys, indented. */

@@ -1,12 +1,12 @@
 package dev.attnstudio.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.intervene.Intervention;
 import dev.attnstudio.engine.io.Npy;
-import dev.attnstudio.engine.io.OnnxGraph;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.load.OnnxBertImport;
+import dev.attnstudio.engine.load.ModelFolder;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
@@ -15,7 +15,7 @@ import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
-import dev.attnstudio.samples.SampleModels;
+import dev.attnstudio.samples.ModelSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,38 +55,46 @@ final class TraceCommand {
 
     void run() throws IOException {
         Path out = options.out().toAbsolutePath().normalize();
-        ModelSource source = ModelSource.locate(options.model());
-        checkFits(source.name(), source.architecture()); // before loading, when the kind of model is known
-        prepareOutput(out);
+        ModelSource source = locate();
+        checkFits(null, null); // what needs no model, before loading it
+        TraceFolder.check(out, options.force());
 
         log.println("loading model " + options.model() + " ...");
         long loadStart = System.nanoTime();
-        try (LoadedModel loaded = source.open(options, log)) {
+        try (LoadedModel loaded = source.open(options.device())) {
             ModelConfig config = loaded.config();
-            String layers = config.extra() instanceof ModelConfig.T5 t5
-                    ? config.nLayer() + " encoder + " + t5.nDecoderLayers() + " decoder" : String.valueOf(config.nLayer());
+            Capabilities model = loaded.model().capabilities();
+            String layers = model.readsSource() ? model.stacks().get(0).layers() + " encoder + "
+                    + model.outputStack().layers() + " decoder" : String.valueOf(config.nLayer());
             log.printf(Locale.ROOT, "loaded %s (%s: %s layers x %d heads, d_model %d, vocab %d) on %s in %d ms%n",
-                    loaded.name(), family(config.architecture()), layers, config.nHead(), config.dModel(),
+                    loaded.name(), family(model), layers, config.nHead(), config.dModel(),
                     config.vocabSize(), deviceName(loaded), (System.nanoTime() - loadStart) / 1_000_000);
-            checkFits(loaded.name(), config.architecture());
+            if (source instanceof ModelSource.OnDisk disk && ModelFolder.isOnnx(disk.path())) {
+                log.println(loaded.tokenizer() == null ? "no tokenizer.json next to " + disk.path().getFileName()
+                        + " (give --tokenizer to read --prompt text)" : "tokenizer: loaded");
+            }
+            checkFits(loaded.name(), model);
             if (options.padId() >= config.vocabSize()) {
                 throw new UsageException("--pad-id " + options.padId() + " is outside the vocabulary (0.."
                         + (config.vocabSize() - 1) + ")");
             }
-            Batch batch = inputs(loaded);
-            int generatedLength = config.encoderDecoder() ? batch.decoderLength() : batch.length();
+            Batch batch = inputs(loaded, model);
+            int generatedLength = model.readsSource() ? batch.decoderLength() : batch.length();
             if (batch.length() > config.nPositions() || generatedLength + options.generate() > config.nPositions()) {
-                throw new UsageException(tooLong(batch, config));
+                throw new UsageException(tooLong(batch, config, model));
             }
+            TraceFolder.prepare(out, options.force(), log);
 
-            try (Stepper stepper = new Stepper(loaded.model(), Stepper.Options.DEFAULT.withCapture(options.capture()))) {
-                stepper.reset(batch); // checks ids and types against the model; decoders refuse padding
-                Pattern hooks = hookPattern(stepper, config);
+            try (Stepper stepper = new Stepper(loaded.model(), Stepper.Options.DEFAULT.withCapture(options.capture())
+                    .withInterventions(options.interventions()))) {
+                stepper.reset(batch); // checks ids, types and interventions against the model
+                Pattern hooks = hookPattern(stepper, model);
                 SamplingConfig sampling = options.sampling();
-                log.printf(Locale.ROOT, "tracing %s (capture %s)%s%n", describe(batch, loaded.tokenizer()),
+                log.printf(Locale.ROOT, "tracing %s (capture %s)%s%s%n", describe(batch, loaded.tokenizer()),
                         options.capture().name().toLowerCase(Locale.ROOT),
                         options.generate() == 0 ? "" : ", then generating " + options.generate() + " ("
-                                + (sampling.greedy() ? "greedy" : describe(sampling)) + ")");
+                                + (sampling.greedy() ? "greedy" : describe(sampling)) + ")",
+                        options.interventions().any() ? ", with " + String.join(", ", options.interventions().specs()) : "");
                 long start = System.nanoTime();
                 stepper.runToEnd();
                 Sampler sampler = new Sampler(sampling);
@@ -105,11 +113,11 @@ final class TraceCommand {
                 }
                 // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
                 long[] sequence = stepper.tokens();
-                long[] prompt = config.encoderDecoder() ? batch.ids()[0] : sequence;
-                long[] decoderSequence = config.encoderDecoder() ? sequence : null;
+                long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
+                long[] decoderSequence = model.readsSource() ? sequence : null;
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                        source.entry(loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
+                        entry(source, loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
                         options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
                         prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
                         strings(loaded.tokenizer(), decoderSequence),
@@ -117,8 +125,10 @@ final class TraceCommand {
                         rows(batch, loaded.tokenizer()),
                         new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
                                 sampling.topK(), sampling.topP(), sampling.seed()),
+                        options.interventions().applied().stream()
+                                .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
                         groups);
-                writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
+                TraceFolder.writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
                 written.files++;
                 if (options.generate() > 0) {
                     long[] generated = Arrays.copyOfRange(sequence, generatedLength, sequence.length);
@@ -131,48 +141,67 @@ final class TraceCommand {
         }
     }
 
-    private static boolean decoder(ModelConfig.Architecture architecture) {
-        return switch (architecture) {
-            case GPT2, LLAMA -> true;
-            case BERT, T5 -> false;
-        };
-    }
-
-    /** Whether the family generates tokens: decoders and encoder-decoders. */
-    private static boolean generates(ModelConfig.Architecture architecture) {
-        return decoder(architecture) || architecture == ModelConfig.Architecture.T5;
+    /** Where --model points (with --tokenizer for a .onnx file), checked before anything is loaded. */
+    private ModelSource locate() {
+        ModelSource source;
+        try {
+            source = ModelSource.locate(options.model());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--model " + e.getMessage());
+        }
+        if (options.tokenizer() != null && source instanceof ModelSource.OnDisk disk) {
+            return new ModelSource.OnDisk(disk.path(), options.tokenizer());
+        }
+        return source;
     }
 
     /** "BERT encoder", "GPT2 decoder" or "T5 encoder-decoder", for messages. */
-    private static String family(ModelConfig.Architecture architecture) {
-        return architecture + (architecture == ModelConfig.Architecture.T5 ? " encoder-decoder"
-                : decoder(architecture) ? " decoder" : " encoder");
+    private static String family(Capabilities model) {
+        return model.family().toUpperCase(Locale.ROOT) + (model.readsSource() ? " encoder-decoder"
+                : model.generates() ? " decoder" : " encoder");
     }
 
     /**
      * Refuses what this kind of model cannot do, before anything is tokenized or computed.
      *
-     * @param architecture the model's family, or null when it is not known yet (then only the model-independent
-     *                     checks are made)
+     * @param model the model's capabilities, or null before it is loaded (then only the model-independent checks)
      */
-    private void checkFits(String name, ModelConfig.Architecture architecture) {
-        if (architecture != null && !generates(architecture) && options.generate() > 0) {
-            throw new UsageException("--generate needs a decoder or an encoder-decoder: " + name + " is a "
-                    + family(architecture)
-                    + ", which reads its whole input at once and predicts no next token (leave out --generate)");
-        }
-        if (architecture != null && architecture != ModelConfig.Architecture.BERT && options.pair() != null) {
-            throw new UsageException("--pair needs an encoder with token types (BERT): " + name + " is a "
-                    + family(architecture) + " (put both texts into one --prompt)");
-        }
-        if (architecture != null && architecture != ModelConfig.Architecture.T5 && options.decoderIds() != null) {
-            throw new UsageException("--decoder-ids needs an encoder-decoder (T5): " + name + " is a "
-                    + family(architecture) + ", which has no separate decoder input (give its input with --ids)");
-        }
+    private void checkFits(String name, Capabilities model) {
         if (options.generate() > 0 && options.rows() > 1) {
             throw new UsageException("--generate continues a single prompt, but " + options.rows()
                     + " were given (leave out --generate to trace them as one batch)");
         }
+        if (model == null) {
+            return;
+        }
+        if (!model.generates() && options.generate() > 0) {
+            throw new UsageException("--generate needs a decoder or an encoder-decoder: " + name + " is a "
+                    + family(model) + ", which reads its whole input at once and predicts no next token (leave out --generate)");
+        }
+        if (!model.sentencePairs() && options.pair() != null) {
+            throw new UsageException("--pair needs an encoder with token types (BERT): " + name + " is a "
+                    + family(model) + " (put both texts into one --prompt)");
+        }
+        if (!model.readsSource() && options.decoderIds() != null) {
+            throw new UsageException("--decoder-ids needs an encoder-decoder (T5): " + name + " is a "
+                    + family(model) + ", which has no separate decoder input (give its input with --ids)");
+        }
+        for (Intervention i : options.interventions().applied()) {
+            try {
+                i.check(model);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--intervene " + e.getMessage());
+            }
+        }
+    }
+
+    /** The manifest's description of the loaded model. */
+    private static Manifest.Model entry(ModelSource source, LoadedModel loaded) {
+        String kind = source instanceof ModelSource.OnDisk disk ? (ModelFolder.isOnnx(disk.path()) ? "onnx" : "folder")
+                : "sample";
+        String path = source instanceof ModelSource.OnDisk disk ? disk.path().toString() : null;
+        return new Manifest.Model(loaded.name(), kind, path, loaded.model().capabilities().family(),
+                loaded.model().outputHook(), Manifest.Config.of(loaded.config()));
     }
 
     /**
@@ -180,12 +209,12 @@ final class TraceCommand {
      * encoder-decoder that is the source, and every row's decoder input is --decoder-ids (by default the decoder
      * start token alone).
      */
-    private Batch inputs(LoadedModel loaded) {
+    private Batch inputs(LoadedModel loaded, Capabilities model) {
         Batch batch = source(loaded);
-        if (!(loaded.config().extra() instanceof ModelConfig.T5 t5)) {
+        if (!model.readsSource()) {
             return batch;
         }
-        long start = t5.decoderStartTokenId();
+        long start = model.decoderStartToken();
         long[] decoder = options.decoderIds() == null ? new long[] {start} : options.decoderIds();
         if (decoder[0] != start) {
             throw new UsageException("--decoder-ids must start with the decoder start token " + start
@@ -223,12 +252,12 @@ final class TraceCommand {
         return Batch.pad(ids, types, options.padding(), options.padId());
     }
 
-    private String tooLong(Batch batch, ModelConfig config) {
-        if (config.encoderDecoder() && batch.length() <= config.nPositions()) {
+    private String tooLong(Batch batch, ModelConfig config, Capabilities model) {
+        if (model.readsSource() && batch.length() <= config.nPositions()) {
             return "the decoder input has " + batch.decoderLength() + " tokens and --generate asks for "
                     + options.generate() + " more; this model reads at most " + config.nPositions() + " (n_positions)";
         }
-        if (config.causal()) {
+        if (model.generates() && !model.readsSource()) {
             return "the prompt has " + batch.length() + " tokens and --generate asks for " + options.generate()
                     + " more; this model reads at most " + config.nPositions() + " (n_positions)";
         }
@@ -240,26 +269,26 @@ final class TraceCommand {
      * The --hooks glob, checked against the names this run can write: the first pass's steps, plus the cached
      * keys and values that only decode passes read.
      */
-    private Pattern hookPattern(Stepper stepper, ModelConfig config) {
+    private Pattern hookPattern(Stepper stepper, Capabilities model) {
         Pattern hooks = HookName.glob(options.hooks());
         List<String> names = new ArrayList<>(stepper.groups().get(0).trace().program().names());
         if (options.generate() > 0 && stepper.cache() != null) {
             for (int i = 0; i < stepper.cache().layers(); i++) {
-                names.add(pastHook(config, HookName.Block.PAST_K, i));
-                names.add(pastHook(config, HookName.Block.PAST_V, i));
+                names.add(pastHook(model, HookName.Block.PAST_K, i));
+                names.add(pastHook(model, HookName.Block.PAST_V, i));
             }
         }
         if (names.stream().noneMatch(n -> hooks.matcher(n).matches())) {
             throw new UsageException("--hooks '" + options.hooks() + "' matches no hook of this "
-                    + family(config.architecture())
+                    + family(model)
                     + " (list them with: attn-studio hooks)");
         }
         return hooks;
     }
 
     /** A cache hook of a decode pass: in the decoder stack of an encoder-decoder. */
-    private static String pastHook(ModelConfig config, HookName.Block hook, int layer) {
-        return config.encoderDecoder() ? HookName.Stack.DECODER.at(hook, layer) : hook.at(layer);
+    private static String pastHook(Capabilities model, HookName.Block hook, int layer) {
+        return model.readsSource() ? HookName.Stack.DECODER.at(hook, layer) : hook.at(layer);
     }
 
     /** "11 tokens", or for a batch "2 prompts padded right to 9 tokens with id 0 = [PAD]". */
@@ -317,7 +346,7 @@ final class TraceCommand {
             TensorData data = trace.read(name);
             Path file = folder.resolve(name + ".npy");
             Npy.writeFloat32(file, data.shape(), data.values());
-            files.add(new Manifest.FileEntry(name, prefix + name + ".npy", data.shape(), "float32"));
+            files.add(new Manifest.FileEntry(name, prefix + name + ".npy", data.shape(), "float32", trace.patches(name)));
             written.files++;
             written.bytes += Files.size(file);
         }
@@ -338,7 +367,7 @@ final class TraceCommand {
         long[] shape = {table.length, table[0].length};
         Path file = folder.resolve(name + ".npy");
         Npy.writeInt64(file, shape, flat);
-        files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64"));
+        files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64", List.of()));
         written.files++;
         written.bytes += Files.size(file);
     }
@@ -347,123 +376,6 @@ final class TraceCommand {
     static String stepFolder(int index, int count) {
         int digits = Math.max(3, String.valueOf(count).length());
         return String.format(Locale.ROOT, "step-%0" + digits + "d", index);
-    }
-
-    /**
-     * Where {@code --model} points, resolved before anything is loaded.
-     *
-     * @param kind "sample", "folder" (Hugging Face) or "onnx"
-     * @param path the folder or file, or null for a sample
-     * @param spec what was given on the command line
-     */
-    record ModelSource(String kind, Path path, String spec) {
-
-        static final String SAMPLE = "sample";
-        static final String FOLDER = "folder";
-        static final String ONNX = "onnx";
-
-        /** A folder or .onnx file if the path exists, else a bundled sample by name. */
-        static ModelSource locate(String spec) {
-            Path path = null;
-            try {
-                path = Path.of(spec);
-            } catch (InvalidPathException e) {
-                // not a path; maybe a sample name
-            }
-            if (path != null && Files.isDirectory(path)) {
-                return new ModelSource(FOLDER, path, spec);
-            }
-            if (path != null && Files.isRegularFile(path)) {
-                if (!isOnnx(path)) {
-                    throw new UsageException("--model " + path + " is a file but not .onnx; give a .onnx file or the "
-                            + "folder that holds config.json and model.safetensors");
-                }
-                return new ModelSource(ONNX, path, spec);
-            }
-            if (SampleModels.catalog().stream().anyMatch(s -> s.name().equals(spec))) {
-                return new ModelSource(SAMPLE, null, spec);
-            }
-            if (path != null && (spec.contains("/") || spec.contains(path.getFileSystem().getSeparator()) || isOnnx(path))) {
-                throw new UsageException("no model folder or .onnx file at " + path.toAbsolutePath().normalize());
-            }
-            throw new UsageException("'" + spec + "' is not a model folder, a .onnx file or a bundled sample (bundled: "
-                    + Main.sampleNames() + ")");
-        }
-
-        /** What the model is called in messages before it is loaded. */
-        String name() {
-            return path == null ? spec : String.valueOf(path.toAbsolutePath().normalize().getFileName());
-        }
-
-        /**
-         * The model's family without loading its weights: the catalog's word for a sample, config.json for a
-         * folder, BERT for ONNX (the only family imported from it); null when that cannot be told yet (loading
-         * then reports the problem).
-         */
-        ModelConfig.Architecture architecture() {
-            return switch (kind) {
-                case ONNX -> ModelConfig.Architecture.BERT;
-                case FOLDER -> Files.isRegularFile(path.resolve("config.json"))
-                        ? ModelConfig.read(path.resolve("config.json")).architecture() : null;
-                default -> SampleModels.catalog().stream().filter(s -> s.name().equals(spec)).findFirst()
-                        .map(s -> parseArchitecture(s.architecture())).orElse(null);
-            };
-        }
-
-        private static ModelConfig.Architecture parseArchitecture(String word) {
-            try {
-                return ModelConfig.Architecture.valueOf(word.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                return null; // a family this CLI does not know by name; loading decides
-            }
-        }
-
-        private static boolean isOnnx(Path path) {
-            Path name = path.getFileName();
-            return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
-        }
-
-        LoadedModel open(TraceOptions options, PrintStream log) {
-            return switch (kind) {
-                case FOLDER -> LoadedModel.open(path, options.device());
-                case ONNX -> openOnnx(options, log);
-                default -> SampleModels.open(spec, options.device());
-            };
-        }
-
-        /**
-         * An ONNX export of a BERT encoder, with the tokenizer given by --tokenizer, else the tokenizer.json next to
-         * the file; without either, only --ids can be traced.
-         */
-        private LoadedModel openOnnx(TraceOptions options, PrintStream log) {
-            Path tokenizerFile = options.tokenizer();
-            if (tokenizerFile == null) {
-                Path sibling = path.resolveSibling("tokenizer.json");
-                tokenizerFile = Files.isRegularFile(sibling) ? sibling : null;
-            }
-            log.println(tokenizerFile == null ? "no tokenizer.json next to " + path.getFileName()
-                    + " (give --tokenizer to read --prompt text)" : "tokenizer: " + tokenizerFile);
-            OnnxBertImport.Imported imported = OnnxBertImport.read(OnnxGraph.read(path), path);
-            Tokenizer tokenizer = tokenizerFile == null ? null : Tokenizer.open(tokenizerFile);
-            try {
-                return LoadedModel.of(path.getFileName().toString(), imported.config(), imported.tensors(), tokenizer,
-                        options.device());
-            } catch (RuntimeException e) {
-                if (tokenizer != null) {
-                    tokenizer.close(); // the model owns it only once built
-                }
-                throw e;
-            }
-        }
-
-        /** The manifest's description of the loaded model. */
-        Manifest.Model entry(LoadedModel loaded) {
-            ModelConfig c = loaded.config();
-            return new Manifest.Model(loaded.name(), kind,
-                    path == null ? null : path.toAbsolutePath().normalize().toString(),
-                    c.architecture().name().toLowerCase(Locale.ROOT), loaded.model().outputHook(),
-                    Manifest.Config.of(c));
-        }
     }
 
     /** Each id decoded on its own, or null without a tokenizer (or without ids). */
@@ -489,91 +401,5 @@ final class TraceCommand {
 
     private static String quote(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-    }
-
-    /**
-     * Makes sure {@code out} is a folder we may write into. A folder holding a manifest holds an earlier trace:
-     * it is refused unless {@code --force}, which removes the files that manifest lists (never anything else).
-     */
-    private void prepareOutput(Path out) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UsageException("--out " + out + " is a file, not a folder");
-        }
-        Path manifest = out.resolve(Manifest.FILE_NAME);
-        if (Files.exists(manifest)) {
-            if (!options.force()) {
-                throw new UsageException("--out " + out + " already holds a trace (manifest.json); "
-                        + "choose another folder or add --force to replace it");
-            }
-            removePreviousTrace(out, manifest);
-        }
-        Files.createDirectories(out);
-    }
-
-    private void removePreviousTrace(Path out, Path manifest) throws IOException {
-        JsonNode old;
-        try {
-            old = Manifest.mapper().readTree(manifest.toFile());
-        } catch (IOException e) {
-            old = null; // unreadable: files of the same name are overwritten, others stay
-        }
-        // The manifest goes first: a folder must never hold a manifest whose files are gone.
-        Files.delete(manifest);
-        if (old == null) {
-            return;
-        }
-        int removed = 0;
-        List<Path> folders = new ArrayList<>();
-        for (JsonNode group : old.path("groups")) {
-            for (JsonNode file : group.path("files")) {
-                Path p = inside(out, file.path("file").asText(""));
-                if (p != null && p.getFileName().toString().endsWith(".npy") && Files.deleteIfExists(p)) {
-                    removed++;
-                }
-            }
-            Path folder = inside(out, group.path("folder").asText(""));
-            if (folder != null && !folder.equals(out)) {
-                folders.add(folder);
-            }
-        }
-        for (Path folder : folders) {
-            if (Files.isDirectory(folder) && isEmpty(folder)) {
-                Files.delete(folder);
-            }
-        }
-        log.println("--force: removed the previous trace in " + out + " (" + removed + " files)");
-    }
-
-    /** The path a manifest entry names, or null unless it stays inside {@code out}. */
-    private static Path inside(Path out, String relative) {
-        if (relative.isEmpty()) {
-            return null;
-        }
-        try {
-            Path p = out.resolve(relative).normalize();
-            return p.startsWith(out) ? p : null;
-        } catch (InvalidPathException e) {
-            return null;
-        }
-    }
-
-    private static boolean isEmpty(Path folder) throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.findAny().isEmpty();
-        }
-    }
-
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(file + ": the file system cannot replace files atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.attnstudio.cli;
 
+import dev.attnstudio.engine.intervene.Intervention;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
@@ -30,12 +32,14 @@ import java.util.Set;
  * @param hooks     glob over hook names (see {@code HookName.glob}); {@code **} writes every hook
  * @param out       the folder the trace is written into
  * @param generate  tokens to generate after the prompt
+ * @param interventions what --intervene and --mask-bug apply, in order
  * @param help      {@code --help} was given: print the usage and do nothing else (other fields may be null)
  */
 record TraceOptions(String model, List<String> prompts, String pair, long[] ids, long[] decoderIds,
                     Batch.Padding padding, long padId,
                     Path tokenizer, String hooks, Path out, int generate, SamplingConfig sampling,
-                    DjlRuntime.DeviceChoice device, Capture capture, boolean force, boolean help) {
+                    DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force,
+                    boolean help) {
 
     static final String USAGE = """
             usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir> [options]
@@ -49,9 +53,9 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             encoder.blocks.{i}.*, decoder.blocks.{i}.* (self-attention attn.*, cross-attention cross_attn.*) and
             hook_logits.
 
-              --model <folder|file|name> a Hugging Face GPT-2, LLaMA, BERT or T5 folder (config.json,
-                                        model.safetensors, optional tokenizer.json), a BERT encoder exported to
-                                        .onnx, or a bundled sample: %s
+              --model <folder|file|name> a Hugging Face folder (config.json, model.safetensors, optional
+                                        tokenizer.json; the families: attn-studio --help), a BERT encoder
+                                        exported to .onnx, or a bundled sample: %s
               --prompt <text>           text to tokenize (the model needs a tokenizer). Repeat it to trace several
                                         prompts as one batch, padded to the longest
               --pair <text>             (encoders) a second segment read after each prompt: [CLS] prompt [SEP]
@@ -78,6 +82,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
               --device <auto|cpu|gpu>   where tensors live (default auto: a GPU if DJL sees one)
               --capture <compact|full>  compact (default) recomputes cheap intermediates when they are written;
                                         full keeps every tensor in memory during the run
+              --intervene <spec>        change the forward pass; repeat for several (see Interventions below)
+              --mask-bug <name>         inject one of the six classic mask bugs (see below); repeatable
               --force                   replace the trace in --out (deletes the files its manifest lists)
               --debug                   print stack traces on errors
               --help                    this text
@@ -88,14 +94,18 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
               attn-studio trace --model all-minilm-l6-v2 --prompt "Who sat?" --pair "The cat sat." --out /tmp/pair
               attn-studio trace --model reverse-t5 --prompt "attention" --generate 10 --out /tmp/t5
               attn-studio trace --model reverse-t5 --ids 3,4,5,1 --decoder-ids 0,5,4 --out /tmp/t5-forced
+              attn-studio trace --model tiny-gpt --prompt "And God said" --intervene ablate:0.1 --mask-bug off-by-one --out /tmp/bugged
+
+            Interventions (--intervene <spec>; --mask-bug <name> is --intervene mask-bug:<name>):
+            %s
             """;
 
     private static final Set<String> FLAGS = Set.of("--force", "--debug", "--help", "-h");
     private static final Set<String> VALUED = Set.of("--model", "--prompt", "--pair", "--ids", "--decoder-ids",
             "--padding", "--pad-id", "--tokenizer", "--hooks", "--out", "--generate", "--temperature", "--top-k",
-            "--top-p", "--seed", "--device", "--capture");
+            "--top-p", "--seed", "--device", "--capture", "--intervene", "--mask-bug");
     /** Options that may be given more than once; each occurrence adds a value. */
-    private static final Set<String> REPEATABLE = Set.of("--prompt");
+    private static final Set<String> REPEATABLE = Set.of("--prompt", "--intervene", "--mask-bug");
 
     TraceOptions {
         prompts = prompts == null ? List.of() : List.copyOf(prompts);
@@ -105,6 +115,7 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
     static TraceOptions parse(List<String> args) {
         Map<String, String> given = new HashMap<>();
         List<String> prompts = new ArrayList<>();
+        Interventions interventions = Interventions.NONE;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("-")) {
@@ -128,15 +139,17 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             } else {
                 throw new UsageException("unknown option '" + name + "' for trace (see attn-studio trace --help)");
             }
-            if (REPEATABLE.contains(name)) {
+            if (name.equals("--prompt")) {
                 prompts.add(value);
+            } else if (REPEATABLE.contains(name)) {
+                interventions = interventions.with(intervention(name, value));
             } else if (given.put(name.equals("-h") ? "--help" : name, value) != null) {
                 throw new UsageException(name + " is given twice");
             }
         }
         if (given.containsKey("--help")) {
-            return new TraceOptions(null, null, null, null, null, null, 0, null, null, null, 0, null, null, null, false,
-                    true);
+            return new TraceOptions(null, null, null, null, null, null, 0, null, null, null, 0, null, null, null, null,
+                    false, true);
         }
 
         String model = given.get("--model");
@@ -213,7 +226,26 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         }
         return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds("--ids", idList), decoderIds,
                 padding, padId,
-                tokenizer, hooks, out, generate, sampling, device, capture, given.containsKey("--force"), false);
+                tokenizer, hooks, out, generate, sampling, device, capture, interventions, given.containsKey("--force"),
+                false);
+    }
+
+    /** One --intervene spec or --mask-bug name, parsed against the engine's catalogue. */
+    private static Intervention intervention(String option, String value) {
+        try {
+            return Interventions.parse(option.equals("--mask-bug") ? "mask-bug:" + value.strip() : value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
+    }
+
+    /** The usage text, with the bundled samples and every intervention, one line each. */
+    static String usage(String samples) {
+        StringBuilder list = new StringBuilder();
+        for (Interventions.Entry e : Interventions.catalogue()) {
+            list.append(String.format(Locale.ROOT, "  %-26s%s%n", e.syntax(), e.help()));
+        }
+        return USAGE.formatted(samples, list.toString().stripTrailing());
     }
 
     /** The rows of the batch: one per prompt, or one for --ids. */

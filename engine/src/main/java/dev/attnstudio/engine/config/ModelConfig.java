@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The geometry of a transformer, read from a Hugging Face {@code config.json} (or derived from an ONNX graph).
@@ -157,6 +159,31 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     /** Key/value heads: fewer than the query heads under grouped-query attention. */
     public int nKvHeads() {
         return extra instanceof Llama l ? l.nKvHeads() : nHead;
+    }
+
+    /**
+     * The settings only this model's family has, under their Hugging Face {@code config.json} names, for records such as
+     * a trace's manifest: LLaMA's {@code rope_theta} and {@code tie_word_embeddings}; T5's {@code tie_word_embeddings}
+     * and a {@code t5} map (d_kv, num_decoder_layers, relative_attention_num_buckets, relative_attention_max_distance,
+     * feed_forward, decoder_start_token_id). Empty for GPT-2 and BERT.
+     */
+    public Map<String, Object> familySettings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        if (extra instanceof Llama l) {
+            settings.put("rope_theta", l.ropeTheta());
+            settings.put("tie_word_embeddings", l.tiedEmbeddings());
+        } else if (extra instanceof T5 t) {
+            settings.put("tie_word_embeddings", t.tiedEmbeddings());
+            Map<String, Object> t5 = new LinkedHashMap<>();
+            t5.put("d_kv", t.dKv());
+            t5.put("num_decoder_layers", t.nDecoderLayers());
+            t5.put("relative_attention_num_buckets", t.buckets());
+            t5.put("relative_attention_max_distance", t.maxDistance());
+            t5.put("feed_forward", t.gatedGelu() ? "gated-gelu" : "relu");
+            t5.put("decoder_start_token_id", t.decoderStartTokenId());
+            settings.put("t5", t5);
+        }
+        return settings;
     }
 
     /** A copy with another number of layers (for small test and benchmark models). */

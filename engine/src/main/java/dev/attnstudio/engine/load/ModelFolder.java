@@ -28,10 +28,13 @@ import java.util.stream.Stream;
  */
 public final class ModelFolder {
 
+    /** The families a Hugging Face folder may hold: "gpt2 (GPT-2 decoder), bert (BERT encoder), ...". */
+    public static final String FAMILIES = ModelConfig.Architecture.supported();
+
     /** What can be opened, for messages and dialogs. */
     public static final String SUPPORTED = "Supported: a Hugging Face folder with config.json and model.safetensors ("
-            + ModelConfig.Architecture.supported() + "; tokenizer.json to type text), or a BERT encoder exported to "
-            + "ONNX (model.onnx and tokenizer.json, in the folder or its onnx/ subfolder).";
+            + FAMILIES + "; tokenizer.json to type text), or a BERT encoder exported to ONNX (model.onnx and "
+            + "tokenizer.json, in the folder or its onnx/ subfolder).";
 
     private ModelFolder() {
     }
