@@ -2,6 +2,7 @@ package dev.attnstudio.app;
 
 import dev.attnstudio.app.main.MainView;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
 import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import org.testfx.api.FxToolkit;
@@ -22,7 +23,7 @@ public final class AppHarness {
     public static AppHarness start() throws Exception {
         FxToolkit.registerPrimaryStage();
         return new AppHarness((AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(
-                MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory())));
+                ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory())));
     }
 
     public MainViewModel viewModel() {
