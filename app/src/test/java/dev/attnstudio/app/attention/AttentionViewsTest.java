@@ -177,7 +177,7 @@ class AttentionViewsTest {
         show(withControls(view, settings), 760, 640);
         robot.interact(() -> view.setData(data));
         AttentionMapView map = view.map();
-        AttentionMapView.Layout layout = fx(map::lastLayout);
+        MapLayout layout = fx(map::lastLayout);
         assertTrue(layout.labels(), "labels at the map's first sight, without zooming");
         assertEquals(1, layout.factor());
         double line = fx(() -> dev.attnstudio.app.heatmap.AxisLabels.lineHeight(javafx.scene.text.Font.font("Monospaced", 11)));
@@ -380,7 +380,7 @@ class AttentionViewsTest {
 
         // zoomed in, only the visible window is drawn, at one cell per pixel block or larger
         robot.interact(() -> map.setZoom(8));
-        AttentionMapView.Layout zoomed = fx(map::lastLayout);
+        MapLayout zoomed = fx(map::lastLayout);
         assertEquals(1, zoomed.factor());
         assertTrue(zoomed.rows() < 1024 && zoomed.cols() < 1024, "a window, not the whole matrix: " + zoomed);
         assertEquals(zoomed.blockRows() * zoomed.blockCols(), zoomed.pooled().length);
