@@ -20,6 +20,7 @@ import javafx.scene.layout.VBox;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The tabbed views of the main window: one tab per registered view, in registry order, each view built with a
@@ -96,7 +97,7 @@ final class ViewTabs {
     }
 
     /** The key of a view, if it has one. */
-    java.util.Optional<ViewKey> key(ViewSpec view) {
+    Optional<ViewKey> key(ViewSpec view) {
         return registry.key(view);
     }
 
