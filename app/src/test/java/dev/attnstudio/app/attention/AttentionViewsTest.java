@@ -18,10 +18,12 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
 import javafx.stage.Stage;
+import javafx.stage.Window;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -433,6 +435,8 @@ class AttentionViewsTest {
 
     private void show(Parent root, double w, double h) throws Exception {
         robot.interact(() -> {
+            // A tooltip the previous test's resting mouse opened stays up over the next scene and takes its mouse events.
+            new ArrayList<>(Window.getWindows()).stream().filter(t -> t instanceof Tooltip).forEach(Window::hide);
             Scene scene = new Scene(root instanceof javafx.scene.layout.Region r ? wrap(r) : root, w, h);
             scene.getStylesheets().add(Styles.stylesheet());
             stage.setScene(scene);
