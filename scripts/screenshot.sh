@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Screenshots of the Attention Studio window, taken on a virtual X server (works on a machine without a display),
-# for a person to look at: every view tab in the light and the dark theme, and an encoder with a padded batch.
+# for a person to look at: every view tab in the light and the dark theme, and an encoder with a padded batch. The
+# views, their order and their keys come from the app's view registry (dev.attnstudio.app.PrintViews), so a view
+# registered there is shot too.
 #
 #   scripts/screenshot.sh [OUT_DIR]        default OUT_DIR: /tmp/shots
 #
-# Writes OUT_DIR/light-NN-<tab>.png and OUT_DIR/dark-NN-<tab>.png for each tab (after F5 ran the default sample,
+# Writes OUT_DIR/light-NN-<view>.png and OUT_DIR/dark-NN-<view>.png for each view, NN its place in the tab order and
+# <view> its registered id (after F5 ran the default sample,
 # random-gpt2-tiny, to the breakpoint blocks.*.attn.hook_pattern), OUT_DIR/light-after-step-back.png,
 # OUT_DIR/dark-after-run-to-end.png, OUT_DIR/light-generated-*.png (one token generated with Ctrl+G: the generation,
 # KV cache, entropy and pipeline tabs), OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
@@ -26,7 +29,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TITLE="Attention Studio"
 SETTLE_SECONDS=${SETTLE_SECONDS:-6}
 STEP_SECONDS=${STEP_SECONDS:-2}
-TABS=(attention-grid head head-view stages mask kv-cache entropy generation pipeline inspector) # Alt+1 .. Alt+0
 
 missing=()
 for tool in xvfb-run import xdotool mvn java; do
@@ -42,12 +44,15 @@ fi
 if [[ "${ATTNSTUDIO_IN_XVFB:-}" != 1 ]]; then
     mkdir -p "$OUT_DIR"
     OUT_DIR=$(cd "$OUT_DIR" && pwd)
-    if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+    build=test-compile
+    if [[ "${SKIP_BUILD:-}" == 1 ]]; then
+        build=compile # nothing to do when up to date; the reactor's modules resolve only to what this run compiled
+    else
         echo "compiling (mvn -o -q -B -pl app -am test-compile)..."
-        (cd "$ROOT" && mvn -o -q -B -pl app -am test-compile)
     fi
-    # The class path of the app: its own classes and the reactor modules' (not ~/.m2 copies), then the jars.
-    (cd "$ROOT" && mvn -o -q -B -pl app dependency:build-classpath -Dmdep.includeScope=runtime \
+    # The class path of the app: its own classes and the reactor modules' (not ~/.m2 copies), then the jars. In the
+    # same run as the compile, so the reactor modules resolve to their target/classes without being installed.
+    (cd "$ROOT" && mvn -o -q -B -pl app -am "$build" dependency:build-classpath -Dmdep.includeScope=runtime \
         -Dmdep.outputFile="$OUT_DIR/classpath.txt" >/dev/null)
     ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1400x900x24" "$0" "$OUT_DIR"
 fi
@@ -59,6 +64,15 @@ jars=$(tr ':' '\n' <"$OUT_DIR/classpath.txt" | grep -v '/dev/attnstudio/' || tru
 FX_PATH=$(grep '/org/openjfx/' <<<"$jars" | paste -sd: -)
 CP="$CP:$(grep -v '/org/openjfx/' <<<"$jars" | paste -sd: -)"
 log="$OUT_DIR/app.log"
+
+# The registered views: id, title and key per line ("Alt+1", "Alt+Shift+1", or "-" for a view without a key).
+VIEWS=()
+declare -A VIEW_KEY
+while IFS=$'\t' read -r id title view_key; do
+    VIEWS+=("$id")
+    VIEW_KEY[$id]=$view_key
+done < <(java --module-path "$FX_PATH" --add-modules javafx.controls -cp "$CP" dev.attnstudio.app.PrintViews)
+((${#VIEWS[@]})) || { echo "screenshot.sh: the app lists no views" >&2; exit 1; }
 mkdir -p "$OUT_DIR/prefs"
 rm -rf "$OUT_DIR/prefs"/* # every run starts from the defaults (light theme, zoom 1)
 
@@ -106,10 +120,20 @@ shot() {
     echo "wrote $OUT_DIR/$1"
 }
 
+show() { # VIEW_ID: selects the view's tab with its key
+    local k=${VIEW_KEY[$1]:-}
+    [[ -n "$k" ]] || { echo "screenshot.sh: no view $1 in the registry" >&2; exit 1; }
+    if [[ "$k" == - ]]; then
+        echo "screenshot.sh: the view $1 has no key; not shown" >&2
+        return 1
+    fi
+    key "${k,,}" # Alt+Shift+1 -> alt+shift+1
+}
+
 tabs() { # THEME
-    for i in "${!TABS[@]}"; do
-        key "alt+$(((i + 1) % 10))"
-        shot "$(printf '%s-%02d-%s.png' "$1" $((i + 1)) "${TABS[$i]}")"
+    for i in "${!VIEWS[@]}"; do
+        show "${VIEWS[$i]}" || continue
+        shot "$(printf '%s-%02d-%s.png' "$1" $((i + 1)) "${VIEWS[$i]}")"
     done
 }
 
@@ -117,26 +141,26 @@ tabs() { # THEME
 start_app
 key F5
 tabs light
-key alt+2
+show head
 key shift+F10
 shot light-after-step-back.png
 key F10
 key ctrl+shift+d
 tabs dark
-key alt+2
+show head
 key ctrl+Return
 shot dark-after-run-to-end.png
 key ctrl+shift+l
 # One generated token (Ctrl+G), then the tabs that show generation.
-key alt+8
+show generation
 key ctrl+g
 shot light-generated-generation.png
 key ctrl+Return
-key alt+6
+show kv-cache
 shot light-generated-kv-cache.png
-key alt+7
+show entropy
 shot light-generated-entropy.png
-key alt+9
+show pipeline
 shot light-generated-pipeline.png
 # A 43-token prompt: cells smaller than a line of text, labels thinned to every k-th.
 key ctrl+l
@@ -144,9 +168,9 @@ key ctrl+a
 xdotool type --delay 20 "Attention is all you need, said the paper.."
 sleep "$STEP_SECONDS"
 key F5
-key alt+2
+show head
 shot long-43-head.png
-key alt+5
+show mask
 shot long-43-mask.png
 stop_app
 
@@ -159,7 +183,7 @@ key ctrl+a
 xdotool type --delay 30 "attention"
 sleep "$STEP_SECONDS"
 key F5
-key alt+1
+show attention-grid
 shot t5-encoder-grid.png
 key F5
 key F5
@@ -168,18 +192,18 @@ for _ in $(seq 1 12); do
     sleep 0.3
 done
 sleep "$STEP_SECONDS"
-key alt+1
+show attention-grid
 shot t5-cross-grid.png
-key alt+2
+show head
 shot t5-cross-head.png
-key alt+4
+show stages
 shot t5-cross-stages.png
-key alt+5
+show mask
 shot t5-cross-mask.png
-key alt+7
+show entropy
 shot t5-cross-entropy.png
 key ctrl+Return
-key alt+8
+show generation
 shot t5-generation.png
 key ctrl+g
 shot t5-generation-new-pass.png
@@ -188,16 +212,16 @@ key ctrl+g
 key ctrl+Return
 key ctrl+g
 key ctrl+Return
-key alt+6
+show kv-cache
 shot t5-generated-kv-cache.png
-key alt+8
+show generation
 shot t5-generated-generation.png
-key alt+5
+show mask
 shot t5-generated-mask.png
-key alt+2
+show head
 shot t5-generated-head.png
 key ctrl+shift+d
-key alt+7
+show entropy
 shot t5-dark-entropy.png
 key ctrl+shift+l
 stop_app
@@ -210,6 +234,6 @@ key ctrl+End Return
 xdotool type --delay 30 "A second, much longer prompt shows the padding."
 sleep "$STEP_SECONDS"
 key F5
-key alt+2
+show head
 shot encoder-batch.png
 stop_app

@@ -4,7 +4,9 @@ import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.FxEngineExecutor;
 import dev.attnstudio.app.main.MainView;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
 import dev.attnstudio.app.main.SettingsStore;
+import dev.attnstudio.app.views.ViewRegistry;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.samples.SampleModels;
 import javafx.application.Application;
@@ -23,24 +25,31 @@ public class AttentionStudioApp extends Application {
 
     public static final String TITLE = "Attention Studio";
 
-    private final MainViewModel.ModelOpener opener;
+    private final ModelOpener opener;
     private final SettingsStore settings;
+    private final ViewRegistry views;
     private EngineExecutor engine;
     private MainViewModel viewModel;
     private MainView view;
 
     /** The app over the bundled samples and folders, remembering its settings in the user's preferences. */
     public AttentionStudioApp() {
-        this(MainViewModel.ModelOpener.samples(), null);
+        this(ModelOpener.samples(), null, StudioViews.all());
     }
 
     /**
      * The app over other models and another settings store (tests); the first model opened is still the default
      * sample. A null store means the user's preferences, created only when the app starts.
      */
-    AttentionStudioApp(MainViewModel.ModelOpener opener, SettingsStore settings) {
+    AttentionStudioApp(ModelOpener opener, SettingsStore settings) {
+        this(opener, settings, StudioViews.all());
+    }
+
+    /** As above, with other views in the tabs (tests). */
+    AttentionStudioApp(ModelOpener opener, SettingsStore settings, ViewRegistry views) {
         this.opener = opener;
         this.settings = settings;
+        this.views = views;
     }
 
     public static void main(String[] args) {
@@ -53,7 +62,7 @@ public class AttentionStudioApp extends Application {
         DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
         engine = new FxEngineExecutor();
         viewModel = new MainViewModel(engine, opener, settings != null ? settings : SettingsStore.userPreferences());
-        view = new MainView(viewModel, Platform::exit);
+        view = new MainView(viewModel, views, Platform::exit);
 
         Scene scene = new Scene(view.root(), 1280, 800); // the view themes its scene
         stage.setTitle(TITLE);
@@ -65,11 +74,11 @@ public class AttentionStudioApp extends Application {
 
         String model = getParameters() == null ? null : getParameters().getNamed().get("model");
         if (model == null || model.isBlank()) {
-            viewModel.openSample(SampleModels.defaultSample().name());
+            viewModel.session().openSample(SampleModels.defaultSample().name());
         } else if (SampleModels.find(model).isPresent()) {
-            viewModel.openSample(model);
+            viewModel.session().openSample(model);
         } else {
-            viewModel.openFolder(Path.of(model));
+            viewModel.session().openFolder(Path.of(model));
         }
     }
 

@@ -2,7 +2,9 @@ package dev.attnstudio.app;
 
 import dev.attnstudio.app.main.MainView;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
 import dev.attnstudio.app.main.SettingsStore;
+import dev.attnstudio.app.views.ViewRegistry;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import org.testfx.api.FxToolkit;
 
@@ -20,9 +22,14 @@ public final class AppHarness {
 
     /** Starts the app on the primary stage (headless Monocle under surefire); it opens the default sample. */
     public static AppHarness start() throws Exception {
+        return start(StudioViews.all());
+    }
+
+    /** As {@link #start()}, with other views in the tabs. */
+    public static AppHarness start(ViewRegistry views) throws Exception {
         FxToolkit.registerPrimaryStage();
         return new AppHarness((AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(
-                MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory())));
+                ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory(), views)));
     }
 
     public MainViewModel viewModel() {

@@ -5,7 +5,8 @@ import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.app.main.Breakpoint;
-import dev.attnstudio.app.main.ViewTab;
+import dev.attnstudio.app.attention.HeadTab;
+import dev.attnstudio.app.views.ViewSpec;
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -29,6 +30,8 @@ import org.controlsfx.control.StatusBar;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputControl;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
+import dev.attnstudio.app.main.BreakpointsViewModel;
 import dev.attnstudio.app.main.ModelSource;
 import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.engine.config.ModelConfig;
@@ -106,7 +109,7 @@ class AttentionStudioAppTest {
             return LoadedModel.of(LONG_CONTEXT, LONG_CONTEXT_CONFIG, RandomGpt2.tensors(LONG_CONTEXT_CONFIG, 7, 0.05f),
                     Tokenizer.fromJson(ByteLevelVocab.tokenizerJson(), "byte-level tokenizer.json"), DjlRuntime.DeviceChoice.CPU);
         }
-        return MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU).open(source);
+        return ModelOpener.standard(DjlRuntime.DeviceChoice.CPU).open(source);
     }
 
     @AfterAll
@@ -121,13 +124,13 @@ class AttentionStudioAppTest {
         assertTrue(fx(() -> stage.getWidth()) >= 1000);
         assertTrue(fx(() -> label("#statusModel")).startsWith(SAMPLE));
         assertTrue(fx(() -> label("#statusGeometry")).contains("4 layers"));
-        assertFalse(fx(() -> vm().steps().isEmpty()));
+        assertFalse(fx(() -> vm().stepping().steps().isEmpty()));
     }
 
     @Test
     void f5StopsAtTheFirstPatternAndShiftF10StepsBack() throws Exception {
         typePrompt("Hello, attention");
-        assertEquals(16, (int) fx(() -> vm().tokens().size()));
+        assertEquals(16, (int) fx(() -> vm().prompt().tokens().size()));
 
         robot.push(KeyCode.F5);
         awaitIdle();
@@ -150,13 +153,13 @@ class AttentionStudioAppTest {
 
     @Test
     void theFxThreadStaysResponsiveDuringRunToEnd() throws Exception {
-        robot.interact(() -> vm().openSample(LONG_CONTEXT));
+        robot.interact(() -> vm().session().openSample(LONG_CONTEXT));
         awaitReady();
         try {
             String prompt = "All work and no play makes a long prompt. ".repeat(35); // 1470 tokens, one per byte
             TextArea field = robot.lookup("#prompt").queryAs(TextArea.class);
             robot.interact(() -> field.setText(prompt));
-            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().tokens().size() == prompt.length()));
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == prompt.length()));
             Button runToEnd = robot.lookup("#runToEndButton").queryButton();
 
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
@@ -164,7 +167,7 @@ class AttentionStudioAppTest {
             List<Long> latencies = new ArrayList<>();
             int whileBusy = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (fx(() -> vm().isBusy()) && System.nanoTime() < deadline) {
+            while (fx(() -> vm().status().isBusy()) && System.nanoTime() < deadline) {
                 boolean working = fx(runToEnd::isDisabled);
                 long start = System.nanoTime();
                 CountDownLatch probe = new CountDownLatch(1);
@@ -189,7 +192,7 @@ class AttentionStudioAppTest {
             assertEquals("hook_logits", fx(() -> label("#currentStepName")));
             assertFalse(fx(runToEnd::isDisabled), "buttons come back when the run is over");
         } finally {
-            robot.interact(() -> vm().openSample(SAMPLE));
+            robot.interact(() -> vm().session().openSample(SAMPLE));
             awaitReady();
         }
     }
@@ -206,8 +209,8 @@ class AttentionStudioAppTest {
         try (LoadedModel reference = SampleModels.open(MINILM, DjlRuntime.DeviceChoice.CPU);
              Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
             fireMenuItem("sample-" + MINILM); // File > Open sample > all-minilm-l6-v2
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().modelInfoProperty().get() != null
-                    && vm().modelInfoProperty().get().name().equals(MINILM) && vm().isReady() && !vm().isBusy()));
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
+                    && vm().session().modelInfoProperty().get().name().equals(MINILM) && vm().status().isReady() && !vm().status().isBusy()));
             assertTrue(fx(() -> label("#statusGeometry")).startsWith("6 layers \u00d7 12 heads"), fx(() -> label("#statusGeometry")));
             assertTrue(fx(() -> label("#statusDevice")).matches("CPU  \u00b7  loaded in \\d+ ms"), fx(() -> label("#statusDevice")));
 
@@ -216,10 +219,10 @@ class AttentionStudioAppTest {
             robot.push(KeyCode.CONTROL, KeyCode.A);
             robot.push(KeyCode.BACK_SPACE);
             robot.write(prompt);
-            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().tokens().size() == ids.length
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == ids.length
                     && prompt.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
             awaitIdle();
-            assertEquals("[CLS]", fx(() -> vm().tokens().get(0).text()));
+            assertEquals("[CLS]", fx(() -> vm().prompt().tokens().get(0).text()));
 
             TextField field = robot.lookup("#breakpointField").queryAs(TextField.class);
             robot.interact(field::requestFocus); // (a click there does not always take the focus on headless Monocle)
@@ -227,17 +230,17 @@ class AttentionStudioAppTest {
             robot.push(KeyCode.ENTER);
             ListView<?> breakpoints = robot.lookup("#breakpointList").queryAs(ListView.class);
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> breakpoints.getItems().size() == 2));
-            CheckBox tick = robot.lookup(".check-box").match(n -> ((CheckBox) n).getText().equals(MainViewModel.DEFAULT_BREAKPOINT))
+            CheckBox tick = robot.lookup(".check-box").match(n -> ((CheckBox) n).getText().equals(BreakpointsViewModel.DEFAULT_BREAKPOINT))
                     .queryAs(CheckBox.class);
             robot.interact(tick::fire); // as a click does (the robot's clicks there can land on a tooltip's window)
-            assertFalse(fx(() -> vm().breakpoints().get(0).isEnabled()), "the default breakpoint is unticked");
-            assertTrue(fx(() -> vm().breakpoints().get(1).isEnabled()));
+            assertFalse(fx(() -> vm().breakpoints().list().get(0).isEnabled()), "the default breakpoint is unticked");
+            assertTrue(fx(() -> vm().breakpoints().list().get(1).isEnabled()));
 
             robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
             robot.push(KeyCode.F5);
             awaitIdle();
             assertEquals(PATTERN_0, fx(() -> label("#currentStepName")));
-            assertTrue(fx(() -> app.view().tab(ViewTab.HEAD).isSelected()));
+            assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
             Spinner<?> headSpinner = robot.lookup("#headSpinner").queryAs(Spinner.class);
             robot.interact(() -> headSpinner.getEditor().requestFocus());
@@ -270,7 +273,7 @@ class AttentionStudioAppTest {
             awaitIdle();
             String last = reference.model().outputHook();
             assertEquals(last, fx(() -> label("#currentStepName")));
-            assertEquals((int) fx(() -> vm().steps().size()), (int) fx(() -> vm().executedProperty().get()));
+            assertEquals((int) fx(() -> vm().stepping().steps().size()), (int) fx(() -> vm().stepping().executedProperty().get()));
 
             // File > Export: the Head tab as a PNG at 2x, then the last step's tensor as .npy, into a temp folder.
             Path dir = Files.createTempDirectory("attnstudio-export");
@@ -298,11 +301,11 @@ class AttentionStudioAppTest {
             Npy.Float32 read = Npy.readFloat32(npy);
             assertArrayEquals(expected.shape(), read.shape());
             assertArrayEquals(expected.values(), read.values(), 0f);
-            assertTrue(fx(() -> vm().statusProperty().get().text()).startsWith("Exported "));
+            assertTrue(fx(() -> vm().status().messageProperty().get().text()).startsWith("Exported "));
         } finally {
             robot.interact(() -> {
-                vm().breakpoints().setAll(new Breakpoint(MainViewModel.DEFAULT_BREAKPOINT, true));
-                vm().openSample(SAMPLE);
+                vm().breakpoints().list().setAll(new Breakpoint(BreakpointsViewModel.DEFAULT_BREAKPOINT, true));
+                vm().session().openSample(SAMPLE);
             });
             awaitReady();
         }
@@ -332,16 +335,16 @@ class AttentionStudioAppTest {
             WaitForAsyncUtils.waitForFxEvents();
             assertEquals(before, fx(() -> title.getFont().getSize()), 0.01);
 
-            for (ViewTab tab : ViewTab.values()) {
-                robot.push(KeyCode.ALT, tab.digit());
+            for (ViewSpec view : app.view().views().all()) {
+                robot.push(app.view().views().key(view).orElseThrow().codes()); // Alt+1 ... Alt+0
                 WaitForAsyncUtils.waitForFxEvents();
-                assertTrue(fx(() -> app.view().tab(tab).isSelected()), tab.title);
+                assertTrue(fx(() -> app.view().tab(view.id()).isSelected()), view.title());
             }
         } finally {
             robot.interact(() -> {
-                vm().themeProperty().set(Theme.LIGHT);
-                vm().resetZoom();
-                app.view().select(ViewTab.HEAD);
+                vm().preferences().themeProperty().set(Theme.LIGHT);
+                vm().preferences().resetZoom();
+                app.view().select(HeadTab.SPEC.id());
             });
         }
     }
@@ -412,7 +415,7 @@ class AttentionStudioAppTest {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
             try (var files = Files.list(dir)) {
                 return files.anyMatch(f -> f.toString().endsWith(extension))
-                        && fx(() -> vm().statusProperty().get().text()).startsWith("Exported ");
+                        && fx(() -> vm().status().messageProperty().get().text()).startsWith("Exported ");
             }
         });
         try (var files = Files.list(dir)) {
@@ -435,19 +438,19 @@ class AttentionStudioAppTest {
         robot.push(KeyCode.CONTROL, KeyCode.A);
         robot.push(KeyCode.BACK_SPACE);
         robot.write(text);
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().tokens().size() == text.length()
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == text.length()
                 && text.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
         awaitIdle();
     }
 
     private static void awaitReady() throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().isReady() && !vm().isBusy()));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
         WaitForAsyncUtils.waitForFxEvents();
     }
 
     private static void awaitIdle() throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> !vm().isBusy()));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()));
         WaitForAsyncUtils.waitForFxEvents();
     }
 

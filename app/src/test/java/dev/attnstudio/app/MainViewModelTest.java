@@ -1,13 +1,16 @@
 package dev.attnstudio.app;
 
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.StageData;
-import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.main.Breakpoint;
+import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
+import dev.attnstudio.app.main.BreakpointsViewModel;
+import dev.attnstudio.app.main.PromptViewModel;
 import dev.attnstudio.app.main.StepRow;
-import dev.attnstudio.app.main.ViewContext;
-import dev.attnstudio.app.main.ViewFeed;
 import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -60,10 +63,10 @@ class MainViewModelTest {
 
     @BeforeEach
     void open() {
-        vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.samples());
-        vm.openSample(SAMPLE);
-        assertTrue(vm.isReady(), () -> "not ready: " + vm.statusProperty().get());
-        assertFalse(vm.isBusy());
+        vm = new MainViewModel(new DirectEngineExecutor(), ModelOpener.samples());
+        vm.session().openSample(SAMPLE);
+        assertTrue(vm.status().isReady(), () -> "not ready: " + vm.status().messageProperty().get());
+        assertFalse(vm.status().isBusy());
     }
 
     @AfterEach
@@ -73,22 +76,22 @@ class MainViewModelTest {
 
     @Test
     void loadsTheSampleAndTokenizesTheDefaultPrompt() {
-        assertEquals(SAMPLE, vm.modelInfoProperty().get().name());
-        assertEquals(4, vm.modelInfoProperty().get().layers());
-        long[] ids = reference.tokenizer().encode(MainViewModel.DEFAULT_PROMPT).ids();
-        assertEquals(ids.length, vm.tokens().size());
+        assertEquals(SAMPLE, vm.session().modelInfoProperty().get().name());
+        assertEquals(4, vm.session().modelInfoProperty().get().layers());
+        long[] ids = reference.tokenizer().encode(PromptViewModel.DEFAULT_PROMPT).ids();
+        assertEquals(ids.length, vm.prompt().tokens().size());
         assertEquals(reference.model().program(new dev.attnstudio.engine.model.Pass(1, ids.length, 0,
-                dev.attnstudio.engine.intervene.Interventions.NONE, null)).names(), vm.steps().stream().map(StepRow::name).toList());
-        assertTrue(vm.steps().stream().noneMatch(StepRow::computed), "nothing runs before the first step");
-        assertEquals(-1, vm.currentIndexProperty().get());
-        assertEquals("step 0 / " + vm.steps().size(), vm.positionText().get());
-        assertNull(vm.currentStepProperty().get());
+                null, null)).names(), vm.stepping().steps().stream().map(StepRow::name).toList());
+        assertTrue(vm.stepping().steps().stream().noneMatch(StepRow::computed), "nothing runs before the first step");
+        assertEquals(-1, vm.stepping().currentIndexProperty().get());
+        assertEquals("step 0 / " + vm.stepping().steps().size(), vm.stepping().positionText().get());
+        assertNull(vm.stepping().currentStepProperty().get());
     }
 
     @Test
     void tokensFollowThePromptWithVisibleSpaces() {
-        vm.promptProperty().set("hi there");
-        List<TokenChip> tokens = vm.tokens();
+        vm.prompt().textProperty().set("hi there");
+        List<TokenChip> tokens = vm.prompt().tokens();
         assertEquals(8, tokens.size());
         assertEquals('h', tokens.get(0).id());
         assertEquals("\u2423", tokens.get(2).text());
@@ -99,11 +102,11 @@ class MainViewModelTest {
     @Test
     void theHeadViewAtTheBreakpointEqualsTheStepperValuesForEachHead() {
         ViewFeed<StageData> head = headFeed();
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
 
-        assertEquals(PATTERN_0, vm.currentStepProperty().get().name());
-        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+        assertEquals(PATTERN_0, vm.stepping().currentStepProperty().get().name());
+        assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
         StageData head0 = head.dataProperty().get();
         assertNotNull(head0);
         assertEquals(0, head0.head());
@@ -112,7 +115,7 @@ class MainViewModelTest {
         try (Stepper stepper = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
             long[] ids = reference.tokenizer().encode(PROMPT).ids();
             stepper.reset(ids);
-            assertEquals(PATTERN_0, stepper.runTo(MainViewModel.DEFAULT_BREAKPOINT).name());
+            assertEquals(PATTERN_0, stepper.runTo(BreakpointsViewModel.DEFAULT_BREAKPOINT).name());
             TensorData pattern = stepper.read(PATTERN_0);
             TensorData scaled = stepper.read("blocks.0.attn.hook_attn_scores_unmasked");
             assertEquals(ids.length, head0.pattern().rows());
@@ -120,51 +123,51 @@ class MainViewModelTest {
             assertSameHead(pattern, 0, head0.pattern());
             assertSameHead(scaled, 0, head0.scaled());
 
-            vm.headProperty().set(2);
+            vm.selection().headProperty().set(2);
             StageData head2 = head.dataProperty().get();
             assertEquals(2, head2.head());
             assertSameHead(pattern, 2, head2.pattern());
             assertSameHead(scaled, 2, head2.scaled());
         }
-        int index = vm.currentIndexProperty().get();
-        assertEquals("step " + (index + 1) + " / " + vm.steps().size(), vm.positionText().get());
-        assertEquals(StepRow.State.CURRENT, vm.steps().get(index).state());
+        int index = vm.stepping().currentIndexProperty().get();
+        assertEquals("step " + (index + 1) + " / " + vm.stepping().steps().size(), vm.stepping().positionText().get());
+        assertEquals(StepRow.State.CURRENT, vm.stepping().steps().get(index).state());
     }
 
     @Test
     void stepBackMovesTheCursorWithoutRecomputing() {
         ViewFeed<StageData> head = headFeed();
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
-        int at = vm.currentIndexProperty().get();
-        int computed = vm.executedProperty().get();
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
+        int at = vm.stepping().currentIndexProperty().get();
+        int computed = vm.stepping().executedProperty().get();
         assertEquals(at + 1, computed);
 
-        vm.stepBack();
-        assertEquals(at - 1, vm.currentIndexProperty().get());
-        assertEquals(computed, vm.executedProperty().get(), "stepping back must not compute anything");
-        assertEquals("blocks.0.attn.hook_attn_scores", vm.currentStepProperty().get().name());
-        assertEquals(StepRow.State.COMPUTED, vm.steps().get(at).state(), "the step we left stays computed");
+        vm.stepping().stepBack();
+        assertEquals(at - 1, vm.stepping().currentIndexProperty().get());
+        assertEquals(computed, vm.stepping().executedProperty().get(), "stepping back must not compute anything");
+        assertEquals("blocks.0.attn.hook_attn_scores", vm.stepping().currentStepProperty().get().name());
+        assertEquals(StepRow.State.COMPUTED, vm.stepping().steps().get(at).state(), "the step we left stays computed");
         AttentionMatrix scores = head.dataProperty().get().masked();
         assertNotNull(scores, "the masked scores stay shown");
         assertEquals("blocks.0.attn.hook_attn_scores", scores.hook());
         assertTrue(scores.range().masked() > 0, "causal scores hold -inf cells");
 
-        vm.step();
-        assertEquals(at, vm.currentIndexProperty().get());
-        assertEquals(computed, vm.executedProperty().get(), "stepping onto a computed step reuses it");
+        vm.stepping().step();
+        assertEquals(at, vm.stepping().currentIndexProperty().get());
+        assertEquals(computed, vm.stepping().executedProperty().get(), "stepping onto a computed step reuses it");
 
-        vm.step();
-        assertEquals(computed + 1, vm.executedProperty().get());
+        vm.stepping().step();
+        assertEquals(computed + 1, vm.stepping().executedProperty().get());
     }
 
     @Test
     void theMaskViewMarksTheCausalTriangle() {
-        ViewFeed<MaskData> feed = vm.feed("Mask", (s, c) -> MaskData.from(s, c.loaded(), c.source(), c.layer(), c.batchRow()));
-        vm.promptProperty().set("abcd");
-        vm.breakpoints().get(0).enabledProperty().set(false);
-        vm.addBreakpoint("blocks.1.attn.hook_mask");
-        vm.runToBreakpoint();
+        ViewFeed<MaskData> feed = vm.feeds().add("Mask", (s, c) -> MaskData.from(s, c.loaded(), c.source(), c.layer(), c.batchRow()));
+        vm.prompt().textProperty().set("abcd");
+        vm.breakpoints().list().get(0).enabledProperty().set(false);
+        vm.breakpoints().add("blocks.1.attn.hook_mask");
+        vm.stepping().runToBreakpoint();
         MaskData mask = feed.dataProperty().get();
         assertEquals("blocks.1.attn.hook_mask", mask.maskHook());
         assertEquals(1, mask.maskShape()[1], "one mask for all heads");
@@ -175,47 +178,47 @@ class MainViewModelTest {
 
     @Test
     void stepOverAndRunToEnd() {
-        vm.stepOver();
-        assertEquals("embed", vm.currentStepProperty().get().unit());
-        vm.stepOver();
-        assertEquals("blocks.0", vm.currentStepProperty().get().unit());
-        assertEquals("blocks.0.hook_resid_post", vm.currentStepProperty().get().name());
+        vm.stepping().stepOver();
+        assertEquals("embed", vm.stepping().currentStepProperty().get().unit());
+        vm.stepping().stepOver();
+        assertEquals("blocks.0", vm.stepping().currentStepProperty().get().unit());
+        assertEquals("blocks.0.hook_resid_post", vm.stepping().currentStepProperty().get().name());
 
-        vm.runToEnd();
-        assertEquals(vm.steps().size(), vm.executedProperty().get());
-        assertEquals("hook_logits", vm.currentStepProperty().get().name());
-        assertTrue(vm.steps().stream().allMatch(StepRow::computed));
+        vm.stepping().runToEnd();
+        assertEquals(vm.stepping().steps().size(), vm.stepping().executedProperty().get());
+        assertEquals("hook_logits", vm.stepping().currentStepProperty().get().name());
+        assertTrue(vm.stepping().steps().stream().allMatch(StepRow::computed));
 
-        vm.step();
-        assertFalse(vm.statusProperty().get().error());
-        assertTrue(vm.statusProperty().get().text().startsWith("End of the pass"));
+        vm.stepping().step();
+        assertFalse(vm.status().messageProperty().get().error());
+        assertTrue(vm.status().messageProperty().get().text().startsWith("End of the pass"));
     }
 
     @Test
     void anEmptyPromptIsReportedNotThrown() {
-        vm.promptProperty().set("");
-        assertTrue(vm.statusProperty().get().error());
-        assertTrue(vm.steps().isEmpty());
-        assertTrue(vm.tokens().isEmpty());
+        vm.prompt().textProperty().set("");
+        assertTrue(vm.status().messageProperty().get().error());
+        assertTrue(vm.stepping().steps().isEmpty());
+        assertTrue(vm.prompt().tokens().isEmpty());
 
-        vm.step();
-        assertTrue(vm.statusProperty().get().error());
-        assertTrue(vm.statusProperty().get().text().contains("empty"), vm.statusProperty().get().text());
-        assertFalse(vm.isBusy());
+        vm.stepping().step();
+        assertTrue(vm.status().messageProperty().get().error());
+        assertTrue(vm.status().messageProperty().get().text().contains("empty"), vm.status().messageProperty().get().text());
+        assertFalse(vm.status().isBusy());
 
-        vm.promptProperty().set("ok");
-        assertFalse(vm.statusProperty().get().error());
-        vm.step();
-        assertEquals("hook_embed", vm.currentStepProperty().get().name());
+        vm.prompt().textProperty().set("ok");
+        assertFalse(vm.status().messageProperty().get().error());
+        vm.stepping().step();
+        assertEquals("hook_embed", vm.stepping().currentStepProperty().get().name());
     }
 
     @Test
     void aPromptLongerThanThePositionTableIsReported() {
-        vm.promptProperty().set("x".repeat(300));
-        assertTrue(vm.statusProperty().get().error());
-        assertTrue(vm.statusProperty().get().text().contains("256"), vm.statusProperty().get().text());
-        assertEquals(300, vm.tokens().size());
-        assertTrue(vm.steps().isEmpty());
+        vm.prompt().textProperty().set("x".repeat(300));
+        assertTrue(vm.status().messageProperty().get().error());
+        assertTrue(vm.status().messageProperty().get().text().contains("256"), vm.status().messageProperty().get().text());
+        assertEquals(300, vm.prompt().tokens().size());
+        assertTrue(vm.stepping().steps().isEmpty());
     }
 
     @Test
@@ -223,108 +226,108 @@ class MainViewModelTest {
         MainViewModel broken = new MainViewModel(new DirectEngineExecutor(), source -> {
             throw new IllegalStateException("no such weights");
         });
-        broken.openSample("nowhere");
-        assertFalse(broken.isReady());
-        assertFalse(broken.isBusy());
-        assertTrue(broken.statusProperty().get().error());
-        assertTrue(broken.loadFailureProperty().get().contains("no such weights"));
-        assertTrue(broken.stepDisabled().get());
-        broken.step(); // ignored, not thrown
+        broken.session().openSample("nowhere");
+        assertFalse(broken.status().isReady());
+        assertFalse(broken.status().isBusy());
+        assertTrue(broken.status().messageProperty().get().error());
+        assertTrue(broken.session().loadFailureProperty().get().contains("no such weights"));
+        assertTrue(broken.stepping().stepDisabled().get());
+        broken.stepping().step(); // ignored, not thrown
         broken.close();
     }
 
     @Test
     void runToBreakpointStopsAtTheFirstStepAnyEnabledPatternMatches() {
-        vm.promptProperty().set(PROMPT);
-        vm.breakpoints().clear();
-        vm.addBreakpoint("blocks.2.attn.hook_z");
-        vm.addBreakpoint("blocks.1.mlp.*");
-        Breakpoint off = vm.addBreakpoint("blocks.0.**");
+        vm.prompt().textProperty().set(PROMPT);
+        vm.breakpoints().list().clear();
+        vm.breakpoints().add("blocks.2.attn.hook_z");
+        vm.breakpoints().add("blocks.1.mlp.*");
+        Breakpoint off = vm.breakpoints().add("blocks.0.**");
         off.enabledProperty().set(false);
 
-        vm.runToBreakpoint();
-        assertEquals("blocks.1.mlp.hook_pre", vm.currentStepProperty().get().name());
-        assertTrue(vm.statusProperty().get().text().contains("blocks.1.mlp.*"), vm.statusProperty().get().text());
-        vm.runToBreakpoint();
-        assertEquals("blocks.1.mlp.hook_post", vm.currentStepProperty().get().name());
-        vm.runToBreakpoint();
-        assertEquals("blocks.2.attn.hook_z", vm.currentStepProperty().get().name());
-        assertEquals(2, vm.layerProperty().get(), "the shared layer follows the cursor");
-        vm.runToBreakpoint();
-        assertEquals("hook_logits", vm.currentStepProperty().get().name());
-        assertTrue(vm.statusProperty().get().text().startsWith("No enabled breakpoint matches"), vm.statusProperty().get().text());
+        vm.stepping().runToBreakpoint();
+        assertEquals("blocks.1.mlp.hook_pre", vm.stepping().currentStepProperty().get().name());
+        assertTrue(vm.status().messageProperty().get().text().contains("blocks.1.mlp.*"), vm.status().messageProperty().get().text());
+        vm.stepping().runToBreakpoint();
+        assertEquals("blocks.1.mlp.hook_post", vm.stepping().currentStepProperty().get().name());
+        vm.stepping().runToBreakpoint();
+        assertEquals("blocks.2.attn.hook_z", vm.stepping().currentStepProperty().get().name());
+        assertEquals(2, vm.selection().layerProperty().get(), "the shared layer follows the cursor");
+        vm.stepping().runToBreakpoint();
+        assertEquals("hook_logits", vm.stepping().currentStepProperty().get().name());
+        assertTrue(vm.status().messageProperty().get().text().startsWith("No enabled breakpoint matches"), vm.status().messageProperty().get().text());
 
-        vm.breakpoints().forEach(b -> b.enabledProperty().set(false));
-        vm.runToBreakpoint();
-        assertTrue(vm.statusProperty().get().error());
-        assertNull(vm.addBreakpoint("  "));
-        assertEquals(3, vm.breakpoints().size());
+        vm.breakpoints().list().forEach(b -> b.enabledProperty().set(false));
+        vm.stepping().runToBreakpoint();
+        assertTrue(vm.status().messageProperty().get().error());
+        assertNull(vm.breakpoints().add("  "));
+        assertEquals(3, vm.breakpoints().list().size());
     }
 
     @Test
     void aDecoderRefusesAPaddedBatchWithTheEnginesMessage() {
-        vm.batchModeProperty().set(true);
-        vm.promptProperty().set("a short one\na longer second prompt");
-        assertEquals(2, vm.tokenRows().size());
-        assertTrue(vm.tokenRows().get(0).get(vm.tokenRows().get(0).size() - 1).padding(), "the short row is padded");
-        assertTrue(vm.statusProperty().get().error());
-        assertTrue(vm.statusProperty().get().text().contains("padding is for encoders"), vm.statusProperty().get().text());
-        assertTrue(vm.steps().isEmpty());
+        vm.prompt().batchModeProperty().set(true);
+        vm.prompt().textProperty().set("a short one\na longer second prompt");
+        assertEquals(2, vm.prompt().tokenRows().size());
+        assertTrue(vm.prompt().tokenRows().get(0).get(vm.prompt().tokenRows().get(0).size() - 1).padding(), "the short row is padded");
+        assertTrue(vm.status().messageProperty().get().error());
+        assertTrue(vm.status().messageProperty().get().text().contains("padding is for encoders"), vm.status().messageProperty().get().text());
+        assertTrue(vm.stepping().steps().isEmpty());
 
-        vm.promptProperty().set("same\nsize"); // rows of equal length need no padding: a decoder takes them
-        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
-        vm.runToBreakpoint();
-        assertEquals(PATTERN_0, vm.currentStepProperty().get().name());
+        vm.prompt().textProperty().set("same\nsize"); // rows of equal length need no padding: a decoder takes them
+        assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
+        vm.stepping().runToBreakpoint();
+        assertEquals(PATTERN_0, vm.stepping().currentStepProperty().get().name());
     }
 
     @Test
     void feedsRunOnTheEngineWithTheSharedSelectionOnlyWhileActive() {
         List<ViewContext> calls = new ArrayList<>();
-        ViewFeed<long[]> shape = vm.feed("test", (stepper, context) -> {
+        ViewFeed<long[]> shape = vm.feeds().add("test", (stepper, context) -> {
             calls.add(context);
             return stepper.current() == null ? null : stepper.current().shape();
         });
         assertEquals(1, calls.size(), "a new feed is filled at once");
         assertNull(shape.dataProperty().get(), "nothing at the cursor before the first step");
 
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
         int n = PROMPT.length(); // one byte-level token per character
         assertArrayEquals(new long[] {1, 4, n, n}, shape.dataProperty().get());
         ViewContext last = calls.get(calls.size() - 1);
         assertEquals(0, last.layer());
         assertEquals(n, last.labels().size());
 
-        vm.headProperty().set(3);
+        vm.selection().headProperty().set(3);
         assertEquals(3, calls.get(calls.size() - 1).head(), "a new selection refreshes the views");
 
         shape.activeProperty().set(false);
         int before = calls.size();
-        vm.step();
-        vm.headProperty().set(1);
+        vm.stepping().step();
+        vm.selection().headProperty().set(1);
         assertEquals(before, calls.size(), "an inactive feed is not built");
         shape.activeProperty().set(true);
         assertEquals(before + 1, calls.size(), "activating it brings it up to date");
-        assertEquals("blocks.0.attn.hook_z", vm.currentStepProperty().get().name());
+        assertEquals("blocks.0.attn.hook_z", vm.stepping().currentStepProperty().get().name());
 
-        ViewFeed<Object> broken = vm.feed("broken", (stepper, context) -> {
+        ViewFeed<Object> broken = vm.feeds().add("broken", (stepper, context) -> {
             throw new IllegalStateException("no data");
         });
         assertNull(broken.dataProperty().get());
         assertEquals("broken: no data", broken.errorProperty().get());
-        assertFalse(vm.statusProperty().get().error(), "one broken view does not fail the command");
+        assertFalse(vm.status().messageProperty().get().error(), "one broken view does not fail the command");
     }
 
     @Test
     void generateAppendsTheGreedyTokenAsANewPassAndStepsIntoIt() {
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
-        vm.generate(SamplingConfig.GREEDY);
-        assertEquals(2, vm.groupsProperty().get());
-        assertEquals(1, vm.groupProperty().get(), "the cursor is in the new pass");
-        assertEquals(0, vm.currentIndexProperty().get());
-        assertEquals("hook_embed", vm.currentStepProperty().get().name());
-        assertTrue(vm.positionText().get().startsWith("pass 2 / 2"), vm.positionText().get());
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
+        vm.stepping().generate(SamplingConfig.GREEDY);
+        assertEquals(2, vm.stepping().groupsProperty().get());
+        assertEquals(1, vm.stepping().groupProperty().get(), "the cursor is in the new pass");
+        assertEquals(0, vm.stepping().currentIndexProperty().get());
+        assertEquals("hook_embed", vm.stepping().currentStepProperty().get().name());
+        assertTrue(vm.stepping().positionText().get().startsWith("pass 2 / 2"), vm.stepping().positionText().get());
 
         long[] expected;
         try (Stepper s = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
@@ -334,45 +337,45 @@ class MainViewModelTest {
             s.generate(new Sampler(SamplingConfig.GREEDY));
             expected = s.tokens();
         }
-        assertEquals(PROMPT.length() + 1, vm.tokens().size(), "the generated token joins the strip");
-        assertEquals(expected[PROMPT.length()], vm.tokens().get(PROMPT.length()).id());
+        assertEquals(PROMPT.length() + 1, vm.prompt().tokens().size(), "the generated token joins the strip");
+        assertEquals(expected[PROMPT.length()], vm.prompt().tokens().get(PROMPT.length()).id());
 
-        vm.runToEnd();
-        assertEquals(vm.steps().size(), vm.executedProperty().get(), "run to end completes the new pass");
-        vm.generate(SamplingConfig.GREEDY);
-        assertEquals(3, vm.groupsProperty().get());
-        assertEquals(expected[PROMPT.length() + 1], vm.tokens().get(PROMPT.length() + 1).id());
-        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+        vm.stepping().runToEnd();
+        assertEquals(vm.stepping().steps().size(), vm.stepping().executedProperty().get(), "run to end completes the new pass");
+        vm.stepping().generate(SamplingConfig.GREEDY);
+        assertEquals(3, vm.stepping().groupsProperty().get());
+        assertEquals(expected[PROMPT.length() + 1], vm.prompt().tokens().get(PROMPT.length() + 1).id());
+        assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
     }
 
     @Test
     void jumpToMovesOntoComputedStepsOnly() {
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
-        int at = vm.currentIndexProperty().get();
-        vm.jumpTo(0, 1);
-        assertEquals(1, vm.currentIndexProperty().get());
-        assertEquals(at + 1, vm.executedProperty().get(), "jumping computes nothing");
-        vm.jumpTo(0, at + 5);
-        assertTrue(vm.statusProperty().get().error(), "a step not computed yet is refused");
-        assertTrue(vm.statusProperty().get().text().contains("not computed"), vm.statusProperty().get().text());
-        assertEquals(1, vm.currentIndexProperty().get(), "the cursor stays");
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
+        int at = vm.stepping().currentIndexProperty().get();
+        vm.stepping().jumpTo(0, 1);
+        assertEquals(1, vm.stepping().currentIndexProperty().get());
+        assertEquals(at + 1, vm.stepping().executedProperty().get(), "jumping computes nothing");
+        vm.stepping().jumpTo(0, at + 5);
+        assertTrue(vm.status().messageProperty().get().error(), "a step not computed yet is refused");
+        assertTrue(vm.status().messageProperty().get().text().contains("not computed"), vm.status().messageProperty().get().text());
+        assertEquals(1, vm.stepping().currentIndexProperty().get(), "the cursor stays");
     }
 
     @Test
     void theSelectedLayerStaysWhenTheUserPicksAnotherInsideABlock() {
-        vm.promptProperty().set(PROMPT);
-        vm.runToBreakpoint();
-        assertEquals(0, vm.layerProperty().get());
-        vm.layerProperty().set(2);
-        assertEquals(2, vm.layerProperty().get(), "a refresh does not pull the selection back to the cursor's block");
-        vm.step();
-        assertEquals(0, vm.layerProperty().get(), "a step follows the cursor again");
+        vm.prompt().textProperty().set(PROMPT);
+        vm.stepping().runToBreakpoint();
+        assertEquals(0, vm.selection().layerProperty().get());
+        vm.selection().layerProperty().set(2);
+        assertEquals(2, vm.selection().layerProperty().get(), "a refresh does not pull the selection back to the cursor's block");
+        vm.stepping().step();
+        assertEquals(0, vm.selection().layerProperty().get(), "a step follows the cursor again");
     }
 
     /** The Head tab's feed, built as the window builds it. */
     private ViewFeed<StageData> headFeed() {
-        return vm.feed("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(),
+        return vm.feeds().add("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(),
                 c.queryLabels(), c.keyLabels()));
     }
 

@@ -253,7 +253,7 @@ public final class HeadLinesView extends BoxView {
         for (int i = 0; i < labels.size(); i++) {
             boolean hot = hoverSide == side && hoverIndex == i;
             gc.setFill(hot ? theme.accent() : theme.text());
-            gc.fillText(AttentionMapView.shorten(labels.get(i)), x, top + (i + 0.5) * rowHeight);
+            gc.fillText(MapLabels.shorten(labels.get(i)), x, top + (i + 0.5) * rowHeight);
         }
     }
 

@@ -26,7 +26,7 @@ final class BreakpointsPanel extends VBox {
         Label title = new Label("Breakpoints");
         title.getStyleClass().add(Styles.PANEL_TITLE);
 
-        ListView<Breakpoint> list = new ListView<>(vm.breakpoints());
+        ListView<Breakpoint> list = new ListView<>(vm.breakpoints().list());
         list.setId("breakpointList");
         list.setCellFactory(v -> new BreakpointCell());
         list.setPlaceholder(new Label("No breakpoints: F5 runs to the end"));
@@ -52,17 +52,17 @@ final class BreakpointsPanel extends VBox {
         remove.disableProperty().bind(list.getSelectionModel().selectedItemProperty().isNull());
 
         Runnable addIt = () -> {
-            if (vm.addBreakpoint(field.getText()) != null) {
+            if (vm.breakpoints().add(field.getText()) != null) {
                 field.clear();
             }
         };
         field.setOnAction(e -> addIt.run());
         add.setOnAction(e -> addIt.run());
-        remove.setOnAction(e -> vm.removeBreakpoint(list.getSelectionModel().getSelectedItem()));
+        remove.setOnAction(e -> vm.breakpoints().remove(list.getSelectionModel().getSelectedItem()));
         list.setOnKeyPressed(e -> {
             if ((e.getCode() == KeyCode.DELETE || e.getCode() == KeyCode.BACK_SPACE)
                     && list.getSelectionModel().getSelectedItem() != null) {
-                vm.removeBreakpoint(list.getSelectionModel().getSelectedItem());
+                vm.breakpoints().remove(list.getSelectionModel().getSelectedItem());
                 e.consume();
             }
         });

@@ -1,14 +1,13 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.AttentionSettings;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.ExportDialogs;
 import dev.attnstudio.app.export.ExportService;
 import dev.attnstudio.app.export.TensorFormat;
 import dev.attnstudio.app.heatmap.Heatmap;
-import dev.attnstudio.engine.step.TensorData;
-import javafx.scene.Node;
+import dev.attnstudio.app.views.ViewExport;
+import dev.attnstudio.app.views.ViewSpec;
 import javafx.stage.Window;
 
 import java.nio.file.Path;
@@ -20,10 +19,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * File > Export: the shown view as PNG (at a scale factor) or SVG, and the current step's tensor as .npy, .csv or
- * .json. Asks where with a {@link FileAsker} (default name {@code model_hook_layer_head.ext}), never replaces a file
- * without asking, and reports in the status bar. Snapshots are taken on the FX thread; encoding and writing run on
- * the {@link ExportService}'s thread, the tensor is copied on the engine thread.
+ * File > Export: the shown view as PNG (at a scale factor) or SVG, as its {@link ViewExport} says, and the current
+ * step's tensor as .npy, .csv or .json. Asks where with a {@link FileAsker} (default name
+ * {@code model_hook_layer_head.ext}), never replaces a file without asking, and reports in the status bar. Snapshots
+ * are taken on the FX thread; encoding and writing run on the {@link ExportService}'s thread, the tensor is copied on
+ * the engine thread.
  */
 final class Exporter implements AutoCloseable {
 
@@ -31,16 +31,16 @@ final class Exporter implements AutoCloseable {
     static final List<Integer> SCALES = List.of(1, 2, 3, 4);
 
     private final MainViewModel vm;
-    private final TabViews views;
-    private final Supplier<ViewTab> shown;
+    private final ViewTabs tabs;
+    private final AttentionSettings settings;
     private final Supplier<Window> owner;
     private final ExportService service = new ExportService();
     private FileAsker files = FileAsker.chooser();
 
-    Exporter(MainViewModel vm, TabViews views, Supplier<ViewTab> shown, Supplier<Window> owner) {
+    Exporter(MainViewModel vm, ViewTabs tabs, AttentionSettings settings, Supplier<Window> owner) {
         this.vm = vm;
-        this.views = views;
-        this.shown = shown;
+        this.tabs = tabs;
+        this.settings = settings;
         this.owner = owner;
     }
 
@@ -50,39 +50,38 @@ final class Exporter implements AutoCloseable {
 
     /** The shown view as a PNG at {@code scale} pixels per point, with its caption. */
     void png(int scale) {
-        ViewTab tab = shown.get();
-        Node node = views.view(tab);
-        Path target = files.ask(owner.get(), "Export " + tab.title + " as PNG", defaultName(tab, "png"), List.of("png"));
+        ViewSpec view = tabs.shownProperty().get();
+        ViewExport how = tabs.built(view).export();
+        Path target = files.ask(owner.get(), "Export " + view.title() + " as PNG", defaultName(view, how, "png"), List.of("png"));
         if (target != null) {
             Path file = withExtension(target, "png");
-            run(file, overwrite -> service.png(node, scale, caption(tab), file, overwrite));
+            run(file, overwrite -> service.png(how.picture(), scale, caption(how), file, overwrite));
         }
     }
 
-    /** The shown view as SVG: the Head tab's map as vector cells, any other view as a picture with a vector caption. */
+    /** The shown view as SVG: its map as vector cells where it has one, else as a picture with a vector caption. */
     void svg() {
-        ViewTab tab = shown.get();
-        Path target = files.ask(owner.get(), "Export " + tab.title + " as SVG", defaultName(tab, "svg"), List.of("svg"));
+        ViewSpec view = tabs.shownProperty().get();
+        ViewExport how = tabs.built(view).export();
+        Path target = files.ask(owner.get(), "Export " + view.title() + " as SVG", defaultName(view, how, "svg"), List.of("svg"));
         if (target == null) {
             return;
         }
         Path file = withExtension(target, "svg");
-        AttentionMatrix map = tab == ViewTab.HEAD ? views.head.map().getMatrix() : null;
+        Heatmap map = how.currentMap();
         if (map != null) {
-            Heatmap heatmap = heatmap(map, views.head.getData().head(), views.head.getData().heads());
-            Caption caption = Caption.forHeatmap(model(), vm.promptProperty().get(), heatmap)
-                    .withColourScale(colourScale(views.settings()));
-            run(file, overwrite -> service.heatmapSvg(heatmap, caption, file, overwrite));
+            Caption caption = Caption.forHeatmap(model(), vm.prompt().textProperty().get(), map).withColourScale(colourScale());
+            run(file, overwrite -> service.heatmapSvg(map, caption, file, overwrite));
         } else {
-            run(file, overwrite -> service.svg(views.view(tab), 2, caption(tab), file, overwrite));
+            run(file, overwrite -> service.svg(how.picture(), 2, caption(how), file, overwrite));
         }
     }
 
     /** The tensor of the step under the cursor, with its hook name, in the format the chosen extension names. */
     void tensor() {
-        vm.readCurrentTensor(tensor -> {
+        vm.stepping().readCurrentTensor(tensor -> {
             if (tensor == null) {
-                vm.showStatus(Status.error("No step under the cursor: step into the pass first (F10)."));
+                vm.status().show(Status.error("No step under the cursor: step into the pass first (F10)."));
                 return;
             }
             List<String> formats = Arrays.stream(TensorFormat.values()).map(f -> f.extension).toList();
@@ -92,49 +91,47 @@ final class Exporter implements AutoCloseable {
                         : withExtension(target, "npy");
                 run(file, overwrite -> service.tensor(tensor, file, overwrite));
             }
-        }, failure -> vm.showStatus(Status.error("Could not read the tensor: " + failure.getMessage())));
+        }, failure -> vm.status().show(Status.error("Could not read the tensor: " + failure.getMessage())));
     }
 
     private void run(Path file, Function<Boolean, CompletableFuture<Path>> export) {
-        vm.showStatus(Status.info("Exporting " + file.getFileName() + "\u2026"));
+        vm.status().show(Status.info("Exporting " + file.getFileName() + "\u2026"));
         try {
             ExportDialogs.exportAsking(file, export, path -> ExportDialogs.confirmOverwrite(owner.get(), path),
-                    path -> vm.showStatus(Status.info("Exported " + path)),
-                    error -> vm.showStatus(Status.error("Could not export " + file.getFileName() + ": " + error.getMessage())));
+                    path -> vm.status().show(Status.info("Exported " + path)),
+                    error -> vm.status().show(Status.error("Could not export " + file.getFileName() + ": " + error.getMessage())));
         } catch (RuntimeException e) { // a snapshot of a view that cannot be drawn
-            vm.showStatus(Status.error("Could not export " + file.getFileName() + ": " + e.getMessage()));
+            vm.status().show(Status.error("Could not export " + file.getFileName() + ": " + e.getMessage()));
         }
     }
 
-    private Caption caption(ViewTab tab) {
-        Caption c = Caption.of(model(), vm.promptProperty().get()).withLayer(vm.layerProperty().get());
-        if (tab != ViewTab.MASK && tab != ViewTab.KV_CACHE && tab != ViewTab.PIPELINE && tab != ViewTab.INSPECTOR
-                && tab != ViewTab.GENERATION && tab != ViewTab.ENTROPY) {
-            c = c.withHead(vm.headProperty().get()).withColourScale(colourScale(views.settings()));
+    private Caption caption(ViewExport how) {
+        Caption c = Caption.of(model(), vm.prompt().textProperty().get()).withLayer(vm.selection().layerProperty().get());
+        if (how.headCaption()) {
+            c = c.withHead(vm.selection().headProperty().get()).withColourScale(colourScale());
         }
-        String hook = hook(tab);
+        String hook = hook(how);
         return hook.isEmpty() ? c : c.withStage(hook);
     }
 
-    private static String colourScale(AttentionSettings s) {
-        return s.getColorMode().label + ", " + s.getPooling().label + " pooling";
+    private String colourScale() {
+        return settings.getColorMode().label + ", " + settings.getPooling().label + " pooling";
     }
 
-    /** The hook the shown view is about: the Head tab's map, else the step under the cursor. */
-    private String hook(ViewTab tab) {
-        AttentionMatrix map = tab == ViewTab.HEAD ? views.head.map().getMatrix() : null;
+    /** The hook the view is about: its map's, else the step under the cursor's. */
+    private String hook(ViewExport how) {
+        Heatmap map = how.currentMap();
         if (map != null) {
-            return map.hook();
+            return map.name();
         }
-        StepDetails step = vm.currentStepProperty().get();
+        StepDetails step = vm.stepping().currentStepProperty().get();
         return step == null ? "" : step.name();
     }
 
-    private String defaultName(ViewTab tab, String extension) {
-        boolean perHead = tab == ViewTab.HEAD || tab == ViewTab.STAGES || tab == ViewTab.HEAD_VIEW;
-        String hook = hook(tab);
-        return fileName(hook.isEmpty() ? tab.id().replace("Tab", "") : hook, vm.layerProperty().get(),
-                perHead ? vm.headProperty().get() : -1, extension);
+    private String defaultName(ViewSpec view, ViewExport how, String extension) {
+        String hook = hook(how);
+        return fileName(hook.isEmpty() ? view.camelId() : hook, vm.selection().layerProperty().get(),
+                how.headInName() ? vm.selection().headProperty().get() : -1, extension);
     }
 
     /** {@code model_hook_layerL_headH.ext}, with characters that file systems dislike replaced. */
@@ -150,17 +147,13 @@ final class Exporter implements AutoCloseable {
     }
 
     private String model() {
-        ModelInfo info = vm.modelInfoProperty().get();
+        ModelInfo info = vm.session().modelInfoProperty().get();
         return info == null ? "model" : info.name();
     }
 
     private static Path withExtension(Path file, String extension) {
         String name = file.getFileName().toString();
         return name.toLowerCase(Locale.ROOT).endsWith("." + extension) ? file : file.resolveSibling(name + "." + extension);
-    }
-
-    private static Heatmap heatmap(AttentionMatrix m, int head, int heads) {
-        return Heatmap.of(m.hook(), head, heads, m.rows(), m.cols(), m.values(), m.rowLabels(), m.colLabels());
     }
 
     @Override

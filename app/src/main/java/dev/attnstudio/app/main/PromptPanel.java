@@ -45,13 +45,13 @@ final class PromptPanel extends VBox {
         prompt.setPromptText("Type a prompt");
         prompt.setWrapText(true);
         prompt.getStyleClass().add(Styles.PROMPT_EDITOR);
-        prompt.textProperty().bindBidirectional(vm.promptProperty());
-        prompt.prefRowCountProperty().bind(Bindings.when(vm.batchModeProperty()).then(4).otherwise(1));
+        prompt.textProperty().bindBidirectional(vm.prompt().textProperty());
+        prompt.prefRowCountProperty().bind(Bindings.when(vm.prompt().batchModeProperty()).then(4).otherwise(1));
         prompt.setTooltip(new Tooltip("The text the model reads; the tokens below follow as you type. "
                 + "In batch mode each line is one prompt."));
         prompt.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             // One prompt is one line: Enter adds a line only in batch mode (Ctrl+Enter still runs to the end).
-            if (e.getCode() == KeyCode.ENTER && !e.isShortcutDown() && !e.isShiftDown() && !vm.batchModeProperty().get()) {
+            if (e.getCode() == KeyCode.ENTER && !e.isShortcutDown() && !e.isShiftDown() && !vm.prompt().batchModeProperty().get()) {
                 e.consume();
             }
         });
@@ -60,9 +60,9 @@ final class PromptPanel extends VBox {
 
         CheckBox batch = new CheckBox("Batch");
         batch.setId("batchMode");
-        batch.selectedProperty().bindBidirectional(vm.batchModeProperty());
-        batch.visibleProperty().bind(vm.encoderProperty());
-        batch.managedProperty().bind(vm.encoderProperty());
+        batch.selectedProperty().bindBidirectional(vm.prompt().batchModeProperty());
+        batch.visibleProperty().bind(vm.session().encoderProperty());
+        batch.managedProperty().bind(vm.session().encoderProperty());
         batch.setMinWidth(Region.USE_PREF_SIZE);
         batch.setTooltip(new Tooltip("One prompt per line, run together as a batch padded to the longest "
                 + "(encoders; the padding is masked out of attention)"));
@@ -71,7 +71,7 @@ final class PromptPanel extends VBox {
         count.setId("tokenCount");
         count.getStyleClass().add(Styles.MUTED);
         count.setMinWidth(Region.USE_PREF_SIZE);
-        count.textProperty().bind(Bindings.createStringBinding(() -> count(vm.tokenRows()), vm.tokenRows()));
+        count.textProperty().bind(Bindings.createStringBinding(() -> count(vm.prompt().tokenRows()), vm.prompt().tokenRows()));
         count.setTooltip(new Tooltip("Tokens the model reads (per row, padding included)"));
         HBox row = new HBox(10, title, prompt, new VBox(4, batch, count));
         row.setAlignment(Pos.TOP_LEFT);
@@ -81,31 +81,31 @@ final class PromptPanel extends VBox {
         pairLabel.setMinWidth(Region.USE_PREF_SIZE);
         pair.setId("pair");
         pair.setPromptText("Optional second segment of a sentence pair (token type 1)");
-        pair.textProperty().bindBidirectional(vm.pairProperty());
+        pair.textProperty().bindBidirectional(vm.prompt().pairProperty());
         pair.setTooltip(new Tooltip("Encoders read a sentence pair as [CLS] A [SEP] B [SEP]; B's tokens get token type 1"));
         pairLabel.setLabelFor(pair);
         HBox.setHgrow(pair, Priority.ALWAYS);
         HBox pairRow = new HBox(10, pairLabel, pair);
         pairRow.setAlignment(Pos.CENTER_LEFT);
-        pairRow.visibleProperty().bind(vm.encoderProperty());
-        pairRow.managedProperty().bind(vm.encoderProperty());
+        pairRow.visibleProperty().bind(vm.session().encoderProperty());
+        pairRow.managedProperty().bind(vm.session().encoderProperty());
 
         Label decoderLabel = new Label("Decoder ids");
         decoderLabel.getStyleClass().add(Styles.FIELD_LABEL);
         decoderLabel.setMinWidth(Region.USE_PREF_SIZE);
         decoderIds.setId("decoderIds");
         decoderIds.setPromptText("Optional: the decoder's first tokens as ids, e.g. 0,17,5 (empty: the decoder start token)");
-        decoderIds.textProperty().bindBidirectional(vm.decoderIdsProperty());
+        decoderIds.textProperty().bindBidirectional(vm.prompt().decoderIdsProperty());
         decoderIds.setTooltip(new Tooltip("The prompt is the encoder's source; the decoder starts from these token ids "
                 + "(comma-separated) or, when empty, from the model's decoder start token. Generation appends to them."));
         decoderLabel.setLabelFor(decoderIds);
         HBox.setHgrow(decoderIds, Priority.ALWAYS);
         HBox decoderRow = new HBox(10, decoderLabel, decoderIds);
         decoderRow.setAlignment(Pos.CENTER_LEFT);
-        decoderRow.visibleProperty().bind(vm.encoderDecoderProperty());
-        decoderRow.managedProperty().bind(vm.encoderDecoderProperty());
+        decoderRow.visibleProperty().bind(vm.session().encoderDecoderProperty());
+        decoderRow.managedProperty().bind(vm.session().encoderDecoderProperty());
 
-        TokenStrip strip = new TokenStrip(vm.tokenRows(), vm.decoderTokens());
+        TokenStrip strip = new TokenStrip(vm.prompt().tokenRows(), vm.prompt().decoderTokens());
         ScrollPane tokens = new ScrollPane(strip);
         tokens.setId("tokenStrip");
         tokens.getStyleClass().add(Styles.TOKEN_SCROLL);
@@ -146,7 +146,7 @@ final class PromptPanel extends VBox {
      */
     private static void fitTokens(ScrollPane tokens, TokenStrip strip, TextArea prompt, MainViewModel vm) {
         double row = TOKEN_ROW_EM * prompt.getFont().getSize();
-        int rows = vm.encoderDecoderProperty().get() ? 4 : 3;
+        int rows = vm.session().encoderDecoderProperty().get() ? 4 : 3;
         double viewport = Math.max(row, Math.min(rows * row + 8, Math.ceil(strip.getHeight()) + 1));
         tokens.setPrefViewportHeight(viewport);
         tokens.setMinViewportHeight(viewport);

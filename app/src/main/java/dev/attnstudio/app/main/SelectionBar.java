@@ -51,29 +51,29 @@ final class SelectionBar extends FlowPane {
                 return null;
             }
         });
-        stack.valueProperty().bindBidirectional(vm.attentionSourceProperty());
+        stack.valueProperty().bindBidirectional(vm.selection().attentionSourceProperty());
         stack.setTooltip(new Tooltip("Which attention of the encoder-decoder the maps, stages, mask and entropy show: "
                 + "the encoder's self-attention, the decoder's self-attention, or the decoder's cross-attention "
                 + "(decoder queries over encoder keys). Follows the cursor."));
         Label stackLabel = fieldLabel("Attention", stack);
         for (Node n : new Node[] {stackLabel, stack}) {
-            n.visibleProperty().bind(vm.encoderDecoderProperty());
-            n.managedProperty().bind(vm.encoderDecoderProperty());
+            n.visibleProperty().bind(vm.session().encoderDecoderProperty());
+            n.managedProperty().bind(vm.session().encoderDecoderProperty());
         }
 
         Spinner<Integer> layerSpinner = spinner("layerSpinner", "The layer (block) the views show, 0-based; it follows "
                 + "the cursor into each block");
         SpinnerValueFactory.IntegerSpinnerValueFactory layers = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
         layerSpinner.setValueFactory(layers);
-        layerAsObject = vm.layerProperty().asObject();
+        layerAsObject = vm.selection().layerProperty().asObject();
         layers.valueProperty().bindBidirectional(layerAsObject);
 
         Spinner<Integer> headSpinner = spinner("headSpinner", "The head the views show (0-based); Up/Down to change");
         SpinnerValueFactory.IntegerSpinnerValueFactory heads = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
         headSpinner.setValueFactory(heads);
-        headAsObject = vm.headProperty().asObject();
+        headAsObject = vm.selection().headProperty().asObject();
         heads.valueProperty().bindBidirectional(headAsObject);
-        vm.modelInfoProperty().addListener((obs, old, info) -> {
+        vm.session().modelInfoProperty().addListener((obs, old, info) -> {
             layers.setMax(info == null ? 0 : info.layers() - 1);
             heads.setMax(info == null ? 0 : info.heads() - 1);
         });
@@ -81,11 +81,11 @@ final class SelectionBar extends FlowPane {
         Spinner<Integer> rowSpinner = spinner("batchRowSpinner", "The prompt of the batch the views show (0-based)");
         SpinnerValueFactory.IntegerSpinnerValueFactory rows = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
         rowSpinner.setValueFactory(rows);
-        vm.tokenRows().addListener((ListChangeListener<Object>) c -> rows.setMax(Math.max(0, vm.tokenRows().size() - 1)));
-        rowAsObject = vm.batchRowProperty().asObject();
+        vm.prompt().tokenRows().addListener((ListChangeListener<Object>) c -> rows.setMax(Math.max(0, vm.prompt().tokenRows().size() - 1)));
+        rowAsObject = vm.selection().batchRowProperty().asObject();
         rows.valueProperty().bindBidirectional(rowAsObject);
         Label rowLabel = fieldLabel("Row", rowSpinner);
-        var batched = Bindings.size(vm.tokenRows()).greaterThan(1);
+        var batched = Bindings.size(vm.prompt().tokenRows()).greaterThan(1);
         for (Node n : new Node[] {rowLabel, rowSpinner}) {
             n.visibleProperty().bind(batched);
             n.managedProperty().bind(batched);

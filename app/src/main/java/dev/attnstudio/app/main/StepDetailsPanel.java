@@ -27,16 +27,16 @@ final class StepDetailsPanel extends VBox {
         meaning.setWrapText(true);
 
         Runnable show = () -> {
-            StepDetails s = vm.currentStepProperty().get();
-            name.setText(s != null ? s.name() : vm.isReady() ? "(before the first step)" : "(no model yet)");
+            StepDetails s = vm.stepping().currentStepProperty().get();
+            name.setText(s != null ? s.name() : vm.status().isReady() ? "(before the first step)" : "(no model yet)");
             unit.setText(s == null ? "" : s.unit() + "   \u00b7   step " + (s.index() + 1) + " of " + s.total());
             shape.setText(s == null ? "" : s.shapeText());
-            math.setText(s != null ? s.math() : vm.isReady() ? "Press F10 to compute the first step, F5 to run to a breakpoint." : "");
+            math.setText(s != null ? s.math() : vm.status().isReady() ? "Press F10 to compute the first step, F5 to run to a breakpoint." : "");
             inputs.setText(s == null ? "" : String.join("\n", s.inputs()));
             meaning.setText(s == null ? "" : s.meaning());
         };
-        vm.currentStepProperty().addListener((obs, old, s) -> show.run());
-        vm.readyProperty().addListener((obs, old, r) -> show.run());
+        vm.stepping().currentStepProperty().addListener((obs, old, s) -> show.run());
+        vm.status().readyProperty().addListener((obs, old, r) -> show.run());
         show.run();
 
         VBox fields = new VBox(2);

@@ -18,10 +18,12 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
 import javafx.stage.Stage;
+import javafx.stage.Window;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,7 +179,7 @@ class AttentionViewsTest {
         show(withControls(view, settings), 760, 640);
         robot.interact(() -> view.setData(data));
         AttentionMapView map = view.map();
-        AttentionMapView.Layout layout = fx(map::lastLayout);
+        MapLayout layout = fx(map::lastLayout);
         assertTrue(layout.labels(), "labels at the map's first sight, without zooming");
         assertEquals(1, layout.factor());
         double line = fx(() -> dev.attnstudio.app.heatmap.AxisLabels.lineHeight(javafx.scene.text.Font.font("Monospaced", 11)));
@@ -380,7 +382,7 @@ class AttentionViewsTest {
 
         // zoomed in, only the visible window is drawn, at one cell per pixel block or larger
         robot.interact(() -> map.setZoom(8));
-        AttentionMapView.Layout zoomed = fx(map::lastLayout);
+        MapLayout zoomed = fx(map::lastLayout);
         assertEquals(1, zoomed.factor());
         assertTrue(zoomed.rows() < 1024 && zoomed.cols() < 1024, "a window, not the whole matrix: " + zoomed);
         assertEquals(zoomed.blockRows() * zoomed.blockCols(), zoomed.pooled().length);
@@ -433,6 +435,8 @@ class AttentionViewsTest {
 
     private void show(Parent root, double w, double h) throws Exception {
         robot.interact(() -> {
+            // A tooltip the previous test's resting mouse opened stays up over the next scene and takes its mouse events.
+            new ArrayList<>(Window.getWindows()).stream().filter(t -> t instanceof Tooltip).forEach(Window::hide);
             Scene scene = new Scene(root instanceof javafx.scene.layout.Region r ? wrap(r) : root, w, h);
             scene.getStylesheets().add(Styles.stylesheet());
             stage.setScene(scene);

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
@@ -49,10 +50,10 @@ class EncoderDecoderTest {
 
     @BeforeEach
     void open() {
-        vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU));
-        vm.promptProperty().set(PROMPT);
-        vm.openFolder(folder);
-        assertTrue(vm.isReady(), () -> "not ready: " + vm.statusProperty().get());
+        vm = new MainViewModel(new DirectEngineExecutor(), ModelOpener.standard(DjlRuntime.DeviceChoice.CPU));
+        vm.prompt().textProperty().set(PROMPT);
+        vm.session().openFolder(folder);
+        assertTrue(vm.status().isReady(), () -> "not ready: " + vm.status().messageProperty().get());
     }
 
     @AfterEach
@@ -62,36 +63,36 @@ class EncoderDecoderTest {
 
     @Test
     void thePromptIsTheSourceAndTheDecoderStartsFromItsStartToken() {
-        assertTrue(vm.encoderDecoderProperty().get());
-        assertFalse(vm.encoderProperty().get(), "no sentence pairs or padded batches for T5");
-        assertEquals(PROMPT.length(), vm.tokens().size());
-        assertEquals(1, vm.decoderTokens().size());
-        assertEquals(0, vm.decoderTokens().get(0).id());
-        assertTrue(vm.decoderTokens().get(0).special());
-        assertTrue(vm.breakpoints().stream().anyMatch(b -> b.pattern().equals(MainViewModel.STACKS_BREAKPOINT)));
+        assertTrue(vm.session().encoderDecoderProperty().get());
+        assertFalse(vm.session().encoderProperty().get(), "no sentence pairs or padded batches for T5");
+        assertEquals(PROMPT.length(), vm.prompt().tokens().size());
+        assertEquals(1, vm.prompt().decoderTokens().size());
+        assertEquals(0, vm.prompt().decoderTokens().get(0).id());
+        assertTrue(vm.prompt().decoderTokens().get(0).special());
+        assertTrue(vm.breakpoints().list().stream().anyMatch(b -> b.pattern().equals(BreakpointsViewModel.STACKS_BREAKPOINT)));
 
-        vm.decoderIdsProperty().set("0, 17,5");
+        vm.prompt().decoderIdsProperty().set("0, 17,5");
         assertEquals(new java.util.ArrayList<>(java.util.List.of(0L, 17L, 5L)),
-                vm.decoderTokens().stream().map(TokenChip::id).toList());
-        vm.decoderIdsProperty().set("0,x");
-        assertTrue(vm.statusProperty().get().error());
-        assertTrue(vm.statusProperty().get().text().contains("\u2018x\u2019 is not a token id"), vm.statusProperty().get().text());
+                vm.prompt().decoderTokens().stream().map(TokenChip::id).toList());
+        vm.prompt().decoderIdsProperty().set("0,x");
+        assertTrue(vm.status().messageProperty().get().error());
+        assertTrue(vm.status().messageProperty().get().text().contains("\u2018x\u2019 is not a token id"), vm.status().messageProperty().get().text());
     }
 
     @Test
     void theAttentionChoiceFollowsTheCursorAndCrossAttentionHasDecoderRowsAndEncoderColumns() {
-        ViewFeed<StageData> stages = vm.feed("stages", (s, c) ->
+        ViewFeed<StageData> stages = vm.feeds().add("stages", (s, c) ->
                 StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels()));
-        vm.decoderIdsProperty().set("0,17,5");
-        vm.runToBreakpoint();
-        assertEquals("encoder.blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
-        assertEquals(AttentionSource.ENCODER, vm.attentionSourceProperty().get());
+        vm.prompt().decoderIdsProperty().set("0,17,5");
+        vm.stepping().runToBreakpoint();
+        assertEquals("encoder.blocks.0.attn.hook_pattern", vm.stepping().currentStepProperty().get().name());
+        assertEquals(AttentionSource.ENCODER, vm.selection().attentionSourceProperty().get());
         assertEquals(PROMPT.length(), stages.dataProperty().get().pattern().rows());
 
-        vm.runToEnd();
-        vm.attentionSourceProperty().set(AttentionSource.CROSS);
-        vm.layerProperty().set(1);
-        vm.headProperty().set(2);
+        vm.stepping().runToEnd();
+        vm.selection().attentionSourceProperty().set(AttentionSource.CROSS);
+        vm.selection().layerProperty().set(1);
+        vm.selection().headProperty().set(2);
         StageData cross = stages.dataProperty().get();
         assertNotNull(cross.pattern());
         assertEquals("decoder.blocks.1.cross_attn.hook_pattern", cross.pattern().hook());
@@ -115,19 +116,19 @@ class EncoderDecoderTest {
 
     @Test
     void generationAppendsDecoderTokens() {
-        vm.generate(SamplingConfig.GREEDY);
-        vm.runToEnd();
-        vm.generate(SamplingConfig.GREEDY);
-        assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
-        assertEquals(3, vm.decoderTokens().size());
-        assertEquals(PROMPT.length(), vm.tokens().size(), "the source stays");
+        vm.stepping().generate(SamplingConfig.GREEDY);
+        vm.stepping().runToEnd();
+        vm.stepping().generate(SamplingConfig.GREEDY);
+        assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
+        assertEquals(3, vm.prompt().decoderTokens().size());
+        assertEquals(PROMPT.length(), vm.prompt().tokens().size(), "the source stays");
         try (LoadedModel reference = LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU);
              Stepper s = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
             s.reset(Batch.of(reference.tokenizer().encode(PROMPT).ids()));
             s.generate(new Sampler(SamplingConfig.GREEDY));
             s.runToEnd();
             s.generate(new Sampler(SamplingConfig.GREEDY));
-            assertArrayEquals(s.tokens(), vm.decoderTokens().stream().mapToLong(TokenChip::id).toArray());
+            assertArrayEquals(s.tokens(), vm.prompt().decoderTokens().stream().mapToLong(TokenChip::id).toArray());
         }
     }
 }

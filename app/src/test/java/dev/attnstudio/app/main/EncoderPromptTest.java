@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.StageData;
@@ -36,9 +37,9 @@ class EncoderPromptTest {
     @BeforeAll
     static void open() {
         reference = SampleModels.open(MINILM, DjlRuntime.DeviceChoice.CPU);
-        vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU));
-        vm.openSample(MINILM);
-        assertTrue(vm.isReady(), () -> vm.statusProperty().get().text());
+        vm = new MainViewModel(new DirectEngineExecutor(), ModelOpener.standard(DjlRuntime.DeviceChoice.CPU));
+        vm.session().openSample(MINILM);
+        assertTrue(vm.status().isReady(), () -> vm.status().messageProperty().get().text());
     }
 
     @AfterAll
@@ -49,7 +50,7 @@ class EncoderPromptTest {
 
     @Test
     void theModelIsAnEncoderAndItsLoadTimeCoversTheWholeOpen() {
-        ModelInfo info = vm.modelInfoProperty().get();
+        ModelInfo info = vm.session().modelInfoProperty().get();
         assertTrue(info.encoder());
         assertEquals("bert", info.architecture());
         assertEquals(6, info.layers());
@@ -61,12 +62,12 @@ class EncoderPromptTest {
 
     @Test
     void aSentencePairGetsTokenTypesOne() {
-        vm.batchModeProperty().set(false);
-        vm.pairProperty().set("a dog barked");
-        vm.promptProperty().set("the cat sat");
+        vm.prompt().batchModeProperty().set(false);
+        vm.prompt().pairProperty().set("a dog barked");
+        vm.prompt().textProperty().set("the cat sat");
         try {
             Tokenizer.Tokens expected = reference.tokenizer().encodePair("the cat sat", "a dog barked");
-            List<TokenChip> row = vm.tokens();
+            List<TokenChip> row = vm.prompt().tokens();
             assertEquals(expected.size(), row.size());
             for (int i = 0; i < row.size(); i++) {
                 assertEquals(expected.ids()[i], row.get(i).id());
@@ -76,22 +77,22 @@ class EncoderPromptTest {
             }
             assertEquals("[CLS]", row.get(0).text());
             assertEquals(1, row.get(row.size() - 2).typeId(), "sentence B is segment 1");
-            assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+            assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
         } finally {
-            vm.pairProperty().set("");
+            vm.prompt().pairProperty().set("");
         }
     }
 
     @Test
     void aBatchIsPaddedWithPadAndEachRowsHeadViewEqualsTheEngine() {
-        ViewFeed<StageData> head = vm.feed("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(),
+        ViewFeed<StageData> head = vm.feeds().add("Head", (s, c) -> StageData.from(s, c.source(), c.layer(), c.head(),
                 c.batchRow(), c.queryLabels(), c.keyLabels()));
-        vm.batchModeProperty().set(true);
-        vm.promptProperty().set("short one\n\nthis second prompt is quite a lot longer\n");
+        vm.prompt().batchModeProperty().set(true);
+        vm.prompt().textProperty().set("short one\n\nthis second prompt is quite a lot longer\n");
         try {
-            assertEquals(2, vm.tokenRows().size(), "blank lines are not prompts");
-            List<TokenChip> shortRow = vm.tokenRows().get(0);
-            List<TokenChip> longRow = vm.tokenRows().get(1);
+            assertEquals(2, vm.prompt().tokenRows().size(), "blank lines are not prompts");
+            List<TokenChip> shortRow = vm.prompt().tokenRows().get(0);
+            List<TokenChip> longRow = vm.prompt().tokenRows().get(1);
             assertEquals(shortRow.size(), longRow.size());
             long pad = reference.tokenizer().encode("[PAD]").ids()[1];
             TokenChip last = shortRow.get(shortRow.size() - 1);
@@ -99,14 +100,14 @@ class EncoderPromptTest {
             assertEquals(pad, last.id());
             assertEquals("[PAD]", last.text());
             assertTrue(longRow.stream().noneMatch(TokenChip::padding));
-            assertFalse(vm.statusProperty().get().error(), vm.statusProperty().get().text());
+            assertFalse(vm.status().messageProperty().get().error(), vm.status().messageProperty().get().text());
 
-            vm.batchRowProperty().set(0);
-            vm.headProperty().set(7);
-            vm.runToBreakpoint();
-            assertEquals("blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
+            vm.selection().batchRowProperty().set(0);
+            vm.selection().headProperty().set(7);
+            vm.stepping().runToBreakpoint();
+            assertEquals("blocks.0.attn.hook_pattern", vm.stepping().currentStepProperty().get().name());
             StageData row0 = head.dataProperty().get();
-            vm.batchRowProperty().set(1);
+            vm.selection().batchRowProperty().set(1);
             StageData row1 = head.dataProperty().get();
             assertEquals(0, row0.batchRow());
             assertEquals(1, row1.batchRow());
@@ -124,21 +125,21 @@ class EncoderPromptTest {
             }
         } finally {
             head.activeProperty().set(false); // the view model is shared by the other tests
-            vm.batchModeProperty().set(false);
-            vm.promptProperty().set(MainViewModel.DEFAULT_PROMPT);
+            vm.prompt().batchModeProperty().set(false);
+            vm.prompt().textProperty().set(PromptViewModel.DEFAULT_PROMPT);
         }
     }
 
     @Test
     void anEmptyBatchIsReported() {
-        vm.batchModeProperty().set(true);
-        vm.promptProperty().set("\n  \n");
+        vm.prompt().batchModeProperty().set(true);
+        vm.prompt().textProperty().set("\n  \n");
         try {
-            assertTrue(vm.statusProperty().get().error());
-            assertTrue(vm.statusProperty().get().text().contains("one prompt per line"), vm.statusProperty().get().text());
+            assertTrue(vm.status().messageProperty().get().error());
+            assertTrue(vm.status().messageProperty().get().text().contains("one prompt per line"), vm.status().messageProperty().get().text());
         } finally {
-            vm.batchModeProperty().set(false);
-            vm.promptProperty().set(MainViewModel.DEFAULT_PROMPT);
+            vm.prompt().batchModeProperty().set(false);
+            vm.prompt().textProperty().set(PromptViewModel.DEFAULT_PROMPT);
         }
     }
 

@@ -29,18 +29,18 @@ class ModelFolderTest {
         SampleModels.Sample sample = SampleModels.find("induction-2l").orElseThrow();
         Path folder = SampleModels.extract((SampleModels.BundledFolder) sample.source(), dir.resolve("induction-2l"));
         SettingsStore settings = SettingsStore.inMemory();
-        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(CPU), settings);
+        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), ModelOpener.standard(CPU), settings);
         try {
-            vm.openFolder(folder);
-            assertTrue(vm.isReady(), () -> vm.statusProperty().get().text());
-            ModelInfo info = vm.modelInfoProperty().get();
+            vm.session().openFolder(folder);
+            assertTrue(vm.status().isReady(), () -> vm.status().messageProperty().get().text());
+            ModelInfo info = vm.session().modelInfoProperty().get();
             assertEquals("induction-2l", info.name());
             assertEquals("gpt2", info.architecture());
             assertEquals(new ModelSource.Folder(folder), info.source());
-            assertEquals(List.of(new ModelSource.Folder(folder)), vm.recentModels());
-            assertTrue(settings.get(MainViewModel.RECENT_KEY, "").contains(folder.toString()));
-            vm.runToBreakpoint();
-            assertEquals("blocks.0.attn.hook_pattern", vm.currentStepProperty().get().name());
+            assertEquals(List.of(new ModelSource.Folder(folder)), vm.session().recentModels());
+            assertTrue(settings.get(RecentModels.RECENT_KEY, "").contains(folder.toString()));
+            vm.stepping().runToBreakpoint();
+            assertEquals("blocks.0.attn.hook_pattern", vm.stepping().currentStepProperty().get().name());
         } finally {
             vm.close();
         }
@@ -79,11 +79,11 @@ class ModelFolderTest {
         assertTrue(bin.getMessage().contains("config.json but no model.safetensors"), bin.getMessage());
         assertTrue(bin.getMessage().contains("pytorch_model.bin"), bin.getMessage());
 
-        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), MainViewModel.ModelOpener.standard(CPU));
-        vm.openFolder(dir);
-        assertFalse(vm.isReady());
-        assertTrue(vm.loadFailureProperty().get().contains("model.safetensors"), vm.loadFailureProperty().get());
-        assertTrue(vm.recentModels().isEmpty(), "a folder that did not open is not remembered");
+        MainViewModel vm = new MainViewModel(new DirectEngineExecutor(), ModelOpener.standard(CPU));
+        vm.session().openFolder(dir);
+        assertFalse(vm.status().isReady());
+        assertTrue(vm.session().loadFailureProperty().get().contains("model.safetensors"), vm.session().loadFailureProperty().get());
+        assertTrue(vm.session().recentModels().isEmpty(), "a folder that did not open is not remembered");
         vm.close();
     }
 

@@ -30,46 +30,46 @@ class SettingsTest {
     void themeAndZoomAreRemembered() {
         SettingsStore store = SettingsStore.inMemory();
         MainViewModel first = vm(store);
-        assertEquals(Theme.LIGHT, first.themeProperty().get());
-        assertEquals(1.0, first.zoomProperty().get());
-        first.themeProperty().set(Theme.DARK);
-        first.zoomIn();
-        first.zoomIn();
-        assertEquals(1.2, first.zoomProperty().get(), 1e-9);
+        assertEquals(Theme.LIGHT, first.preferences().themeProperty().get());
+        assertEquals(1.0, first.preferences().zoomProperty().get());
+        first.preferences().themeProperty().set(Theme.DARK);
+        first.preferences().zoomIn();
+        first.preferences().zoomIn();
+        assertEquals(1.2, first.preferences().zoomProperty().get(), 1e-9);
 
         MainViewModel second = vm(store);
-        assertEquals(Theme.DARK, second.themeProperty().get());
-        assertEquals(1.2, second.zoomProperty().get(), 1e-9);
+        assertEquals(Theme.DARK, second.preferences().themeProperty().get());
+        assertEquals(1.2, second.preferences().zoomProperty().get(), 1e-9);
         for (int i = 0; i < 40; i++) {
-            second.zoomOut();
+            second.preferences().zoomOut();
         }
-        assertEquals(MainViewModel.MIN_ZOOM, second.zoomProperty().get(), 1e-9);
-        second.resetZoom();
-        assertEquals(1.0, second.zoomProperty().get());
+        assertEquals(PreferencesViewModel.MIN_ZOOM, second.preferences().zoomProperty().get(), 1e-9);
+        second.preferences().resetZoom();
+        assertEquals(1.0, second.preferences().zoomProperty().get());
     }
 
     @Test
     void aBrokenStoreFallsBackToDefaults() {
         SettingsStore store = SettingsStore.inMemory();
-        store.put(MainViewModel.THEME_KEY, "purple");
-        store.put(MainViewModel.ZOOM_KEY, "big");
-        store.put(MainViewModel.RECENT_KEY, "nonsense\nsample:random-gpt2-tiny");
+        store.put(PreferencesViewModel.THEME_KEY, "purple");
+        store.put(PreferencesViewModel.ZOOM_KEY, "big");
+        store.put(RecentModels.RECENT_KEY, "nonsense\nsample:random-gpt2-tiny");
         MainViewModel vm = vm(store);
-        assertEquals(Theme.LIGHT, vm.themeProperty().get());
-        assertEquals(1.0, vm.zoomProperty().get());
-        assertEquals(List.of(new ModelSource.Sample("random-gpt2-tiny")), vm.recentModels());
+        assertEquals(Theme.LIGHT, vm.preferences().themeProperty().get());
+        assertEquals(1.0, vm.preferences().zoomProperty().get());
+        assertEquals(List.of(new ModelSource.Sample("random-gpt2-tiny")), vm.session().recentModels());
     }
 
     @Test
     void recentModelsAreMostRecentFirstAtMostEightAndMissingFoldersArePruned(@TempDir Path dir) throws IOException {
         SettingsStore store = SettingsStore.inMemory();
         MainViewModel vm = new MainViewModel(new DirectEngineExecutor(),
-                MainViewModel.ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), store);
-        vm.openSample("random-gpt2-tiny");
-        vm.openSample("induction-2l");
-        vm.openSample("random-gpt2-tiny");
+                ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), store);
+        vm.session().openSample("random-gpt2-tiny");
+        vm.session().openSample("induction-2l");
+        vm.session().openSample("random-gpt2-tiny");
         assertEquals(List.of(new ModelSource.Sample("random-gpt2-tiny"), new ModelSource.Sample("induction-2l")),
-                vm.recentModels());
+                vm.session().recentModels());
         vm.close();
 
         List<String> lines = new ArrayList<>();
@@ -78,19 +78,19 @@ class SettingsTest {
             lines.add(new ModelSource.Folder(folder).encode());
         }
         Files.delete(dir.resolve("model-1"));
-        store.put(MainViewModel.RECENT_KEY, String.join("\n", lines));
+        store.put(RecentModels.RECENT_KEY, String.join("\n", lines));
         MainViewModel restarted = vm(store);
-        assertEquals(MainViewModel.MAX_RECENT, restarted.recentModels().size());
-        assertEquals(new ModelSource.Folder(dir.resolve("model-0")), restarted.recentModels().get(0));
-        assertFalse(restarted.recentModels().contains(new ModelSource.Folder(dir.resolve("model-1"))));
-        assertTrue(restarted.statusProperty().get().text().contains("model-1"), restarted.statusProperty().get().text());
-        assertFalse(store.get(MainViewModel.RECENT_KEY, "").contains("model-1"), "the pruned list is saved");
+        assertEquals(RecentModels.MAX_RECENT, restarted.session().recentModels().size());
+        assertEquals(new ModelSource.Folder(dir.resolve("model-0")), restarted.session().recentModels().get(0));
+        assertFalse(restarted.session().recentModels().contains(new ModelSource.Folder(dir.resolve("model-1"))));
+        assertTrue(restarted.status().messageProperty().get().text().contains("model-1"), restarted.status().messageProperty().get().text());
+        assertFalse(store.get(RecentModels.RECENT_KEY, "").contains("model-1"), "the pruned list is saved");
 
         Path gone = dir.resolve("model-2");
         Files.delete(gone);
-        restarted.openRecent(new ModelSource.Folder(gone));
-        assertTrue(restarted.statusProperty().get().error());
-        assertTrue(restarted.statusProperty().get().text().contains("no longer there"));
-        assertFalse(restarted.recentModels().contains(new ModelSource.Folder(gone)));
+        restarted.session().openRecent(new ModelSource.Folder(gone));
+        assertTrue(restarted.status().messageProperty().get().error());
+        assertTrue(restarted.status().messageProperty().get().text().contains("no longer there"));
+        assertFalse(restarted.session().recentModels().contains(new ModelSource.Folder(gone)));
     }
 }

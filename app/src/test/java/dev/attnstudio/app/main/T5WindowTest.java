@@ -3,6 +3,7 @@ package dev.attnstudio.app.main;
 import dev.attnstudio.app.AppHarness;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.HeadDetailView;
+import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -75,9 +76,9 @@ class T5WindowTest {
     @Test
     void crossAttentionInTheHeadTabItsSvgAndGenerationOnReverseT5() throws Exception {
         fireMenuItem("sample-" + SAMPLE); // File > Open sample > reverse-t5
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().modelInfoProperty().get() != null
-                && vm().modelInfoProperty().get().name().equals(SAMPLE) && vm().isReady() && !vm().isBusy()));
-        assertTrue(fx(() -> vm().encoderDecoderProperty().get()));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
+                && vm().session().modelInfoProperty().get().name().equals(SAMPLE) && vm().status().isReady() && !vm().status().isBusy()));
+        assertTrue(fx(() -> vm().session().encoderDecoderProperty().get()));
 
         robot.clickOn("#prompt");
         robot.push(KeyCode.CONTROL, KeyCode.A);
@@ -93,7 +94,7 @@ class T5WindowTest {
         robot.write(CROSS);
         robot.push(KeyCode.ENTER);
         ListView<?> list = robot.lookup("#breakpointList").queryAs(ListView.class);
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().breakpoints().stream()
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().breakpoints().list().stream()
                 .anyMatch(b -> b.pattern().equals(CROSS))));
         WaitForAsyncUtils.waitForFxEvents();
         for (CheckBox tick : robot.lookup(".check-box").match(n -> list.equals(ancestor(n, ListView.class)))
@@ -102,14 +103,14 @@ class T5WindowTest {
                 robot.interact(tick::fire); // as a click does (robot clicks there can land on a tooltip's window)
             }
         }
-        assertTrue(fx(() -> vm().breakpoints().stream().allMatch(b -> b.isEnabled() == b.pattern().equals(CROSS))),
-                () -> "only the cross-attention breakpoint is on: " + vm().breakpoints());
+        assertTrue(fx(() -> vm().breakpoints().list().stream().allMatch(b -> b.isEnabled() == b.pattern().equals(CROSS))),
+                () -> "only the cross-attention breakpoint is on: " + vm().breakpoints().list());
 
         robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
         robot.push(KeyCode.F5);
         awaitIdle();
         assertEquals(CROSS, fx(() -> label("#currentStepName")));
-        assertTrue(fx(() -> app.view().tab(ViewTab.HEAD).isSelected()));
+        assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
         // the step list keeps the distinctive tail of a long name, eliding its middle
         String listed = fx(() -> robot.lookup("#stepList .list-cell").queryAllAs(javafx.scene.control.ListCell.class)
@@ -139,8 +140,8 @@ class T5WindowTest {
             assertEquals(pattern.shape()[2], shown.rows(), "rows: the decoder's tokens");
             assertEquals(1, shown.rows(), "the prompt's pass decodes the start token");
             assertEquals(source.length, shown.cols(), "columns: the encoder's tokens");
-            assertEquals(fx(() -> vm().tokens().size()), (Integer) shown.cols());
-            assertEquals(fx(() -> vm().decoderTokens().get(0).text()), shown.rowLabels().get(0));
+            assertEquals(fx(() -> vm().prompt().tokens().size()), (Integer) shown.cols());
+            assertEquals(fx(() -> vm().prompt().decoderTokens().get(0).text()), shown.rowLabels().get(0));
             for (int q = 0; q < shown.rows(); q++) {
                 for (int k = 0; k < shown.cols(); k++) {
                     assertEquals(pattern.get(0, data.head(), q, k), shown.get(q, k), 0f, "q " + q + " k " + k);
@@ -152,7 +153,7 @@ class T5WindowTest {
         Path dir = Files.createTempDirectory("attnstudio-t5-svg");
         robot.interact(() -> app.view().setFileAsker((owner, title, name, extensions) -> dir.resolve(name)));
         fireMenuItem("exportSvgItem");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> vm().statusProperty().get().text()).startsWith("Exported "));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> vm().status().messageProperty().get().text()).startsWith("Exported "));
         Path svg;
         try (Stream<Path> files = Files.list(dir)) {
             svg = files.filter(f -> f.toString().endsWith(".svg")).findFirst().orElseThrow();
@@ -179,7 +180,7 @@ class T5WindowTest {
             awaitIdle();
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
             awaitIdle();
-            assertFalse(fx(() -> vm().statusProperty().get().error()), () -> vm().statusProperty().get().text());
+            assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> vm().status().messageProperty().get().text());
         }
         List<String> row = fx(this::decoderRow);
         assertEquals(GENERATED + 1, row.size(), "start token + generated: " + row);
@@ -187,7 +188,7 @@ class T5WindowTest {
         for (int i = 0; i < GENERATED; i++) {
             assertEquals(String.valueOf(reversed.charAt(i)), row.get(i + 1), "decoder row " + row);
         }
-        assertEquals(row, fx(() -> vm().decoderTokens().stream().map(dev.attnstudio.app.tokens.TokenChip::text).toList()));
+        assertEquals(row, fx(() -> vm().prompt().decoderTokens().stream().map(dev.attnstudio.app.tokens.TokenChip::text).toList()));
     }
 
     /** The names of the token strip's labelled lines that lie wholly inside its scroll pane's viewport. */
@@ -243,7 +244,7 @@ class T5WindowTest {
 
     private static void awaitIdle() throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().isReady() && !vm().isBusy()));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
         WaitForAsyncUtils.waitForFxEvents();
     }
 

@@ -1,4 +1,4 @@
-package dev.attnstudio.app.main;
+package dev.attnstudio.app.views;
 
 import dev.attnstudio.engine.step.Stepper;
 import javafx.beans.property.BooleanProperty;
@@ -8,10 +8,10 @@ import javafx.beans.property.SimpleBooleanProperty;
 
 /**
  * The data one view draws, rebuilt on the engine thread after every command and handed to the view on the FX
- * thread. A view binds its data property to {@link #dataProperty()}; the shell makes the feed {@link #activeProperty()
+ * thread. A view binds its data property to {@link #dataProperty()}; the window makes the feed {@link #activeProperty()
  * active} only while the view is on screen, so a hidden view costs no engine time.
  *
- * <p>Made by {@link MainViewModel#feed(String, Factory)}.
+ * <p>Made by {@link ViewFeeds#add} (a view asks its {@link ViewHost#feed host}).
  *
  * @param <T> the view's immutable plain-data record
  */

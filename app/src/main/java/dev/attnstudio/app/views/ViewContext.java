@@ -1,4 +1,4 @@
-package dev.attnstudio.app.main;
+package dev.attnstudio.app.views;
 
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.tokens.TokenChip;
@@ -11,8 +11,7 @@ import java.util.List;
  * padding included, generated tokens appended; an encoder-decoder's decoder tokens apart) and the selection the
  * views share, as it was when the engine task was queued.
  *
- * @param model         what the status bar says about the open model
- * @param loaded        the open model itself (engine thread only: its tokenizer and config)
+ * @param loaded        the open model (engine thread only: its tokenizer and config)
  * @param tokens        [B][T] the tokens of the pass, for axis labels; an encoder-decoder's source
  * @param decoderTokens an encoder-decoder's decoder sequence (start token and generated ones), else empty
  * @param layer         selected block, 0-based
@@ -21,7 +20,7 @@ import java.util.List;
  * @param source        which attention the views show: {@link AttentionSource#SELF}, or one of an
  *                      encoder-decoder's three
  */
-public record ViewContext(ModelInfo model, LoadedModel loaded, List<List<TokenChip>> tokens, List<TokenChip> decoderTokens,
+public record ViewContext(LoadedModel loaded, List<List<TokenChip>> tokens, List<TokenChip> decoderTokens,
                           int layer, int head, int batchRow, AttentionSource source) {
 
     public ViewContext {

@@ -1,0 +1,43 @@
+package dev.attnstudio.app.attention;
+
+import dev.attnstudio.app.heatmap.Heatmap;
+import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.app.views.ViewExport;
+import dev.attnstudio.app.views.ViewHost;
+import dev.attnstudio.app.views.ViewSpec;
+import dev.attnstudio.engine.step.Stepper;
+
+/** The Head tab: the selected head's map enlarged, exported as SVG vector cells. */
+public final class HeadTab {
+
+    public static final ViewSpec SPEC = new ViewSpec("head", "Head",
+            "One head enlarged, with token labels on both axes; hover a cell for its value", HeadTab::build);
+
+    private HeadTab() {
+    }
+
+    private static BuiltView build(ViewHost host) {
+        HeadDetailView head = new HeadDetailView(host.attentionSettings());
+        head.setId("headDetail");
+        head.dataProperty().bind(host.feed("Head", HeadTab::stageData).dataProperty());
+        return BuiltView.of(head)
+                .exportedAs(ViewExport.picture(head).withHeadCaption().withHeadInName().withMap(() -> map(head)))
+                .readingOut(head.readoutProperty());
+    }
+
+    /** The selected head's stages (also what the Stages tab draws). */
+    static StageData stageData(Stepper s, ViewContext c) {
+        return StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels());
+    }
+
+    /** The map the view draws, or null. */
+    private static Heatmap map(HeadDetailView view) {
+        AttentionMatrix m = view.map().getMatrix();
+        if (m == null) {
+            return null;
+        }
+        return Heatmap.of(m.hook(), view.getData().head(), view.getData().heads(), m.rows(), m.cols(), m.values(),
+                m.rowLabels(), m.colLabels());
+    }
+}

@@ -1,0 +1,152 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.tokens.PadToken;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.ViewFeeds;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.sampling.Sampler;
+import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Stepper;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The engine side of the main window: the open model, its stepper and the pass the prompt asked for. Touched by
+ * engine tasks only (the stepper is not thread-safe), except {@link #cancel()}; what the UI sees of it leaves as one
+ * immutable {@link PassSnapshot}.
+ */
+final class EnginePass {
+
+    private final Supplier<PromptInput> prompt;
+    private final Supplier<SelectionViewModel.Chosen> selection;
+    private final ViewFeeds feeds;
+
+    private LoadedModel model;
+    private ModelInfo info;
+    private Stepper stepper;
+    private long padId;
+    /** The input the stepper was last reset with, or null. */
+    private PromptInput synced;
+    /** Why the prompt gives no pass, or null. */
+    private String error;
+    private List<List<TokenChip>> tokens = List.of();
+    /** The sampler of the current generation: one per prompt and sampling config, so a seed replays. */
+    private Sampler sampler;
+    /** For {@link #cancel()}, which may be called while the engine thread works. */
+    private volatile Stepper active;
+
+    /**
+     * @param prompt    the newest prompt input (read on the engine thread)
+     * @param selection the views' shared selection (read on the engine thread)
+     * @param feeds     the views' feeds, built into every snapshot
+     */
+    EnginePass(Supplier<PromptInput> prompt, Supplier<SelectionViewModel.Chosen> selection, ViewFeeds feeds) {
+        this.prompt = prompt;
+        this.selection = selection;
+        this.feeds = feeds;
+    }
+
+    /** Closes the open model, opens another and tokenizes the prompt for it. */
+    ModelInfo open(ModelOpener opener, ModelSource source) {
+        close();
+        long start = System.nanoTime();
+        LoadedModel m = opener.open(source);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        model = m;
+        info = ModelInfo.of(m, source, millis);
+        stepper = new Stepper(m.model(), Stepper.Options.DEFAULT);
+        active = stepper;
+        padId = m.tokenizer() == null ? 0 : PadToken.idOf(m.tokenizer());
+        sync();
+        return info;
+    }
+
+    /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */
+    boolean sync() {
+        PromptInput input = prompt.get();
+        if (stepper == null || input.equals(synced)) {
+            return false;
+        }
+        synced = input;
+        sampler = null;
+        PromptTokenizer.Tokenized t = PromptTokenizer.tokenize(input, model.name(), model.tokenizer(), info.encoder(),
+                info.encoderDecoder(), padId);
+        tokens = t.chips();
+        error = t.error();
+        if (t.batch() != null) {
+            try {
+                stepper.reset(t.batch());
+            } catch (IllegalArgumentException e) {
+                error = e.getMessage();
+            }
+        }
+        return true;
+    }
+
+    /** Why the prompt gives no pass (empty, unreadable, refused by the model), or null. */
+    String error() {
+        return error;
+    }
+
+    Stepper stepper() {
+        return stepper;
+    }
+
+    LoadedModel model() {
+        return model;
+    }
+
+    ModelInfo info() {
+        return info;
+    }
+
+    /** The prompt's chips per batch row, as tokenized (generated tokens not included). */
+    List<List<TokenChip>> tokens() {
+        return tokens;
+    }
+
+    /** The sampler for {@code config}: the one in use while the prompt and config stay the same. */
+    Sampler sampler(SamplingConfig config) {
+        if (sampler == null || !sampler.config().equals(config)) {
+            sampler = new Sampler(config);
+        }
+        return sampler;
+    }
+
+    /** One token's text as the token strip shows it. */
+    String tokenText(long id) {
+        return PromptTokenizer.tokenText(model.tokenizer(), id);
+    }
+
+    /** Everything the UI shows about the pass under the cursor; see {@link PassSnapshots#take}. */
+    PassSnapshot snapshot(Status done, boolean followCursor) {
+        return PassSnapshots.take(this, selection.get(), feeds, done, followCursor);
+    }
+
+    /** Asks a running command to stop after its current step. Safe on any thread. */
+    void cancel() {
+        Stepper s = active;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Frees the stepper and the model. */
+    void close() {
+        active = null;
+        if (stepper != null) {
+            stepper.close();
+            stepper = null;
+        }
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+        info = null;
+        synced = null;
+        error = null;
+        tokens = List.of();
+        sampler = null;
+    }
+}

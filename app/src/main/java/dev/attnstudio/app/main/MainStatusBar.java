@@ -1,0 +1,64 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.theme.Styles;
+import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableValue;
+import javafx.geometry.Orientation;
+import javafx.scene.control.Label;
+import javafx.scene.control.Separator;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.Region;
+import org.controlsfx.control.StatusBar;
+
+import java.util.Locale;
+
+/**
+ * The status bar: the last message (a moving bar while the engine works), what the mouse hovers in the view, the
+ * open model, its geometry and device, and the cursor's position in the pass.
+ */
+final class MainStatusBar extends StatusBar {
+
+    /**
+     * @param hover what the mouse is over in the shown view
+     */
+    MainStatusBar(MainViewModel vm, ObservableValue<String> hover) {
+        setId("statusBar");
+        EngineStatus status = vm.status();
+        textProperty().bind(Bindings.createStringBinding(() -> status.messageProperty().get().text(), status.messageProperty()));
+        status.messageProperty().addListener((obs, old, s) -> pseudoClassStateChanged(Styles.ERROR, s.error()));
+        progressProperty().bind(Bindings.when(status.busyProperty()).then(-1.0).otherwise(0.0));
+        setTooltip(new Tooltip("What happened last; a bar moves while the engine works"));
+
+        Label model = item("statusModel", "The open model and its architecture");
+        Label geometry = item("statusGeometry", "Blocks \u00d7 attention heads per block, and the residual stream width");
+        Label device = item("statusDevice", "Where the model runs, and how long opening it took (files, import, upload)");
+        Label position = item("statusPosition", "The step under the cursor and the steps in the pass");
+        position.textProperty().bind(vm.stepping().positionText());
+        vm.session().modelInfoProperty().addListener((obs, old, info) -> {
+            model.setText(info == null ? "no model" : info.name() + "  (" + info.architecture() + ")");
+            geometry.setText(info == null ? "" : info.layers() + " layers \u00d7 " + info.heads() + " heads  \u00b7  d_model "
+                    + info.dModel());
+            device.setText(info == null ? "" : info.device().toUpperCase(Locale.ROOT) + "  \u00b7  loaded in "
+                    + info.loadMillis() + " ms");
+        });
+        model.setText("no model");
+        Label hovered = new Label();
+        hovered.setId("statusHover");
+        hovered.getStyleClass().addAll(Styles.STATUS_ITEM, Styles.HOOK_NAME);
+        hovered.setMinWidth(0);
+        hovered.setMaxWidth(420);
+        hovered.setTooltip(new Tooltip("What the mouse is over in the view: query, key, weight and scores"));
+        hovered.textProperty().bind(hover);
+        getRightItems().addAll(hovered, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL),
+                geometry, new Separator(Orientation.VERTICAL), device, new Separator(Orientation.VERTICAL), position);
+    }
+
+    private static Label item(String id, String help) {
+        Label l = new Label();
+        l.setId(id);
+        l.getStyleClass().add(Styles.STATUS_ITEM);
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        l.setTooltip(new Tooltip(help));
+        return l;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.app.views.ViewFeeds;
+import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.program.Program;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.Trace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Engine thread: reads the pass under the cursor into a {@link PassSnapshot}, the views' data included. */
+final class PassSnapshots {
+
+    private PassSnapshots() {
+    }
+
+    /**
+     * Everything the UI shows about the pass under the cursor, and every active view's data.
+     *
+     * @param done         the message to show, or null
+     * @param followCursor whether the shared selection moves to the block (and stack) the cursor is in: after a
+     *                     command, not when the user changed the selection
+     */
+    static PassSnapshot take(EnginePass pass, SelectionViewModel.Chosen selected, ViewFeeds feeds, Status done,
+                             boolean followCursor) {
+        Stepper stepper = pass.stepper();
+        if (stepper == null || pass.error() != null) {
+            return PassSnapshot.empty(pass.tokens(), done);
+        }
+        ModelInfo info = pass.info();
+        Stepper.Group group = stepper.group();
+        Trace trace = group.trace();
+        Program program = trace.program();
+        Stepper.StepInfo current = stepper.current();
+        int cursor = current == null ? -1 : current.index();
+        int layerAt = current == null || !followCursor ? -1 : blockOf(current.name());
+        AttentionSource sourceAt = current == null || !followCursor ? null : sourceOf(info, current.name());
+        List<List<TokenChip>> tokens = info.encoderDecoder() ? pass.tokens() : withGenerated(pass, pass.tokens());
+        List<TokenChip> decoder = info.encoderDecoder() ? decoderChips(pass) : List.of();
+        AttentionSource source = sourceAt != null ? sourceAt : validSource(info, selected.source());
+        if (source.layers(program) == 0) { // e.g. the encoder in a decode pass, which reads the cached encoder output
+            AttentionSource wanted = source;
+            source = List.of(AttentionSource.DECODER, AttentionSource.CROSS, AttentionSource.ENCODER, AttentionSource.SELF)
+                    .stream().filter(a -> a.layers(program) > 0).findFirst().orElse(wanted);
+        }
+        ViewContext context = new ViewContext(pass.model(), tokens, decoder,
+                SelectionViewModel.clamp(layerAt >= 0 ? layerAt : selected.layer(), info.layers()),
+                SelectionViewModel.clamp(selected.head(), info.heads()), SelectionViewModel.clamp(selected.row(), tokens.size()),
+                source);
+        return new PassSnapshot(tokens, decoder, rows(program, trace, cursor), stepper.groups().indexOf(group),
+                stepper.groups().size(), cursor, trace.executed(), details(current), layerAt, source,
+                feeds.build(stepper, context), done);
+    }
+
+    private static List<StepRow> rows(Program program, Trace trace, int cursor) {
+        List<StepRow> rows = new ArrayList<>(program.size());
+        for (int i = 0; i < program.size(); i++) {
+            String unit = program.op(i).group();
+            boolean unitStart = i == 0 || !program.op(i - 1).group().equals(unit);
+            StepRow.State state = i == cursor ? StepRow.State.CURRENT
+                    : i < trace.executed() ? StepRow.State.COMPUTED : StepRow.State.PENDING;
+            rows.add(new StepRow(i, program.op(i).name(), unit, unitStart, state));
+        }
+        return List.copyOf(rows);
+    }
+
+    private static StepDetails details(Stepper.StepInfo current) {
+        return current == null ? null : new StepDetails(current.index(), current.steps(), current.name(), current.unit(),
+                current.math(), current.inputs(), current.shape(), documentedShape(current.name()), meaning(current.name()));
+    }
+
+    /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */
+    private static AttentionSource validSource(ModelInfo info, AttentionSource wanted) {
+        if (info.encoderDecoder()) {
+            return wanted == null || wanted.equals(AttentionSource.SELF) ? AttentionSource.ENCODER : wanted;
+        }
+        return AttentionSource.SELF;
+    }
+
+    /**
+     * The attention of the stack a hook belongs to (an encoder-decoder's cross-attention hooks: the cross-attention;
+     * the logits: the decoder's), or null for single-stack models.
+     */
+    private static AttentionSource sourceOf(ModelInfo info, String name) {
+        if (!info.encoderDecoder()) {
+            return null;
+        }
+        if (name.startsWith("encoder.")) {
+            return AttentionSource.ENCODER;
+        }
+        return name.contains(".cross_attn.") ? AttentionSource.CROSS : AttentionSource.DECODER;
+    }
+
+    /** Row 0 followed by the tokens generated so far (a decoder's generation is batch 1). */
+    private static List<List<TokenChip>> withGenerated(EnginePass pass, List<List<TokenChip>> rows) {
+        Stepper stepper = pass.stepper();
+        if (rows.size() != 1 || stepper.groups().size() < 2) {
+            return rows;
+        }
+        long[] sequence = stepper.tokens();
+        List<TokenChip> row = new ArrayList<>(rows.get(0));
+        for (int i = row.size(); i < sequence.length; i++) {
+            row.add(new TokenChip(i, sequence[i], pass.tokenText(sequence[i]), false));
+        }
+        return List.of(List.copyOf(row));
+    }
+
+    /** An encoder-decoder's decoder sequence; its first token (the start token) is marked special. */
+    private static List<TokenChip> decoderChips(EnginePass pass) {
+        long[] sequence = pass.stepper().tokens();
+        List<TokenChip> row = new ArrayList<>(sequence.length);
+        for (int i = 0; i < sequence.length; i++) {
+            row.add(new TokenChip(i, sequence[i], pass.tokenText(sequence[i]), i == 0));
+        }
+        return List.copyOf(row);
+    }
+
+    private static int blockOf(String name) {
+        try {
+            HookName.Parsed p = HookName.parse(name);
+            return p.inBlock() ? p.layer() : -1;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private static String documentedShape(String name) {
+        try {
+            return HookName.shapeOf(name);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    private static String meaning(String name) {
+        try {
+            HookName.Parsed p = HookName.parse(name);
+            return p.inBlock() ? p.block().meaning : p.model().meaning;
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.attention.AttentionSource;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+
+/**
+ * The selection every view shares: layer, head, batch row and (for an encoder-decoder) which attention. The user
+ * changes it through the selection bar and the views; after a command it follows the cursor into its block and
+ * stack. A change the user makes rebuilds the views' data; one that a snapshot makes does not.
+ */
+public final class SelectionViewModel {
+
+    /** The selection as engine tasks read it. */
+    record Chosen(int layer, int head, int row, AttentionSource source) {
+    }
+
+    private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", 0);
+    private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
+    private final IntegerProperty batchRow = new SimpleIntegerProperty(this, "batchRow", 0);
+    private final ObjectProperty<AttentionSource> attentionSource =
+            new SimpleObjectProperty<>(this, "attentionSource", AttentionSource.SELF);
+    private volatile Chosen chosen = new Chosen(0, 0, 0, AttentionSource.SELF);
+    /** Set while a snapshot is applied, so the selection it moves does not ask for another snapshot. */
+    private boolean applying;
+
+    /**
+     * @param changed called on the UI thread when the user changed the selection
+     */
+    SelectionViewModel(Runnable changed) {
+        Runnable moved = () -> {
+            chosen = new Chosen(layer.get(), head.get(), batchRow.get(), attentionSource.get());
+            if (!applying) {
+                changed.run();
+            }
+        };
+        attentionSource.addListener((obs, old, now) -> moved.run());
+        layer.addListener((obs, old, now) -> moved.run());
+        head.addListener((obs, old, now) -> moved.run());
+        batchRow.addListener((obs, old, now) -> moved.run());
+    }
+
+    /** The selected block (0-based), shared by the views; it follows the cursor into each block. */
+    public IntegerProperty layerProperty() {
+        return layer;
+    }
+
+    /** The selected head (0-based), shared by the views; a single head-independent map (the mask) ignores it. */
+    public IntegerProperty headProperty() {
+        return head;
+    }
+
+    /** The selected row of a batch (0-based), shared by the views. */
+    public IntegerProperty batchRowProperty() {
+        return batchRow;
+    }
+
+    /**
+     * Which attention the attention views show: {@link AttentionSource#SELF} for single-stack models; an
+     * encoder-decoder's encoder self, decoder self or decoder cross-attention. It follows the cursor into each
+     * stack, as the layer does.
+     */
+    public ObjectProperty<AttentionSource> attentionSourceProperty() {
+        return attentionSource;
+    }
+
+    /** The selection, for the engine thread. */
+    Chosen chosen() {
+        return chosen;
+    }
+
+    /** UI thread: runs {@code apply} (a snapshot being applied) without the selection it moves asking for a refresh. */
+    void quietly(Runnable apply) {
+        applying = true;
+        try {
+            apply.run();
+        } finally {
+            applying = false;
+        }
+    }
+
+    /** UI thread: follows the cursor's block and stack, and keeps the selection inside the model and the batch. */
+    void follow(PassSnapshot snapshot, ModelInfo info) {
+        if (snapshot.layerAt() >= 0) {
+            layer.set(snapshot.layerAt());
+        }
+        if (snapshot.source() != null) {
+            attentionSource.set(snapshot.source());
+        }
+        if (info != null) {
+            layer.set(clamp(layer.get(), info.layers()));
+            head.set(clamp(head.get(), info.heads()));
+        }
+        batchRow.set(clamp(batchRow.get(), Math.max(1, snapshot.tokens().size())));
+    }
+
+    static int clamp(int value, int count) {
+        return Math.max(0, Math.min(value, count - 1));
+    }
+}

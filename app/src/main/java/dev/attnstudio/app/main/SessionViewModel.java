@@ -1,0 +1,137 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.concurrent.EngineExecutor;
+import dev.attnstudio.app.concurrent.Failures;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.ObservableList;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The model session: which model is open (a bundled sample or a folder), opening another in the background, what
+ * the status bar says about it, and the models opened before.
+ */
+public final class SessionViewModel {
+
+    private static final System.Logger LOG = System.getLogger(SessionViewModel.class.getName());
+
+    private record Loaded(ModelInfo info, PassSnapshot pass) {
+    }
+
+    private final EngineExecutor engine;
+    private final ModelOpener opener;
+    private final EnginePass pass;
+    private final EngineStatus status;
+    private final Consumer<ModelInfo> opened;
+    private final Consumer<PassSnapshot> apply;
+    private final RecentModels recent;
+    private final ReadOnlyObjectWrapper<ModelInfo> modelInfo = new ReadOnlyObjectWrapper<>(this, "modelInfo");
+    private final ReadOnlyBooleanWrapper encoder = new ReadOnlyBooleanWrapper(this, "encoder", false);
+    private final ReadOnlyBooleanWrapper encoderDecoder = new ReadOnlyBooleanWrapper(this, "encoderDecoder", false);
+    private final ReadOnlyObjectWrapper<String> loadFailure = new ReadOnlyObjectWrapper<>(this, "loadFailure");
+
+    /**
+     * @param opened called on the UI thread with each model opened, before its first snapshot is applied
+     * @param apply  applies a pass snapshot on the UI thread
+     */
+    SessionViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings, EnginePass pass, EngineStatus status,
+                     Consumer<ModelInfo> opened, Consumer<PassSnapshot> apply) {
+        this.engine = engine;
+        this.opener = opener;
+        this.pass = pass;
+        this.status = status;
+        this.opened = opened;
+        this.apply = apply;
+        recent = new RecentModels(settings);
+        List<String> gone = recent.restore();
+        if (!gone.isEmpty()) {
+            status.show(Status.info("Removed from recent models (no longer there): " + String.join(", ", gone)));
+        }
+        modelInfo.addListener((obs, old, info) -> {
+            encoder.set(info != null && info.encoder());
+            encoderDecoder.set(info != null && info.encoderDecoder());
+        });
+    }
+
+    public ReadOnlyObjectProperty<ModelInfo> modelInfoProperty() {
+        return modelInfo.getReadOnlyProperty();
+    }
+
+    /** Whether the open model is an encoder, which reads sentence pairs and padded batches. */
+    public ReadOnlyBooleanProperty encoderProperty() {
+        return encoder.getReadOnlyProperty();
+    }
+
+    /** Whether the open model is an encoder-decoder (T5): the prompt is its source, the decoder generates. */
+    public ReadOnlyBooleanProperty encoderDecoderProperty() {
+        return encoderDecoder.getReadOnlyProperty();
+    }
+
+    /** The message of the last failed model load (for an alert), or null. */
+    public ReadOnlyObjectProperty<String> loadFailureProperty() {
+        return loadFailure.getReadOnlyProperty();
+    }
+
+    /** Models opened before, most recent first (read-only). */
+    public ObservableList<ModelSource> recentModels() {
+        return recent.list();
+    }
+
+    /** Closes the open model (if any) and opens a bundled sample; the current prompt is tokenized for it. */
+    public void openSample(String name) {
+        open(new ModelSource.Sample(name));
+    }
+
+    /** As {@link #openSample} for a model folder (see {@link ModelFolder} for the kinds it reads). */
+    public void openFolder(Path folder) {
+        open(new ModelSource.Folder(folder));
+    }
+
+    /** Opens a model again from the recent list; one that is no longer there is dropped from it, with a message. */
+    public void openRecent(ModelSource source) {
+        if (!source.exists()) {
+            recent.forget(source);
+            status.show(Status.error(source.label() + " is no longer there; removed it from the recent models."));
+            return;
+        }
+        open(source);
+    }
+
+    /** Closes the open model (if any) and opens another; the current prompt is tokenized for it. */
+    public void open(ModelSource source) {
+        if (status.isBusy()) {
+            return;
+        }
+        String name = source.label();
+        status.setBusy(true);
+        status.setReady(false);
+        loadFailure.set(null);
+        status.show(Status.info("Loading " + name + "\u2026"));
+        engine.submit(() -> {
+            ModelInfo info = pass.open(opener, source);
+            Status loaded = pass.error() != null ? Status.error(pass.error())
+                    : Status.info("Loaded " + info.name() + " in " + info.loadMillis()
+                    + " ms. Press F10 to step, F5 to run to a breakpoint.");
+            return new Loaded(info, pass.snapshot(loaded, true));
+        }, loaded -> {
+            status.setBusy(false);
+            modelInfo.set(loaded.info());
+            opened.accept(loaded.info());
+            status.setReady(true);
+            recent.remember(source);
+            apply.accept(loaded.pass());
+        }, failure -> {
+            status.setBusy(false);
+            modelInfo.set(null);
+            // the views' data showed the model that is closed now
+            apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": " + Failures.message(failure))));
+            LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
+            loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+        });
+    }
+}

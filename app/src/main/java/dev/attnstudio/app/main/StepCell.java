@@ -1,0 +1,78 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.theme.Styles;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.text.Text;
+
+import java.util.Locale;
+
+/** A step of the pass: its index and hook name, styled by whether it is computed or under the cursor. */
+final class StepCell extends ListCell<StepRow> {
+
+    private final Label index = new Label();
+    private final Label name = new Label();
+    private final HBox box = new HBox(8, index, name);
+    private final Tooltip tip = new Tooltip();
+    private final Text measure = new Text();
+    private StepRow row;
+
+    StepCell() {
+        getStyleClass().add(Styles.STEP_CELL);
+        setPrefWidth(0); // never wider than the list: no horizontal scroll bar, long names elided in the middle
+        name.setMinWidth(0);
+        name.setMaxWidth(Double.MAX_VALUE); // the label's width is the room there is, whatever its text
+        HBox.setHgrow(name, Priority.ALWAYS);
+        name.widthProperty().addListener((obs, old, w) -> fitName());
+        name.fontProperty().addListener((obs, old, f) -> fitName());
+        index.getStyleClass().add(Styles.STEP_INDEX);
+        index.setMinWidth(Region.USE_PREF_SIZE);
+        name.getStyleClass().add(Styles.HOOK_NAME);
+        box.setAlignment(Pos.CENTER_LEFT);
+    }
+
+    /** The name, or its middle elided so that the distinctive tail stays (the full name is in the tooltip). */
+    private void fitName() {
+        if (row == null || name.getWidth() <= 0) {
+            return;
+        }
+        measure.setFont(name.getFont());
+        double room = name.getWidth() - name.snappedLeftInset() - name.snappedRightInset() - 1;
+        name.setText(StepNameElision.fit(row.name(), row.unit(), room, text -> {
+            measure.setText(text);
+            return measure.getLayoutBounds().getWidth();
+        }));
+    }
+
+    @Override
+    protected void updateItem(StepRow row, boolean empty) {
+        super.updateItem(row, empty);
+        boolean has = !empty && row != null;
+        this.row = has ? row : null;
+        pseudoClassStateChanged(Styles.COMPUTED, has && row.computed());
+        pseudoClassStateChanged(Styles.CURRENT, has && row.state() == StepRow.State.CURRENT);
+        pseudoClassStateChanged(Styles.UNIT_START, has && row.unitStart() && row.index() > 0);
+        if (!has) {
+            setGraphic(null);
+            setText(null);
+            setTooltip(null);
+            return;
+        }
+        index.setText(String.format(Locale.ROOT, "%3d", row.index() + 1));
+        name.setText(row.name());
+        fitName();
+        setText(null);
+        setGraphic(box);
+        tip.setText(row.name() + "\n" + row.unit() + "  \u00b7  " + switch (row.state()) {
+            case PENDING -> "not computed yet";
+            case COMPUTED -> "computed";
+            case CURRENT -> "under the cursor";
+        });
+        setTooltip(tip);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.samples.SampleModels;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Region;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The main window's dialogs: a failed load, Help > Keyboard shortcuts and Help > About, in the window's theme and zoom. */
+final class WindowDialogs {
+
+    private final Parent root;
+
+    WindowDialogs(Parent root) {
+        this.root = root;
+    }
+
+    /** Tells that a model could not be opened. */
+    void loadFailed(String message) {
+        Alert alert = new Alert(Alert.AlertType.ERROR, message);
+        alert.setHeaderText("The model could not be opened");
+        show(alert);
+    }
+
+    /** Every menu command that has a shortcut, read from the menus so the list cannot drift. */
+    void shortcuts(MenuBar menus) {
+        GridPane grid = new GridPane();
+        grid.setId("shortcutTable");
+        grid.getStyleClass().add(Styles.SHORTCUT_TABLE);
+        grid.setHgap(24);
+        grid.setVgap(4);
+        int row = 0;
+        for (Menu menu : menus.getMenus()) {
+            List<MenuItem> items = new ArrayList<>();
+            collect(menu.getItems(), items);
+            if (items.isEmpty()) {
+                continue;
+            }
+            Label heading = new Label(menu.getText());
+            heading.getStyleClass().add(Styles.PANEL_TITLE);
+            grid.add(heading, 0, row++, 2, 1);
+            for (MenuItem item : items) {
+                Label key = new Label(item.getAccelerator().getDisplayText());
+                key.getStyleClass().add(Styles.HOOK_NAME);
+                grid.add(new Label(item.getText()), 0, row);
+                grid.add(key, 1, row++);
+            }
+        }
+        grid.add(new Label("Add a breakpoint (in its field)"), 0, row);
+        grid.add(new Label("Enter"), 1, row++);
+        grid.add(new Label("Remove the selected breakpoint"), 0, row);
+        grid.add(new Label("Delete"), 1, row);
+        Alert alert = new Alert(Alert.AlertType.INFORMATION);
+        alert.setTitle("Keyboard shortcuts");
+        alert.setHeaderText("Keyboard shortcuts");
+        ScrollPane scroll = new ScrollPane(grid);
+        scroll.setFitToWidth(true);
+        scroll.setPrefViewportHeight(420);
+        alert.getDialogPane().setContent(scroll);
+        show(alert);
+    }
+
+    void about() {
+        SampleModels.Sample sample = SampleModels.defaultSample();
+        Alert alert = new Alert(Alert.AlertType.INFORMATION);
+        alert.setTitle("About Attention Studio");
+        alert.setHeaderText("Attention Studio");
+        alert.setContentText("A debugger for the forward pass of a transformer: step through every named "
+                + "intermediate, stop at breakpoints, step back without recomputing, and look at the attention.\n\n"
+                + "Bundled sample " + sample.name() + ": " + sample.card() + "\n\nRuns offline on DJL / PyTorch.");
+        show(alert);
+    }
+
+    /** Shows a dialog over the window, in the window's theme and zoom. */
+    private void show(Dialog<?> dialog) {
+        Scene scene = root.getScene();
+        if (scene != null) {
+            dialog.initOwner(scene.getWindow());
+            dialog.getDialogPane().getStylesheets().setAll(scene.getStylesheets());
+        }
+        dialog.getDialogPane().setStyle(root.getStyle());
+        dialog.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
+        dialog.show();
+    }
+
+    private static void collect(List<MenuItem> items, List<MenuItem> out) {
+        for (MenuItem item : items) {
+            if (item instanceof Menu sub) {
+                collect(sub.getItems(), out);
+            } else if (item.getAccelerator() != null) {
+                out.add(item);
+            }
+        }
+    }
+}

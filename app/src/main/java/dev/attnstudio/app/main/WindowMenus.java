@@ -1,0 +1,168 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.theme.Theme;
+import dev.attnstudio.app.views.ViewSpec;
+import dev.attnstudio.samples.SampleModels;
+import javafx.collections.ListChangeListener;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.RadioMenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The menu bar: File (samples, folders, recent models, export, quit), View (theme, zoom, one item per registered
+ * view with its key), Prompt, Run and Help.
+ */
+final class WindowMenus {
+
+    private final MainViewModel vm;
+
+    private WindowMenus(MainViewModel vm) {
+        this.vm = vm;
+    }
+
+    /**
+     * @param openFolder File > Open model folder
+     * @param run        the Run commands, Stop last
+     */
+    static MenuBar build(MainViewModel vm, ViewTabs tabs, Exporter exporter, PromptPanel prompt, Command openFolder,
+                         List<Command> run, WindowDialogs dialogs, Runnable quit) {
+        WindowMenus m = new WindowMenus(vm);
+        MenuBar bar = new MenuBar();
+        bar.setId("menuBar");
+        Menu help = new Menu("Help", null,
+                item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), () -> dialogs.shortcuts(bar)),
+                item("aboutItem", "About", null, dialogs::about));
+        bar.getMenus().addAll(m.file(openFolder, exporter, quit), m.view(tabs), m.prompt(prompt), run(run), help);
+        return bar;
+    }
+
+    private Menu file(Command openFolder, Exporter exporter, Runnable quit) {
+        MenuItem quitItem = item("quitItem", "Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), quit);
+        return new Menu("File", null, samples(), openFolder.menuItem(), recent(), new SeparatorMenuItem(),
+                export(exporter), new SeparatorMenuItem(), quitItem);
+    }
+
+    private Menu samples() {
+        Menu samples = new Menu("Open sample");
+        samples.setId("openSampleMenu");
+        for (SampleModels.Sample sample : SampleModels.catalog()) {
+            MenuItem item = new MenuItem(sample.name() + "  (" + sample.architecture() + ")");
+            item.setId("sample-" + sample.name());
+            item.setOnAction(e -> vm.session().openSample(sample.name()));
+            item.disableProperty().bind(vm.status().busyProperty());
+            samples.getItems().add(item);
+        }
+        return samples;
+    }
+
+    private Menu recent() {
+        Menu recent = new Menu("Recent models");
+        recent.setId("recentMenu");
+        Runnable fill = () -> {
+            recent.getItems().clear();
+            for (ModelSource source : vm.session().recentModels()) {
+                MenuItem item = new MenuItem(source.label());
+                item.setMnemonicParsing(false);
+                item.setOnAction(e -> vm.session().openRecent(source));
+                item.disableProperty().bind(vm.status().busyProperty());
+                recent.getItems().add(item);
+            }
+            if (recent.getItems().isEmpty()) {
+                MenuItem none = new MenuItem("(none yet)");
+                none.setDisable(true);
+                recent.getItems().add(none);
+            }
+        };
+        vm.session().recentModels().addListener((ListChangeListener<ModelSource>) c -> fill.run());
+        fill.run();
+        return recent;
+    }
+
+    private Menu export(Exporter exporter) {
+        Menu png = new Menu("Export view as PNG");
+        png.setId("exportPngMenu");
+        for (int scale : Exporter.SCALES) {
+            png.getItems().add(item("exportPng" + scale + "xItem", scale + "\u00d7 (" + scale + " pixels per point)\u2026",
+                    scale == 2 ? new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN) : null, () -> exporter.png(scale)));
+        }
+        Menu export = new Menu("Export");
+        export.setId("exportMenu");
+        export.getItems().addAll(png,
+                item("exportSvgItem", "Export view as SVG\u2026", null, exporter::svg),
+                item("exportTensorItem", "Export tensor as .npy / .csv / .json\u2026",
+                        new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), exporter::tensor));
+        export.disableProperty().bind(vm.status().readyProperty().not());
+        return export;
+    }
+
+    private Menu view(ViewTabs tabs) {
+        PreferencesViewModel prefs = vm.preferences();
+        ToggleGroup themes = new ToggleGroup();
+        Menu view = new Menu("View");
+        for (Theme theme : Theme.values()) {
+            RadioMenuItem item = new RadioMenuItem(theme.title + " theme");
+            item.setId(theme.name().toLowerCase(Locale.ROOT) + "ThemeItem");
+            item.setToggleGroup(themes);
+            item.setAccelerator(new KeyCodeCombination(theme == Theme.LIGHT ? KeyCode.L : KeyCode.D,
+                    KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN));
+            item.setSelected(prefs.themeProperty().get() == theme);
+            item.setOnAction(e -> prefs.themeProperty().set(theme));
+            prefs.themeProperty().addListener((obs, old, now) -> item.setSelected(now == theme));
+            view.getItems().add(item);
+        }
+        view.getItems().addAll(new SeparatorMenuItem(),
+                item("zoomInItem", "Zoom in", new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), prefs::zoomIn),
+                item("zoomOutItem", "Zoom out", new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), prefs::zoomOut),
+                item("zoomResetItem", "Actual size", new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
+                        prefs::resetZoom),
+                new SeparatorMenuItem());
+        for (ViewSpec v : tabs.registry().all()) {
+            view.getItems().add(item(v.menuItemId(), v.title(), tabs.key(v).map(k -> k.combination()).orElse(null),
+                    () -> tabs.select(v.id())));
+        }
+        return view;
+    }
+
+    private Menu prompt(PromptPanel prompt) {
+        CheckMenuItem batch = new CheckMenuItem("Batch of prompts");
+        batch.setId("batchModeItem");
+        batch.setAccelerator(new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN));
+        batch.selectedProperty().bindBidirectional(vm.prompt().batchModeProperty());
+        batch.disableProperty().bind(vm.session().encoderProperty().not());
+        MenuItem pairItem = item("pairItem", "Edit sentence B",
+                new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), prompt::focusPair);
+        pairItem.disableProperty().bind(vm.session().encoderProperty().not());
+        return new Menu("Prompt", null,
+                item("promptItem", "Edit prompt", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
+                        prompt::focusPrompt), pairItem, batch);
+    }
+
+    private static Menu run(List<Command> run) {
+        Menu menu = new Menu("Run");
+        for (Command c : run) {
+            if (c.id().equals("stopButton")) {
+                menu.getItems().add(new SeparatorMenuItem());
+            }
+            menu.getItems().add(c.menuItem());
+        }
+        return menu;
+    }
+
+    private static MenuItem item(String id, String text, KeyCombination key, Runnable action) {
+        MenuItem item = new MenuItem(text);
+        item.setId(id);
+        item.setAccelerator(key);
+        item.setOnAction(e -> action.run());
+        return item;
+    }
+}

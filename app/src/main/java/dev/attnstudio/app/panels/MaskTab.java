@@ -1,0 +1,24 @@
+package dev.attnstudio.app.panels;
+
+import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewHost;
+import dev.attnstudio.app.views.ViewSpec;
+
+/** The Mask tab: the mask the selected attention actually applied. */
+public final class MaskTab {
+
+    public static final ViewSpec SPEC = new ViewSpec("mask", "Mask",
+            "The mask actually applied: causal and padding parts, -inf cells apart from near-zero weights", MaskTab::build);
+
+    private MaskTab() {
+    }
+
+    private static BuiltView build(ViewHost host) {
+        MaskPanel mask = new MaskPanel();
+        mask.setId("maskPanel");
+        mask.dataProperty().bind(host.feed("Mask",
+                (s, c) -> MaskData.from(s, c.loaded(), c.source(), c.layer(), c.batchRow())).dataProperty());
+        mask.headProperty().bindBidirectional(host.headProperty());
+        return BuiltView.of(mask).readingOut(mask.hoverTextProperty());
+    }
+}

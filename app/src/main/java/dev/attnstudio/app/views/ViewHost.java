@@ -1,0 +1,49 @@
+package dev.attnstudio.app.views;
+
+import dev.attnstudio.app.attention.AttentionSettings;
+import dev.attnstudio.engine.sampling.SamplingConfig;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.value.ObservableBooleanValue;
+
+/**
+ * What a view may use of the window while its {@link ViewSpec} builds it: a feed of engine data, the shared selection
+ * and display settings, and the commands a view may start. One host per view; called on the FX thread.
+ */
+public interface ViewHost {
+
+    /**
+     * The view's feed: {@code factory} builds its data on the engine thread after every command and selection change,
+     * only while the view's tab shows. A failing factory's message goes to the status bar.
+     *
+     * @param name for logs and error messages, e.g. {@code "KV cache"}
+     */
+    <T> ViewFeed<T> feed(String name, ViewFeed.Factory<T> factory);
+
+    /** The layer every view shows (0-based); views may bind to it both ways. */
+    IntegerProperty layerProperty();
+
+    /** The head every view shows (0-based); views may bind to it both ways. */
+    IntegerProperty headProperty();
+
+    /** Colour scale and pooling of the attention maps, shared by every view that draws one. */
+    AttentionSettings attentionSettings();
+
+    /** The sampling settings Run > Generate uses; the view that edits them binds it. */
+    ObjectProperty<SamplingConfig> samplingProperty();
+
+    /** Whether commands are unavailable: the engine is busy or no model is ready. */
+    ObservableBooleanValue commandsDisabled();
+
+    /** Rebuilds the shown views' data, e.g. after a choice of the view's own that its factory reads changed. */
+    void refresh();
+
+    /** Generates one token with {@code config} and steps into the pass that reads it. */
+    void generate(SamplingConfig config);
+
+    /** Moves the cursor onto a computed step of a pass. */
+    void jumpTo(int group, int index);
+
+    /** Shows another view by its {@link ViewSpec#id() id}. */
+    void show(String viewId);
+}
