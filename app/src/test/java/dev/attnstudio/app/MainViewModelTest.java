@@ -1,18 +1,18 @@
 package dev.attnstudio.app;
 
-import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.main.Breakpoint;
-import dev.attnstudio.app.views.ViewContext;
-import dev.attnstudio.app.views.ViewFeed;
+import dev.attnstudio.app.main.BreakpointsViewModel;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.ModelOpener;
-import dev.attnstudio.app.main.BreakpointsViewModel;
 import dev.attnstudio.app.main.PromptViewModel;
 import dev.attnstudio.app.main.StepRow;
 import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.Sampler;
@@ -80,7 +80,7 @@ class MainViewModelTest {
         assertEquals(4, vm.session().modelInfoProperty().get().layers());
         long[] ids = reference.tokenizer().encode(PromptViewModel.DEFAULT_PROMPT).ids();
         assertEquals(ids.length, vm.prompt().tokens().size());
-        assertEquals(reference.model().program(new dev.attnstudio.engine.model.Pass(1, ids.length, 0,
+        assertEquals(reference.model().program(new dev.attnstudio.engine.program.Pass(1, ids.length, 0,
                 null, null)).names(), vm.stepping().steps().stream().map(StepRow::name).toList());
         assertTrue(vm.stepping().steps().stream().noneMatch(StepRow::computed), "nothing runs before the first step");
         assertEquals(-1, vm.stepping().currentIndexProperty().get());

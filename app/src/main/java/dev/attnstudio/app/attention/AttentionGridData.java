@@ -1,6 +1,5 @@
 package dev.attnstudio.app.attention;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.metrics.Pooling;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -82,7 +81,7 @@ public record AttentionGridData(AttentionSource source, int layers, int heads, i
             heads = (int) shape[1];
             rows = (int) shape[2];
             cols = (int) shape[3];
-            patterns.add(trace.read(name, new NDIndex(batchRow))); // [H, T, K]
+            patterns.add(trace.read(name, "{}", batchRow)); // [H, T, K]
         }
         int factor = Pooling.factor(Math.max(rows, cols), MAX_CELLS);
         List<float[]> max = new ArrayList<>(layers);

@@ -1,6 +1,5 @@
 package dev.attnstudio.app.attention;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
@@ -52,7 +51,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         Stepper.Group group = stepper.group();
         Trace trace = group.trace();
         int heads = 0;
-        ScoreScaling scaling = ScoreScaling.of(trace.program(), source.hook(layer, AttentionSource.SCORES_UNMASKED));
+        ScoreScaling scaling = ScoreScaling.of(trace, source.hook(layer, AttentionSource.SCORES_UNMASKED));
         List<AttentionMatrix> stages = new ArrayList<>(HOOKS.size());
         for (int s = 0; s < HOOKS.size(); s++) {
             String name = source.hook(layer, HOOKS.get(s));
@@ -66,7 +65,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
                 throw new IllegalArgumentException(name + " has " + shape[0] + " batch rows and " + shape[1]
                         + " heads; there is no batch row " + batchRow + ", head " + head);
             }
-            TensorData d = trace.read(name, new NDIndex(batchRow, head)); // [T, K]
+            TensorData d = trace.read(name, "{}, {}", batchRow, head); // [T, K]
             int rows = (int) d.shape()[0];
             int cols = (int) d.shape()[1];
             AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;

@@ -1,10 +1,10 @@
 package dev.attnstudio.app.panels;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.program.KvCache;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 
@@ -54,7 +54,7 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
      * @param computeMillis time spent computing its steps
      * @param cacheBytes    KV-cache bytes per layer once it completed (empty before, or without a cache)
      */
-    public record Pass(int group, Stepper.Kind kind, int past, int tokens, double computeMillis, long[] cacheBytes) {
+    public record Pass(int group, PassKind kind, int past, int tokens, double computeMillis, long[] cacheBytes) {
 
         /** Cache bytes of all layers once this pass completed. */
         public long totalBytes() {
@@ -74,7 +74,7 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
     public static KvCacheData from(Stepper stepper, LoadedModel model, int layer, int kvHead) {
         ModelConfig config = model.config();
         TransformerModel transformer = model.model();
-        int layers = transformer.cacheLayers();
+        int layers = transformer.capabilities().cacheLayers();
         if (layer < 0 || layer >= layers) {
             throw new IllegalArgumentException("layer " + layer + " does not exist; the cache holds " + layers
                     + (config.encoderDecoder() ? " decoder layers" : " layers"));
@@ -121,8 +121,8 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
                 note = "Pass " + g + " did not keep " + keyHook + " (capture " + group.trace().capture() + ")";
                 break;
             }
-            TensorData k = group.trace().read(keyHook, new NDIndex("0, :, {}", kvHead)); // [T, h]
-            TensorData v = group.trace().read(valueHook, new NDIndex("0, :, {}", kvHead));
+            TensorData k = group.trace().read(keyHook, "0, :, {}", kvHead); // [T, h]
+            TensorData v = group.trace().read(valueHook, "0, :, {}", kvHead);
             int t = (int) k.shape()[0];
             for (int p = 0; p < t; p++) {
                 for (int i = 0; i < h; i++) {

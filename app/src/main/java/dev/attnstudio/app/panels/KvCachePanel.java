@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.engine.program.PassKind;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -188,7 +189,7 @@ public final class KvCachePanel extends VBox {
         bytesChart.getData().setAll(bytes);
 
         List<XYChart.Series<String, Number>> time = new ArrayList<>();
-        for (dev.attnstudio.engine.step.Stepper.Kind kind : dev.attnstudio.engine.step.Stepper.Kind.values()) {
+        for (PassKind kind : PassKind.values()) {
             XYChart.Series<String, Number> s = new XYChart.Series<>();
             s.setName(kind.name().toLowerCase(Locale.ROOT));
             for (KvCacheData.Pass p : d.passes()) {

@@ -25,7 +25,7 @@ public final class KvCacheTab {
         kvHead = panel.kvHeadProperty().get();
         // (the layer the panel asks for may not exist in a model opened since: the last one then)
         panel.dataProperty().bind(host.feed("KV cache", (s, c) -> KvCacheData.from(s, c.loaded(),
-                Math.min(layer, c.loaded().model().cacheLayers() - 1), Math.min(kvHead, c.loaded().config().nKvHeads() - 1)))
+                Math.min(layer, c.loaded().model().capabilities().cacheLayers() - 1), Math.min(kvHead, c.loaded().model().capabilities().kvHeads() - 1)))
                 .dataProperty());
         panel.layerProperty().addListener((obs, old, now) -> {
             layer = now.intValue();

@@ -1,6 +1,5 @@
 package dev.attnstudio.app.panels;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
@@ -132,7 +131,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         float[] pattern = null;
         int heads = 0;
         if (trace.available(patternHook)) {
-            TensorData p = trace.read(patternHook, new NDIndex(batchRow));
+            TensorData p = trace.read(patternHook, "{}", batchRow);
             heads = (int) p.shape()[0];
             pattern = p.values();
         }

@@ -2,6 +2,7 @@ package dev.attnstudio.app.pipeline;
 
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.Trace;
@@ -30,10 +31,10 @@ import java.util.regex.Pattern;
  * @param executed steps of this pass computed so far
  * @param current  index of the step under the cursor in this pass, or -1 before the first step
  */
-public record PipelineData(int group, Stepper.Kind kind, int executed, int current, List<Unit> units) {
+public record PipelineData(int group, PassKind kind, int executed, int current, List<Unit> units) {
 
     /** Nothing to draw: no prompt yet. */
-    public static final PipelineData EMPTY = new PipelineData(-1, Stepper.Kind.PREFILL, 0, -1, List.of());
+    public static final PipelineData EMPTY = new PipelineData(-1, PassKind.PREFILL, 0, -1, List.of());
 
     /** At most this many independent steps share a row. */
     static final int ROW_WIDTH = 3;
@@ -97,7 +98,7 @@ public record PipelineData(int group, Stepper.Kind kind, int executed, int curre
      * @param executed steps run so far; {@code recordedShape} is asked only for these
      */
     public static PipelineData of(Program program, int executed, IntFunction<long[]> recordedShape, int group,
-                                  Stepper.Kind kind, int current) {
+                                  PassKind kind, int current) {
         List<Unit> units = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
         String unit = null;
@@ -171,12 +172,12 @@ public record PipelineData(int group, Stepper.Kind kind, int executed, int curre
             Map.entry("hook_resid_post", "residual +"),
             Map.entry("hook_logits", "logits"));
 
-    /** The short name of a step: from its hook's last part; a norm says which kind it is (its math tells). */
+    /** The short name of a step: from its hook's last part; a norm says which kind it is (the step's norm type). */
     static String label(Op op) {
         String name = op.name();
         String last = name.substring(name.lastIndexOf('.') + 1);
-        if (last.equals("hook_normalized")) {
-            return op.math().contains("RMSNorm") ? "RMSNorm" : "LayerNorm";
+        if (op.kind() == Op.Kind.NORM) {
+            return op.norm() == Op.NormType.RMS_NORM ? "RMSNorm" : "LayerNorm";
         }
         String known = LABELS.get(last);
         return known != null ? known : last.replaceFirst("^hook_", "");

@@ -2,6 +2,7 @@ package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
@@ -83,7 +84,7 @@ class StageTitlesTest {
             assertEquals("2. scaled \u00f7\u221ad_head", fx(() -> strip.maps().get(1).titleProperty().get()));
             assertEquals(d.scaling().tooltip(), fx(() -> tooltip(strip, 1)));
         }
-        try (Stepper s = new Stepper(gpt2.model(), Stepper.Options.DEFAULT.withInterventions(Interventions.NONE.withScaling(false)))) {
+        try (Stepper s = new Stepper(gpt2.model(), Stepper.Options.DEFAULT.withInterventions(Interventions.NONE.with(Switches.NO_SCALING)))) {
             s.reset(ids);
             s.runTo("blocks.0.attn.hook_pattern");
             StageData d = StageData.from(s, 0, 1, labels(gpt2, ids));

@@ -50,13 +50,13 @@ class EntropyPanelTest {
             stepper.runTo("blocks.1.attn.hook_pattern");
             EntropyData partial = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0);
             assertTrue(Float.isNaN(partial.mean(2, 0)), "layer 2 is not computed yet");
-            assertEquals(stepper.entropy(1).meanNormalized(0, 3), partial.mean(1, 3), 1e-6f);
+            assertEquals(HeadEntropy.of(stepper, 1).meanNormalized(0, 3), partial.mean(1, 3), 1e-6f);
 
             stepper.runToEnd();
             EntropyData prompt = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0);
             float[][] promptMeans = new float[gpt2.config().nLayer()][gpt2.config().nHead()];
             for (int l = 0; l < prompt.layers(); l++) {
-                HeadEntropy e = stepper.entropy(l);
+                HeadEntropy e = HeadEntropy.of(stepper, l);
                 for (int h = 0; h < prompt.heads(); h++) {
                     assertEquals(e.meanNormalized(0, h), prompt.mean(l, h), 1e-6f, "L" + l + " H" + h);
                     promptMeans[l][h] = prompt.mean(l, h);
@@ -73,7 +73,7 @@ class EntropyPanelTest {
             assertEquals(4, d.evolution().size());
             assertEquals(1, d.queries(), "a decode pass has one query");
             for (int l = 0; l < d.layers(); l++) {
-                HeadEntropy e = stepper.entropy(l);
+                HeadEntropy e = HeadEntropy.of(stepper, l);
                 for (int h = 0; h < d.heads(); h++) {
                     assertEquals(e.normalized(0, h, 0), d.mean(l, h), 1e-6f);
                     assertEquals(promptMeans[l][h], d.evolution().get(0).mean()[l * d.heads() + h], 0f);
@@ -137,7 +137,7 @@ class EntropyPanelTest {
             stepper.runToEnd();
             EntropyData d = EntropyData.from(stepper, minilm, AttentionSource.of(minilm.config()), 0);
             for (int l = 0; l < d.layers(); l++) {
-                HeadEntropy e = stepper.entropy(l);
+                HeadEntropy e = HeadEntropy.of(stepper, l);
                 for (int h = 0; h < d.heads(); h++) {
                     double sum = 0;
                     for (int q = 0; q < a.length; q++) { // the real tokens come first (right padding)

@@ -3,6 +3,7 @@ package dev.attnstudio.app.panels;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
@@ -145,7 +146,7 @@ class GenerationPanelTest {
             WaitForAsyncUtils.waitForFxEvents();
             assertEquals(new SamplingConfig(0.8, 20, 0.95, 7), used.get());
             assertEquals(2, stepper.groups().size(), "one pass appended");
-            assertEquals(Stepper.Kind.DECODE, stepper.groups().get(1).kind());
+            assertEquals(PassKind.DECODE, stepper.groups().get(1).kind());
             GenerationData after = fx(() -> panel.dataProperty().get());
             assertEquals(1, after.group());
             assertEquals(before.sequence() + 1, after.sequence());

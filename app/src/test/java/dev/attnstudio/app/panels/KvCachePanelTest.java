@@ -1,7 +1,7 @@
 package dev.attnstudio.app.panels;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
@@ -68,14 +68,14 @@ class KvCachePanelTest {
                 assertEquals(groups.get(g).kind(), d.passes().get(g).kind());
             }
             Stepper.Group last = groups.get(groups.size() - 1);
-            assertEquals(Stepper.Kind.DECODE, last.kind());
+            assertEquals(PassKind.DECODE, last.kind());
             assertEquals(last.past() + 1, d.positions(), "the matrix has past + 1 columns");
             assertEquals(stepper.cache().length(), d.positions());
             assertArrayEquals(new int[] {kvHead}, d.sharedQueryHeads());
 
             // the cached keys before the last pass, as the engine reports them, then the last pass's own key
-            TensorData past = last.trace().read("blocks.2.attn.hook_past_k", new NDIndex("0, :, 1"));
-            TensorData own = last.trace().read("blocks.2.attn.hook_k", new NDIndex("0, 0, 1"));
+            TensorData past = last.trace().read("blocks.2.attn.hook_past_k", "0, :, 1");
+            TensorData own = last.trace().read("blocks.2.attn.hook_k", "0, 0, 1");
             for (int i = 0; i < d.dHead(); i++) {
                 for (int p = 0; p < last.past(); p++) {
                     assertEquals(past.get(p, i), d.key(i, p), 0f);
@@ -99,8 +99,8 @@ class KvCachePanelTest {
                 }
             }
             List<XYChart.Series<String, Number>> time = fx(() -> List.copyOf(panel.timeChart().getData()));
-            assertEquals(groups.get(0).computeMillis(), time.get(Stepper.Kind.PREFILL.ordinal()).getData().get(0).getYValue().doubleValue(), 1e-9);
-            assertEquals(groups.get(3).computeMillis(), time.get(Stepper.Kind.DECODE.ordinal()).getData().get(3).getYValue().doubleValue(), 1e-9);
+            assertEquals(groups.get(0).computeMillis(), time.get(PassKind.PREFILL.ordinal()).getData().get(0).getYValue().doubleValue(), 1e-9);
+            assertEquals(groups.get(3).computeMillis(), time.get(PassKind.DECODE.ordinal()).getData().get(3).getYValue().doubleValue(), 1e-9);
 
             KvMatrixCanvas matrix = panel.matrix();
             assertEquals(d.positions(), (int) fx(matrix::columns));
@@ -134,7 +134,7 @@ class KvCachePanelTest {
             assertEquals("blocks.1.attn.hook_rot_k", d.keyHook(), "the cache holds rotated keys");
             Stepper.Group last = stepper.groups().get(stepper.groups().size() - 1);
             assertEquals(last.past() + 1, d.positions());
-            TensorData past = last.trace().read("blocks.1.attn.hook_past_v", new NDIndex("0, :, 1"));
+            TensorData past = last.trace().read("blocks.1.attn.hook_past_v", "0, :, 1");
             for (int p = 0; p < last.past(); p++) {
                 assertEquals(past.get(p, 5), d.value(5, p), 0f);
             }

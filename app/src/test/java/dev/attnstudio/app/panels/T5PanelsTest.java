@@ -1,6 +1,5 @@
 package dev.attnstudio.app.panels;
 
-import ai.djl.ndarray.index.NDIndex;
 import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.HeadEntropy;
@@ -73,7 +72,7 @@ class T5PanelsTest {
             long[] decoder = s.group().inputs().decoderIds()[0];
             assertEquals(TokenLabels.of(t5.tokenizer(), decoder, 0, queries), d.queryLabels());
             for (int l = 0; l < d.layers(); l++) {
-                HeadEntropy e = s.entropy(source.hook(l, AttentionSource.PATTERN));
+                HeadEntropy e = HeadEntropy.of(s, source.hook(l, AttentionSource.PATTERN));
                 assertEquals(queries, e.queries());
                 for (int h = 0; h < d.heads(); h++) {
                     assertFalse(Float.isNaN(d.mean(l, h)), source + " L" + l + " H" + h);
@@ -102,7 +101,7 @@ class T5PanelsTest {
     void kvCacheHoldsTheDecoderBlocksAndTheCrossAttentionOnce() {
         try (Stepper s = prefilled()) {
             generate(s, GENERATED);
-            int layers = t5.model().cacheLayers();
+            int layers = t5.model().capabilities().cacheLayers();
             int sourceLength = s.groups().get(0).ids()[0].length;
             KvCacheData d = KvCacheData.from(s, t5, layers - 1, 1);
             assertEquals(layers, d.layers());
@@ -131,7 +130,7 @@ class T5PanelsTest {
             // the matrix's columns are the keys of every pass, each from its own trace
             int column = 0;
             for (Stepper.Group g : s.groups()) {
-                TensorData k = g.trace().read(d.keyHook(), new NDIndex("0, :, 1")); // [T, d_kv]
+                TensorData k = g.trace().read(d.keyHook(), "0, :, 1"); // [T, d_kv]
                 for (int p = 0; p < k.shape()[0]; p++, column++) {
                     for (int i = 0; i < d.dHead(); i++) {
                         assertEquals(k.values()[p * d.dHead() + i], d.key(i, column), 0f);

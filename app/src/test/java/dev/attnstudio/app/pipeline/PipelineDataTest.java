@@ -2,6 +2,8 @@ package dev.attnstudio.app.pipeline;
 
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.program.Op;
+import dev.attnstudio.engine.program.Pass;
+import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
@@ -78,16 +80,17 @@ class PipelineDataTest {
         Op.Kernel none = (in, m) -> {
             throw new AssertionError("not run");
         };
-        Program p = new Program.Builder()
-                .group("encoder.embed").op("encoder.hook_embed", "embed", none, Program.INPUT_IDS)
-                .group("encoder.blocks.0").op("encoder.blocks.0.attn.hook_q", "q", none, "encoder.hook_embed")
-                .op("encoder.blocks.0.attn.hook_k", "k", none, "encoder.hook_embed")
+        Program p = new Program.Builder(Pass.encoderDecoder(1, 3, null, 1, 0, null), 4, 4)
+                .group("encoder.embed").op("encoder.hook_embed", Op.Kind.EMBED, "embed", none, Program.INPUT_IDS)
+                .group("encoder.blocks.0").op("encoder.blocks.0.attn.hook_q", Op.Kind.Q_PROJ, "q", none, "encoder.hook_embed")
+                .op("encoder.blocks.0.attn.hook_k", Op.Kind.K_PROJ, "k", none, "encoder.hook_embed")
                 .group("decoder.blocks.0")
-                .op("decoder.blocks.0.cross_attn.hook_q", "q", none, "encoder.blocks.0.attn.hook_q")
-                .op("decoder.blocks.0.cross_attn.hook_pattern", "softmax", none, "decoder.blocks.0.cross_attn.hook_q")
-                .op("decoder.blocks.0.cross_attn.hook_t5_bias", "relative position bias", none)
+                .op("decoder.blocks.0.cross_attn.hook_q", Op.Kind.Q_PROJ, "q", none, "encoder.blocks.0.attn.hook_q")
+                .op("decoder.blocks.0.cross_attn.hook_pattern", Op.Kind.SOFTMAX, "softmax", none,
+                        "decoder.blocks.0.cross_attn.hook_q")
+                .op("decoder.blocks.0.cross_attn.hook_t5_bias", Op.Kind.POSITION_BIAS, "relative position bias", none)
                 .build();
-        PipelineData d = PipelineData.of(p, 2, i -> new long[] {1, 3, 8}, 0, Stepper.Kind.PREFILL, 1);
+        PipelineData d = PipelineData.of(p, 2, i -> new long[] {1, 3, 8}, 0, PassKind.PREFILL, 1);
         assertEquals(List.of("Encoder embedding", "Encoder block 0", "Decoder block 0"),
                 d.units().stream().map(PipelineData.Unit::title).toList());
         PipelineData.Node cross = node(d, "decoder.blocks.0.cross_attn.hook_pattern");
