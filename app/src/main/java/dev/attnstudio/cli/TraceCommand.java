@@ -56,7 +56,8 @@ final class TraceCommand {
     void run() throws IOException {
         Path out = options.out().toAbsolutePath().normalize();
         ModelSource source = locate();
-        checkFits(null, null); // what needs no model, before loading it
+        String name = source instanceof ModelSource.OnDisk disk ? String.valueOf(disk.path().getFileName()) : source.label();
+        checkFits(name, source.capabilitiesBeforeLoading().orElse(null)); // before a long load when config.json tells
         TraceFolder.check(out, options.force());
 
         log.println("loading model " + options.model() + " ...");
@@ -70,8 +71,9 @@ final class TraceCommand {
                     loaded.name(), family(model), layers, config.nHead(), config.dModel(),
                     config.vocabSize(), deviceName(loaded), (System.nanoTime() - loadStart) / 1_000_000);
             if (source instanceof ModelSource.OnDisk disk && ModelFolder.isOnnx(disk.path())) {
+                Path tokenizer = disk.tokenizer() != null ? disk.tokenizer() : disk.path().resolveSibling("tokenizer.json");
                 log.println(loaded.tokenizer() == null ? "no tokenizer.json next to " + disk.path().getFileName()
-                        + " (give --tokenizer to read --prompt text)" : "tokenizer: loaded");
+                        + " (give --tokenizer to read --prompt text)" : "tokenizer: " + tokenizer);
             }
             checkFits(loaded.name(), model);
             if (options.padId() >= config.vocabSize()) {
@@ -147,7 +149,7 @@ final class TraceCommand {
         try {
             source = ModelSource.locate(options.model());
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--model " + e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         if (options.tokenizer() != null && source instanceof ModelSource.OnDisk disk) {
             return new ModelSource.OnDisk(disk.path(), options.tokenizer());

@@ -297,8 +297,8 @@ class EncoderTraceTest {
         assertFalse(generate.err().contains("loading model"), "refused from config.json, before the weights load");
         assertError(run("trace", "--model", "all-minilm-l6-v2", "--prompt", SHORT, "--generate", "3", "--out", out),
                 "--generate needs a decoder");
-        assertError(run("trace", "--model", "random-gpt2-tiny", "--prompt", "Hi", "--prompt", "Hello there", "--out", out),
-                "padding is for encoders");
+        assertError(run("trace", "--model", "random-gpt2-tiny", "--prompt", "Hi", "--prompt", "Hello there", "--padding",
+                "left", "--out", out), "a decoder reads a padded batch only with the padding on the right");
         assertError(run("trace", "--model", "random-gpt2-tiny", "--prompt", "Hi", "--pair", "there", "--out", out),
                 "--pair needs an encoder");
         assertError(run("trace", "--model", "random-gpt2-tiny", "--prompt", "ab", "--prompt", "cd", "--generate", "1",

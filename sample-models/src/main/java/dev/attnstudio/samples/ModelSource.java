@@ -1,12 +1,15 @@
 package dev.attnstudio.samples;
 
+import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.load.ModelFolder;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where a model comes from: a bundled sample by name, or a path on disk (a Hugging Face folder, a folder holding an
@@ -25,6 +28,14 @@ public sealed interface ModelSource {
 
     /** Loads the model (weights, config, tokenizer) onto a device. */
     LoadedModel open(DjlRuntime.DeviceChoice device);
+
+    /**
+     * What the model can do, when that is known without reading its weights (a Hugging Face folder's config.json), so
+     * a command can be refused before a long load; empty otherwise.
+     */
+    default Optional<Capabilities> capabilitiesBeforeLoading() {
+        return Optional.empty();
+    }
 
     /** A bundled sample (see {@link SampleModels}). */
     record Sample(String name) implements ModelSource {
@@ -77,6 +88,13 @@ public sealed interface ModelSource {
         @Override
         public String encode() {
             return "folder:" + path;
+        }
+
+        @Override
+        public Optional<Capabilities> capabilitiesBeforeLoading() {
+            Path config = path.resolve("config.json");
+            return Files.isDirectory(path) && Files.isRegularFile(config)
+                    ? Optional.of(LoadedModel.capabilities(ModelConfig.read(config))) : Optional.empty();
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.BertModel;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.LlamaModel;
 import dev.attnstudio.engine.model.T5Model;
@@ -93,6 +94,16 @@ public final class LoadedModel implements AutoCloseable {
             root.close();
             throw e;
         }
+    }
+
+    /** What a model of this config can do, known from config.json alone (before any weight is read). */
+    public static Capabilities capabilities(ModelConfig config) {
+        return switch (config.architecture()) {
+            case GPT2 -> Gpt2Model.capabilities(config);
+            case BERT -> BertModel.capabilities(config);
+            case LLAMA -> LlamaModel.capabilities(config);
+            case T5 -> T5Model.capabilities(config);
+        };
     }
 
     public String name() {

@@ -104,6 +104,11 @@ public final class BertModel implements TransformerModel {
 
     @Override
     public Capabilities capabilities() {
+        return capabilities(config);
+    }
+
+    /** What a model of this family and config can do, known before its weights load. */
+    public static Capabilities capabilities(ModelConfig config) {
         return new Capabilities("bert", List.of(new Capabilities.Stack(null, config.nLayer(), false, false)), false,
                 true, true, -1, config.nHead(), config.nHead(), config.dHead(), 0, false);
     }

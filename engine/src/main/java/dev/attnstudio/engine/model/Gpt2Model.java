@@ -103,6 +103,11 @@ public final class Gpt2Model implements TransformerModel {
 
     @Override
     public Capabilities capabilities() {
+        return capabilities(config);
+    }
+
+    /** What a model of this family and config can do, known before its weights load. */
+    public static Capabilities capabilities(ModelConfig config) {
         return new Capabilities("gpt2", List.of(new Capabilities.Stack(null, config.nLayer(), true, false)), true,
                 false, true, -1, config.nHead(), config.nHead(), config.dHead(), config.nLayer(), false);
     }

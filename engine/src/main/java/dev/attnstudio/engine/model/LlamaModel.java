@@ -118,6 +118,11 @@ public final class LlamaModel implements TransformerModel {
 
     @Override
     public Capabilities capabilities() {
+        return capabilities(config);
+    }
+
+    /** What a model of this family and config can do, known before its weights load. */
+    public static Capabilities capabilities(ModelConfig config) {
         return new Capabilities("llama", List.of(new Capabilities.Stack(null, config.nLayer(), true, false)), true,
                 false, true, -1, config.nHead(), config.nKvHeads(), config.dHead(), config.nLayer(), true);
     }

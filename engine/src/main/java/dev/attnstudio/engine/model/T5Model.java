@@ -189,9 +189,15 @@ public final class T5Model implements TransformerModel {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities("t5", List.of(new Capabilities.Stack(Stack.ENCODER, encoder.size(), false, false),
-                new Capabilities.Stack(Stack.DECODER, decoder.size(), true, true)), true, false, true,
-                t5.decoderStartTokenId(), config.nHead(), config.nHead(), config.dHead(), decoder.size(), false);
+        return capabilities(config);
+    }
+
+    /** What a model of this family and config can do, known before its weights load. */
+    public static Capabilities capabilities(ModelConfig config) {
+        ModelConfig.T5 t5 = (ModelConfig.T5) config.extra();
+        return new Capabilities("t5", List.of(new Capabilities.Stack(Stack.ENCODER, config.nLayer(), false, false),
+                new Capabilities.Stack(Stack.DECODER, t5.nDecoderLayers(), true, true)), true, false, true,
+                t5.decoderStartTokenId(), config.nHead(), config.nHead(), config.dHead(), t5.nDecoderLayers(), false);
     }
 
     @Override
