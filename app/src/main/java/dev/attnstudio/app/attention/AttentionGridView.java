@@ -1,7 +1,9 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.app.heatmap.ColorBar;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;

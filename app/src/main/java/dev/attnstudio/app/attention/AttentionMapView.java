@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import javafx.beans.property.ObjectProperty;

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.ColorMode;
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.engine.metrics.FiniteRange;
 

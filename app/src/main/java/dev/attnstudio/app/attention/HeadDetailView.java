@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;

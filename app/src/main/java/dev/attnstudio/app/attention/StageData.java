@@ -1,5 +1,6 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.inspector;
 
-import dev.attnstudio.app.pipeline.PipelineData;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.metrics.TensorStats;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -74,7 +74,7 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
 
     /** Axis names from the documented shape ("[B, H, T, K]"), or generic ones when it does not fit. */
     public static List<String> axes(String hook, int rank) {
-        String documented = PipelineData.documentedShape(hook);
+        String documented = HookName.documentedShape(hook);
         List<String> letters = new ArrayList<>();
         if (documented.startsWith("[") && documented.endsWith("]")) {
             for (String part : documented.substring(1, documented.length() - 1).split(",")) {
@@ -176,6 +176,6 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
 
     /** The documented shape of the inspected hook, for the header; {@code ?} for hooks outside the table. */
     public String documentedShape() {
-        return tensor == null ? "" : PipelineData.documentedShape(tensor.name());
+        return tensor == null ? "" : HookName.documentedShape(tensor.name());
     }
 }

@@ -1,10 +1,10 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSettings;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.ExportDialogs;
 import dev.attnstudio.app.export.ExportService;
 import dev.attnstudio.app.export.TensorFormat;
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.heatmap.Heatmap;
 import dev.attnstudio.app.views.ViewExport;
 import dev.attnstudio.app.views.ViewSpec;

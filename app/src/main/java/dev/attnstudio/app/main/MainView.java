@@ -1,6 +1,6 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSettings;
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.views.ViewRegistry;
 import dev.attnstudio.app.views.ViewSpec;

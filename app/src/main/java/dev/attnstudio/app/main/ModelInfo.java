@@ -3,8 +3,7 @@ package dev.attnstudio.app.main;
 import ai.djl.Device;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
-
-import java.util.Locale;
+import dev.attnstudio.engine.model.Capabilities;
 
 /**
  * What the status bar says about the open model.
@@ -24,11 +23,10 @@ public record ModelInfo(String name, String architecture, boolean encoder, boole
 
     static ModelInfo of(LoadedModel model, ModelSource source, long loadMillis) {
         ModelConfig c = model.config();
+        Capabilities can = model.model().capabilities();
         Device d = model.device();
         String device = d.isGpu() ? "gpu " + d.getDeviceId() : d.getDeviceType();
-        return new ModelInfo(model.name(), c.architecture().name().toLowerCase(Locale.ROOT),
-                !c.causal() && !c.encoderDecoder(), c.encoderDecoder(),
-                c.extra() instanceof ModelConfig.T5 t5 ? Math.max(c.nLayer(), t5.nDecoderLayers()) : c.nLayer(),
+        return new ModelInfo(model.name(), can.family(), !can.generates(), can.readsSource(), can.maxLayers(),
                 c.nHead(), c.dModel(), c.nPositions(), c.vocabSize(), device, loadMillis, source);
     }
 }

@@ -1,7 +1,7 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.ViewContext;
 import dev.attnstudio.app.views.ViewFeeds;
 import dev.attnstudio.engine.hooks.HookName;

@@ -1,8 +1,8 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSettings;
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.views.AttentionSource;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ObjectProperty;
 import javafx.collections.FXCollections;

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.views.AttentionSource;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;

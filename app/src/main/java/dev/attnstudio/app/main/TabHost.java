@@ -1,6 +1,6 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.attention.AttentionSettings;
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.engine.sampling.SamplingConfig;

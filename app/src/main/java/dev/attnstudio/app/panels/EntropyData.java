@@ -1,6 +1,6 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.step.Stepper;

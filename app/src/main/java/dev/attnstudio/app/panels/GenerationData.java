@@ -42,7 +42,7 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
 
     /** Reads the last pass's final logits (if it is complete) and ranks the next tokens. Engine thread only. */
     public static GenerationData from(Stepper stepper, LoadedModel model, SamplingConfig config, int top) {
-        if (!model.config().generates()) {
+        if (!model.model().capabilities().generates()) {
             return notReady(-1, config, "Generation needs a decoder; " + model.name() + " is an encoder.", 0, "");
         }
         List<Stepper.Group> groups = stepper.groups();

@@ -1,7 +1,7 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.program.KvCache;
 import dev.attnstudio.engine.program.PassKind;
@@ -72,20 +72,20 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
      * block) and key/value head. Engine thread only.
      */
     public static KvCacheData from(Stepper stepper, LoadedModel model, int layer, int kvHead) {
-        ModelConfig config = model.config();
         TransformerModel transformer = model.model();
-        int layers = transformer.capabilities().cacheLayers();
+        Capabilities capabilities = transformer.capabilities();
+        int layers = capabilities.cacheLayers();
         if (layer < 0 || layer >= layers) {
             throw new IllegalArgumentException("layer " + layer + " does not exist; the cache holds " + layers
-                    + (config.encoderDecoder() ? " decoder layers" : " layers"));
+                    + (capabilities.readsSource() ? " decoder layers" : " layers"));
         }
-        if (kvHead < 0 || kvHead >= config.nKvHeads()) {
+        if (kvHead < 0 || kvHead >= capabilities.kvHeads()) {
             throw new IllegalArgumentException("key/value head " + kvHead + " does not exist; layers have "
-                    + config.nKvHeads());
+                    + capabilities.kvHeads());
         }
         String keyHook = transformer.cacheKeyHook(layer);
         String valueHook = transformer.cacheValueHook(layer);
-        boolean twoStacks = config.encoderDecoder(); // the cache holds the decoder's positions
+        boolean twoStacks = capabilities.readsSource(); // the cache holds the decoder's positions
         List<Stepper.Group> groups = stepper.groups();
         List<Pass> passes = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
@@ -109,7 +109,7 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
             Stepper.Group group = groups.get(g);
             positions += twoStacks ? group.inputs().decoderLength() : group.inputs().length();
         }
-        int h = config.dHead();
+        int h = capabilities.dHead();
         float[] keys = new float[h * positions];
         float[] values = new float[h * positions];
         int[] positionPass = new int[positions];
@@ -141,7 +141,7 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         for (int l = 0; cache != null && l < layers; l++) {
             crossBytes[l] = cache.crossBytes(l);
         }
-        return new KvCacheData(layers, layer, kvHead, config.nHead(), config.nKvHeads(), h, keyHook, valueHook, cached,
+        return new KvCacheData(layers, layer, kvHead, capabilities.heads(), capabilities.kvHeads(), h, keyHook, valueHook, cached,
                 List.copyOf(passes), complete ? positions : 0, complete ? keys : null, complete ? values : null,
                 TokenLabels.of(model.tokenizer(), tokens, 0, complete ? positions : 0),
                 complete ? positionPass : new int[0], note, crossPositions, crossBytes);

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
@@ -117,7 +117,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
                     c = Cell.ALLOWED;
                 } else if (paddingKey[key]) {
                     c = Cell.PADDING;
-                } else if (source.causal(model.config()) && key > past + q) {
+                } else if (source.causal(model.model().capabilities()) && key > past + q) {
                     c = Cell.CAUSAL;
                 } else {
                     c = Cell.OTHER;

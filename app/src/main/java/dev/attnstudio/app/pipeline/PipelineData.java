@@ -128,7 +128,7 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
             rowSize++;
             rowNames.add(op.name());
             boolean computed = i < executed;
-            String shape = computed ? Arrays.toString(recordedShape.apply(i)) : documentedShape(op.name());
+            String shape = computed ? Arrays.toString(recordedShape.apply(i)) : HookName.documentedShape(op.name());
             nodes.add(new Node(i, op.name(), label(op), module, row, shape, computed, op.math()));
         }
         if (unit != null) {
@@ -215,24 +215,6 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
             case "mlp" -> "MLP";
             default -> last.replace('_', '-').replace("attn", "attention");
         };
-    }
-
-    /**
-     * The shape the hook table documents, looking through an encoder-decoder's stack prefix; cross-attention
-     * hooks are documented by their self-attention namesakes (K then counts encoder positions). {@code ?} if
-     * the table does not list the hook.
-     */
-    public static String documentedShape(String hook) {
-        Matcher m = IN_BLOCK.matcher(hook);
-        String plain = m.matches() ? "blocks." + m.group(2) + "." + m.group(3) : hook.replaceFirst("^(encoder|decoder)\\.", "");
-        for (String candidate : List.of(plain, plain.replace(".cross_attn.", ".attn."))) {
-            try {
-                return HookName.shapeOf(candidate);
-            } catch (IllegalArgumentException e) {
-                // not in the table under this name
-            }
-        }
-        return "?";
     }
 
     @Override

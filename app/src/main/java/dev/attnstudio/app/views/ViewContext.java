@@ -1,7 +1,7 @@
 package dev.attnstudio.app.views;
 
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 
 import java.util.List;

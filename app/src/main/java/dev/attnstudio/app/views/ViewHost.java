@@ -1,6 +1,6 @@
 package dev.attnstudio.app.views;
 
-import dev.attnstudio.app.attention.AttentionSettings;
+import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;

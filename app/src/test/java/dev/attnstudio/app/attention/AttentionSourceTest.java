@@ -1,6 +1,8 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.load.LoadedModel;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,18 +19,18 @@ class AttentionSourceTest {
 
     @Test
     void causalOnlyWhereQueriesMayNotLookAhead() {
-        assertTrue(AttentionSource.SELF.causal(GPT2), "a decoder-only model");
-        assertFalse(AttentionSource.SELF.causal(BERT), "an encoder");
-        assertFalse(AttentionSource.ENCODER.causal(T5));
-        assertTrue(AttentionSource.DECODER.causal(T5));
-        assertFalse(AttentionSource.CROSS.causal(T5), "decoder queries read every encoder token");
+        assertTrue(AttentionSource.SELF.causal(LoadedModel.capabilities(GPT2)), "a decoder-only model");
+        assertFalse(AttentionSource.SELF.causal(LoadedModel.capabilities(BERT)), "an encoder");
+        assertFalse(AttentionSource.ENCODER.causal(LoadedModel.capabilities(T5)));
+        assertTrue(AttentionSource.DECODER.causal(LoadedModel.capabilities(T5)));
+        assertFalse(AttentionSource.CROSS.causal(LoadedModel.capabilities(T5)), "decoder queries read every encoder token");
     }
 
     @Test
     void aModelOpensOnAnAttentionItHas() {
-        assertEquals(AttentionSource.SELF, AttentionSource.of(GPT2));
-        assertEquals(AttentionSource.SELF, AttentionSource.of(BERT));
-        assertEquals(AttentionSource.ENCODER, AttentionSource.of(T5));
+        assertEquals(AttentionSource.SELF, AttentionSource.of(LoadedModel.capabilities(GPT2)));
+        assertEquals(AttentionSource.SELF, AttentionSource.of(LoadedModel.capabilities(BERT)));
+        assertEquals(AttentionSource.ENCODER, AttentionSource.of(LoadedModel.capabilities(T5)));
         assertEquals("decoder.blocks.1.cross_attn.hook_pattern", AttentionSource.CROSS.hook(1, AttentionSource.PATTERN));
     }
 }

@@ -1,8 +1,11 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.app.heatmap.ColorMode;
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.theme.Theme;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.Pooling;
@@ -31,7 +34,6 @@ import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

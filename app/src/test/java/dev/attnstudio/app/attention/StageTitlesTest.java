@@ -1,6 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.theme.Styles;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.load.LoadedModel;

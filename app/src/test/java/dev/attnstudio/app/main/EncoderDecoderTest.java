@@ -1,10 +1,10 @@
 package dev.attnstudio.app.main;
 
-import dev.attnstudio.app.views.ViewFeed;
-import dev.attnstudio.app.attention.AttentionSource;
 import dev.attnstudio.app.attention.StageData;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.Sampler;

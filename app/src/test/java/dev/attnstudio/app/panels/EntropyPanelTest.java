@@ -1,6 +1,6 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.metrics.HeadEntropy;
 import dev.attnstudio.engine.sampling.Sampler;
@@ -48,12 +48,12 @@ class EntropyPanelTest {
         try (Stepper stepper = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
             stepper.reset(gpt2.tokenizer().encode("Attention is all").ids());
             stepper.runTo("blocks.1.attn.hook_pattern");
-            EntropyData partial = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0);
+            EntropyData partial = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0);
             assertTrue(Float.isNaN(partial.mean(2, 0)), "layer 2 is not computed yet");
             assertEquals(HeadEntropy.of(stepper, 1).meanNormalized(0, 3), partial.mean(1, 3), 1e-6f);
 
             stepper.runToEnd();
-            EntropyData prompt = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0);
+            EntropyData prompt = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0);
             float[][] promptMeans = new float[gpt2.config().nLayer()][gpt2.config().nHead()];
             for (int l = 0; l < prompt.layers(); l++) {
                 HeadEntropy e = HeadEntropy.of(stepper, l);
@@ -69,7 +69,7 @@ class EntropyPanelTest {
                 stepper.generate(new Sampler(SamplingConfig.GREEDY));
                 stepper.runToEnd();
             }
-            EntropyData d = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0);
+            EntropyData d = EntropyData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0);
             assertEquals(4, d.evolution().size());
             assertEquals(1, d.queries(), "a decode pass has one query");
             for (int l = 0; l < d.layers(); l++) {
@@ -135,7 +135,7 @@ class EntropyPanelTest {
             Batch batch = Batch.pad(List.of(a, b), null, Batch.Padding.RIGHT, 0);
             stepper.reset(batch);
             stepper.runToEnd();
-            EntropyData d = EntropyData.from(stepper, minilm, AttentionSource.of(minilm.config()), 0);
+            EntropyData d = EntropyData.from(stepper, minilm, AttentionSource.of(minilm.model().capabilities()), 0);
             for (int l = 0; l < d.layers(); l++) {
                 HeadEntropy e = HeadEntropy.of(stepper, l);
                 for (int h = 0; h < d.heads(); h++) {

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.panels;
 
-import dev.attnstudio.app.attention.AttentionSource;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
@@ -50,10 +50,10 @@ class MaskPanelTest {
             long[] ids = gpt2.tokenizer().encode("Hello there").ids();
             int t = ids.length;
             stepper.reset(ids);
-            assertNull(MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0, 0), "nothing computed yet");
+            assertNull(MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0, 0), "nothing computed yet");
             stepper.runToEnd();
             for (int layer = 0; layer < gpt2.config().nLayer(); layer++) {
-                MaskData d = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), layer, 0);
+                MaskData d = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), layer, 0);
                 TensorData mask = stepper.read(HookName.Block.MASK.at(layer));
                 TensorData pattern = stepper.read(HookName.Block.PATTERN.at(layer));
                 assertEquals(t, d.queries());
@@ -79,7 +79,7 @@ class MaskPanelTest {
             // a decode pass: one query over the cached keys and its own, nothing blocked
             stepper.generate(new Sampler(SamplingConfig.GREEDY));
             stepper.runToEnd();
-            MaskData decode = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 1, 0);
+            MaskData decode = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 1, 0);
             assertEquals(t, decode.past());
             assertEquals(1, decode.queries());
             assertEquals(t + 1, decode.keys());
@@ -99,7 +99,7 @@ class MaskPanelTest {
             for (int layer = 0; layer < minilm.config().nLayer(); layer++) {
                 TensorData mask = stepper.read(HookName.Block.MASK.at(layer));
                 for (int b = 0; b < 2; b++) {
-                    MaskData d = MaskData.from(stepper, minilm, AttentionSource.of(minilm.config()), layer, b);
+                    MaskData d = MaskData.from(stepper, minilm, AttentionSource.of(minilm.model().capabilities()), layer, b);
                     for (int q = 0; q < t; q++) {
                         assertEquals(batch.attentionMask()[b][q] == 0, d.paddingQuery()[q]);
                         for (int k = 0; k < t; k++) {
@@ -124,7 +124,7 @@ class MaskPanelTest {
         try (Stepper stepper = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
             stepper.reset(gpt2.tokenizer().encode("Hello there").ids());
             stepper.runToEnd();
-            data = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0, 0);
+            data = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0, 0);
         }
         PanelFixture.show(stage, panel, 560, 520, false);
         fx(() -> {
@@ -173,7 +173,7 @@ class MaskPanelTest {
         try (Stepper stepper = new Stepper(minilm.model(), Stepper.Options.DEFAULT)) {
             stepper.reset(paddedBatch());
             stepper.runToEnd();
-            padded = MaskData.from(stepper, minilm, AttentionSource.of(minilm.config()), 2, 0);
+            padded = MaskData.from(stepper, minilm, AttentionSource.of(minilm.model().capabilities()), 2, 0);
         }
         PanelFixture.show(stage, panel, 620, 600, false);
         fx(() -> {
@@ -198,7 +198,7 @@ class MaskPanelTest {
             assertEquals(43, ids.length);
             stepper.reset(ids);
             stepper.runToEnd();
-            data = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.config()), 0, 0);
+            data = MaskData.from(stepper, gpt2, AttentionSource.of(gpt2.model().capabilities()), 0, 0);
         }
         PanelFixture.show(stage, panel, 760, 620, false);
         fx(() -> {

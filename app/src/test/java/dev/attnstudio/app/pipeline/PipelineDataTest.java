@@ -1,5 +1,6 @@
 package dev.attnstudio.app.pipeline;
 
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.Pass;
@@ -42,7 +43,7 @@ class PipelineDataTest {
                 assertEquals(program.op(i).name(), n.hook());
                 assertEquals(i <= cursor, n.computed());
                 String expected = i <= cursor ? Arrays.toString(stepper.group().trace().shapeOf(n.hook()))
-                        : PipelineData.documentedShape(n.hook());
+                        : HookName.documentedShape(n.hook());
                 assertEquals(expected, n.shape(), n.hook());
             }
             assertEquals(List.of("Embedding", "Block 0", "Block 1", "Block 2", "Block 3", "Unembedding"),
@@ -97,7 +98,7 @@ class PipelineDataTest {
         assertEquals("cross_attn", cross.module());
         assertEquals("cross-attention", PipelineData.moduleTitle(cross.module()));
         assertEquals("softmax", cross.label());
-        assertEquals("[B, H, T, K]", cross.shape(), "documented shapes look through the stack prefix");
+        assertEquals("[B, H, T, S]", cross.shape(), "cross-attention: keys are the S source positions");
         assertEquals("t5_bias", node(d, "decoder.blocks.0.cross_attn.hook_t5_bias").label());
         assertEquals("?", node(d, "decoder.blocks.0.cross_attn.hook_t5_bias").shape(), "unlisted hooks say so");
         assertEquals("[1, 3, 8]", node(d, "encoder.blocks.0.attn.hook_q").shape());

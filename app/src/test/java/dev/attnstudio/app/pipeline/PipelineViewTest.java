@@ -1,6 +1,7 @@
 package dev.attnstudio.app.pipeline;
 
 import dev.attnstudio.app.ViewStage;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
@@ -61,7 +62,7 @@ class PipelineViewTest {
             Region box = stepBox(i);
             List<String> texts = texts(box);
             String expected = i < trace.executed() ? Arrays.toString(trace.shapeOf(trace.program().op(i).name()))
-                    : PipelineData.documentedShape(trace.program().op(i).name());
+                    : HookName.documentedShape(trace.program().op(i).name());
             assertEquals(expected, texts.get(1), trace.program().op(i).name());
             assertEquals(i < trace.executed(), fx(() -> box.getPseudoClassStates().contains(PipelineView.COMPUTED)));
             assertEquals(i == cursor, fx(() -> box.getPseudoClassStates().contains(PipelineView.CURRENT)),

@@ -247,6 +247,15 @@ public final class HookName {
         return parse(name).shape();
     }
 
+    /** The shape documented for a name, or {@code ?} when it is not a hook name (for labels that must not fail). */
+    public static String documentedShape(String name) {
+        try {
+            return shapeOf(name);
+        } catch (IllegalArgumentException e) {
+            return "?";
+        }
+    }
+
     /**
      * Compiles a breakpoint pattern: {@code *} matches within one dot-separated part, {@code **} across parts,
      * so {@code blocks.*.attn.hook_pattern} stops in every block and {@code **hook_z} anywhere.

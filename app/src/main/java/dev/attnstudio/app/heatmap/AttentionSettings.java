@@ -1,4 +1,4 @@
-package dev.attnstudio.app.attention;
+package dev.attnstudio.app.heatmap;
 
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.Observable;
@@ -45,7 +45,7 @@ public final class AttentionSettings {
     }
 
     /** What a view listens to so it redraws when a choice changes. */
-    Observable[] dependencies() {
+    public Observable[] dependencies() {
         return new Observable[] {colorMode, pooling};
     }
 

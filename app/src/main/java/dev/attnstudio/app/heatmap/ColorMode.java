@@ -1,4 +1,4 @@
-package dev.attnstudio.app.attention;
+package dev.attnstudio.app.heatmap;
 
 /** How values become colours on an attention map. */
 public enum ColorMode {

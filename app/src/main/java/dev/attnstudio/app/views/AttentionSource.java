@@ -1,6 +1,6 @@
-package dev.attnstudio.app.attention;
+package dev.attnstudio.app.views;
 
-import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.program.Program;
 
 /**
@@ -40,8 +40,8 @@ public record AttentionSource(String stack, String module, boolean cross) {
      * The attention a view opens on for a model: {@link #SELF}, or {@link #ENCODER} for an encoder-decoder (which
      * has no {@code blocks.*} of its own).
      */
-    public static AttentionSource of(ModelConfig config) {
-        return config.encoderDecoder() ? ENCODER : SELF;
+    public static AttentionSource of(Capabilities model) {
+        return model.readsSource() ? ENCODER : SELF;
     }
 
     /**
@@ -49,11 +49,11 @@ public record AttentionSource(String stack, String module, boolean cross) {
      * decoder-only model and of an encoder-decoder's decoder. Cross-attention and encoder self-attention are not
      * causal.
      */
-    public boolean causal(ModelConfig config) {
+    public boolean causal(Capabilities model) {
         if (cross) {
             return false;
         }
-        return config.encoderDecoder() ? stack.equals(DECODER.stack) : config.causal();
+        return model.readsSource() ? stack.equals(DECODER.stack) : model.outputStack().causal();
     }
 
     /** The full hook name, e.g. {@code hook(3, PATTERN)} = {@code blocks.3.attn.hook_pattern}. */
