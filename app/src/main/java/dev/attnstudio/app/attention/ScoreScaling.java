@@ -74,7 +74,7 @@ public record ScoreScaling(Kind kind, String positionBias, String math, List<Str
         String scale = switch (kind) {
             case DIVIDED -> "The raw scores divided by \u221ad_head";
             case NEVER -> "The raw scores, not scaled: T5 does not divide by \u221ad_head";
-            case DISABLED -> "The raw scores, not scaled: " + String.join(", ", patches);
+            case DISABLED -> "The raw scores, not scaled: an intervention replaced the scaled ones (" + String.join(", ", patches) + ")";
         };
         String bias = positionBias != null ? ", plus the position bias (" + positionBias + ")"
                 : kind == Kind.DIVIDED ? "" : ", so equal to them";
