@@ -7,6 +7,7 @@ import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.samples.ModelSource;
 
 import java.util.List;
 import java.util.function.Supplier;

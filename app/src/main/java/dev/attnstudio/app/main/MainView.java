@@ -4,6 +4,7 @@ import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.views.ViewRegistry;
 import dev.attnstudio.app.views.ViewSpec;
+import dev.attnstudio.samples.ModelSource;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.geometry.Orientation;
@@ -137,8 +138,8 @@ public final class MainView {
     private void chooseFolder() {
         DirectoryChooser chooser = new DirectoryChooser();
         chooser.setTitle("Open model folder");
-        vm.session().recentModels().stream().filter(s -> s instanceof ModelSource.Folder).findFirst()
-                .map(s -> ((ModelSource.Folder) s).path().getParent()).filter(p -> p != null && p.toFile().isDirectory())
+        vm.session().recentModels().stream().filter(s -> s instanceof ModelSource.OnDisk).findFirst()
+                .map(s -> ((ModelSource.OnDisk) s).path().getParent()).filter(p -> p != null && p.toFile().isDirectory())
                 .ifPresent(p -> chooser.setInitialDirectory(p.toFile()));
         File folder = chooser.showDialog(window());
         if (folder != null) {

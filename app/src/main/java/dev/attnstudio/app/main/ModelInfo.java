@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.Capabilities;
+import dev.attnstudio.samples.ModelSource;
 
 /**
  * What the status bar says about the open model.

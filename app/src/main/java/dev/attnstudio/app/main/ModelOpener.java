@@ -2,7 +2,7 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
-import dev.attnstudio.samples.SampleModels;
+import dev.attnstudio.samples.ModelSource;
 
 /** Opens a model; called on the engine thread. */
 @FunctionalInterface
@@ -10,10 +10,9 @@ public interface ModelOpener {
 
     LoadedModel open(ModelSource source);
 
-    /** Bundled samples by name and folders through {@link ModelFolder}, on the given device. */
+    /** Bundled samples and models on disk, as {@link ModelSource#open} opens them, on the given device. */
     static ModelOpener standard(DjlRuntime.DeviceChoice device) {
-        return source -> source instanceof ModelSource.Folder f ? ModelFolder.open(f.path(), device)
-                : SampleModels.open(source.label(), device);
+        return source -> source.open(device);
     }
 
     /** {@link #standard} on the best device available. */

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.samples.ModelSource;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 

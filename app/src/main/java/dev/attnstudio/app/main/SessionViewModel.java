@@ -2,6 +2,8 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.Failures;
+import dev.attnstudio.engine.load.ModelFolder;
+import dev.attnstudio.samples.ModelSource;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -89,7 +91,7 @@ public final class SessionViewModel {
 
     /** As {@link #openSample} for a model folder (see {@link ModelFolder} for the kinds it reads). */
     public void openFolder(Path folder) {
-        open(new ModelSource.Folder(folder));
+        open(new ModelSource.OnDisk(folder));
     }
 
     /** Opens a model again from the recent list; one that is no longer there is dropped from it, with a message. */

@@ -2,6 +2,7 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.app.views.ViewSpec;
+import dev.attnstudio.samples.ModelSource;
 import dev.attnstudio.samples.SampleModels;
 import javafx.collections.ListChangeListener;
 import javafx.scene.control.CheckMenuItem;

@@ -2,7 +2,9 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.engine.io.ModelFormatException;
+import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.samples.ModelSource;
 import dev.attnstudio.samples.SampleModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +38,8 @@ class ModelFolderTest {
             ModelInfo info = vm.session().modelInfoProperty().get();
             assertEquals("induction-2l", info.name());
             assertEquals("gpt2", info.architecture());
-            assertEquals(new ModelSource.Folder(folder), info.source());
-            assertEquals(List.of(new ModelSource.Folder(folder)), vm.session().recentModels());
+            assertEquals(new ModelSource.OnDisk(folder), info.source());
+            assertEquals(List.of(new ModelSource.OnDisk(folder)), vm.session().recentModels());
             assertTrue(settings.get(RecentModels.RECENT_KEY, "").contains(folder.toString()));
             vm.stepping().runToBreakpoint();
             assertEquals("blocks.0.attn.hook_pattern", vm.stepping().currentStepProperty().get().name());
@@ -72,6 +74,7 @@ class ModelFolderTest {
         ModelFormatException empty = assertThrows(ModelFormatException.class, () -> ModelFolder.open(dir, CPU));
         assertTrue(empty.getMessage().contains("no config.json, no model.safetensors and no .onnx file"), empty.getMessage());
         assertTrue(empty.getMessage().contains("Supported:"), empty.getMessage());
+        assertTrue(empty.getMessage().contains("t5 (T5 encoder-decoder)"), "the engine's list of families: " + empty.getMessage());
 
         Files.writeString(dir.resolve("config.json"), "{}");
         Files.writeString(dir.resolve("pytorch_model.bin"), "weights");

@@ -3,6 +3,7 @@ package dev.attnstudio.app.main;
 import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.theme.Theme;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.samples.ModelSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,22 +76,22 @@ class SettingsTest {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Path folder = Files.createDirectories(dir.resolve("model-" + i));
-            lines.add(new ModelSource.Folder(folder).encode());
+            lines.add(new ModelSource.OnDisk(folder).encode());
         }
         Files.delete(dir.resolve("model-1"));
         store.put(RecentModels.RECENT_KEY, String.join("\n", lines));
         MainViewModel restarted = vm(store);
         assertEquals(RecentModels.MAX_RECENT, restarted.session().recentModels().size());
-        assertEquals(new ModelSource.Folder(dir.resolve("model-0")), restarted.session().recentModels().get(0));
-        assertFalse(restarted.session().recentModels().contains(new ModelSource.Folder(dir.resolve("model-1"))));
+        assertEquals(new ModelSource.OnDisk(dir.resolve("model-0")), restarted.session().recentModels().get(0));
+        assertFalse(restarted.session().recentModels().contains(new ModelSource.OnDisk(dir.resolve("model-1"))));
         assertTrue(restarted.status().messageProperty().get().text().contains("model-1"), restarted.status().messageProperty().get().text());
         assertFalse(store.get(RecentModels.RECENT_KEY, "").contains("model-1"), "the pruned list is saved");
 
         Path gone = dir.resolve("model-2");
         Files.delete(gone);
-        restarted.session().openRecent(new ModelSource.Folder(gone));
+        restarted.session().openRecent(new ModelSource.OnDisk(gone));
         assertTrue(restarted.status().messageProperty().get().error());
         assertTrue(restarted.status().messageProperty().get().text().contains("no longer there"));
-        assertFalse(restarted.session().recentModels().contains(new ModelSource.Folder(gone)));
+        assertFalse(restarted.session().recentModels().contains(new ModelSource.OnDisk(gone)));
     }
 }
