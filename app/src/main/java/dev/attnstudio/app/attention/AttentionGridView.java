@@ -21,7 +21,9 @@ import javafx.scene.text.TextAlignment;
 import javafx.util.Duration;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Every layer x head of one pass as thumbnails of its softmax pattern: layers down, heads across. All
@@ -57,6 +59,10 @@ public final class AttentionGridView extends CanvasRegion {
         this(new AttentionSettings());
     }
 
+    /** Heads drawn crossed out (ablated by an intervention), as {layer, head} pairs; each with its label. */
+    private final ObjectProperty<Map<List<Integer>, String>> markedHeads =
+            new SimpleObjectProperty<>(this, "markedHeads", Map.of());
+
     public AttentionGridView(AttentionSettings settings) {
         this.settings = settings;
         getStyleClass().addAll("attention-view", "attention-grid-view");
@@ -68,6 +74,7 @@ public final class AttentionGridView extends CanvasRegion {
         data.addListener((obs, old, now) -> redraw());
         selectedLayer.addListener((obs, old, now) -> redraw());
         selectedHead.addListener((obs, old, now) -> redraw());
+        markedHeads.addListener((obs, old, now) -> redraw());
         for (javafx.beans.Observable o : settings.dependencies()) {
             o.addListener(x -> redraw());
         }
@@ -82,8 +89,9 @@ public final class AttentionGridView extends CanvasRegion {
             int[] at = thumbAt(e.getX(), e.getY());
             AttentionGridData d = data.get();
             if (at != null && d != null) {
+                String mark = markedHeads.get().get(List.of(at[0], at[1]));
                 tip.setText(d.source().caption(at[0], at[1]) + (d.computed(at[0]) ? "" : "  (pending)")
-                        + "\nclick to select");
+                        + (mark == null ? "" : "\n" + mark) + "\nclick to select; right-click to ablate or restore");
             }
         });
         addEventHandler(KeyEvent.KEY_PRESSED, this::key);
@@ -109,6 +117,19 @@ public final class AttentionGridView extends CanvasRegion {
     /** The selected head. */
     public IntegerProperty selectedHeadProperty() {
         return selectedHead;
+    }
+
+    /**
+     * The heads to draw crossed out, each {layer, head} with the label of what was done to it (the app marks the heads
+     * an intervention ablated).
+     */
+    public ObjectProperty<Map<List<Integer>, String>> markedHeadsProperty() {
+        return markedHeads;
+    }
+
+    /** The {layer, head} of the thumbnail at a point of the view, or null between and outside thumbnails. */
+    public int[] headAt(double x, double y) {
+        return thumbAt(x, y);
     }
 
     public void select(int layer, int head) {
@@ -240,6 +261,18 @@ public final class AttentionGridView extends CanvasRegion {
                     }
                     gc.setTextAlign(TextAlignment.RIGHT);
                 }
+            }
+        }
+        gc.setStroke(colours().text());
+        gc.setLineWidth(Math.max(1.5, thumb / 24.0));
+        for (List<Integer> head : markedHeads.get().keySet()) {
+            int l = head.get(0);
+            int hd = head.get(1);
+            if (l < d.layers() && hd < d.heads()) {
+                double x = originX + hd * (thumb + gap);
+                double y = originY + l * (thumb + gap);
+                gc.strokeLine(x + 2, y + 2, x + thumb - 2, y + thumb - 2);
+                gc.strokeLine(x + thumb - 2, y + 2, x + 2, y + thumb - 2);
             }
         }
         int sl = selectedLayer.get();

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.app.heatmap.PatchNote;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -11,6 +12,8 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+
+import java.util.List;
 
 /**
  * One head enlarged: its softmax pattern (or, before the softmax ran, its latest computed stage) with token
@@ -25,6 +28,7 @@ public final class HeadDetailView extends BoxView {
     private final AttentionMapView map;
     private final Label header = new Label();
     private final Label readoutLabel = new Label();
+    private final PatchNote patches = new PatchNote("headDetailPatches");
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
 
     public HeadDetailView() {
@@ -48,7 +52,7 @@ public final class HeadDetailView extends BoxView {
         readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.setTooltip(new Tooltip("The cell under the mouse, or under the keyboard cursor"));
         VBox.setVgrow(map, Priority.ALWAYS);
-        setBox(new VBox(4, header, map, readoutLabel));
+        setBox(new VBox(4, header, patches, map, readoutLabel));
         data.addListener((obs, old, now) -> show(now));
         map.hoveredProperty().addListener((obs, old, now) -> updateReadout());
         map.cellCursorProperty().addListener((obs, old, now) -> updateReadout());
@@ -87,6 +91,7 @@ public final class HeadDetailView extends BoxView {
             header.setText(d.caption() + "  \u00b7  " + stage + (shown == null ? "" : "  (" + shown.hook() + ")")
                     + (d.source().cross() ? "  \u00b7  " + d.source().describe() : ""));
         }
+        patches.show(d == null ? List.of() : d.patches());
         map.setMatrix(shown);
         updateReadout();
     }

@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param heads   the layer's head count (0 while no stage is computed)
  * @param scaling how the engine makes the second stage in this pass, or null when the pass has no such layer
  * @param stages  raw, scaled, masked, pattern, in that order; an element is null while pending
+ * @param patches what interventions replaced among the layer's attention values, one line per hook
+ *                ("hook_mask: mask bug: ...", "hook_z: ablate L1.H2 (zero)"); empty when nothing was
  */
 public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow, ScoreScaling scaling,
-                        List<AttentionMatrix> stages) {
+                        List<AttentionMatrix> stages, List<String> patches) {
 
     /**
      * Stage titles, in order, before the engine says how the second stage is made ({@link #title(int)} then
@@ -37,6 +39,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             throw new IllegalArgumentException("a head has " + HOOKS.size() + " stages, got " + stages.size());
         }
         stages = Collections.unmodifiableList(new ArrayList<>(stages)); // nulls allowed: pending stages
+        patches = List.copyOf(patches);
     }
 
     /**
@@ -73,7 +76,20 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             stages.add(AttentionMatrix.of(name, title(s, scaling), kind, rows, cols, d.values(),
                     PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols)));
         }
-        return new StageData(source, layer, head, heads, batchRow, scaling, stages);
+        return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer));
+    }
+
+    /** The layer's attention hooks whose values interventions replaced, as "hook: labels" lines (z: ablated heads). */
+    private static List<String> patches(Trace trace, AttentionSource source, int layer) {
+        List<String> lines = new ArrayList<>();
+        for (String hook : List.of(AttentionSource.QK_RAW, AttentionSource.SCORES_UNMASKED, AttentionSource.MASK,
+                AttentionSource.SCORES, AttentionSource.PATTERN, AttentionSource.Z)) {
+            List<String> labels = trace.patches(source.hook(layer, hook));
+            if (!labels.isEmpty()) {
+                lines.add(hook + ": " + String.join("; ", labels));
+            }
+        }
+        return lines;
     }
 
     private static String title(int stage, ScoreScaling scaling) {

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.app.heatmap.PatchNote;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -29,6 +30,7 @@ public final class StageStripView extends BoxView {
     private final List<AttentionMapView> maps = new ArrayList<>();
     private final List<Tooltip> tooltips = new ArrayList<>();
     private final Label header = new Label();
+    private final PatchNote patches = new PatchNote("stageStripPatches");
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
 
     public StageStripView() {
@@ -64,7 +66,7 @@ public final class StageStripView extends BoxView {
         readoutLabel.textProperty().bind(readout);
         readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.setTooltip(new Tooltip("The hovered cell's value at each stage"));
-        setBox(new VBox(6, header, row, readoutLabel));
+        setBox(new VBox(6, header, patches, row, readoutLabel));
         data.addListener((obs, old, now) -> show(now));
         settings.poolingProperty().addListener((obs, old, now) -> hover(null));
         show(null);
@@ -106,6 +108,7 @@ public final class StageStripView extends BoxView {
         header.setText(d == null ? "No head selected"
                 : d.caption() + "  \u00b7  stages of one head: q\u00b7k \u2192 " + d.shortTitle(1)
                 + " \u2192 mask \u2192 softmax" + (d.source().cross() ? "  \u00b7  " + d.source().describe() : ""));
+        patches.show(d == null ? List.of() : d.patches());
         for (int s = 0; s < maps.size(); s++) {
             maps.get(s).titleProperty().set((s + 1) + ". " + (d == null ? StageData.TITLES.get(s) : d.title(s)));
             tooltips.get(s).setText(tooltip(d, s));

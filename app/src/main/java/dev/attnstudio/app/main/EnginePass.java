@@ -3,6 +3,7 @@ package dev.attnstudio.app.main;
 import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.ViewFeeds;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
@@ -83,6 +84,19 @@ final class EnginePass {
             }
         }
         return true;
+    }
+
+    /**
+     * Runs the pass over under these interventions (checked against the model first: a refused set leaves the pass as
+     * it was).
+     *
+     * @throws IllegalArgumentException naming what does not fit the model
+     */
+    void intervene(Interventions interventions) {
+        interventions.check(model.model().capabilities());
+        stepper.setOptions(stepper.options().withInterventions(interventions));
+        synced = null;
+        sync();
     }
 
     /** Why the prompt gives no pass (empty, unreadable, refused by the model), or null. */

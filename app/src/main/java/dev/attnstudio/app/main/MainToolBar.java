@@ -10,7 +10,7 @@ import javafx.scene.layout.Region;
 
 import java.util.List;
 
-/** The toolbar: open a folder, the Run commands, and at the right end a busy indicator and Stop. */
+/** The toolbar: open a folder, the Run commands, the interventions, and at the right end a busy indicator and Stop. */
 final class MainToolBar extends ToolBar {
 
     /**
@@ -28,6 +28,7 @@ final class MainToolBar extends ToolBar {
                 getItems().add(new Separator());
             }
         }
+        getItems().addAll(new Separator(), new InterventionMenus(vm).button());
         Region spring = new Region();
         HBox.setHgrow(spring, Priority.ALWAYS);
         ProgressIndicator progress = new ProgressIndicator();

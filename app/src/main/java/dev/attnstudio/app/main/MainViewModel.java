@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * State and commands of the main window, one part per job: the model {@link #session()}, the {@link #prompt()} and
- * its tokens, {@link #stepping()} through the pass, the {@link #breakpoints()}, the {@link #selection()} the views
+ * its tokens, {@link #stepping()} through the pass, its {@link #interventions()}, the {@link #breakpoints()}, the
+ * {@link #selection()} the views
  * share, the window's {@link #preferences()}, the views' {@link #feeds()} and the engine's {@link #status()}.
  *
  * <p>No controls in here, only JavaFX properties and lists, so it is tested without a scene graph. Commands
@@ -28,6 +29,7 @@ public final class MainViewModel implements AutoCloseable {
     private final EnginePass pass;
     private final SessionViewModel session;
     private final SteppingViewModel stepping;
+    private final InterventionsViewModel interventions;
     private final AtomicBoolean retokenizeQueued = new AtomicBoolean();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
@@ -43,7 +45,11 @@ public final class MainViewModel implements AutoCloseable {
         this.engine = engine;
         preferences = new PreferencesViewModel(settings);
         pass = new EnginePass(prompt::latest, selection::chosen, feeds);
-        session = new SessionViewModel(engine, opener, settings, pass, status, breakpoints::modelOpened, this::apply);
+        interventions = new InterventionsViewModel(engine, pass, status, this::apply);
+        session = new SessionViewModel(engine, opener, settings, pass, status, info -> {
+            breakpoints.modelOpened(info);
+            interventions.modelOpened();
+        }, this::apply);
         stepping = new SteppingViewModel(engine, pass, status, breakpoints, this::apply);
     }
 
@@ -60,6 +66,11 @@ public final class MainViewModel implements AutoCloseable {
     /** The debugger's commands, the steps of the pass and the step under the cursor. */
     public SteppingViewModel stepping() {
         return stepping;
+    }
+
+    /** The interventions the pass runs under: ablated heads, scaling or positions off, mask overrides and bugs. */
+    public InterventionsViewModel interventions() {
+        return interventions;
     }
 
     /** Where "run to breakpoint" stops. */

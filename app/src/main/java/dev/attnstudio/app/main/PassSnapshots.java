@@ -63,14 +63,16 @@ final class PassSnapshots {
             boolean unitStart = i == 0 || !program.op(i - 1).group().equals(unit);
             StepRow.State state = i == cursor ? StepRow.State.CURRENT
                     : i < trace.executed() ? StepRow.State.COMPUTED : StepRow.State.PENDING;
-            rows.add(new StepRow(i, program.op(i).name(), unit, unitStart, state));
+            rows.add(new StepRow(i, program.op(i).name(), unit, unitStart, state,
+                    i < trace.executed() ? trace.patches(program.op(i).name()) : List.of()));
         }
         return List.copyOf(rows);
     }
 
     private static StepDetails details(Stepper.StepInfo current) {
         return current == null ? null : new StepDetails(current.index(), current.steps(), current.name(), current.unit(),
-                current.math(), current.inputs(), current.shape(), documentedShape(current.name()), meaning(current.name()));
+                current.math(), current.inputs(), current.shape(), documentedShape(current.name()), meaning(current.name()),
+                current.patches());
     }
 
     /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */

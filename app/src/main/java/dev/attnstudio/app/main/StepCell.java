@@ -17,7 +17,8 @@ final class StepCell extends ListCell<StepRow> {
 
     private final Label index = new Label();
     private final Label name = new Label();
-    private final HBox box = new HBox(8, index, name);
+    private final Label mark = new Label("\u270e");
+    private final HBox box = new HBox(8, index, name, mark);
     private final Tooltip tip = new Tooltip();
     private final Text measure = new Text();
     private StepRow row;
@@ -33,6 +34,9 @@ final class StepCell extends ListCell<StepRow> {
         index.getStyleClass().add(Styles.STEP_INDEX);
         index.setMinWidth(Region.USE_PREF_SIZE);
         name.getStyleClass().add(Styles.HOOK_NAME);
+        mark.getStyleClass().add(Styles.PATCH_MARK);
+        mark.setMinWidth(Region.USE_PREF_SIZE);
+        mark.managedProperty().bind(mark.visibleProperty());
         box.setAlignment(Pos.CENTER_LEFT);
     }
 
@@ -57,6 +61,7 @@ final class StepCell extends ListCell<StepRow> {
         pseudoClassStateChanged(Styles.COMPUTED, has && row.computed());
         pseudoClassStateChanged(Styles.CURRENT, has && row.state() == StepRow.State.CURRENT);
         pseudoClassStateChanged(Styles.UNIT_START, has && row.unitStart() && row.index() > 0);
+        pseudoClassStateChanged(Styles.PATCHED, has && row.patched());
         if (!has) {
             setGraphic(null);
             setText(null);
@@ -65,6 +70,7 @@ final class StepCell extends ListCell<StepRow> {
         }
         index.setText(String.format(Locale.ROOT, "%3d", row.index() + 1));
         name.setText(row.name());
+        mark.setVisible(row.patched());
         fitName();
         setText(null);
         setGraphic(box);
@@ -72,7 +78,7 @@ final class StepCell extends ListCell<StepRow> {
             case PENDING -> "not computed yet";
             case COMPUTED -> "computed";
             case CURRENT -> "under the cursor";
-        });
+        } + (row.patched() ? "\npatched by: " + String.join("; ", row.patches()) : ""));
         setTooltip(tip);
     }
 }

@@ -14,13 +14,20 @@ import java.util.stream.Collectors;
  * @param shape           the actual shape of its output
  * @param documentedShape the shape in letters ({@code [B, H, T, K]}), or empty for names the table lacks
  * @param meaning         what the hook holds, from the hook table, or empty
+ * @param patches         the labels of the interventions that replaced the step's value; empty when none did
  */
 public record StepDetails(int index, int total, String name, String unit, String math, List<String> inputs,
-                          long[] shape, String documentedShape, String meaning) {
+                          long[] shape, String documentedShape, String meaning, List<String> patches) {
 
     public StepDetails {
         inputs = List.copyOf(inputs);
         shape = shape.clone();
+        patches = List.copyOf(patches);
+    }
+
+    /** "Patched by: ablate L1.H2 (zero)", or empty when no intervention replaced the value. */
+    public String patchText() {
+        return patches.isEmpty() ? "" : "Patched by: " + String.join("; ", patches);
     }
 
     @Override

@@ -22,6 +22,9 @@ final class StepDetailsPanel extends VBox {
         Label math = value("currentStepMath", Styles.MATH, "What it computes");
         Label inputs = value("currentStepInputs", Styles.HOOK_NAME, "The hooks it reads");
         Label meaning = value("currentStepMeaning", null, "What the hook holds, from the hook table");
+        Label patched = value("currentStepPatches", Styles.PATCH_NOTE, "The interventions that replaced this value");
+        patched.setWrapText(true);
+        patched.managedProperty().bind(patched.visibleProperty());
         math.setWrapText(true);
         inputs.setWrapText(true);
         meaning.setWrapText(true);
@@ -34,6 +37,8 @@ final class StepDetailsPanel extends VBox {
             math.setText(s != null ? s.math() : vm.status().isReady() ? "Press F10 to compute the first step, F5 to run to a breakpoint." : "");
             inputs.setText(s == null ? "" : String.join("\n", s.inputs()));
             meaning.setText(s == null ? "" : s.meaning());
+            patched.setText(s == null ? "" : s.patchText());
+            patched.setVisible(s != null && !s.patches().isEmpty());
         };
         vm.stepping().currentStepProperty().addListener((obs, old, s) -> show.run());
         vm.status().readyProperty().addListener((obs, old, r) -> show.run());
@@ -53,7 +58,7 @@ final class StepDetailsPanel extends VBox {
         scroll.setFitToWidth(true);
         scroll.getStyleClass().add(Styles.TOKEN_SCROLL);
         VBox.setVgrow(scroll, javafx.scene.layout.Priority.ALWAYS);
-        getChildren().addAll(title, scroll);
+        getChildren().addAll(title, patched, scroll);
         setMinWidth(200);
     }
 

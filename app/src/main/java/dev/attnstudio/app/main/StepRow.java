@@ -1,5 +1,7 @@
 package dev.attnstudio.app.main;
 
+import java.util.List;
+
 /**
  * One line of the step list.
  *
@@ -7,8 +9,18 @@ package dev.attnstudio.app.main;
  * @param name      the hook name the step computes
  * @param unit      what step-over treats as one unit: {@code embed}, {@code blocks.3}, {@code unembed}
  * @param unitStart whether this is the unit's first step
+ * @param patches   the labels of the interventions that replaced the step's value; empty when none did
  */
-public record StepRow(int index, String name, String unit, boolean unitStart, State state) {
+public record StepRow(int index, String name, String unit, boolean unitStart, State state, List<String> patches) {
+
+    public StepRow {
+        patches = List.copyOf(patches);
+    }
+
+    /** Whether an intervention replaced the step's value. */
+    public boolean patched() {
+        return !patches.isEmpty();
+    }
 
     /** Where a step stands relative to the cursor. */
     public enum State {

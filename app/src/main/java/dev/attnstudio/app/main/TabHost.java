@@ -2,11 +2,15 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.views.ViewFeed;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.ViewHost;
+import dev.attnstudio.engine.intervene.Intervention;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.value.ObservableBooleanValue;
+import javafx.beans.value.ObservableValue;
 import javafx.scene.control.Tab;
 
 import java.util.function.Consumer;
@@ -79,6 +83,21 @@ final class TabHost implements ViewHost {
     @Override
     public void jumpTo(int group, int index) {
         vm.stepping().jumpTo(group, index);
+    }
+
+    @Override
+    public ObservableValue<AttentionSource> attentionSourceProperty() {
+        return vm.selection().attentionSourceProperty();
+    }
+
+    @Override
+    public ObservableValue<Interventions> interventionsProperty() {
+        return vm.interventions().interventionsProperty();
+    }
+
+    @Override
+    public void toggleIntervention(Intervention intervention) {
+        vm.interventions().toggle(intervention);
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.Locale;
 
 /**
  * The menu bar: File (samples, folders, recent models, export, quit), View (theme, zoom, one item per registered
- * view with its key), Prompt, Run and Help.
+ * view with its key), Prompt, Run, Interventions and Help.
  */
 final class WindowMenus {
 
@@ -43,7 +43,8 @@ final class WindowMenus {
         Menu help = new Menu("Help", null,
                 item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), () -> dialogs.shortcuts(bar)),
                 item("aboutItem", "About", null, dialogs::about));
-        bar.getMenus().addAll(m.file(openFolder, exporter, quit), m.view(tabs), m.prompt(prompt), run(run), help);
+        bar.getMenus().addAll(m.file(openFolder, exporter, quit), m.view(tabs), m.prompt(prompt), run(run),
+                new InterventionMenus(vm).menu(), help);
         return bar;
     }
 

@@ -7,6 +7,7 @@ import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -38,7 +39,7 @@ import java.util.List;
  */
 public record MaskData(String maskHook, long[] maskShape, long[] targetShape, int layer, int batchRow, int group,
                        int past, int firstQuery, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
-                       boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern) {
+                       boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern, List<String> patches) {
 
     /** Pattern weights below this are "near zero": allowed, but hardly attended. */
     public static final float NEAR_ZERO = 0.01f;
@@ -137,7 +138,19 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         }
         return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, group.past(), t, k,
                 TokenLabels.of(model.tokenizer(), rowIds, 0, t), TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells,
-                paddingQuery, paddingKey, heads, pattern);
+                paddingQuery, paddingKey, heads, pattern, patches(trace, maskHook, patternHook));
+    }
+
+    /** "hook_mask: labels" and "hook_pattern: labels" for what interventions replaced; empty when nothing was. */
+    private static List<String> patches(Trace trace, String maskHook, String patternHook) {
+        List<String> lines = new ArrayList<>();
+        for (String hook : List.of(maskHook, patternHook)) {
+            List<String> labels = trace.patches(hook);
+            if (!labels.isEmpty()) {
+                lines.add(hook.substring(hook.lastIndexOf('.') + 1) + ": " + String.join("; ", labels));
+            }
+        }
+        return List.copyOf(lines);
     }
 
     public Cell cell(int query, int key) {

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.PatchNote;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -16,6 +17,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,6 +28,7 @@ import java.util.Locale;
  */
 public final class MaskPanel extends VBox {
 
+    private final PatchNote patches = new PatchNote("maskPatches");
     private final MaskCanvas canvas = new MaskCanvas();
     private final Label title = new Label("Mask");
     private final Label shape = new Label();
@@ -87,7 +90,7 @@ public final class MaskPanel extends VBox {
         placeholder.getStyleClass().add(PanelStyles.PLACEHOLDER);
 
         VBox.setVgrow(canvas, Priority.ALWAYS);
-        getChildren().addAll(header, controls, placeholder, canvas, legend, readout);
+        getChildren().addAll(header, patches, controls, placeholder, canvas, legend, readout);
         canvas.data.addListener((obs, old, now) -> update(now));
         update(null);
     }
@@ -95,6 +98,7 @@ public final class MaskPanel extends VBox {
     private void update(MaskData d) {
         placeholder.setVisible(d == null);
         placeholder.setManaged(d == null);
+        patches.show(d == null ? List.of() : d.patches());
         if (d == null) {
             title.setText("Mask");
             shape.setText("");

@@ -50,6 +50,12 @@ public final class Styles {
     public static final PseudoClass UNIT_START = PseudoClass.getPseudoClass("unit-start");
     /** A status message that reports a failure. */
     public static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
+    /** A step whose value an intervention replaced (steps list), or a view showing such a value. */
+    public static final PseudoClass PATCHED = PseudoClass.getPseudoClass("patched");
+    /** The small mark beside a patched step's name. */
+    public static final String PATCH_MARK = "patch-mark";
+    /** A note in a view saying which of the values it shows an intervention replaced. */
+    public static final String PATCH_NOTE = "patch-note";
 
     private Styles() {
     }

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.views;
 
+import dev.attnstudio.engine.intervene.HeadAblation;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.program.Program;
 
@@ -35,6 +36,8 @@ public record AttentionSource(String stack, String module, boolean cross) {
     public static final String SCORES = "hook_attn_scores";
     /** Softmax over keys, [B, H, T, K]. */
     public static final String PATTERN = "hook_pattern";
+    /** The pattern-weighted values per head, [B, T, H, h] (where head ablation acts). */
+    public static final String Z = "hook_z";
 
     /**
      * The attention a view opens on for a model: {@link #SELF}, or {@link #ENCODER} for an encoder-decoder (which
@@ -54,6 +57,13 @@ public record AttentionSource(String stack, String module, boolean cross) {
             return false;
         }
         return model.readsSource() ? stack.equals(DECODER.stack) : model.outputStack().causal();
+    }
+
+    /** The intervention that ablates one head of this attention (zero or mean ablation). */
+    public HeadAblation ablation(int layer, int head, boolean mean) {
+        HeadAblation.Site site = cross ? HeadAblation.Site.CROSS : this.equals(ENCODER) ? HeadAblation.Site.ENCODER
+                : this.equals(DECODER) ? HeadAblation.Site.DECODER : HeadAblation.Site.SELF;
+        return new HeadAblation(site, layer, head, mean);
     }
 
     /** The full hook name, e.g. {@code hook(3, PATTERN)} = {@code blocks.3.attn.hook_pattern}. */

@@ -1,10 +1,13 @@
 package dev.attnstudio.app.views;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.engine.intervene.Intervention;
+import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.value.ObservableBooleanValue;
+import javafx.beans.value.ObservableValue;
 
 /**
  * What a view may use of the window while its {@link ViewSpec} builds it: a feed of engine data, the shared selection
@@ -43,6 +46,15 @@ public interface ViewHost {
 
     /** Moves the cursor onto a computed step of a pass. */
     void jumpTo(int group, int index);
+
+    /** The attention the views show: self-attention, or one of an encoder-decoder's three. */
+    ObservableValue<AttentionSource> attentionSourceProperty();
+
+    /** The interventions the pass runs under. */
+    ObservableValue<Interventions> interventionsProperty();
+
+    /** Turns an intervention on, or off if it is on; the pass starts over under the new set. */
+    void toggleIntervention(Intervention intervention);
 
     /** Shows another view by its {@link ViewSpec#id() id}. */
     void show(String viewId);
