@@ -29,7 +29,9 @@ import java.util.Map;
  *
  * <p>Ablation: the change in the mean next-token loss ({@link TokenLoss}, nats, over the prompts' real targets) when
  * the head's {@code hook_z} slice is replaced by its mean over the prompt (mean ablation, the default) or by zero
- * ({@link HeadAblation}): loss(ablated) - loss(model). One forward pass per head.
+ * ({@link HeadAblation}): loss(ablated) - loss(model). One forward pass per head. The loss may be restricted to the
+ * targets from a position on ({@code lossFrom}), for prompts whose beginning cannot be predicted (the second half
+ * of repeated random tokens).
  *
  * <p>Gradient (Michel, Levy and Neubig 2019, "Are Sixteen Heads Really Better than One?"): each head's pattern is
  * multiplied by a gate xi = 1 per batch row, and I_h = mean over rows of |dL/dxi_h| = |sum_{i,j} A[i,j] dL/dA[i,j]|,
@@ -65,8 +67,12 @@ public final class HeadImportance {
     private HeadImportance() {
     }
 
-    /** The mean next-token loss over several prompt batches, weighted by their counted targets. */
-    public static double loss(TransformerModel model, List<Batch> prompts, Interventions interventions) {
+    /**
+     * The mean next-token loss over several prompt batches, weighted by their counted targets.
+     *
+     * @param lossFrom the first position whose prediction counts (0: all)
+     */
+    public static double loss(TransformerModel model, List<Batch> prompts, Interventions interventions, int lossFrom) {
         double total = 0;
         long counted = 0;
         try (Stepper s = new Stepper(model, new Stepper.Options(Capture.OFF, interventions, false))) {
@@ -74,15 +80,13 @@ public final class HeadImportance {
                 s.reset(b);
                 s.runToEnd();
                 TokenLoss l = TokenLoss.of(s);
-                long n = 0;
-                for (boolean[] row : l.counted()) {
-                    for (boolean c : row) {
-                        n += c ? 1 : 0;
+                for (int r = 0; r < l.perToken().length; r++) {
+                    for (int p = lossFrom; p < l.perToken()[r].length; p++) {
+                        if (l.counted()[r][p]) {
+                            total += l.perToken()[r][p];
+                            counted++;
+                        }
                     }
-                }
-                if (n > 0) {
-                    total += l.mean() * n;
-                    counted += n;
                 }
             }
         }
@@ -90,7 +94,7 @@ public final class HeadImportance {
     }
 
     /** Measures both importances of every head (ablation unless {@code ablation} is OFF). */
-    public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation) {
+    public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation, int lossFrom) {
         Capabilities c = model.capabilities();
         List<AttentionLayer> layers = AttentionLayer.all(c);
         Map<AttentionLayer, double[]> delta = new LinkedHashMap<>();
@@ -104,18 +108,18 @@ public final class HeadImportance {
             }
             return new Result(Double.NaN, delta, grad, norm);
         }
-        double base = loss(model, prompts, Interventions.NONE);
+        double base = loss(model, prompts, Interventions.NONE, lossFrom);
         for (AttentionLayer l : layers) {
             double[] d = nan(c.heads());
             if (ablation != Ablation.OFF) {
                 for (int h = 0; h < c.heads(); h++) {
                     HeadAblation a = new HeadAblation(site(c, l), l.layer(), h, ablation == Ablation.MEAN);
-                    d[h] = loss(model, prompts, Interventions.NONE.with(a)) - base;
+                    d[h] = loss(model, prompts, Interventions.NONE.with(a), lossFrom) - base;
                 }
             }
             delta.put(l, d);
         }
-        gradients(model, prompts, layers, grad);
+        gradients(model, prompts, layers, grad, lossFrom);
         for (AttentionLayer l : layers) {
             double[] g = grad.get(l);
             double sq = 0;
@@ -145,7 +149,7 @@ public final class HeadImportance {
 
     /** Michel et al.'s I_h, averaged over every row of every batch, into {@code out}. */
     private static void gradients(TransformerModel model, List<Batch> prompts, List<AttentionLayer> layers,
-                                  Map<AttentionLayer, double[]> out) {
+                                  Map<AttentionLayer, double[]> out, int lossFrom) {
         int heads = model.capabilities().heads();
         Map<AttentionLayer, double[]> sum = new LinkedHashMap<>();
         layers.forEach(l -> sum.put(l, new double[heads]));
@@ -160,7 +164,7 @@ public final class HeadImportance {
                 }
                 try (GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
                     NDArray logits = Forward.run(model, batch, Interventions.NONE.with(new Gates(gates)), scope);
-                    collector.backward(crossEntropy(logits, batch, scope));
+                    collector.backward(crossEntropy(logits, batch, scope, lossFrom));
                 }
                 for (AttentionLayer l : layers) {
                     float[] g = gates.get(l.hook(HookName.Block.PATTERN)).getGradient().toFloatArray(); // [B, H]
@@ -188,7 +192,7 @@ public final class HeadImportance {
      * Mean -log p(next token) over the real targets, as a scalar on the autograd graph. Every constant stays open in
      * {@code scope} until the backward pass (see the trainer's note on Java buffers under autograd).
      */
-    private static NDArray crossEntropy(NDArray logits, Batch batch, NDManager scope) {
+    private static NDArray crossEntropy(NDArray logits, Batch batch, NDManager scope, int lossFrom) {
         boolean twoStacks = batch.decoderIds() != null;
         long[][] ids = twoStacks ? batch.decoderIds() : batch.ids();
         int b = ids.length;
@@ -197,7 +201,7 @@ public final class HeadImportance {
         float[] weights = new float[b * t];
         double total = 0;
         for (int row = 0; row < b; row++) {
-            for (int p = 0; p + 1 < t; p++) {
+            for (int p = lossFrom; p + 1 < t; p++) {
                 targets[row * t + p] = ids[row][p + 1];
                 boolean real = twoStacks || batch.attentionMask()[row][p + 1] != 0;
                 weights[row * t + p] = real ? 1f : 0f;

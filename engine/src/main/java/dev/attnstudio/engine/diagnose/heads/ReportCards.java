@@ -33,24 +33,30 @@ public final class ReportCards {
      * @param ablation          how heads are ablated for importance
      * @param ablationHeadLimit heads above which ablation is skipped ({@link CardThresholds#ABLATION_HEAD_LIMIT});
      *                          {@link Integer#MAX_VALUE} always ablates
+     * @param lossFrom          the first position whose next-token loss counts for importance (0: all)
      */
     public record Options(SpecialTokens special, InductionProbe probe, HeadImportance.Ablation ablation,
-                          int ablationHeadLimit) {
+                          int ablationHeadLimit, int lossFrom) {
 
         public static final Options DEFAULT = new Options(SpecialTokens.NONE, null, HeadImportance.Ablation.MEAN,
-                CardThresholds.ABLATION_HEAD_LIMIT);
+                CardThresholds.ABLATION_HEAD_LIMIT, 0);
 
         public Options withSpecial(SpecialTokens s) {
-            return new Options(s, probe, ablation, ablationHeadLimit);
+            return new Options(s, probe, ablation, ablationHeadLimit, lossFrom);
         }
 
         public Options withProbe(InductionProbe p) {
-            return new Options(special, p, ablation, ablationHeadLimit);
+            return new Options(special, p, ablation, ablationHeadLimit, lossFrom);
         }
 
         /** Ablates this way whatever the number of heads. */
         public Options withAblation(HeadImportance.Ablation a) {
-            return new Options(special, probe, a, Integer.MAX_VALUE);
+            return new Options(special, probe, a, Integer.MAX_VALUE, lossFrom);
+        }
+
+        /** Counts the loss from position {@code p} on (e.g. the repeated half of repeated random tokens). */
+        public Options withLossFrom(int p) {
+            return new Options(special, probe, ablation, ablationHeadLimit, p);
         }
     }
 
@@ -138,7 +144,11 @@ public final class ReportCards {
                 importance = ablation == HeadImportance.Ablation.OFF ? "gradient only"
                         : ablation.name().toLowerCase(Locale.ROOT) + " ablation and gradient";
             }
-            HeadImportance.Result imp = HeadImportance.measure(model, lossPrompts, ablation);
+            if (caps.generates()) {
+                importance += String.format(Locale.ROOT, ", on the first %d prompt rows", CardThresholds.IMPORTANCE_ROWS);
+            }
+            HeadImportance.Result imp = HeadImportance.measure(model, firstRows(lossPrompts, CardThresholds.IMPORTANCE_ROWS),
+                    ablation, options.lossFrom());
             boolean ablated = caps.generates() && ablation != HeadImportance.Ablation.OFF;
 
             List<HeadCard> cards = new ArrayList<>();
@@ -163,6 +173,23 @@ public final class ReportCards {
             AttentionLayer first = stats.keySet().iterator().next();
             return new ReportCard(caps.family(), passes, stats.get(first).rows(0), probe, imp.baseLoss(), importance,
                     cards);
+        }
+
+        /** The first {@code n} rows of the prompt batches, as batches. */
+        private static List<Batch> firstRows(List<Batch> batches, int n) {
+            List<Batch> out = new ArrayList<>();
+            int left = n;
+            for (Batch b : batches) {
+                if (left <= 0) {
+                    break;
+                }
+                int k = Math.min(left, b.size());
+                out.add(k == b.size() ? b : new Batch(java.util.Arrays.copyOf(b.ids(), k),
+                        java.util.Arrays.copyOf(b.tokenTypes(), k), java.util.Arrays.copyOf(b.attentionMask(), k),
+                        b.decoderIds() == null ? null : java.util.Arrays.copyOf(b.decoderIds(), k)));
+                left -= k;
+            }
+            return out;
         }
 
         private static HeadCard withFlags(HeadCard c, List<HeadFlag> flags) {
