@@ -82,7 +82,10 @@ class DiagnosisJsonTest {
         try (LoadedModel m = SampleModels.open("reverse-t5", DjlRuntime.DeviceChoice.CPU)) {
             long[] src = m.tokenizer().encode("attention").ids();
             Batch b = Batch.encoderDecoder(src, new long[] {m.model().capabilities().decoderStartToken(), src[2], src[1]});
-            Diagnosis d = Diagnoses.of(m.name(), m.model(), m.tokenizer()::decode, List.of(b), Diagnoses.Options.DEFAULT);
+            // a short probe: reverse-t5's decoder bias (32 buckets, max distance 16) is only defined below distance 16
+            InductionProbe probe = new InductionProbe(6, 2, 4, 0, 0, m.config().vocabSize(), -1);
+            Diagnosis d = Diagnoses.of(m.name(), m.model(), m.tokenizer()::decode, List.of(b),
+                    Diagnoses.Options.DEFAULT.withCard(Diagnoses.Options.DEFAULT.card().withProbe(probe)));
             assertEquals(Set.of(), validate(DiagnosisJson.write(d)));
             assertTrue(d.card().heads().stream().anyMatch(h -> h.site().equals("cross")));
         }

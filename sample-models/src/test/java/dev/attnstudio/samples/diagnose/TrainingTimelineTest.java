@@ -55,7 +55,7 @@ class TrainingTimelineTest {
             }
         };
         ReportCards.Options options = ReportCards.Options.DEFAULT.withAblation(HeadImportance.Ablation.OFF)
-                .withProbe(new InductionProbe(16, 2, 4, 0, 0, InductionTask.TOKENS, -1));
+                .withProbe(new InductionProbe(12, 2, 4, 0, 0, InductionTask.TOKENS, -1));
         List<TrainingReplay.Point> points = TrainingReplay.cards(source, List.of(0, 200, 400, 1000, 2000), List.of(prompts),
                 options);
         double[] best = new double[points.size()];
@@ -75,7 +75,7 @@ class TrainingTimelineTest {
     @Test
     void aCheckpointDiffShowsTheInductionHeadsMovingAndRefusesAnotherArchitecture() {
         Batch prompts = Batch.of(InductionTask.sequences(new SplittableRandom(12), 4, 12));
-        InductionProbe probe = new InductionProbe(16, 2, 4, 0, 0, InductionTask.TOKENS, -1);
+        InductionProbe probe = new InductionProbe(12, 2, 4, 0, 0, InductionTask.TOKENS, -1);
         try (LoadedModel early = SampleCheckpoints.open("induction-2l", 100, DjlRuntime.DeviceChoice.CPU);
              LoadedModel last = SampleCheckpoints.open("induction-2l", 2000, DjlRuntime.DeviceChoice.CPU);
              LoadedModel other = SampleModels.open("tiny-gpt", DjlRuntime.DeviceChoice.CPU)) {

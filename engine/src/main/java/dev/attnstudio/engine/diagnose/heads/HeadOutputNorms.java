@@ -7,6 +7,7 @@ import dev.attnstudio.engine.diagnose.AllowedCells;
 import dev.attnstudio.engine.diagnose.AttentionLayer;
 import dev.attnstudio.engine.diagnose.PassView;
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.Program;
 import dev.attnstudio.engine.step.TensorData;
@@ -37,7 +38,10 @@ public final class HeadOutputNorms {
 
     /** Adds one pass; its {@code hook_z} and the residual must be readable. */
     public void add(PassView pass, AllowedCells cells, NDManager parent) {
-        String residHook = layer.site().cross() ? layer.hook(HookName.Block.RESID_MID) : layer.hook(HookName.Block.RESID_PRE);
+        // the stream the sub-layer reads: resid_pre, or for cross-attention the stack's resid_mid (a block hook, not a
+        // cross-attention one)
+        AttentionLayer block = new AttentionLayer(new Capabilities.Site(layer.site().stack(), false), layer.layer());
+        String residHook = block.hook(layer.site().cross() ? HookName.Block.RESID_MID : HookName.Block.RESID_PRE);
         TensorData z = pass.trace().read(layer.hook(HookName.Block.Z));         // [B, T, H, h]
         TensorData x = pass.trace().read(residHook);                            // [B, T, d]
         long[] zs = z.shape();
