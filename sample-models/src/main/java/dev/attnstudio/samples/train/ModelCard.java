@@ -138,6 +138,7 @@ final class ModelCard {
                 .append(") the held-out loss and accuracy, every head's scores and probe entropy, and every head's")
                 .append(" attention pattern on the probe (row q lists keys 0..q). The probe is H = 12:\n\n    ")
                 .append(t.probeText()).append("\n");
+        s.append(checkpoints(folder));
 
         s.append("\n## Checking these numbers\n\n")
                 .append("`CheckInduction` opens the folder with `LoadedModel.open` (the path a user's folder takes),")
@@ -149,9 +150,29 @@ final class ModelCard {
 
         s.append("\n## Files\n\n")
                 .append("`config.json`, `model.safetensors`, `tokenizer.json` (a Hugging Face GPT-2 folder; opens in the")
-                .append(" app like any user folder), `metrics.json` (every number above), `timeline.json`, `")
+                .append(" app like any user folder), `metrics.json` (every number above), `timeline.json`,")
+                .append(Files.isDirectory(folder.resolve(TrainingCheckpoints.FOLDER))
+                        ? " `" + TrainingCheckpoints.FOLDER + "/` (weights during training), `" : " `")
                 .append(LOSS_FIGURE).append("`, `").append(HEADS_FIGURE).append("`, this `README.md`.\n");
         return s.toString();
+    }
+
+    /** A paragraph on the weight checkpoints the run saved, or nothing when it saved none. */
+    private static String checkpoints(Path folder) throws IOException {
+        Path index = folder.resolve(TrainingCheckpoints.FOLDER).resolve(TrainingCheckpoints.INDEX);
+        if (!Files.isRegularFile(index)) {
+            return "";
+        }
+        TrainingCheckpoints c;
+        try (var in = Files.newInputStream(index)) {
+            c = TrainingCheckpoints.read(in);
+        }
+        List<Integer> steps = c.steps();
+        return String.format(Locale.ROOT, "%nThe weights themselves were saved every %d steps (%d checkpoints, steps %d to %d,"
+                        + " %s, %,d bytes in all) under `%s/`, listed in `%s/%s`: `SampleCheckpoints` lists and opens"
+                        + " them, so the report card and the patterns can be replayed from the real weights of each step.%n",
+                c.every(), steps.size(), steps.get(0), steps.get(steps.size() - 1), c.dtype(), c.totalBytes(),
+                TrainingCheckpoints.FOLDER, TrainingCheckpoints.FOLDER, TrainingCheckpoints.INDEX);
     }
 
     /** For the collapsed run: how fast the entropy fell, and where each head's weight went. */

@@ -27,12 +27,16 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * TrainInduction --out DIR [--steps 2000] [--seed 1] [--every 50] [--batch 64] [--lr 0.001] [--heads 4]
- *                [--d-model 64] [--collapse]
+ *                [--d-model 64] [--checkpoint-every 100] [--collapse]
  * </pre>
  *
  * The recipe: AdamW (weight decay {@value #WEIGHT_DECAY}), linear warm-up over {@value #WARMUP} steps to the peak
  * rate, cosine decay to a tenth of it; no dropout. {@code --collapse} multiplies the peak rate by
  * {@value #COLLAPSE_FACTOR} and changes nothing else.
+ *
+ * <p>Every {@code --checkpoint-every} steps (and after the last) the weights are also saved in half precision as
+ * {@code checkpoints/step-NNNNN.safetensors}, listed in {@code checkpoints/index.json} ({@link TrainingCheckpoints}),
+ * so the heads forming can be replayed from real weights; 0 saves none. Saving reads the weights and changes nothing.
  *
  * <p>Everything is seeded: initial weights ({@link RandomGpt2}, std {@value #INIT_STD}, from the seed), the training
  * data ({@link SplittableRandom} from the seed + 1) and the held-out set ({@link InductionTask#EVAL_SEED}).
@@ -52,10 +56,13 @@ public final class TrainInduction {
      * @param collapse train with a learning rate {@value #COLLAPSE_FACTOR} times too high
      */
     record Options(Path out, int steps, long seed, int every, int batch, float learningRate, int heads, int dModel,
-                   boolean collapse) {
+                   int checkpointEvery, boolean collapse) {
+
+        /** Steps between saved weight checkpoints unless --checkpoint-every says otherwise. */
+        static final int CHECKPOINT_EVERY = 100;
 
         static final String USAGE = "usage: TrainInduction --out DIR [--steps 2000] [--seed 1] [--every 50] [--batch 64]"
-                + " [--lr 0.001] [--heads 4] [--d-model 64] [--collapse]";
+                + " [--lr 0.001] [--heads 4] [--d-model 64] [--checkpoint-every 100] [--collapse]";
 
         static Options parse(String[] args) {
             Path out = null;
@@ -66,6 +73,7 @@ public final class TrainInduction {
             float lr = 1e-3f;
             int heads = 4;
             int dModel = 64;
+            int checkpointEvery = CHECKPOINT_EVERY;
             boolean collapse = false;
             for (Arguments.Option a : Arguments.parse(args, "--collapse")) {
                 switch (a.name()) {
@@ -78,17 +86,19 @@ public final class TrainInduction {
                     case "--lr" -> lr = a.number();
                     case "--heads" -> heads = a.integer();
                     case "--d-model" -> dModel = a.integer();
+                    case "--checkpoint-every" -> checkpointEvery = a.integer();
                     default -> throw new IllegalArgumentException("unknown option " + a.name());
                 }
             }
             if (out == null) {
                 throw new IllegalArgumentException("--out DIR is required");
             }
-            if (steps < 1 || every < 5 || batch < 1 || !(lr > 0) || heads < 1 || dModel < heads || dModel % heads != 0) {
-                throw new IllegalArgumentException("--steps, --batch, --lr must be positive, --every at least 5, and"
-                        + " --d-model a multiple of --heads");
+            if (steps < 1 || every < 5 || batch < 1 || !(lr > 0) || heads < 1 || dModel < heads || dModel % heads != 0
+                    || checkpointEvery < 0) {
+                throw new IllegalArgumentException("--steps, --batch, --lr must be positive, --every at least 5,"
+                        + " --checkpoint-every at least 0, and --d-model a multiple of --heads");
             }
-            return new Options(out, steps, seed, every, batch, lr, heads, dModel, collapse);
+            return new Options(out, steps, seed, every, batch, lr, heads, dModel, checkpointEvery, collapse);
         }
 
         Optimization optimization() {
@@ -113,6 +123,9 @@ public final class TrainInduction {
             }
             if (dModel != 64) {
                 s.append(" --d-model ").append(dModel);
+            }
+            if (checkpointEvery != CHECKPOINT_EVERY) {
+                s.append(" --checkpoint-every ").append(checkpointEvery);
             }
             return collapse ? s.append(" --collapse").toString() : s.toString();
         }
@@ -165,13 +178,19 @@ public final class TrainInduction {
         List<Timeline.Checkpoint> checkpoints = new ArrayList<>();
         float[] stepLoss = new float[o.steps()];
         long trainingNanos;
+        TrainingCheckpoints.Writer weights = new TrainingCheckpoints.Writer(o.out(), o.checkpointEvery(), o.steps());
         try (LoadedModel m = LoadedModel.of(name, config, RandomGpt2.tensors(config, o.seed(), INIT_STD), null,
                 DjlRuntime.DeviceChoice.CPU);
              Trainer trainer = new Trainer(m.model(), optimization, Interventions.NONE, (int) o.seed())) {
+            Gpt2Model model = (Gpt2Model) m.model();
+            weights.maybeWrite(0, model);
             trainingNanos = TrainingLoop.run(trainer, o.steps(), o.seed(),
                     data -> InductionTask.trainingBatch(data, o.batch()), o::checkpointAt,
                     (step, rate, trainLoss) -> checkpoints.add(checkpoint(m, step, rate, trainLoss, log)),
-                    (step, loss) -> stepLoss[step - 1] = round(loss, 5));
+                    (step, loss) -> {
+                        stepLoss[step - 1] = round(loss, 5);
+                        weights.maybeWrite(step, model);
+                    });
             Gpt2Folder.write(o.out(), (Gpt2Model) m.model(), InductionTask.tokenizerJson(),
                     Map.of("sample", name, "trained_by", TrainInduction.class.getSimpleName() + " " + o.arguments()));
         }
@@ -185,6 +204,11 @@ public final class TrainInduction {
         if (Math.abs(inMemory - metrics.accuracy()) > 1e-5) {
             throw new IllegalStateException("the folder measures " + metrics.accuracy() + ", the model in memory "
                     + inMemory + ": the export lost something");
+        }
+        TrainingCheckpoints saved = weights.finish();
+        if (!saved.checkpoints().isEmpty()) {
+            log.printf(Locale.ROOT, "%d weight checkpoints (%s), %,d bytes in %s/%n", saved.checkpoints().size(),
+                    saved.dtype(), saved.totalBytes(), TrainingCheckpoints.FOLDER);
         }
         metrics.write(o.out());
         new ObjectMapper().writeValue(o.out().resolve("timeline.json").toFile(), timeline);
