@@ -58,6 +58,11 @@ public final class RelativePositionBias {
         if (distance < maxExact) {
             return offset + distance;
         }
+        if (maxDistance <= maxExact) {
+            // no log-spaced range is left (a config whose max distance is within the exact buckets): every longer
+            // distance shares the last bucket, where the formula below would divide by log(1) = 0
+            return offset + n - 1;
+        }
         float log = (float) Math.log((float) distance / maxExact) / (float) Math.log((double) maxDistance / maxExact);
         int large = maxExact + (int) (log * (n - maxExact));
         return offset + Math.min(large, n - 1);

@@ -162,6 +162,22 @@ class T5ModelTest {
     }
 
     /**
+     * A config whose max distance does not reach past the exact buckets (reverse-t5's decoder: 32 causal buckets, 16
+     * exact, max distance 16) has no log-spaced range: every longer distance shares the last bucket instead of the
+     * formula's 0/0 or x/0 (which Hugging Face's code turns into an out-of-range index).
+     */
+    @Test
+    void withoutALogSpacedRangeLongDistancesShareTheLastBucket() {
+        assertEquals(15, RelativePositionBias.bucket(-15, false, 32, 16));
+        for (int d : new int[] {16, 17, 40, 1000}) {
+            assertEquals(31, RelativePositionBias.bucket(-d, false, 32, 16), "causal, distance " + d);
+        }
+        assertEquals(11, RelativePositionBias.bucket(3, true, 16, 4), "bidirectional, a later key, exact");
+        assertEquals(15, RelativePositionBias.bucket(9, true, 16, 4), "bidirectional, later key, beyond the exact ones");
+        assertEquals(7, RelativePositionBias.bucket(-9, true, 16, 4));
+    }
+
+    /**
      * The same formula evaluated by PyTorch in float32, as {@code modeling_t5} evaluates it (log of a float tensor,
      * divided by log(max_distance / max_exact), truncated to an integer), for every distance up to 600, for the
      * standard and the test models' settings: the float32 boundaries land where the checkpoints put them.
