@@ -213,14 +213,14 @@ public record CheckpointDiff(List<HeadDiff> heads, List<double[]> tokenKl, doubl
         ModelConfig x = a.config();
         ModelConfig y = b.config();
         List<String> diffs = new ArrayList<>();
-        compare(diffs, "architecture", x.architecture(), y.architecture());
+        compare(diffs, "architecture", a.capabilities().family(), b.capabilities().family());
         compare(diffs, "n_layer", x.nLayer(), y.nLayer());
         compare(diffs, "n_head", x.nHead(), y.nHead());
         compare(diffs, "d_model", x.dModel(), y.dModel());
         compare(diffs, "d_mlp", x.dMlp(), y.dMlp());
         compare(diffs, "vocab_size", x.vocabSize(), y.vocabSize());
         compare(diffs, "n_positions", x.nPositions(), y.nPositions());
-        compare(diffs, "extra", x.extra(), y.extra());
+        compare(diffs, "family settings", x.familySettings(), y.familySettings());
         if (diffs.isEmpty()) {
             Map<String, NDArray> pa = parameters(a);
             Map<String, NDArray> pb = parameters(b);
