@@ -10,7 +10,8 @@
 # <view> its registered id (after F5 ran the default sample,
 # random-gpt2-tiny, to the breakpoint blocks.*.attn.hook_pattern), OUT_DIR/light-after-step-back.png,
 # OUT_DIR/dark-after-run-to-end.png, OUT_DIR/light-generated-*.png (one token generated with Ctrl+G: the generation,
-# KV cache, entropy and pipeline tabs), OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
+# KV cache, entropy and pipeline tabs), OUT_DIR/light-intervention-*.png (a head ablated: the grid and the Head tab),
+# OUT_DIR/encoder-batch.png (all-minilm-l6-v2 with a two-prompt batch, at
 # its first pattern), OUT_DIR/long-43-*.png (a 43-token prompt: the Head and Mask tabs with thinned axis labels), and
 # OUT_DIR/t5-*.png (the trained reverse-t5 sample on the prompt "attention": encoder and decoder token rows, encoder
 # self-attention, decoder cross-attention in the grid, Head, Stages, Mask and Entropy tabs, the next-token
@@ -162,6 +163,15 @@ show entropy
 shot light-generated-entropy.png
 show pipeline
 shot light-generated-pipeline.png
+# Interventions: ablate the selected head (Ctrl+Shift+A; the grid crosses it out, the steps list marks hook_z),
+# then run to the end; the Head tab's note says what was replaced. Cleared again (Ctrl+Shift+Backspace) afterwards.
+show attention-grid
+key ctrl+shift+a
+key ctrl+Return
+shot light-intervention-grid.png
+show head
+shot light-intervention-head.png
+key ctrl+shift+BackSpace
 # A 43-token prompt: cells smaller than a line of text, labels thinned to every k-th.
 key ctrl+l
 key ctrl+a

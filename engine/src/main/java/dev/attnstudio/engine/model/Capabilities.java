@@ -57,11 +57,6 @@ public record Capabilities(String family, List<Stack> stacks, boolean generates,
             return !cross && stack.causal();
         }
 
-        /** Whether its queries are an encoder-decoder's decoder positions. */
-        public boolean decoderQueries() {
-            return stack.id() == HookName.Stack.DECODER;
-        }
-
         /** Whether its keys are the source (an encoder's positions, or cross-attention's). */
         public boolean sourceKeys() {
             return cross || stack.id() == HookName.Stack.ENCODER;

@@ -31,11 +31,6 @@ public final class RelativePositionBias {
         this.maxDistance = maxDistance;
     }
 
-    /** Heads (H): columns of the table. */
-    int heads() {
-        return (int) table.getShape().get(1);
-    }
-
     /**
      * The bucket of a key at {@code relative} = key position - query position. The logarithm is taken in float32,
      * as Hugging Face's and Mesh TensorFlow's implementations do, so the boundaries fall where the checkpoints

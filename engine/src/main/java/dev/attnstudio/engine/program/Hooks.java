@@ -51,6 +51,9 @@ public final class Hooks {
 
     /** The hooks attached to a step name, in the order they were added. */
     public List<Binding> matching(String name) {
+        if (bindings.isEmpty()) {
+            return List.of(); // the common case, once per step of every pass
+        }
         return bindings.stream().filter(b -> b.matches(name)).toList();
     }
 

@@ -144,10 +144,6 @@ public final class Program {
             this.kvHeads = kvHeads;
         }
 
-        public Pass pass() {
-            return pass;
-        }
-
         /** Steps added from now on belong to {@code group} (the unit of step-over). */
         public Builder group(String group) {
             this.group = group;
@@ -163,11 +159,6 @@ public final class Program {
         /** Steps added from now on sit in this sub-layer of the current stack and layer. */
         public Builder subLayer(Op.SubLayer subLayer) {
             return site(site.stack(), site.layer(), subLayer);
-        }
-
-        /** The site steps are added at now. */
-        public Op.Site site() {
-            return site;
         }
 
         /** Marks hook names whose steps a compact trace recomputes on demand instead of keeping. */
