@@ -6,18 +6,23 @@ import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.samples.SampleModels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.stream.Collectors;
 
 /**
- * The {@code attn-studio} command line. Exit codes: 0 done, 2 the command or its input is wrong (the message
- * says what to change), 1 anything else (a failed write, an engine failure).
+ * The {@code attn-studio} command line, parsed with picocli. Exit codes: 0 done (for {@code diagnose}: clean), 1 a
+ * failed write or an engine failure (for {@code diagnose}: a finding at error level or one asked for with
+ * {@code --fail-on}), 2 the command or its input is wrong (the message says what to change).
  */
 public final class Main {
 
@@ -25,9 +30,11 @@ public final class Main {
             usage: attn-studio <command> [options]
 
             Commands:
-              trace   run a model on prompts and write every hook as a NumPy .npy file (attn-studio trace --help)
-              hooks   list the hook names with their shapes and meanings
-              bench   measure the engine's speed and memory (options: --layers N, --runs N)
+              trace     run a model on prompts and write every hook as a NumPy .npy file (attn-studio trace --help)
+              diagnose  measure heads, lint masks, rollout and logit lens; exit 1 on findings (attn-studio diagnose --help)
+              diff      compare two checkpoints of one architecture head by head (attn-studio diff --help)
+              hooks     list the hook names with their shapes and meanings
+              bench     measure the engine's speed and memory (options: --layers N, --runs N)
 
             Options:
               --debug  print stack traces on errors
@@ -36,6 +43,35 @@ public final class Main {
             Models: a Hugging Face folder (%s), a BERT encoder exported to .onnx, or a bundled sample
             (%s). Everything runs offline.
             """;
+
+    /** The words the root command takes before a subcommand. */
+    @Command(name = "attn-studio", subcommands = {TraceArgs.class, DiagnoseArgs.class, DiffArgs.class, HooksArgs.class,
+            BenchArgs.class})
+    static final class Root {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+
+        @Option(names = "--debug")
+        boolean debug;
+    }
+
+    @Command(name = "hooks")
+    static final class HooksArgs {
+        @Option(names = "--debug")
+        boolean debug;
+    }
+
+    @Command(name = "bench")
+    static final class BenchArgs {
+        @Option(names = "--layers")
+        String layers;
+
+        @Option(names = "--runs")
+        String runs;
+
+        @Option(names = "--debug")
+        boolean debug;
+    }
 
     private Main() {
     }
@@ -48,10 +84,11 @@ public final class Main {
     /** Runs one command and returns its exit code; {@code out} gets results, {@code err} progress and errors. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         DjlRuntime.forceOffline();
-        List<String> all = Arrays.asList(args);
-        boolean debug = all.contains("--debug");
+        boolean debug = List.of(args).contains("--debug");
         try {
-            return dispatch(all, out, err);
+            return dispatch(new CommandLine(new Root()).parseArgs(args), out, err);
+        } catch (CommandLine.ParameterException e) {
+            return fail(err, new UsageException(CommandLineErrors.message(e)), debug, 2);
         } catch (UsageException | ModelFormatException | IllegalArgumentException | IllegalStateException
                  | NoSuchElementException e) {
             return fail(err, e, debug, 2);
@@ -66,46 +103,47 @@ public final class Main {
         }
     }
 
-    private static int dispatch(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        int i = 0;
-        while (i < args.size() && args.get(i).equals("--debug")) {
-            i++;
+    private static int dispatch(ParseResult root, PrintStream out, PrintStream err) throws IOException {
+        if (root.isUsageHelpRequested()) {
+            out.print(usage());
+            return 0;
         }
-        if (i == args.size()) {
+        ParseResult command = root.subcommand();
+        if (command == null) {
             err.print(usage());
             return 2;
         }
-        String command = args.get(i);
-        List<String> rest = args.subList(i + 1, args.size());
-        switch (command) {
-            case "--help", "-h", "help" -> {
-                out.print(usage());
-                return 0;
-            }
-            case "trace" -> {
-                TraceOptions options = TraceOptions.parse(rest);
-                if (options.help()) {
-                    out.print(TraceOptions.usage(sampleNames()));
-                    return 0;
-                }
-                new TraceCommand(options, err).run();
-                return 0;
-            }
-            case "hooks" -> {
-                if (!rest.isEmpty() && !rest.equals(List.of("--debug"))) {
-                    throw new UsageException("hooks takes no options");
-                }
-                out.println(HookName.table());
-                return 0;
-            }
-            case "bench" -> {
-                EngineBenchmark.main(rest.toArray(String[]::new));
-                return 0;
-            }
-            default -> throw new UsageException(command.startsWith("-")
-                    ? "unknown option '" + command + "' (see attn-studio --help)"
-                    : "unknown command '" + command + "' (commands: trace, hooks, bench; see attn-studio --help)");
+        Object args = command.commandSpec().userObject();
+        if (command.isUsageHelpRequested()) {
+            out.print(args instanceof DiagnoseArgs ? DiagnoseArgs.USAGE.formatted(sampleNames())
+                    : args instanceof DiffArgs ? DiffArgs.USAGE.formatted(sampleNames())
+                    : TraceOptions.usage(sampleNames()));
+            return 0;
         }
+        if (args instanceof TraceArgs trace) {
+            new TraceCommand(TraceOptions.of(trace), err).run();
+            return 0;
+        }
+        if (args instanceof DiagnoseArgs diagnose) {
+            return new DiagnoseCommand(diagnose, out, err).run();
+        }
+        if (args instanceof DiffArgs diff) {
+            return new DiffCommand(diff, out, err).run();
+        }
+        if (args instanceof HooksArgs) {
+            out.println(HookName.table());
+            return 0;
+        }
+        BenchArgs bench = (BenchArgs) args;
+        List<String> pass = new ArrayList<>();
+        if (bench.layers != null) {
+            pass.addAll(List.of("--layers", bench.layers));
+        }
+        if (bench.runs != null) {
+            pass.addAll(List.of("--runs", bench.runs));
+        }
+        EngineBenchmark.main(pass.toArray(String[]::new));
+        return 0;
     }
 
     private static int fail(PrintStream err, Exception e, boolean debug, int code) {

@@ -19,11 +19,8 @@ import dev.attnstudio.samples.ModelSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,7 +28,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code attn-studio trace}: loads a model, runs the prompts (and, for a decoder, the generated tokens) through a
@@ -55,7 +51,7 @@ final class TraceCommand {
 
     void run() throws IOException {
         Path out = options.out().toAbsolutePath().normalize();
-        ModelSource source = locate();
+        ModelSource source = locate(options.model(), options.tokenizer());
         String name = source instanceof ModelSource.OnDisk disk ? String.valueOf(disk.path().getFileName()) : source.label();
         checkFits(name, source.capabilitiesBeforeLoading().orElse(null)); // before a long load when config.json tells
         TraceFolder.check(out, options.force());
@@ -143,16 +139,16 @@ final class TraceCommand {
         }
     }
 
-    /** Where --model points (with --tokenizer for a .onnx file), checked before anything is loaded. */
-    private ModelSource locate() {
+    /** Where --model points (with a tokenizer.json for a .onnx file, or null), checked before anything is loaded. */
+    static ModelSource locate(String model, Path tokenizer) {
         ModelSource source;
         try {
-            source = ModelSource.locate(options.model());
+            source = ModelSource.locate(model);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (options.tokenizer() != null && source instanceof ModelSource.OnDisk disk) {
-            return new ModelSource.OnDisk(disk.path(), options.tokenizer());
+        if (tokenizer != null && source instanceof ModelSource.OnDisk disk) {
+            return new ModelSource.OnDisk(disk.path(), tokenizer);
         }
         return source;
     }

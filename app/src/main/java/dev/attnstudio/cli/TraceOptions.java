@@ -10,12 +10,10 @@ import dev.attnstudio.engine.step.Capture;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The options of {@code attn-studio trace}, parsed and checked before any model is loaded.
@@ -33,13 +31,11 @@ import java.util.Set;
  * @param out       the folder the trace is written into
  * @param generate  tokens to generate after the prompt
  * @param interventions what --intervene and --mask-bug apply, in order
- * @param help      {@code --help} was given: print the usage and do nothing else (other fields may be null)
  */
 record TraceOptions(String model, List<String> prompts, String pair, long[] ids, long[] decoderIds,
                     Batch.Padding padding, long padId,
                     Path tokenizer, String hooks, Path out, int generate, SamplingConfig sampling,
-                    DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force,
-                    boolean help) {
+                    DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force) {
 
     static final String USAGE = """
             usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir> [options]
@@ -100,57 +96,34 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             %s
             """;
 
-    private static final Set<String> FLAGS = Set.of("--force", "--debug", "--help", "-h");
-    private static final Set<String> VALUED = Set.of("--model", "--prompt", "--pair", "--ids", "--decoder-ids",
-            "--padding", "--pad-id", "--tokenizer", "--hooks", "--out", "--generate", "--temperature", "--top-k",
-            "--top-p", "--seed", "--device", "--capture", "--intervene", "--mask-bug");
-    /** Options that may be given more than once; each occurrence adds a value. */
-    private static final Set<String> REPEATABLE = Set.of("--prompt", "--intervene", "--mask-bug");
-
     TraceOptions {
         prompts = prompts == null ? List.of() : List.copyOf(prompts);
     }
 
-    /** Parses {@code trace}'s arguments (the word {@code trace} itself excluded). */
-    static TraceOptions parse(List<String> args) {
+    /** Checks and converts what picocli read for {@code trace}. */
+    static TraceOptions of(TraceArgs a) {
         Map<String, String> given = new HashMap<>();
-        List<String> prompts = new ArrayList<>();
-        Interventions interventions = Interventions.NONE;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("-")) {
-                throw new UsageException("unexpected argument '" + arg + "' (quote a prompt that has spaces: --prompt \"two words\")");
-            }
-            int eq = arg.indexOf('=');
-            String name = eq > 0 ? arg.substring(0, eq) : arg;
-            String value = eq > 0 ? arg.substring(eq + 1) : null;
-            if (FLAGS.contains(name)) {
-                if (value != null) {
-                    throw new UsageException(name + " takes no value");
-                }
-                value = "";
-            } else if (VALUED.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.size() || FLAGS.contains(args.get(i + 1)) || VALUED.contains(args.get(i + 1))) {
-                        throw new UsageException(name + " needs a value");
-                    }
-                    value = args.get(++i);
-                }
-            } else {
-                throw new UsageException("unknown option '" + name + "' for trace (see attn-studio trace --help)");
-            }
-            if (name.equals("--prompt")) {
-                prompts.add(value);
-            } else if (REPEATABLE.contains(name)) {
-                interventions = interventions.with(intervention(name, value));
-            } else if (given.put(name.equals("-h") ? "--help" : name, value) != null) {
-                throw new UsageException(name + " is given twice");
-            }
+        putIfGiven(given, "--model", a.model);
+        putIfGiven(given, "--pair", a.pair);
+        putIfGiven(given, "--ids", a.ids);
+        putIfGiven(given, "--decoder-ids", a.decoderIds);
+        putIfGiven(given, "--padding", a.padding);
+        putIfGiven(given, "--pad-id", a.padId);
+        putIfGiven(given, "--tokenizer", a.tokenizer);
+        putIfGiven(given, "--hooks", a.hooks);
+        putIfGiven(given, "--out", a.out);
+        putIfGiven(given, "--generate", a.generate);
+        putIfGiven(given, "--temperature", a.temperature);
+        putIfGiven(given, "--top-k", a.topK);
+        putIfGiven(given, "--top-p", a.topP);
+        putIfGiven(given, "--seed", a.seed);
+        putIfGiven(given, "--device", a.device);
+        putIfGiven(given, "--capture", a.capture);
+        if (a.force) {
+            given.put("--force", "");
         }
-        if (given.containsKey("--help")) {
-            return new TraceOptions(null, null, null, null, null, null, 0, null, null, null, 0, null, null, null, null,
-                    false, true);
-        }
+        List<String> prompts = a.prompts;
+        Interventions interventions = interventions(a.interventions, a.maskBugs);
 
         String model = given.get("--model");
         if (model == null || model.isBlank()) {
@@ -209,12 +182,7 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        DjlRuntime.DeviceChoice device;
-        try {
-            device = DjlRuntime.DeviceChoice.parse(given.getOrDefault("--device", "auto"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--device: " + e.getMessage());
-        }
+        DjlRuntime.DeviceChoice device = device(given.get("--device"));
         Capture capture = switch (given.getOrDefault("--capture", "compact")) {
             case "compact" -> Capture.COMPACT;
             case "full" -> Capture.FULL;
@@ -226,8 +194,34 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         }
         return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds("--ids", idList), decoderIds,
                 padding, padId,
-                tokenizer, hooks, out, generate, sampling, device, capture, interventions, given.containsKey("--force"),
-                false);
+                tokenizer, hooks, out, generate, sampling, device, capture, interventions, given.containsKey("--force"));
+    }
+
+    private static void putIfGiven(Map<String, String> given, String name, String value) {
+        if (value != null) {
+            given.put(name, value);
+        }
+    }
+
+    /** What --intervene and --mask-bug ask for, in order, parsed against the engine's catalogue. */
+    static Interventions interventions(List<String> specs, List<String> bugs) {
+        Interventions interventions = Interventions.NONE;
+        for (String spec : specs) {
+            interventions = interventions.with(intervention("--intervene", spec));
+        }
+        for (String bug : bugs) {
+            interventions = interventions.with(intervention("--mask-bug", bug));
+        }
+        return interventions;
+    }
+
+    /** --device: auto (the default), cpu or gpu. */
+    static DjlRuntime.DeviceChoice device(String text) {
+        try {
+            return DjlRuntime.DeviceChoice.parse(text == null ? "auto" : text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--device: " + e.getMessage());
+        }
     }
 
     /** One --intervene spec or --mask-bug name, parsed against the engine's catalogue. */

@@ -2,6 +2,7 @@ package dev.attnstudio.samples.diagnose;
 
 import dev.attnstudio.engine.diagnose.Severity;
 import dev.attnstudio.engine.diagnose.SpecialTokens;
+import dev.attnstudio.engine.diagnose.heads.CardThresholds;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
 import dev.attnstudio.engine.diagnose.heads.HeadFlag;
 import dev.attnstudio.engine.diagnose.heads.InductionProbe;
@@ -136,6 +137,22 @@ class HeadReportCardTest {
             assertEquals(0.3, f.evidence().get("threshold"));
             assertTrue(Double.isNaN(strongest.ablationDelta()), "an encoder has no loss to ablate against");
             assertEquals(Severity.INFO, f.severity());
+            assertTrue(card.flagged(HeadFlag.Kind.COLLAPSED).isEmpty(), "a real model is not collapsed: "
+                    + card.flagged(HeadFlag.Kind.COLLAPSED).stream().map(HeadCard::name).toList());
+        }
+    }
+
+    @Test
+    void aFewSharpHeadsAreOneHotNotCollapsed() {
+        try (LoadedModel m = SampleModels.open("tiny-llama", DjlRuntime.DeviceChoice.CPU)) {
+            Batch prompt = Batch.of(m.tokenizer().encode("In the beginning God created the heaven and the earth.").ids());
+            ReportCard card = ReportCards.of(m.model(), List.of(prompt), ReportCards.Options.DEFAULT);
+            List<HeadCard> oneHot = card.flagged(HeadFlag.Kind.ONE_HOT);
+            System.out.printf(Locale.ROOT, "tiny-llama one-hot heads: %s%n", oneHot.stream().map(HeadCard::name).toList());
+            assertFalse(oneHot.isEmpty(), "tiny-llama's last layer has sharp positional heads");
+            assertTrue(oneHot.size() < card.heads().size() * CardThresholds.COLLAPSED_SHARE, oneHot.size() + " heads");
+            assertTrue(card.flagged(HeadFlag.Kind.COLLAPSED).isEmpty(), "too few to be entropy collapse");
+            assertEquals(Severity.WARNING, oneHot.get(0).flag(HeadFlag.Kind.ONE_HOT).severity());
         }
     }
 }

@@ -49,6 +49,13 @@ public record HeadCard(String site, int layer, int head, double entropyMean, dou
         return (site.equals("self") ? "" : site + " ") + "L" + layer + " H" + head;
     }
 
+    /** The same head with these flags. */
+    public HeadCard withFlags(List<HeadFlag> newFlags) {
+        return new HeadCard(site, layer, head, entropyMean, entropySpread, confidence, previousToken, sinkAlpha,
+                specialMass, duplicateToken, induction, nearestHead, nearestJs, nearestInGroup, groupJs, outputRatio,
+                ablationDelta, gradient, gradientNormalized, newFlags);
+    }
+
     /** Whether the head has a flag of this kind. */
     public boolean flagged(HeadFlag.Kind kind) {
         return flags.stream().anyMatch(f -> f.kind() == kind);

@@ -19,7 +19,12 @@ public record HeadFlag(Kind kind, Severity severity, String message, Map<String,
     public enum Kind {
         /** Attends almost uniformly over what it may see: it picks out nothing. */
         NEAR_UNIFORM(Severity.WARNING),
-        /** Puts (almost) all its weight on one key in every row: entropy collapse. */
+        /**
+         * Puts (almost) all its weight on one key in every row. Alone this is often a positional head doing its job
+         * (attend to yourself, the next or the previous token).
+         */
+        ONE_HOT(Severity.WARNING),
+        /** One-hot, as most heads of the model are: entropy collapse, the training pathology. */
         COLLAPSED(Severity.ERROR),
         /** Parks a large share of its attention on the first token or a special token. */
         SINK(Severity.INFO),

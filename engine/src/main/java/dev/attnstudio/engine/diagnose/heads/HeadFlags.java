@@ -27,7 +27,7 @@ final class HeadFlags {
                     NEAR_UNIFORM_ENTROPY), Map.of("entropyMean", e, "threshold", NEAR_UNIFORM_ENTROPY)));
         }
         if (e < COLLAPSED_ENTROPY && card.confidence() > COLLAPSED_CONFIDENCE) {
-            out.add(HeadFlag.of(HeadFlag.Kind.COLLAPSED, fmt("collapsed (one-hot): mean normalized entropy %.4f < %.2f,"
+            out.add(HeadFlag.of(HeadFlag.Kind.ONE_HOT, fmt("one-hot: mean normalized entropy %.4f < %.2f,"
                             + " confidence %.3f > %.2f", e, COLLAPSED_ENTROPY, card.confidence(), COLLAPSED_CONFIDENCE),
                     Map.of("entropyMean", e, "confidence", card.confidence(), "threshold", COLLAPSED_ENTROPY,
                             "confidenceThreshold", COLLAPSED_CONFIDENCE)));
@@ -65,6 +65,35 @@ final class HeadFlags {
             out.add(HeadFlag.of(HeadFlag.Kind.UNIMPORTANT, fmt("unimportant: normalized gradient importance %.4f < %.2f",
                     card.gradientNormalized(), UNIMPORTANT_GRADIENT),
                     Map.of("gradientNormalized", card.gradientNormalized(), "threshold", UNIMPORTANT_GRADIENT)));
+        }
+        return out;
+    }
+
+    /**
+     * The cards with every one-hot flag turned into a collapsed flag when at least {@link CardThresholds#COLLAPSED_SHARE}
+     * of the heads are one-hot (the share is added to the evidence); unchanged otherwise.
+     */
+    static List<HeadCard> collapse(List<HeadCard> cards) {
+        long oneHot = cards.stream().filter(c -> c.flagged(HeadFlag.Kind.ONE_HOT)).count();
+        double share = cards.isEmpty() ? 0 : (double) oneHot / cards.size();
+        if (share < COLLAPSED_SHARE) {
+            return cards;
+        }
+        List<HeadCard> out = new ArrayList<>();
+        for (HeadCard c : cards) {
+            List<HeadFlag> flags = new ArrayList<>();
+            for (HeadFlag f : c.flags()) {
+                if (f.kind() == HeadFlag.Kind.ONE_HOT) {
+                    Map<String, Double> evidence = new LinkedHashMap<>(f.evidence());
+                    evidence.put("oneHotShare", share);
+                    evidence.put("shareThreshold", COLLAPSED_SHARE);
+                    f = HeadFlag.of(HeadFlag.Kind.COLLAPSED, "collapsed: " + f.message().substring("one-hot: ".length())
+                            + fmt("; %d of %d heads are one-hot (>= %.0f%%): entropy collapse", oneHot, cards.size(),
+                            100 * COLLAPSED_SHARE), evidence);
+                }
+                flags.add(f);
+            }
+            out.add(c.withFlags(flags));
         }
         return out;
     }

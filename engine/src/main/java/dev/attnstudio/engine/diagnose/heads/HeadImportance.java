@@ -93,6 +93,14 @@ public final class HeadImportance {
         return counted == 0 ? Double.NaN : total / counted;
     }
 
+    /**
+     * Whether some prompt has a next token to predict: an output sequence (a decoder's prompt, an encoder-decoder's
+     * decoder input, which is the start token alone when the batch gives none) of at least two positions.
+     */
+    static boolean hasTargets(Capabilities c, List<Batch> prompts) {
+        return prompts.stream().anyMatch(b -> (c.readsSource() ? Math.max(1, b.decoderLength()) : b.length()) >= 2);
+    }
+
     /** Measures both importances of every head (ablation unless {@code ablation} is OFF). */
     public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation, int lossFrom) {
         Capabilities c = model.capabilities();
@@ -100,7 +108,7 @@ public final class HeadImportance {
         Map<AttentionLayer, double[]> delta = new LinkedHashMap<>();
         Map<AttentionLayer, double[]> grad = new LinkedHashMap<>();
         Map<AttentionLayer, double[]> norm = new LinkedHashMap<>();
-        if (!c.generates()) {
+        if (!c.generates() || !hasTargets(c, prompts)) {
             for (AttentionLayer l : layers) {
                 delta.put(l, nan(c.heads()));
                 grad.put(l, nan(c.heads()));

@@ -136,6 +136,9 @@ public final class ReportCards {
             String importance;
             if (!caps.generates()) {
                 importance = "none: an encoder has no next-token loss";
+            } else if (!HeadImportance.hasTargets(caps, lossPrompts)) {
+                importance = "none: the output has a single position, so there is no next token to predict (give "
+                        + "the decoder more tokens)";
             } else if (ablation != HeadImportance.Ablation.OFF && totalHeads > options.ablationHeadLimit()) {
                 importance = String.format(Locale.ROOT, "gradient only: ablation skipped (%d heads > %d, one forward"
                         + " pass each; ask for it with Options.withAblation)", totalHeads, options.ablationHeadLimit());
@@ -144,12 +147,13 @@ public final class ReportCards {
                 importance = ablation == HeadImportance.Ablation.OFF ? "gradient only"
                         : ablation.name().toLowerCase(Locale.ROOT) + " ablation and gradient";
             }
-            if (caps.generates()) {
+            boolean measured = caps.generates() && HeadImportance.hasTargets(caps, lossPrompts);
+            if (measured) {
                 importance += String.format(Locale.ROOT, ", on the first %d prompt rows", CardThresholds.IMPORTANCE_ROWS);
             }
             HeadImportance.Result imp = HeadImportance.measure(model, firstRows(lossPrompts, CardThresholds.IMPORTANCE_ROWS),
                     ablation, options.lossFrom());
-            boolean ablated = caps.generates() && ablation != HeadImportance.Ablation.OFF;
+            boolean ablated = measured && ablation != HeadImportance.Ablation.OFF;
 
             List<HeadCard> cards = new ArrayList<>();
             for (AttentionLayer l : stats.keySet()) {
@@ -167,12 +171,12 @@ public final class ReportCards {
                             List.of());
                     String nearName = near < 0 ? null : HeadCard.name(l.siteLabel(), l.layer(), near);
                     List<HeadFlag> flags = st.rows(h) == 0 ? List.of() : HeadFlags.of(bare, nearName, ablated);
-                    cards.add(withFlags(bare, flags));
+                    cards.add(bare.withFlags(flags));
                 }
             }
             AttentionLayer first = stats.keySet().iterator().next();
             return new ReportCard(caps.family(), passes, stats.get(first).rows(0), probe, imp.baseLoss(), importance,
-                    cards);
+                    HeadFlags.collapse(cards));
         }
 
         /** The first {@code n} rows of the prompt batches, as batches. */
@@ -190,13 +194,6 @@ public final class ReportCards {
                 left -= k;
             }
             return out;
-        }
-
-        private static HeadCard withFlags(HeadCard c, List<HeadFlag> flags) {
-            return new HeadCard(c.site(), c.layer(), c.head(), c.entropyMean(), c.entropySpread(), c.confidence(),
-                    c.previousToken(), c.sinkAlpha(), c.specialMass(), c.duplicateToken(), c.induction(), c.nearestHead(),
-                    c.nearestJs(), c.nearestInGroup(), c.groupJs(), c.outputRatio(), c.ablationDelta(), c.gradient(),
-                    c.gradientNormalized(), flags);
         }
     }
 }

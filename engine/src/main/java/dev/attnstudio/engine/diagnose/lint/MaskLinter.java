@@ -97,6 +97,9 @@ public final class MaskLinter {
 
     /** The loss the run reports against the mean over real targets only. */
     private static Optional<MaskFinding> lossCountsPadding(Stepper run, Batch batch) {
+        if (batch.decoderIds() != null || batch.length() < 2) {
+            return Optional.empty(); // no next-token loss over the padded sequence to check
+        }
         TokenLoss reported = TokenLoss.of(run);
         TensorData logits = run.groups().get(0).trace().read(HookName.Model.LOGITS.id);
         TokenLoss real = TokenLoss.of(logits, batch.ids(), batch.attentionMask(), false);
