@@ -36,7 +36,8 @@ final class ExerciseReader {
         ProbeCall answer = f.has("answer") ? ProbeReader.read(f.get("answer"), f.pathOf("answer"), problems, Set.of())
                 : missing(f, "answer", problems);
         AnswerKind answerKind = answer == null ? null : ProbeCatalogue.of(answer).kind(answer);
-        if (kind != null && answerKind != null && !kind.answers.contains(answerKind)) {
+        boolean answerFits = kind == null || answerKind == null || kind.answers.contains(answerKind);
+        if (!answerFits) {
             problems.add(f.pathOf("answer") + ".probe", "probe " + answer.probe() + " gives " + name(answerKind)
                     + " here; a " + kind.id + " exercise needs " + String.join(" or ",
                     kind.answers.stream().map(ExerciseReader::name).sorted().toList()));
@@ -72,7 +73,7 @@ final class ExerciseReader {
                 continue;
             }
             AnswerKind k = ProbeCatalogue.of(call).kind(call);
-            if (answerKind != null && k != answerKind) {
+            if (answerFits && answerKind != null && k != answerKind) {
                 problems.add(SourceMap.join(at, "probe"), "probe " + call.probe() + " gives " + name(k)
                         + " here, but the answer is " + name(answerKind) + ": a misconception must give the same kind");
                 continue;
