@@ -50,6 +50,61 @@ public final class ProbeCatalogue {
     }
 
     /**
+     * The catalogue as a Markdown table (probe, answer, parameters, what it measures), as the authors' README shows
+     * it. Required parameters are in bold; a choice lists its values.
+     */
+    public static String table() {
+        StringBuilder s = new StringBuilder("| probe | answer | parameters | what it measures |\n|---|---|---|---|\n");
+        for (Probe p : all()) {
+            List<String> params = new ArrayList<>();
+            for (Param param : p.params()) {
+                String values = param.type() == ParamType.CHOICE || (param.type() == ParamType.NAMES
+                        && !param.choices().isEmpty() && param.choices().size() <= 8)
+                        ? " (" + String.join(" \\| ", param.choices()) + ")" : "";
+                params.add(param.required() ? "**" + param.name() + "**" + values : param.name() + values);
+            }
+            s.append("| `").append(p.name()).append("` | ").append(answers(p)).append(" | ")
+                    .append(params.isEmpty() ? "none" : String.join(", ", params)).append(" | ").append(p.help())
+                    .append(" |\n");
+        }
+        return s.toString();
+    }
+
+    /** The answer kind a probe gives with its required parameters, and each optional parameter that changes it. */
+    private static String answers(Probe p) {
+        Map<String, Object> required = new LinkedHashMap<>();
+        for (Param param : p.params()) {
+            if (param.required()) {
+                required.put(param.name(), sample(param));
+            }
+        }
+        AnswerKind base = p.kind(new ProbeCall(p.name(), required));
+        StringBuilder s = new StringBuilder(lower(base));
+        for (Param param : p.params()) {
+            if (!param.required()) {
+                Map<String, Object> more = new LinkedHashMap<>(required);
+                more.put(param.name(), sample(param));
+                AnswerKind k = p.kind(new ProbeCall(p.name(), more));
+                if (k != base) {
+                    s.append("; ").append(lower(k)).append(" with ").append(param.name());
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    private static Object sample(Param param) {
+        if (param.type().integral) {
+            return 0L;
+        }
+        return param.type() == ParamType.BOOL ? Boolean.FALSE : param.type() == ParamType.NAMES ? List.of() : "x";
+    }
+
+    private static String lower(AnswerKind k) {
+        return k.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
      * What can be checked against a model before anything runs: the stack exists, layers and heads are in range, hook
      * names exist in the model. Each problem names its parameter.
      */
