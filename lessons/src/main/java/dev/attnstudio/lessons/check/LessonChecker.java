@@ -75,7 +75,10 @@ public final class LessonChecker {
                 millis(start));
     }
 
-    /** Attempt 0, or for a page that draws a bug at random, attempts until every bug of its list has been drawn. */
+    /**
+     * Attempt 0; for a page that draws a bug at random, the first attempt that draws each bug of its list (attempts
+     * that draw the same bugs run the same page).
+     */
     static List<Integer> attempts(String lesson, Page page) {
         Set<String> wanted = new HashSet<>();
         for (Action a : page.setup().actions()) {
@@ -89,8 +92,9 @@ public final class LessonChecker {
         List<Integer> out = new ArrayList<>();
         Set<String> drawn = new HashSet<>();
         for (int attempt = 0; attempt < MAX_ATTEMPTS && !drawn.containsAll(wanted); attempt++) {
-            out.add(attempt);
-            drawn.addAll(Draws.bugs(lesson, page, attempt));
+            if (drawn.addAll(Draws.bugs(lesson, page, attempt))) {
+                out.add(attempt);
+            }
         }
         return out;
     }

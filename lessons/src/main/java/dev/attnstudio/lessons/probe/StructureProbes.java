@@ -37,7 +37,12 @@ final class StructureProbes {
                 (call, ctx) -> {
                     String hook = call.string("hook", null);
                     Sites.checkHook(ctx.capabilities(), hook, ctx.name(), "hook");
-                    long[] shape = ctx.read(hook, call.optionalInteger("pass")).shape();
+                    long[] shape;
+                    try {
+                        shape = ctx.read(hook, call.optionalInteger("pass")).shape();
+                    } catch (ProbeException e) {
+                        throw new ProbeException(e.param() == null ? "hook" : e.param(), e.getMessage(), e);
+                    }
                     return new Probe.Evaluation(new Answer.Shape(shape), hook + " has shape " + Arrays.toString(shape)
                             + " (documented as " + HookName.documentedShape(hook) + ").");
                 });

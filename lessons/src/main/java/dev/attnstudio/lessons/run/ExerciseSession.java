@@ -100,7 +100,7 @@ public final class ExerciseSession {
     /** The worked solution, generated from the answer's probe on this trace: show it only when asked for. */
     public String solution() {
         String s = right.explanation();
-        if (options != null && right.answer() instanceof Answer.Choice c) {
+        if (options != null && right.answer() instanceof Answer.Choice c && !s.contains(options.label(c.id()))) {
             s += " The answer: " + options.label(c.id()) + ".";
         }
         return s;

@@ -5,6 +5,7 @@ import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.lessons.format.Action;
 import dev.attnstudio.lessons.format.Highlight;
 import dev.attnstudio.lessons.format.ModelRef;
@@ -83,7 +84,7 @@ public final class HeadlessHost implements LessonHost, AutoCloseable {
     }
 
     /** The engine side of the page, for its probes: call after the setup, on this thread. */
-    public EngineContext context(Map<String, dev.attnstudio.engine.step.TensorData> literals) {
+    public EngineContext context(Map<String, TensorData> literals) {
         return new EngineContext(model, stepper, literals);
     }
 
