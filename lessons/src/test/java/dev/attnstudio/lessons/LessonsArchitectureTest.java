@@ -26,8 +26,14 @@ class LessonsArchitectureTest {
 
     @Test
     void noFamilySwitches() {
-        noClasses().should().dependOnClassesThat().belongToAnyOf(ModelConfig.Architecture.class)
+        noClasses().should().dependOnClassesThat().belongToAnyOf(ModelConfig.Architecture.class, ModelConfig.T5.class,
+                        ModelConfig.Llama.class, ModelConfig.Extra.class)
                 .orShould().callMethod(ModelConfig.class, "architecture")
+                .orShould().callMethod(ModelConfig.class, "encoderDecoder")
+                .orShould().callMethod(ModelConfig.class, "causal")
+                .orShould().callMethod(ModelConfig.class, "generates")
+                .orShould().callMethod(ModelConfig.class, "extra")
+                .because("the lessons ask a model's capabilities, as the rest of the project does")
                 .check(CLASSES);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
@@ -17,15 +18,26 @@ public final class JsonTree {
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
-    /** Malformed JSON, with where the parser stopped. */
+    /** Malformed JSON, with where the parser stopped: line, column, and the path of the value it was in. */
     public static final class SyntaxError extends Exception {
         private final int line;
         private final int column;
+        private final String path;
 
         SyntaxError(String message, int line, int column) {
+            this(message, line, column, "");
+        }
+
+        SyntaxError(String message, int line, int column, String path) {
             super(message);
             this.line = line;
             this.column = column;
+            this.path = path;
+        }
+
+        /** The path of the value the parser was in ({@code pages[1].exercise}), "" at the top. */
+        public String path() {
+            return path;
         }
 
         public int line() {
@@ -42,23 +54,49 @@ public final class JsonTree {
 
     /** Parses one JSON document; anything after it, or a key given twice in one object, is an error. */
     public static JsonValue read(String text) throws SyntaxError {
-        try (JsonParser parser = FACTORY.createParser(text)) {
-            JsonToken first = parser.nextToken();
+        JsonParser parser = null;
+        try (JsonParser p = FACTORY.createParser(text)) {
+            parser = p;
+            JsonToken first = p.nextToken();
             if (first == null) {
                 throw new SyntaxError("the file is empty; it must hold one JSON object", 1, 1);
             }
-            JsonValue root = value(parser);
-            if (parser.nextToken() != null) {
-                JsonLocation at = parser.currentTokenLocation();
+            JsonValue root = value(p);
+            if (p.nextToken() != null) {
+                JsonLocation at = p.currentTokenLocation();
                 throw new SyntaxError("unexpected text after the end of the JSON object", at.getLineNr(), at.getColumnNr());
             }
             return root;
         } catch (JsonParseException e) {
             JsonLocation at = e.getLocation();
-            throw new SyntaxError(e.getOriginalMessage(), at == null ? 1 : at.getLineNr(), at == null ? 1 : at.getColumnNr());
+            throw new SyntaxError(e.getOriginalMessage(), at == null ? 1 : at.getLineNr(), at == null ? 1 : at.getColumnNr(),
+                    parser == null ? "" : path(parser.getParsingContext()));
         } catch (IOException e) {
             throw new SyntaxError("cannot read the JSON: " + e.getMessage(), 1, 1);
         }
+    }
+
+    /**
+     * The path of the object or list the parser was in, {@code pages[1].exercise}, from its context chain (the innermost
+     * object's current field is left out: the parser stops after it, at the mistake).
+     */
+    private static String path(JsonStreamContext ctx) {
+        StringBuilder out = new StringBuilder();
+        java.util.ArrayDeque<JsonStreamContext> chain = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            chain.push(c);
+        }
+        for (JsonStreamContext c : chain) {
+            if (c == ctx && c.inObject()) {
+                break;
+            }
+            if (c.inArray()) {
+                out.append('[').append(Math.max(0, c.getCurrentIndex())).append(']');
+            } else if (c.getCurrentName() != null) {
+                out.append(out.length() == 0 ? "" : ".").append(c.getCurrentName());
+            }
+        }
+        return out.toString();
     }
 
     private static JsonValue value(JsonParser p) throws IOException, SyntaxError {

@@ -49,8 +49,10 @@ public final class LessonReader {
         try {
             root = JsonTree.read(text);
         } catch (JsonTree.SyntaxError e) {
-            return new Result(null, List.of(new LessonProblem(source.name(), 0, null, null, LessonProblem.LESSON_FILE,
-                    e.line(), "bad JSON at column " + e.column() + ": " + e.getMessage())));
+            LessonProblem at = LessonProblem.at(source.name(), List.of(), SourceMap.EMPTY, e.path(), "");
+            return new Result(null, List.of(new LessonProblem(source.name(), at.page(), null, e.path().isEmpty() ? null
+                    : at.field(), LessonProblem.LESSON_FILE, e.line(), "bad JSON at column " + e.column() + ": "
+                    + e.getMessage())));
         }
         SourceMap where = SourceMap.of(root);
         Problems problems = new Problems();

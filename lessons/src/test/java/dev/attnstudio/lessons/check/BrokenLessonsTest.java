@@ -95,6 +95,9 @@ class BrokenLessonsTest {
         return Stream.of(
                 new Case("bad JSON", "\"title\": \"A lesson to break\",", "\"title\": \"A lesson to break\"",
                         0, null, "\"model\"", "bad JSON"),
+                new Case("bad JSON in a page", "\"difficulty\": 1,\n        \"minutes\": 2,\n        \"answer\": {\"probe\": \"argmax",
+                        "\"difficulty\": 1\n        \"minutes\": 2,\n        \"answer\": {\"probe\": \"argmax", 2, "exercise",
+                        "\"minutes\": 2,\n        \"answer\": {\"probe\": \"argmax", "was expecting comma"),
                 new Case("unknown hook", "\"hook\": \"blocks.0.attn.hook_pattern\"", "\"hook\": \"blocks.0.attn.hook_patern\"",
                         1, "actions[0].hook", "hook_patern", "unknown hook"),
                 new Case("layer out of range", "\"layer\": 1, \"head\": 0, \"query\": 6}",
