@@ -80,7 +80,7 @@ public final class LessonReader {
             JsonValue item = pageItems.get(i);
             JsonValue file = item.isObject() ? item.members().get("file") : null;
             files.add(file != null && file.isString() ? file.string() : null);
-            Page page = PageReader.read(item, i, source, new PageReader.Defaults(model, prompt), problems);
+            Page page = PageReader.read(item, i, source, new PageReader.Defaults(model, f.has("model"), prompt, f.has("prompt")), problems);
             if (page != null) {
                 pages.add(page);
             }

@@ -19,8 +19,13 @@ final class PageReader {
             "view", "highlight", "worked", "exercise");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** What a page inherits from its lesson. */
-    record Defaults(ModelRef model, Prompt prompt) {
+    /**
+     * What a page inherits from its lesson.
+     *
+     * @param modelGiven  whether the lesson names a model (null {@code model}: one with a problem, already reported)
+     * @param promptGiven whether the lesson gives a prompt
+     */
+    record Defaults(ModelRef model, boolean modelGiven, Prompt prompt, boolean promptGiven) {
     }
 
     private PageReader() {
@@ -46,13 +51,13 @@ final class PageReader {
         }
         ModelRef model = f.has("model") ? SetupReader.model(f.get("model"), f.pathOf("model"), source.folder(), problems)
                 : defaults.model();
-        if (model == null && !f.has("model")) {
+        if (model == null && !f.has("model") && !defaults.modelGiven()) {
             problems.add(f.pathOf("model"), "no model: give the lesson or this page a \"model\" (a bundled sample's"
                     + " name, or {\"folder\": ...})");
         }
         Prompt prompt = f.has("prompt") ? SetupReader.prompt(f.get("prompt"), f.pathOf("prompt"), problems)
                 : defaults.prompt();
-        if (prompt == null && !f.has("prompt")) {
+        if (prompt == null && !f.has("prompt") && !defaults.promptGiven()) {
             problems.add(f.pathOf("prompt"), "no prompt: give the lesson or this page a \"prompt\"");
         }
         List<String> interventions = SetupReader.interventions(f, "interventions", problems);
