@@ -27,7 +27,8 @@ final class StructureProbes {
     }
 
     static List<Probe> all() {
-        return List.of(hookShape(), stepOrder(), kvCacheBytes(), loss(), hookValue(), layerNorm(), earlierCopy());
+        return List.of(hookShape(), stepOrder(), kvCacheBytes(), loss(), lossPositions(), hookValue(), layerNorm(),
+                earlierCopy());
     }
 
     private static Probe hookShape() {
@@ -164,6 +165,37 @@ final class StructureProbes {
                     return new Probe.Evaluation(new Answer.Number(value), "The mean of -log p(next token) over "
                             + (real ? "the real targets" : "the positions the run counts") + " is "
                             + Numbers.format(value) + " nats.");
+                });
+    }
+
+    private static Probe lossPositions() {
+        return Probe.of("loss-positions", "how many positions the prompt's mean loss averages over: as the run counts"
+                        + " them (padding too, if a bug says so), or the real targets only (intended-mask)",
+                List.of(AttentionProbes.variant(Variant.MASKS)),
+                call -> AnswerKind.NUMBER,
+                (call, ctx) -> {
+                    if (!ctx.capabilities().generates()) {
+                        throw new ProbeException(null, ctx.name() + " does not predict next tokens");
+                    }
+                    Stepper.Group prompt = ctx.stepper().groups().get(0);
+                    if (!prompt.trace().complete()) {
+                        throw new ProbeException(null, "the loss needs the prompt's whole pass: add {\"do\": \"run-to-end\"}");
+                    }
+                    boolean real = Variant.of(call) == Variant.INTENDED_MASK;
+                    TokenLoss loss = real ? TokenLoss.of(prompt.trace().read(HookName.Model.LOGITS.id),
+                            prompt.inputs().ids(), prompt.inputs().attentionMask(), false) : TokenLoss.of(ctx.stepper());
+                    int counted = 0;
+                    int all = 0;
+                    for (boolean[] row : loss.counted()) {
+                        for (boolean c : row) {
+                            counted += c ? 1 : 0;
+                            all++;
+                        }
+                    }
+                    return new Probe.Evaluation(new Answer.Number(counted), "Each row of " + (prompt.inputs().length())
+                            + " tokens has " + (prompt.inputs().length() - 1) + " next-token targets, " + all
+                            + " in the batch; the mean " + (real ? "over real targets" : "the run reports") + " counts "
+                            + counted + " of them.");
                 });
     }
 

@@ -117,8 +117,16 @@ public final class ExerciseSession {
     }
 
     /**
+     * Whether the views stay hidden until the student commits (a {@code predict} exercise): the runner has asked the
+     * host to conceal them; the host shows them again once the first answer is graded.
+     */
+    public boolean concealsView() {
+        return exercise.kind() == ExerciseKind.PREDICT;
+    }
+
+    /**
      * Grades a response. A compute answer is evaluated on {@code ctx}'s trace (the page's, after its actions), on the
-     * engine thread.
+     * engine thread; other answers do not read the trace ({@code ctx} may then be null).
      */
     public Verdict grade(Response response, EngineContext ctx) {
         return Grader.grade(right.answer(), mistakes, exercise.tolerance(), response,

@@ -182,6 +182,26 @@ class ProbesOnModelTest {
     }
 
     @Test
+    void theLossCountsPaddingTargetsOnlyUnderTheBug() {
+        LoadedModel model = SharedModels.pool().get(new ModelRef.Sample("tiny-gpt"));
+        Prompt batch = new Prompt(List.of("And God said", "Let there be light"), List.of(), null, 0);
+        for (String bug : new String[] {null, "mask-bug:padding-in-loss"}) {
+            Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(bug == null ? Interventions.NONE
+                    : Interventions.NONE.with(Interventions.parse(bug))));
+            open.add(s);
+            s.reset(EngineActions.batch(batch, model));
+            s.runToEnd();
+            EngineContext ctx = new EngineContext(model, s, Map.of());
+            // 18 positions per row, 17 targets each; the first row's last 6 targets (positions 11-16) are padding
+            assertEquals(bug == null ? 28 : 34, number(ctx, "loss-positions"));
+            assertEquals(28, number(ctx, "loss-positions", "variant", "intended-mask"));
+            double reported = number(ctx, "loss");
+            double real = number(ctx, "loss", "variant", "intended-mask");
+            assertTrue(bug == null ? reported == real : reported != real, reported + " vs " + real);
+        }
+    }
+
+    @Test
     void aStaleCacheKeepsTheNewTokensFromTheirOwnKeys() {
         LoadedModel model = SharedModels.pool().get(new ModelRef.Sample("tiny-gpt"));
         Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withInterventions(

@@ -109,7 +109,7 @@ class PageSessionTest {
 
     @Test
     void theRandomBugReplaysPerAttemptAndTheAnswerFollowsIt() {
-        Page page = bugs.pages().stream().filter(p -> p.file().equals("07-which-bug.md")).findFirst().orElseThrow();
+        Page page = bugs.pages().stream().filter(p -> p.file().equals("08-which-bug.md")).findFirst().orElseThrow();
         Set<String> drawn = new HashSet<>();
         for (int attempt = 0; attempt < 16; attempt++) {
             List<Action> first = PageRunner.resolve(bugs.id(), page.index(), attempt, page.setup().actions());
@@ -121,7 +121,7 @@ class PageSessionTest {
         assertEquals(Set.of("mask-bug:off-by-one", "mask-bug:flipped", "mask-bug:after-softmax", "mask-bug:broadcast"),
                 drawn);
         for (int attempt : List.of(0, 2, 6, 9)) {
-            ExerciseSession e = open(bugs, "07-which-bug.md", attempt).exercise();
+            ExerciseSession e = open(bugs, "08-which-bug.md", attempt).exercise();
             String bug = ((Action.Intervene) PageRunner.resolve(bugs.id(), page.index(), attempt, page.setup().actions())
                     .get(0)).spec().substring("mask-bug:".length());
             assertEquals(new Answer.Choice(bug), e.answer(), "attempt " + attempt);
