@@ -5,15 +5,18 @@ import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.lessons.check.LessonCheck;
 import dev.attnstudio.samples.SampleModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -33,6 +36,7 @@ public final class Main {
               trace     run a model on prompts and write every hook as a NumPy .npy file (attn-studio trace --help)
               diagnose  measure heads, lint masks, rollout and logit lens; exit 1 on findings (attn-studio diagnose --help)
               diff      compare two checkpoints of one architecture head by head (attn-studio diff --help)
+              lessons   check lessons: attn-studio lessons check [FOLDER] (the bundled course without a folder)
               hooks     list the hook names with their shapes and meanings
               bench     measure the engine's speed and memory (options: --layers N, --runs N)
 
@@ -45,14 +49,30 @@ public final class Main {
             """;
 
     /** The words the root command takes before a subcommand. */
-    @Command(name = "attn-studio", subcommands = {TraceArgs.class, DiagnoseArgs.class, DiffArgs.class, HooksArgs.class,
-            BenchArgs.class})
+    @Command(name = "attn-studio", subcommands = {TraceArgs.class, DiagnoseArgs.class, DiffArgs.class, LessonsArgs.class,
+            HooksArgs.class, BenchArgs.class})
     static final class Root {
         @Option(names = {"-h", "--help"}, usageHelp = true)
         boolean help;
 
         @Option(names = "--debug")
         boolean debug;
+    }
+
+    /** {@code attn-studio lessons check [FOLDER]}: runs every page of every lesson and proves every exercise. */
+    @Command(name = "lessons", subcommands = LessonsArgs.Check.class)
+    static final class LessonsArgs {
+        @Option(names = "--debug")
+        boolean debug;
+
+        @Command(name = "check")
+        static final class Check {
+            @Parameters(arity = "0..1")
+            String folder;
+
+            @Option(names = "--debug")
+            boolean debug;
+        }
     }
 
     @Command(name = "hooks")
@@ -129,6 +149,14 @@ public final class Main {
         }
         if (args instanceof DiffArgs diff) {
             return new DiffCommand(diff, out, err).run();
+        }
+        if (args instanceof LessonsArgs) {
+            ParseResult check = command.subcommand();
+            if (check == null) {
+                throw new UsageException("lessons takes a command: attn-studio lessons check [FOLDER]");
+            }
+            String folder = ((LessonsArgs.Check) check.commandSpec().userObject()).folder;
+            return LessonCheck.run(folder == null ? null : Path.of(folder), out);
         }
         if (args instanceof HooksArgs) {
             out.println(HookName.table());
