@@ -298,8 +298,12 @@ public final class SampleModels {
         }
     }
 
-    /** Parses a sample's ONNX resource and maps it to Hugging Face BERT tensors; the bytes are dropped after. */
-    static OnnxBertImport.Imported importOnnx(MavenOnnx source) {
+    /**
+     * Parses a sample's ONNX resource and maps it to Hugging Face BERT tensors; the bytes are dropped after. With
+     * {@link #tokenizer} and {@link LoadedModel#of}, what {@link #open} does for an ONNX sample, for callers that keep
+     * the host tensors to open the sample again without parsing it again.
+     */
+    public static OnnxBertImport.Imported importOnnx(MavenOnnx source) {
         String label = source.label(source.onnx());
         OnnxGraph graph;
         try (InputStream in = resource(source, source.onnx())) {
@@ -310,8 +314,8 @@ public final class SampleModels {
         return OnnxBertImport.read(graph, Path.of(label));
     }
 
-    /** The sample's tokenizer, read from its tokenizer.json resource. */
-    static Tokenizer tokenizer(MavenOnnx source) {
+    /** The sample's tokenizer, read from its tokenizer.json resource (the caller closes it, or the model it goes to). */
+    public static Tokenizer tokenizer(MavenOnnx source) {
         return Tokenizer.fromJson(tokenizerJson(source), source.label(source.tokenizer()));
     }
 

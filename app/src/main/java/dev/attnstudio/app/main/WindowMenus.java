@@ -140,10 +140,10 @@ final class WindowMenus {
         batch.setId("batchModeItem");
         batch.setAccelerator(new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN));
         batch.selectedProperty().bindBidirectional(vm.prompt().batchModeProperty());
-        batch.disableProperty().bind(vm.session().encoderProperty().not());
+        batch.disableProperty().bind(vm.session().batchesProperty().not());
         MenuItem pairItem = item("pairItem", "Edit sentence B",
                 new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), prompt::focusPair);
-        pairItem.disableProperty().bind(vm.session().encoderProperty().not());
+        pairItem.disableProperty().bind(vm.session().pairsProperty().not());
         return new Menu("Prompt", null,
                 item("promptItem", "Edit prompt", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
                         prompt::focusPrompt), pairItem, batch);
