@@ -82,8 +82,9 @@ final class WindowDialogs {
     void about() {
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.setTitle("About Attention Studio");
-        alert.setHeaderText("Attention Studio " + version());
-        MarkdownView text = new MarkdownView(ABOUT);
+        alert.setHeaderText(null); // the page has its title
+        alert.setGraphic(null);
+        MarkdownView text = new MarkdownView(ABOUT.replace("{version}", version()));
         text.setId("aboutText");
         ScrollPane scroll = new ScrollPane(text);
         scroll.setFitToWidth(true);

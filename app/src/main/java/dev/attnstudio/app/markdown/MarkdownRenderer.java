@@ -20,6 +20,7 @@ import org.commonmark.Extension;
 import org.commonmark.ext.autolink.AutolinkExtension;
 import org.commonmark.ext.gfm.tables.TableBlock;
 import org.commonmark.ext.gfm.tables.TableCell;
+import org.commonmark.ext.gfm.tables.TableHead;
 import org.commonmark.ext.gfm.tables.TableRow;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.node.BlockQuote;
@@ -169,8 +170,8 @@ public final class MarkdownRenderer {
         int columns = 0;
         for (org.commonmark.node.Node section = table.getFirstChild(); section != null; section = section.getNext()) {
             for (org.commonmark.node.Node r = section.getFirstChild(); r != null; r = r.getNext()) {
-                if (!(r instanceof TableRow)) {
-                    continue;
+                if (!(r instanceof TableRow) || (section instanceof TableHead && plainText(r).isBlank())) {
+                    continue; // "| | |" heads a table of key-value rows: no header to draw
                 }
                 int column = 0;
                 for (org.commonmark.node.Node c = r.getFirstChild(); c != null; c = c.getNext()) {
@@ -193,8 +194,14 @@ public final class MarkdownRenderer {
     }
 
     private TextFlow cell(TableCell cell) {
-        TextFlow flow = cell.isHeader() ? flow(cell, MarkdownStyles.TABLE_CELL, MarkdownStyles.TABLE_HEADER)
-                : flow(cell, MarkdownStyles.TABLE_CELL);
+        TextFlow flow = new CellFlow();
+        flow.getStyleClass().add(MarkdownStyles.TABLE_CELL);
+        if (cell.isHeader()) {
+            flow.getStyleClass().add(MarkdownStyles.TABLE_HEADER);
+        }
+        List<Node> runs = new ArrayList<>();
+        inlines(cell, List.of(), runs);
+        flow.getChildren().setAll(runs);
         flow.setTextAlignment(cell.getAlignment() == null ? TextAlignment.LEFT : switch (cell.getAlignment()) {
             case CENTER -> TextAlignment.CENTER;
             case RIGHT -> TextAlignment.RIGHT;
@@ -202,9 +209,33 @@ public final class MarkdownRenderer {
         });
         flow.setMaxWidth(Double.MAX_VALUE);
         flow.setMaxHeight(Double.MAX_VALUE);
-        flow.setMinWidth(Math.min(80, flow.prefWidth(-1))); // long cells wrap rather than push the table off screen
         GridPane.setFillHeight(flow, true);
         return flow;
+    }
+
+    /**
+     * A table cell: as narrow as its longest word (so a long cell wraps between words rather than pushing the table off
+     * screen, and a short one never breaks inside a word).
+     */
+    private static final class CellFlow extends TextFlow {
+
+        @Override
+        protected double computeMinWidth(double height) {
+            double widest = 0;
+            Text probe = new Text();
+            for (Node child : getChildren()) {
+                if (child instanceof Text t) {
+                    probe.setFont(t.getFont());
+                    for (String word : t.getText().split("\\s+")) {
+                        probe.setText(word);
+                        widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+                    }
+                } else {
+                    widest = Math.max(widest, child.prefWidth(-1)); // a link does not break
+                }
+            }
+            return Math.ceil(widest) + snappedLeftInset() + snappedRightInset() + 1;
+        }
     }
 
     /** A block of inline content (a paragraph, a heading, a table cell) as one wrapping text flow. */

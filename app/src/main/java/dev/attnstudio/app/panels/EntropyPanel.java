@@ -33,8 +33,8 @@ public final class EntropyPanel extends VBox {
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final LineChart<Number, Number> evolution;
     /** Instead of the chart across passes while there is one pass only: when there will be more. */
-    private final Label evolutionNote = new Label("Each head's entropy across passes is drawn here once a decoder generates "
-            + "a token (Ctrl+G); an encoder reads its prompt in one pass.");
+    private final Label evolutionNote = new Label("Each head across passes shows here once Ctrl+G generates a token "
+            + "(decoders; an encoder has one pass).");
 
     public EntropyPanel() {
         getStyleClass().addAll(PanelStyles.PANEL, PanelStyles.ENTROPY_PANEL);

@@ -71,8 +71,8 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
     /** For a model without a KV cache: nothing but why ({@code note}). */
     public static KvCacheData none(LoadedModel model) {
         Capabilities c = model.model().capabilities();
-        String note = "The KV cache needs a model that generates; " + model.name() + " (" + c.family() + ") is an encoder: "
-                + "it reads the whole prompt in one pass and keeps nothing for a next token.";
+        String note = "No KV cache: " + model.name() + " (" + c.family() + ") is an encoder, which reads the whole prompt in "
+                + "one pass and generates nothing.";
         return new KvCacheData(0, 0, 0, c.heads(), c.kvHeads(), c.dHead(), "", "", false, List.of(), 0, null, null, List.of(),
                 new int[0], note, 0, new long[0]);
     }
