@@ -123,7 +123,7 @@ public final class MainView {
         side.getStyleClass().add(Styles.SIDE_SPLIT);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.62);
-        SplitPane split = new SplitPane(new StepListPanel(vm.stepping()), centre, side);
+        SplitPane split = new SplitPane(new StepListPanel(vm.stepping(), vm.status()), centre, side);
         split.setId("mainSplit");
         split.getStyleClass().add(Styles.CENTRE_SPLIT);
         split.setDividerPositions(0.2, 0.79);

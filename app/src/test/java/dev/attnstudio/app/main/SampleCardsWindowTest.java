@@ -65,6 +65,26 @@ class SampleCardsWindowTest {
     }
 
     @Test
+    void withoutAPassTheStepsListSaysWhy() throws Exception {
+        String before = fx(() -> vm().prompt().textProperty().get());
+        try {
+            fx(() -> {
+                vm().prompt().textProperty().set("x".repeat(200)); // tiny-gpt reads 128 positions
+                return null;
+            });
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().stepping().steps().isEmpty()));
+            assertEquals("No pass: the prompt has 200 tokens; this model reads at most 128 (n_positions)",
+                    fx(() -> robot.lookup("#stepListPlaceholder").queryAs(Label.class).getText()));
+        } finally {
+            fx(() -> {
+                vm().prompt().textProperty().set(before);
+                return null;
+            });
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> !vm().stepping().steps().isEmpty()));
+        }
+    }
+
+    @Test
     void theSamplesMenuSaysWhatEachSampleIs() throws Exception {
         for (SampleModels.Sample s : SampleModels.catalog()) {
             MenuItem item = fx(() -> menuItem("sample-" + s.name()));
