@@ -2,6 +2,7 @@ package dev.attnstudio.app;
 
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.FxEngineExecutor;
+import dev.attnstudio.app.main.Debouncer;
 import dev.attnstudio.app.main.MainView;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.ModelOpener;
@@ -13,6 +14,7 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import javafx.util.Duration;
 
 import java.nio.file.Path;
 
@@ -24,6 +26,11 @@ import java.nio.file.Path;
 public class AttentionStudioApp extends Application {
 
     public static final String TITLE = "Attention Studio";
+    /**
+     * How long the typing must pause before the prompt is tokenized and the pass starts over: shorter than the pause
+     * between words, longer than between the keys of a word.
+     */
+    static final Duration TYPING_PAUSE = Duration.millis(150);
 
     private final ModelOpener opener;
     private final SettingsStore settings;
@@ -61,7 +68,8 @@ public class AttentionStudioApp extends Application {
     public void start(Stage stage) {
         DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
         engine = new FxEngineExecutor();
-        viewModel = new MainViewModel(engine, opener, settings != null ? settings : SettingsStore.userPreferences());
+        viewModel = new MainViewModel(engine, opener, settings != null ? settings : SettingsStore.userPreferences(),
+                Debouncer.fx(TYPING_PAUSE));
         view = new MainView(viewModel, views, Platform::exit);
 
         Scene scene = new Scene(view.root(), 1280, 800); // the view themes its scene

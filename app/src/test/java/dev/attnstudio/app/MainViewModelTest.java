@@ -7,7 +7,6 @@ import dev.attnstudio.app.main.Breakpoint;
 import dev.attnstudio.app.main.BreakpointsViewModel;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.ModelOpener;
-import dev.attnstudio.app.main.PromptViewModel;
 import dev.attnstudio.app.main.StepRow;
 import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
@@ -43,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MainViewModelTest {
 
-    private static final String SAMPLE = SampleModels.defaultSample().name();
+    /** The random sample: its 256 positions and byte tokens are what these tests count on. */
+    private static final String SAMPLE = SampleModels.RANDOM_GPT2_TINY.name();
     private static final String PROMPT = "Attention is all you need";
     private static final String PATTERN_0 = "blocks.0.attn.hook_pattern";
 
@@ -75,10 +75,11 @@ class MainViewModelTest {
     }
 
     @Test
-    void loadsTheSampleAndTokenizesTheDefaultPrompt() {
+    void loadsTheSampleAndTokenizesItsSuggestedPrompt() {
         assertEquals(SAMPLE, vm.session().modelInfoProperty().get().name());
         assertEquals(4, vm.session().modelInfoProperty().get().layers());
-        long[] ids = reference.tokenizer().encode(PromptViewModel.DEFAULT_PROMPT).ids();
+        assertEquals(SampleModels.RANDOM_GPT2_TINY.prompt(), vm.prompt().textProperty().get());
+        long[] ids = reference.tokenizer().encode(SampleModels.RANDOM_GPT2_TINY.prompt()).ids();
         assertEquals(ids.length, vm.prompt().tokens().size());
         assertEquals(reference.model().program(new dev.attnstudio.engine.program.Pass(1, ids.length, 0,
                 null, null)).names(), vm.stepping().steps().stream().map(StepRow::name).toList());

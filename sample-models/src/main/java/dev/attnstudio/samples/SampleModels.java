@@ -51,14 +51,16 @@ public final class SampleModels {
      * @param name         what the app, the command line and {@link #open} call it
      * @param architecture the engine's model family in lower case: {@code "gpt2"}, {@code "bert"}, {@code "llama"} or
      *                     {@code "t5"}
+     * @param description  one line for menus: what the sample is for, and what it cannot read
+     * @param prompt       a prompt the sample understands (its vocabulary, its task), filled in when it is opened
      * @param source       where its weights come from
      * @param license      the licences of the weights and of the jar that carries them, and where each is stated
      * @param sizeBytes    size of the weights as shipped: the ONNX resource, fp32 bytes of generated weights, or all
      *                     files of a bundled folder
      * @param modelCard    what the model is, how it was trained and how its weights were identified
      */
-    public record Sample(String name, String architecture, Source source, License license, long sizeBytes,
-                         Card modelCard) {
+    public record Sample(String name, String architecture, String description, String prompt, Source source,
+                         License license, long sizeBytes, Card modelCard) {
 
         /** The model card as one paragraph, for tooltips and about boxes. */
         public String card() {
@@ -171,9 +173,9 @@ public final class SampleModels {
         return Catalog.SAMPLES;
     }
 
-    /** The sample opened first when the app starts. */
+    /** The sample opened first when the app starts: a trained one, whose attention means something. */
     public static Sample defaultSample() {
-        return RANDOM_GPT2_TINY;
+        return find("tiny-gpt").orElseThrow();
     }
 
     /** The sample with this name, if there is one. */
@@ -296,8 +298,12 @@ public final class SampleModels {
         }
     }
 
-    /** Parses a sample's ONNX resource and maps it to Hugging Face BERT tensors; the bytes are dropped after. */
-    static OnnxBertImport.Imported importOnnx(MavenOnnx source) {
+    /**
+     * Parses a sample's ONNX resource and maps it to Hugging Face BERT tensors; the bytes are dropped after. With
+     * {@link #tokenizer} and {@link LoadedModel#of}, what {@link #open} does for an ONNX sample, for callers that keep
+     * the host tensors to open the sample again without parsing it again.
+     */
+    public static OnnxBertImport.Imported importOnnx(MavenOnnx source) {
         String label = source.label(source.onnx());
         OnnxGraph graph;
         try (InputStream in = resource(source, source.onnx())) {
@@ -308,8 +314,8 @@ public final class SampleModels {
         return OnnxBertImport.read(graph, Path.of(label));
     }
 
-    /** The sample's tokenizer, read from its tokenizer.json resource. */
-    static Tokenizer tokenizer(MavenOnnx source) {
+    /** The sample's tokenizer, read from its tokenizer.json resource (the caller closes it, or the model it goes to). */
+    public static Tokenizer tokenizer(MavenOnnx source) {
         return Tokenizer.fromJson(tokenizerJson(source), source.label(source.tokenizer()));
     }
 
@@ -389,7 +395,8 @@ public final class SampleModels {
                     number(c, "heads", where).intValue(), number(c, "dModel", where).intValue(),
                     text(c, "shape", where), text(c, "training", where), text(c, "weights", where),
                     text(c, "identification", where));
-            return new Sample(name, architecture, source, license, number(e, "sizeBytes", where).longValue(), card);
+            return new Sample(name, architecture, text(e, "description", where), text(e, "prompt", where), source, license,
+                    number(e, "sizeBytes", where).longValue(), card);
         }
 
         private static BundledFolder bundledFolder(JsonNode s, String where) {

@@ -33,7 +33,24 @@ class CatalogTest {
         assertEquals(Set.of("random-gpt2-tiny", "all-minilm-l6-v2", "bge-small-en-v1.5", "induction-2l",
                 "induction-2l-collapsed", "tiny-gpt", "tiny-llama", "reverse-t5"), names);
         assertTrue(catalog.contains(SampleModels.defaultSample()));
-        assertEquals("random-gpt2-tiny", SampleModels.defaultSample().name());
+        assertEquals("tiny-gpt", SampleModels.defaultSample().name(), "the app starts on a trained sample");
+    }
+
+    @Test
+    void everySampleSaysInOneLineWhatItIsAndHasACard() {
+        for (SampleModels.Sample s : SampleModels.catalog()) {
+            assertFalse(s.description().contains("\n"), s.name() + ": the description is one line");
+            assertTrue(s.description().length() <= 120, s.name() + ": " + s.description().length() + " characters");
+            String card = SampleCards.markdown(s);
+            assertTrue(card.startsWith("# " + s.name()), s.name() + ": the card starts with its name: " + card.lines().findFirst());
+            assertTrue(card.contains("|---"), s.name() + ": the card has a table");
+        }
+        assertTrue(SampleModels.find("induction-2l-collapsed").orElseThrow().description().toLowerCase(Locale.ROOT)
+                .contains("deliberately broken"));
+        assertTrue(SampleModels.find("induction-2l").orElseThrow().description().contains("a0 .. a63"));
+        // a bundled folder's own card, not one written from the catalog
+        assertTrue(SampleCards.markdown(SampleModels.find("tiny-gpt").orElseThrow()).contains("## Sample generations"));
+        assertTrue(SampleCards.markdown(SampleModels.find("all-minilm-l6-v2").orElseThrow()).contains("Apache-2.0"));
     }
 
     @Test
@@ -102,6 +119,12 @@ class CatalogTest {
                 assertEquals(s.modelCard().layers(), m.config().nLayer(), s.name());
                 assertEquals(s.modelCard().heads(), m.config().nHead(), s.name());
                 assertEquals(s.modelCard().dModel(), m.config().dModel(), s.name());
+                Tokenizer.Tokens suggested = m.tokenizer().encode(s.prompt());
+                for (String token : suggested.strings()) {
+                    assertFalse(token.equals("<unk>") || token.equals("[UNK]"), s.name() + " does not read its prompt: "
+                            + String.join(" ", suggested.strings()));
+                }
+                assertTrue(suggested.size() > 1 && suggested.size() <= m.config().nPositions(), s.name() + ": " + suggested.size());
                 Tokenizer.Tokens t = m.tokenizer().encode("The cat sat on the mat.");
                 try (Stepper stepper = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF))) {
                     stepper.reset(t.ids());

@@ -72,8 +72,7 @@ final class EnginePass {
         }
         synced = input;
         sampler = null;
-        PromptTokenizer.Tokenized t = PromptTokenizer.tokenize(input, model.name(), model.tokenizer(), info.encoder(),
-                info.encoderDecoder(), padId);
+        PromptTokenizer.Tokenized t = PromptTokenizer.tokenize(input, model.name(), model.tokenizer(), info.prompt(), padId);
         tokens = t.chips();
         error = t.error();
         if (t.batch() != null) {

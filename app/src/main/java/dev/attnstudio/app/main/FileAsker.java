@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
@@ -22,25 +23,46 @@ public interface FileAsker {
      */
     Path ask(Window owner, String title, String suggested, List<String> extensions);
 
-    /** A save dialog in the directory of the last export (the user's home at first). */
+    /** A save dialog in the user's home, then in the folder of the last file saved (for this run only). */
     static FileAsker chooser() {
-        File[] last = {null};
+        return chooser(new DialogFolders(SettingsStore.inMemory()));
+    }
+
+    /** A save dialog that opens where {@code folders} says and tells it where the file went. */
+    static FileAsker chooser(DialogFolders folders) {
         return (owner, title, suggested, extensions) -> {
-            FileChooser chooser = new FileChooser();
-            chooser.setTitle(title);
-            chooser.setInitialFileName(suggested);
-            if (last[0] != null && last[0].isDirectory()) {
-                chooser.setInitialDirectory(last[0]);
-            }
-            for (String ext : extensions) {
-                chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("." + ext, "*." + ext));
-            }
-            File file = chooser.showSaveDialog(owner);
+            File file = saveChooser(title, suggested, extensions, folders).showSaveDialog(owner);
             if (file == null) {
                 return null;
             }
-            last[0] = file.getParentFile();
+            folders.remember(file.toPath().getParent());
             return file.toPath();
         };
+    }
+
+    /** The save dialog, not shown yet: its title, file name, extensions and first folder. */
+    static FileChooser saveChooser(String title, String suggested, List<String> extensions, DialogFolders folders) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.setInitialFileName(suggested);
+        Path start = folders.start();
+        if (start != null) {
+            chooser.setInitialDirectory(start.toFile());
+        }
+        for (String ext : extensions) {
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("." + ext, "*." + ext));
+        }
+        return chooser;
+    }
+
+    /** A folder dialog (File > Open model folder), not shown yet, opening where {@code folders} says. */
+    static DirectoryChooser folderChooser(String title, DialogFolders folders) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle(title);
+        Path start = folders.start();
+        if (start != null) {
+            chooser.setInitialDirectory(start.toFile());
+        }
+        return chooser;
     }
 }

@@ -4,7 +4,6 @@ import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.views.ViewRegistry;
 import dev.attnstudio.app.views.ViewSpec;
-import dev.attnstudio.samples.ModelSource;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.geometry.Orientation;
@@ -18,7 +17,6 @@ import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.VBox;
-import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
 
 import java.io.File;
@@ -42,6 +40,7 @@ public final class MainView {
     private final ViewTabs tabs;
     private final Exporter exporter;
     private final PromptPanel promptPanel;
+    private final ModelInfoWindow modelInfo;
 
     /**
      * @param views the views of the tabs, in order
@@ -51,12 +50,14 @@ public final class MainView {
         this.vm = vm;
         tabs = new ViewTabs(vm, views, settings);
         exporter = new Exporter(vm, tabs, settings, this::window);
+        exporter.setFileAsker(FileAsker.chooser(vm.preferences().folders()));
         promptPanel = new PromptPanel(vm);
         WindowDialogs dialogs = new WindowDialogs(root);
         List<Command> run = RunCommands.of(vm);
         Command openFolder = RunCommands.openFolder(vm, this::chooseFolder);
         root.getStyleClass().add(Styles.MAIN_VIEW);
-        root.setTop(new VBox(WindowMenus.build(vm, tabs, exporter, promptPanel, openFolder, run, dialogs, quit),
+        modelInfo = new ModelInfoWindow(vm, root);
+        root.setTop(new VBox(WindowMenus.build(vm, tabs, exporter, promptPanel, openFolder, run, dialogs, modelInfo::show, quit),
                 new MainToolBar(vm, openFolder, run)));
         root.setCenter(panes());
         root.setBottom(new MainStatusBar(vm, tabs.hoverProperty()));
@@ -122,7 +123,7 @@ public final class MainView {
         side.getStyleClass().add(Styles.SIDE_SPLIT);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.62);
-        SplitPane split = new SplitPane(new StepListPanel(vm.stepping()), centre, side);
+        SplitPane split = new SplitPane(new StepListPanel(vm.stepping(), vm.status()), centre, side);
         split.setId("mainSplit");
         split.getStyleClass().add(Styles.CENTRE_SPLIT);
         split.setDividerPositions(0.2, 0.79);
@@ -135,14 +136,12 @@ public final class MainView {
         return root.getScene() == null ? null : root.getScene().getWindow();
     }
 
+    /** File > Open model folder: a folder dialog in the last folder chosen (its parent: the model's siblings show). */
     private void chooseFolder() {
-        DirectoryChooser chooser = new DirectoryChooser();
-        chooser.setTitle("Open model folder");
-        vm.session().recentModels().stream().filter(s -> s instanceof ModelSource.OnDisk).findFirst()
-                .map(s -> ((ModelSource.OnDisk) s).path().getParent()).filter(p -> p != null && p.toFile().isDirectory())
-                .ifPresent(p -> chooser.setInitialDirectory(p.toFile()));
-        File folder = chooser.showDialog(window());
+        DialogFolders folders = vm.preferences().folders();
+        File folder = FileAsker.folderChooser("Open model folder", folders).showDialog(window());
         if (folder != null) {
+            folders.remember(folder.toPath().getParent() != null ? folder.toPath().getParent() : folder.toPath());
             vm.session().openFolder(folder.toPath());
         }
     }

@@ -22,7 +22,7 @@ public final class MainViewModel implements AutoCloseable {
     private final EngineExecutor engine;
     private final EngineStatus status = new EngineStatus();
     private final SelectionViewModel selection = new SelectionViewModel(this::refresh);
-    private final PromptViewModel prompt = new PromptViewModel(this::retokenize);
+    private final PromptViewModel prompt;
     private final ViewFeeds feeds = new ViewFeeds(this::refresh);
     private final BreakpointsViewModel breakpoints = new BreakpointsViewModel(status);
     private final PreferencesViewModel preferences;
@@ -33,20 +33,27 @@ public final class MainViewModel implements AutoCloseable {
     private final AtomicBoolean retokenizeQueued = new AtomicBoolean();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
-    /** A view model whose settings live in memory only (tests). */
+    /** A view model whose settings live in memory only, re-tokenizing at every edit (tests). */
     public MainViewModel(EngineExecutor engine, ModelOpener opener) {
-        this(engine, opener, SettingsStore.inMemory());
+        this(engine, opener, SettingsStore.inMemory(), Debouncer.immediate());
+    }
+
+    /** As below, re-tokenizing at every edit (tests). */
+    public MainViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings) {
+        this(engine, opener, settings, Debouncer.immediate());
     }
 
     /**
      * @param settings where theme, zoom and recent models are remembered; read now, written on every change
+     * @param edits    when an edit of the prompt is tokenized: the window waits for a pause in the typing
      */
-    public MainViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings) {
+    public MainViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings, Debouncer edits) {
         this.engine = engine;
+        prompt = new PromptViewModel(() -> edits.call(this::retokenize));
         preferences = new PreferencesViewModel(settings);
         pass = new EnginePass(prompt::latest, selection::chosen, feeds);
         interventions = new InterventionsViewModel(engine, pass, status, this::apply);
-        session = new SessionViewModel(engine, opener, settings, pass, status, info -> {
+        session = new SessionViewModel(engine, opener, settings, pass, status, prompt, info -> {
             breakpoints.modelOpened(info);
             interventions.modelOpened();
         }, this::apply);
@@ -122,7 +129,7 @@ public final class MainViewModel implements AutoCloseable {
         engine.execute(pass::close);
     }
 
-    /** The prompt was edited: tokenize it and start the pass over; coalesced while one is queued. */
+    /** The prompt was edited (and the typing paused): tokenize it and start the pass over; coalesced while one is queued. */
     private void retokenize() {
         if (retokenizeQueued.compareAndSet(false, true)) {
             engine.submit(() -> {

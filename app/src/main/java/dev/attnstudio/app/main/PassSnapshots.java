@@ -52,7 +52,7 @@ final class PassSnapshots {
                 SelectionViewModel.clamp(selected.head(), info.heads()), SelectionViewModel.clamp(selected.row(), tokens.size()),
                 source);
         return new PassSnapshot(tokens, decoder, rows(program, trace, cursor), stepper.groups().indexOf(group),
-                stepper.groups().size(), cursor, trace.executed(), details(current), layerAt, source,
+                stepper.groups().size(), cursor, trace.executed(), details(current, info.architecture()), layerAt, source,
                 feeds.build(stepper, context), done);
     }
 
@@ -69,10 +69,11 @@ final class PassSnapshots {
         return List.copyOf(rows);
     }
 
-    private static StepDetails details(Stepper.StepInfo current) {
+    /** @param family the open model's, whose meaning of the hook is shown */
+    private static StepDetails details(Stepper.StepInfo current, String family) {
         return current == null ? null : new StepDetails(current.index(), current.steps(), current.name(), current.unit(),
-                current.math(), current.inputs(), current.shape(), documentedShape(current.name()), meaning(current.name()),
-                current.patches());
+                current.math(), current.inputs(), current.shape(), documentedShape(current.name()),
+                meaning(current.name(), family), current.patches());
     }
 
     /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */
@@ -138,10 +139,9 @@ final class PassSnapshots {
         }
     }
 
-    private static String meaning(String name) {
+    private static String meaning(String name, String family) {
         try {
-            HookName.Parsed p = HookName.parse(name);
-            return p.inBlock() ? p.block().meaning : p.model().meaning;
+            return HookName.parse(name).meaningIn(family);
         } catch (IllegalArgumentException e) {
             return "";
         }

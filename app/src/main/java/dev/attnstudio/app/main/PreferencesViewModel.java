@@ -8,7 +8,10 @@ import javafx.beans.property.SimpleObjectProperty;
 
 import java.util.Locale;
 
-/** The window's look, remembered across runs in a {@link SettingsStore}: colour theme and zoom. */
+/**
+ * The window's look and habits, remembered across runs in a {@link SettingsStore}: colour theme, zoom, the folder the
+ * file dialogs open in.
+ */
 public final class PreferencesViewModel {
 
     public static final double MIN_ZOOM = 0.7;
@@ -20,9 +23,11 @@ public final class PreferencesViewModel {
 
     private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(this, "theme", Theme.LIGHT);
     private final DoubleProperty zoom = new SimpleDoubleProperty(this, "zoom", 1.0);
+    private final DialogFolders folders;
 
     /** Reads the store now (anything unreadable falls back to the default) and writes it on every change. */
     PreferencesViewModel(SettingsStore settings) {
+        folders = new DialogFolders(settings);
         theme.set(Theme.parse(settings.get(THEME_KEY, Theme.LIGHT.name())));
         try {
             zoom.set(clampZoom(Double.parseDouble(settings.get(ZOOM_KEY, "1.0"))));
@@ -31,6 +36,11 @@ public final class PreferencesViewModel {
         }
         theme.addListener((obs, old, now) -> settings.put(THEME_KEY, now.name()));
         zoom.addListener((obs, old, now) -> settings.put(ZOOM_KEY, String.format(Locale.ROOT, "%.2f", now.doubleValue())));
+    }
+
+    /** Where the file dialogs open: the folder last chosen, else the home; remembered across runs. */
+    public DialogFolders folders() {
+        return folders;
     }
 
     /** The colour theme; remembered across runs. */

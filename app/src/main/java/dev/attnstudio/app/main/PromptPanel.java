@@ -22,8 +22,9 @@ import javafx.scene.layout.VBox;
 import java.util.List;
 
 /**
- * The prompt editor and its tokens: the text (one prompt per line in batch mode), for encoders the second segment
- * of a sentence pair and the batch switch, and the token strip, which follows every keystroke.
+ * The prompt editor and its tokens: the text (one prompt per line in batch mode), the batch switch and sentence B
+ * for the models that read them, an encoder-decoder's decoder ids, and the token strip, which follows the typing
+ * once it pauses.
  */
 final class PromptPanel extends VBox {
 
@@ -47,7 +48,7 @@ final class PromptPanel extends VBox {
         prompt.getStyleClass().add(Styles.PROMPT_EDITOR);
         prompt.textProperty().bindBidirectional(vm.prompt().textProperty());
         prompt.prefRowCountProperty().bind(Bindings.when(vm.prompt().batchModeProperty()).then(4).otherwise(1));
-        prompt.setTooltip(new Tooltip("The text the model reads; the tokens below follow as you type. "
+        prompt.setTooltip(new Tooltip("The text the model reads; the tokens below follow when the typing pauses. "
                 + "In batch mode each line is one prompt."));
         prompt.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             // One prompt is one line: Enter adds a line only in batch mode (Ctrl+Enter still runs to the end).
@@ -61,11 +62,11 @@ final class PromptPanel extends VBox {
         CheckBox batch = new CheckBox("Batch");
         batch.setId("batchMode");
         batch.selectedProperty().bindBidirectional(vm.prompt().batchModeProperty());
-        batch.visibleProperty().bind(vm.session().encoderProperty());
-        batch.managedProperty().bind(vm.session().encoderProperty());
+        batch.visibleProperty().bind(vm.session().batchesProperty());
+        batch.managedProperty().bind(vm.session().batchesProperty());
         batch.setMinWidth(Region.USE_PREF_SIZE);
-        batch.setTooltip(new Tooltip("One prompt per line, run together as a batch padded to the longest "
-                + "(encoders; the padding is masked out of attention)"));
+        batch.setTooltip(new Tooltip("One prompt per line, run together as a batch padded on the right to the longest "
+                + "(the padding is masked out of attention)"));
 
         Label count = new Label();
         count.setId("tokenCount");
@@ -87,8 +88,8 @@ final class PromptPanel extends VBox {
         HBox.setHgrow(pair, Priority.ALWAYS);
         HBox pairRow = new HBox(10, pairLabel, pair);
         pairRow.setAlignment(Pos.CENTER_LEFT);
-        pairRow.visibleProperty().bind(vm.session().encoderProperty());
-        pairRow.managedProperty().bind(vm.session().encoderProperty());
+        pairRow.visibleProperty().bind(vm.session().pairsProperty());
+        pairRow.managedProperty().bind(vm.session().pairsProperty());
 
         Label decoderLabel = new Label("Decoder ids");
         decoderLabel.getStyleClass().add(Styles.FIELD_LABEL);

@@ -29,37 +29,35 @@ final class PromptTokenizer {
     }
 
     /**
-     * @param encoder        whether the model reads sentence pairs (and padded batches)
-     * @param encoderDecoder whether the prompt is an encoder-decoder's source (one row; decoder ids apply)
-     * @param padId          the id padding rows get
+     * @param rules what the model takes besides the text; the rest of {@code input} is ignored
+     * @param padId the id padding positions get
      */
-    static Tokenized tokenize(PromptInput input, String model, Tokenizer tokenizer, boolean encoder, boolean encoderDecoder,
-                              long padId) {
+    static Tokenized tokenize(PromptInput input, String model, Tokenizer tokenizer, PromptRules rules, long padId) {
         if (tokenizer == null) {
             return Tokenized.failed(model + " has no tokenizer.json, so it cannot read text");
         }
+        PromptInput in = rules.apply(input);
         long[] decoderStart = null;
-        if (encoderDecoder && !input.decoder().isBlank()) {
+        if (!in.decoder().isBlank()) {
             try {
-                decoderStart = parseIds(input.decoder());
+                decoderStart = parseIds(in.decoder());
             } catch (IllegalArgumentException e) {
                 return Tokenized.failed(e.getMessage());
             }
         }
-        List<String> texts = input.batch() && !encoderDecoder ? input.text().lines().filter(l -> !l.isBlank()).toList()
-                : List.of(input.text());
-        String second = encoder && !input.pair().isBlank() ? input.pair() : null;
+        List<String> texts = in.batch() ? in.text().lines().filter(l -> !l.isBlank()).toList() : List.of(in.text());
+        String second = in.pair().isBlank() ? null : in.pair();
         List<Tokenizer.Tokens> encoded = texts.stream()
                 .map(t -> second == null ? tokenizer.encode(t) : tokenizer.encodePair(t, second)).toList();
         if (encoded.isEmpty() || encoded.stream().anyMatch(t -> t.size() == 0)) {
-            return Tokenized.failed("the prompt is empty: type at least one token" + (input.batch() ? " (one prompt per line)" : ""));
+            return Tokenized.failed("the prompt is empty: type at least one token" + (in.batch() ? " (one prompt per line)" : ""));
         }
         Batch batch = Batch.pad(encoded.stream().map(Tokenizer.Tokens::ids).toList(),
                 encoded.stream().map(Tokenizer.Tokens::typeIds).toList(), Batch.Padding.RIGHT, padId);
         if (decoderStart != null) {
             batch = batch.withDecoder(new long[][] {decoderStart});
         }
-        return new Tokenized(batch, chips(batch, encoded, tokenizer), null);
+        return new Tokenized(batch, chips(batch, encoded, tokenizer, padText(tokenizer, padId)), null);
     }
 
     /** "0, 17,5" as ids; a clear message for anything else. */
@@ -86,7 +84,19 @@ final class PromptTokenizer {
         return text.indexOf('\uFFFD') >= 0 ? "#" + id : TokenChip.visible(text);
     }
 
-    private static List<List<TokenChip>> chips(Batch batch, List<Tokenizer.Tokens> encoded, Tokenizer tokenizer) {
+    /**
+     * What padding chips read: the tokenizer's pad token ({@code [PAD]}, {@code <pad>}), or "pad" for a tokenizer
+     * without one, whose id 0 is a byte or a word that the padding is not.
+     */
+    static String padText(Tokenizer tokenizer, long padId) {
+        String text = tokenizer.decode(padId);
+        boolean token = !text.isBlank() && text.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0xFFFD)
+                && (text.startsWith("[") || text.startsWith("<"));
+        return token ? text : "pad";
+    }
+
+    private static List<List<TokenChip>> chips(Batch batch, List<Tokenizer.Tokens> encoded, Tokenizer tokenizer,
+                                               String padText) {
         List<List<TokenChip>> rows = new ArrayList<>(batch.size());
         for (int b = 0; b < batch.size(); b++) {
             Tokenizer.Tokens t = encoded.get(b);
@@ -94,7 +104,7 @@ final class PromptTokenizer {
             for (int i = 0; i < batch.length(); i++) {
                 long id = batch.ids()[b][i];
                 boolean padding = batch.attentionMask()[b][i] == 0;
-                row.add(new TokenChip(i, id, TokenChip.visible(tokenizer.decode(id)), !padding && t.special()[i],
+                row.add(new TokenChip(i, id, padding ? padText : TokenChip.visible(tokenizer.decode(id)), !padding && t.special()[i],
                         batch.tokenTypes()[b][i], padding));
             }
             rows.add(List.copyOf(row));

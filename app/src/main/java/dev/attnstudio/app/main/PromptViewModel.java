@@ -32,19 +32,41 @@ public final class PromptViewModel {
     private final ObservableList<TokenChip> decoderTokensView = FXCollections.unmodifiableObservableList(decoderTokens);
     /** The prompt engine tasks read: always the newest text, even for tasks queued before the last edit. */
     private volatile PromptInput latest = new PromptInput(DEFAULT_PROMPT, "", false, "");
+    private final Runnable edited;
+    /** While {@link #reset} sets the fields one by one: they count as one edit. */
+    private boolean resetting;
 
     /**
      * @param edited called on the UI thread after every edit
      */
     PromptViewModel(Runnable edited) {
-        Runnable changed = () -> {
-            latest = new PromptInput(orEmpty(text.get()), orEmpty(pair.get()), batchMode.get(), orEmpty(decoderIds.get()));
-            edited.run();
-        };
-        text.addListener((obs, old, now) -> changed.run());
-        pair.addListener((obs, old, now) -> changed.run());
-        batchMode.addListener((obs, old, now) -> changed.run());
-        decoderIds.addListener((obs, old, now) -> changed.run());
+        this.edited = edited;
+        text.addListener((obs, old, now) -> changed());
+        pair.addListener((obs, old, now) -> changed());
+        batchMode.addListener((obs, old, now) -> changed());
+        decoderIds.addListener((obs, old, now) -> changed());
+    }
+
+    private void changed() {
+        if (resetting) {
+            return;
+        }
+        latest = new PromptInput(orEmpty(text.get()), orEmpty(pair.get()), batchMode.get(), orEmpty(decoderIds.get()));
+        edited.run();
+    }
+
+    /** UI thread: sets every field at once (a model was opened), as one edit. */
+    void reset(PromptInput input) {
+        resetting = true;
+        try {
+            batchMode.set(input.batch());
+            text.set(input.text());
+            pair.set(input.pair());
+            decoderIds.set(input.decoder());
+        } finally {
+            resetting = false;
+        }
+        changed();
     }
 
     /** The prompt text; every change re-tokenizes it and starts a fresh pass. In batch mode, one prompt per line. */

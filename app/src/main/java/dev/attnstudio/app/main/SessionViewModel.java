@@ -32,18 +32,23 @@ public final class SessionViewModel {
     private final Consumer<ModelInfo> opened;
     private final Consumer<PassSnapshot> apply;
     private final RecentModels recent;
+    private final PromptViewModel prompt;
     private final ReadOnlyObjectWrapper<ModelInfo> modelInfo = new ReadOnlyObjectWrapper<>(this, "modelInfo");
     private final ReadOnlyBooleanWrapper encoder = new ReadOnlyBooleanWrapper(this, "encoder", false);
     private final ReadOnlyBooleanWrapper encoderDecoder = new ReadOnlyBooleanWrapper(this, "encoderDecoder", false);
+    private final ReadOnlyBooleanWrapper batches = new ReadOnlyBooleanWrapper(this, "batches", false);
+    private final ReadOnlyBooleanWrapper pairs = new ReadOnlyBooleanWrapper(this, "pairs", false);
     private final ReadOnlyObjectWrapper<String> loadFailure = new ReadOnlyObjectWrapper<>(this, "loadFailure");
 
     /**
+     * @param prompt reset for each model opened: its suggested prompt, none of the model before's settings
      * @param opened called on the UI thread with each model opened, before its first snapshot is applied
      * @param apply  applies a pass snapshot on the UI thread
      */
     SessionViewModel(EngineExecutor engine, ModelOpener opener, SettingsStore settings, EnginePass pass, EngineStatus status,
-                     Consumer<ModelInfo> opened, Consumer<PassSnapshot> apply) {
+                     PromptViewModel prompt, Consumer<ModelInfo> opened, Consumer<PassSnapshot> apply) {
         this.engine = engine;
+        this.prompt = prompt;
         this.opener = opener;
         this.pass = pass;
         this.status = status;
@@ -55,8 +60,11 @@ public final class SessionViewModel {
             status.show(Status.info("Removed from recent models (no longer there): " + String.join(", ", gone)));
         }
         modelInfo.addListener((obs, old, info) -> {
+            PromptRules rules = info == null ? PromptRules.TEXT_ONLY : info.prompt();
             encoder.set(info != null && info.encoder());
             encoderDecoder.set(info != null && info.encoderDecoder());
+            batches.set(rules.batches());
+            pairs.set(rules.pairs());
         });
     }
 
@@ -64,7 +72,17 @@ public final class SessionViewModel {
         return modelInfo.getReadOnlyProperty();
     }
 
-    /** Whether the open model is an encoder, which reads sentence pairs and padded batches. */
+    /** Whether the open model reads a batch of prompts, one per line (see {@link PromptRules#batches()}). */
+    public ReadOnlyBooleanProperty batchesProperty() {
+        return batches.getReadOnlyProperty();
+    }
+
+    /** Whether the open model reads a sentence B (see {@link PromptRules#pairs()}). */
+    public ReadOnlyBooleanProperty pairsProperty() {
+        return pairs.getReadOnlyProperty();
+    }
+
+    /** Whether the open model is an encoder: it reads its whole input at once and does not generate. */
     public ReadOnlyBooleanProperty encoderProperty() {
         return encoder.getReadOnlyProperty();
     }
@@ -84,12 +102,12 @@ public final class SessionViewModel {
         return recent.list();
     }
 
-    /** Closes the open model (if any) and opens a bundled sample; the current prompt is tokenized for it. */
+    /** Closes the open model (if any) and opens a bundled sample, with the prompt it suggests. */
     public void openSample(String name) {
         open(new ModelSource.Sample(name));
     }
 
-    /** As {@link #openSample} for a model folder (see {@link ModelFolder} for the kinds it reads). */
+    /** As {@link #open} for a model folder (see {@link ModelFolder} for the kinds it reads); the prompt's text stays. */
     public void openFolder(Path folder) {
         open(new ModelSource.OnDisk(folder));
     }
@@ -104,7 +122,10 @@ public final class SessionViewModel {
         open(source);
     }
 
-    /** Closes the open model (if any) and opens another; the current prompt is tokenized for it. */
+    /**
+     * Closes the open model (if any) and opens another. The prompt starts over for it: a sample's suggested prompt
+     * (else the current text), batch mode off, no sentence B, no decoder ids.
+     */
     public void open(ModelSource source) {
         if (status.isBusy()) {
             return;
@@ -113,6 +134,7 @@ public final class SessionViewModel {
         status.setBusy(true);
         status.setReady(false);
         loadFailure.set(null);
+        prompt.reset(PromptRules.fresh(prompt.latest(), ModelCards.suggestedPrompt(source)));
         status.show(Status.info("Loading " + name + "\u2026"));
         engine.submit(() -> {
             ModelInfo info = pass.open(opener, source);

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.theme.Styles;
+import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
@@ -11,7 +12,10 @@ import javafx.scene.layout.VBox;
 /** The steps of the pass by hook name, left of the views; the step under the cursor stays selected and in view. */
 final class StepListPanel extends VBox {
 
-    StepListPanel(SteppingViewModel stepping) {
+    /**
+     * @param status its last error says why there is no pass (an empty prompt, one too long for the model)
+     */
+    StepListPanel(SteppingViewModel stepping, EngineStatus status) {
         super(6);
         Label title = new Label("Steps of the pass");
         title.getStyleClass().add(Styles.PANEL_TITLE);
@@ -19,7 +23,15 @@ final class StepListPanel extends VBox {
         list.setId("stepList");
         list.getStyleClass().add(Styles.STEP_LIST);
         list.setCellFactory(v -> new StepCell());
-        list.setPlaceholder(new Label("No pass yet"));
+        Label placeholder = new Label();
+        placeholder.setId("stepListPlaceholder");
+        placeholder.setWrapText(true);
+        placeholder.getStyleClass().add(Styles.MUTED);
+        placeholder.textProperty().bind(Bindings.createStringBinding(() -> {
+            Status s = status.messageProperty().get();
+            return !status.isReady() ? "No model yet" : s != null && s.error() ? "No pass: " + s.text() : "No pass yet";
+        }, status.messageProperty(), status.readyProperty()));
+        list.setPlaceholder(placeholder);
         list.setFocusTraversable(false);
         list.setTooltip(new Tooltip("Every step of the forward pass by hook name: grey = not computed yet, "
                 + "highlighted = under the cursor"));

@@ -1,7 +1,7 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.theme.Styles;
-import dev.attnstudio.samples.SampleModels;
+import dev.attnstudio.app.markdown.MarkdownView;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
@@ -14,11 +14,18 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The main window's dialogs: a failed load, Help > Keyboard shortcuts and Help > About, in the window's theme and zoom. */
 final class WindowDialogs {
+
+    /** Help > About's page. */
+    private static final String ABOUT = resource("about.md");
 
     private final Parent root;
 
@@ -71,15 +78,37 @@ final class WindowDialogs {
         show(alert);
     }
 
+    /** Help > About: what the app is and does, what it is built on (the models' own cards are Help > Model info). */
     void about() {
-        SampleModels.Sample sample = SampleModels.defaultSample();
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.setTitle("About Attention Studio");
-        alert.setHeaderText("Attention Studio");
-        alert.setContentText("A debugger for the forward pass of a transformer: step through every named "
-                + "intermediate, stop at breakpoints, step back without recomputing, and look at the attention.\n\n"
-                + "Bundled sample " + sample.name() + ": " + sample.card() + "\n\nRuns offline on DJL / PyTorch.");
+        alert.setHeaderText(null); // the page has its title
+        alert.setGraphic(null);
+        MarkdownView text = new MarkdownView(ABOUT.replace("{version}", version()));
+        text.setId("aboutText");
+        ScrollPane scroll = new ScrollPane(text);
+        scroll.setFitToWidth(true);
+        scroll.setPrefViewportWidth(560);
+        scroll.setPrefViewportHeight(420);
+        alert.getDialogPane().setContent(scroll);
         show(alert);
+    }
+
+    /** The version the jar was built as, or "development build" when run from classes. */
+    static String version() {
+        String v = WindowDialogs.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = WindowDialogs.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Shows a dialog over the window, in the window's theme and zoom. */

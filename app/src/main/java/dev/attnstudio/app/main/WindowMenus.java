@@ -5,7 +5,9 @@ import dev.attnstudio.app.views.ViewSpec;
 import dev.attnstudio.samples.ModelSource;
 import dev.attnstudio.samples.SampleModels;
 import javafx.collections.ListChangeListener;
+import javafx.scene.Node;
 import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
@@ -15,6 +17,7 @@ import javafx.scene.control.ToggleGroup;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.VBox;
 
 import java.util.List;
 import java.util.Locale;
@@ -34,15 +37,17 @@ final class WindowMenus {
     /**
      * @param openFolder File > Open model folder
      * @param run        the Run commands, Stop last
+     * @param modelInfo  Help > Model info
      */
     static MenuBar build(MainViewModel vm, ViewTabs tabs, Exporter exporter, PromptPanel prompt, Command openFolder,
-                         List<Command> run, WindowDialogs dialogs, Runnable quit) {
+                         List<Command> run, WindowDialogs dialogs, Runnable modelInfo, Runnable quit) {
         WindowMenus m = new WindowMenus(vm);
         MenuBar bar = new MenuBar();
         bar.setId("menuBar");
         Menu help = new Menu("Help", null,
                 item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), () -> dialogs.shortcuts(bar)),
-                item("aboutItem", "About", null, dialogs::about));
+                item("modelInfoItem", "Model info", new KeyCodeCombination(KeyCode.I, KeyCombination.SHORTCUT_DOWN), modelInfo),
+                item("aboutItem", "About Attention Studio", null, dialogs::about));
         bar.getMenus().addAll(m.file(openFolder, exporter, quit), m.view(tabs), m.prompt(prompt), run(run),
                 new InterventionMenus(vm).menu(), help);
         return bar;
@@ -58,13 +63,28 @@ final class WindowMenus {
         Menu samples = new Menu("Open sample");
         samples.setId("openSampleMenu");
         for (SampleModels.Sample sample : SampleModels.catalog()) {
-            MenuItem item = new MenuItem(sample.name() + "  (" + sample.architecture() + ")");
+            MenuItem item = new MenuItem(null, sampleLabel(sample));
             item.setId("sample-" + sample.name());
             item.setOnAction(e -> vm.session().openSample(sample.name()));
             item.disableProperty().bind(vm.status().busyProperty());
             samples.getItems().add(item);
         }
         return samples;
+    }
+
+    /**
+     * A sample's name and family over its one-line description. (Labels in a menu item's graphic take the item's
+     * colours when it is highlighted; the description is set apart by size and opacity, not by a colour of its own.)
+     */
+    private static Node sampleLabel(SampleModels.Sample sample) {
+        Label name = new Label(sample.name() + "  (" + sample.architecture() + ")");
+        name.setMnemonicParsing(false);
+        name.setStyle("-fx-font-weight: bold;");
+        Label description = new Label(sample.description());
+        description.setId("sampleDescription-" + sample.name());
+        description.setMnemonicParsing(false);
+        description.setStyle("-fx-font-size: 0.92em; -fx-opacity: 0.8;");
+        return new VBox(1, name, description);
     }
 
     private Menu recent() {
@@ -140,10 +160,10 @@ final class WindowMenus {
         batch.setId("batchModeItem");
         batch.setAccelerator(new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN));
         batch.selectedProperty().bindBidirectional(vm.prompt().batchModeProperty());
-        batch.disableProperty().bind(vm.session().encoderProperty().not());
+        batch.disableProperty().bind(vm.session().batchesProperty().not());
         MenuItem pairItem = item("pairItem", "Edit sentence B",
                 new KeyCodeCombination(KeyCode.B, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), prompt::focusPair);
-        pairItem.disableProperty().bind(vm.session().encoderProperty().not());
+        pairItem.disableProperty().bind(vm.session().pairsProperty().not());
         return new Menu("Prompt", null,
                 item("promptItem", "Edit prompt", new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
                         prompt::focusPrompt), pairItem, batch);

@@ -32,6 +32,9 @@ public final class EntropyPanel extends VBox {
     private final Label readout = new Label();
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final LineChart<Number, Number> evolution;
+    /** Instead of the chart across passes while there is one pass only: when there will be more. */
+    private final Label evolutionNote = new Label("Each head across passes shows here once Ctrl+G generates a token "
+            + "(decoders; an encoder has one pass).");
 
     public EntropyPanel() {
         getStyleClass().addAll(PanelStyles.PANEL, PanelStyles.ENTROPY_PANEL);
@@ -72,7 +75,10 @@ public final class EntropyPanel extends VBox {
         evolution.setPrefHeight(220);
         evolution.setMinHeight(160);
         VBox.setVgrow(top, Priority.ALWAYS);
-        getChildren().addAll(title, about, top, legend, evolution);
+        evolutionNote.getStyleClass().add(PanelStyles.PLACEHOLDER);
+        evolutionNote.managedProperty().bind(evolutionNote.visibleProperty());
+        evolutionNote.visibleProperty().bind(evolution.visibleProperty().not());
+        getChildren().addAll(title, about, top, legend, evolution, evolutionNote);
 
         map.data.addListener((obs, old, now) -> update());
         map.hovered.addListener((obs, old, now) -> follow());
@@ -88,6 +94,8 @@ public final class EntropyPanel extends VBox {
         follow();
         evolution.getData().clear();
         if (d == null || map.selectedLayer.get() >= d.layers()) {
+            evolution.setVisible(false);
+            evolution.setManaged(false);
             return;
         }
         int layer = map.selectedLayer.get();

@@ -17,7 +17,8 @@ import java.util.List;
  * decode, recompute), and the cached keys and values of one layer and key/value head as a matrix that grows by
  * one column per generated token.
  *
- * @param layers         blocks of the model
+ * @param layers         blocks whose keys and values the cache holds; 0 for a model without a KV cache (an encoder),
+ *                       whose {@code note} says so
  * @param layer          the block whose keys and values are shown
  * @param kvHead         the key/value head shown
  * @param heads          query heads per block (H)
@@ -67,9 +68,23 @@ public record KvCacheData(int layers, int layer, int kvHead, int heads, int kvHe
         }
     }
 
+    /** For a model without a KV cache: nothing but why ({@code note}). */
+    public static KvCacheData none(LoadedModel model) {
+        Capabilities c = model.model().capabilities();
+        String note = "No KV cache: " + model.name() + " (" + c.family() + ") is an encoder, which reads the whole prompt in "
+                + "one pass and generates nothing.";
+        return new KvCacheData(0, 0, 0, c.heads(), c.kvHeads(), c.dHead(), "", "", false, List.of(), 0, null, null, List.of(),
+                new int[0], note, 0, new long[0]);
+    }
+
+    /** Whether the model keeps a KV cache at all (see {@link #none}). */
+    public boolean applies() {
+        return layers > 0;
+    }
+
     /**
      * Reads the stepper's passes and the cached keys and values of one cached layer (an encoder-decoder: a decoder
-     * block) and key/value head. Engine thread only.
+     * block) and key/value head; {@link #none} for a model without a cache. Engine thread only.
      */
     public static KvCacheData from(Stepper stepper, LoadedModel model, int layer, int kvHead) {
         TransformerModel transformer = model.model();

@@ -9,6 +9,7 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.chart.CategoryAxis;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.StackedBarChart;
@@ -56,6 +57,8 @@ public final class KvCachePanel extends VBox {
     private final StackedBarChart<String, Number> timeChart;
     private final SpinnerValueFactory.IntegerSpinnerValueFactory layers = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
     private final SpinnerValueFactory.IntegerSpinnerValueFactory kvHeads = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0);
+    /** Everything but the title and the note: hidden while there is no cache to show, so the note says why alone. */
+    private final List<Node> cacheParts;
 
     public KvCachePanel() {
         getStyleClass().addAll(PanelStyles.PANEL, PanelStyles.KV_CACHE_PANEL);
@@ -100,6 +103,7 @@ public final class KvCachePanel extends VBox {
         readout.textProperty().bind(matrix.readout);
         VBox.setVgrow(matrix, Priority.ALWAYS);
         getChildren().addAll(title, summary, controls, charts, sharing, note, matrix, legend, readout);
+        cacheParts = List.of(summary, controls, charts, sharing, matrix, legend, readout);
         data.addListener((obs, old, now) -> update(now));
         matrix.data.bind(data);
         update(null);
@@ -132,11 +136,18 @@ public final class KvCachePanel extends VBox {
     private void update(KvCacheData d) {
         bytesChart.getData().clear();
         timeChart.getData().clear();
-        if (d == null) {
+        boolean shown = d != null && d.applies();
+        for (Node part : cacheParts) {
+            part.setVisible(shown);
+            part.setManaged(shown);
+        }
+        if (!shown) {
             title.setText("KV cache");
             summary.setText("");
             sharing.setText("");
-            note.setText("The KV cache appears once a decoder's prompt has run.");
+            note.setText(d == null ? "The KV cache appears once a decoder's prompt has run." : d.note());
+            note.setVisible(true);
+            note.setManaged(true);
             return;
         }
         title.setText(String.format(Locale.ROOT, "KV cache \u00b7 layer %d \u00b7 kv head %d", d.layer(), d.kvHead()));

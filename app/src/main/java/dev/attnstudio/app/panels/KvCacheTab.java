@@ -3,6 +3,7 @@ package dev.attnstudio.app.panels;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
+import dev.attnstudio.engine.model.Capabilities;
 
 /** The KV cache tab: cache bytes and timings, and the cached keys and values of the layer and head it picks. */
 public final class KvCacheTab {
@@ -23,10 +24,12 @@ public final class KvCacheTab {
         panel.setId("kvCachePanel");
         layer = panel.layerProperty().get();
         kvHead = panel.kvHeadProperty().get();
-        // (the layer the panel asks for may not exist in a model opened since: the last one then)
-        panel.dataProperty().bind(host.feed("KV cache", (s, c) -> KvCacheData.from(s, c.loaded(),
-                Math.min(layer, c.loaded().model().capabilities().cacheLayers() - 1), Math.min(kvHead, c.loaded().model().capabilities().kvHeads() - 1)))
-                .dataProperty());
+        // (the layer the panel asks for may not exist in a model opened since: the last one then; an encoder has none)
+        panel.dataProperty().bind(host.feed("KV cache", (s, c) -> {
+            Capabilities can = c.loaded().model().capabilities();
+            return can.cacheLayers() == 0 ? KvCacheData.none(c.loaded())
+                    : KvCacheData.from(s, c.loaded(), Math.min(layer, can.cacheLayers() - 1), Math.min(kvHead, can.kvHeads() - 1));
+        }).dataProperty());
         panel.layerProperty().addListener((obs, old, now) -> {
             layer = now.intValue();
             host.refresh();

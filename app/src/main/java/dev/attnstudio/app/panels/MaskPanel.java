@@ -102,6 +102,10 @@ public final class MaskPanel extends VBox {
         if (d == null) {
             title.setText("Mask");
             shape.setText("");
+            allowed.setText("allowed"); // no counts: the ones shown were another pass's (or another model's)
+            causal.setText("causal-blocked");
+            padding.setText("padding-blocked");
+            other.setText("override-blocked");
             return;
         }
         title.setText(String.format(Locale.ROOT, "Mask \u00b7 layer %d \u00b7 row %d", d.layer(), d.batchRow()));

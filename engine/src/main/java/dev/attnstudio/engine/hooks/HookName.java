@@ -26,73 +26,146 @@ public final class HookName {
 
     /** Hooks outside the blocks. */
     public enum Model {
-        EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token]"),
-        POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position] (none in rotary models)"),
-        TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]"),
-        EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings"),
-        LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)"),
-        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied)"),
+        EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token]",
+                in(T5, Stack.ENCODER, "token embedding of the source, W_E[token] (the embedding the two stacks share)"),
+                in(T5, Stack.DECODER, "token embedding of the decoder's tokens, W_E[token] (the embedding the two stacks share)")),
+        POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position] (none in rotary models)",
+                in(GPT2, "learned position embedding W_pos[position], added to the token embedding"),
+                in(BERT, "learned position embedding W_pos[position], added to the token embedding")),
+        TOKEN_TYPE_EMBED("hook_token_type_embed", "[B, T, d]", "(encoders) segment embedding W_type[token type]",
+                in(BERT, "segment embedding W_type[token type]: type 0 for sentence A, 1 for sentence B")),
+        EMBED_LN_NORMALIZED("embed.ln.hook_normalized", "[B, T, d]", "(encoders) LayerNorm of the summed embeddings",
+                in(BERT, "LayerNorm of the summed token, position and segment embeddings")),
+        LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)",
+                in(GPT2, "final LayerNorm of the residual stream"),
+                in(LLAMA, "final RMSNorm of the residual stream"),
+                in(T5, Stack.ENCODER, "the encoder's final RMS norm: its output, which every cross-attention reads"),
+                in(T5, Stack.DECODER, "the decoder's final RMS norm; hook_logits reads it")),
+        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied)",
+                in(GPT2, "unembedding: ln_final x W_U, a score for every token of the vocabulary as the next one"),
+                in(LLAMA, "unembedding: ln_final x W_U (lm_head), a score for every token of the vocabulary as the next one"),
+                in(T5, "the decoder's unembedding: ln_final x W_U (times d_model^-0.5 first when the embedding is tied), "
+                        + "a score for every token as the next one")),
         POSITION_BIAS("hook_position_bias", "[1, H, T, K]",
                 "(T5, one per stack) relative position bias: a learned number per head and distance bucket, added to "
-                        + "the scores of every self-attention layer of the stack");
+                        + "the scores of every self-attention layer of the stack",
+                in(T5, Stack.ENCODER, "the encoder's relative position bias: a learned number per head and distance bucket "
+                        + "(both directions), added to every encoder layer's scores"),
+                in(T5, Stack.DECODER, "the decoder's relative position bias: a learned number per head and distance bucket "
+                        + "(keys before the query only), added to every decoder self-attention's scores"));
 
         public final String id;
         public final String shape;
+        /** What it holds in any model that has it (the hook table's text). */
         public final String meaning;
+        private final List<Variant> variants;
 
-        Model(String id, String shape, String meaning) {
+        Model(String id, String shape, String meaning, Variant... variants) {
             this.id = id;
             this.shape = shape;
             this.meaning = meaning;
+            this.variants = List.of(variants);
         }
     }
 
     /** Hooks inside block i, written {@code blocks.{i}.<suffix>}. */
     public enum Block {
         RESID_PRE("hook_resid_pre", "[B, T, d]", "residual stream entering the block"),
-        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first norm: before attention (GPT-2; LLaMA: RMSNorm), of resid_mid (BERT)"),
+        LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first norm: before attention (GPT-2; LLaMA: RMSNorm), of resid_mid (BERT)",
+                in(GPT2, "LayerNorm of the residual stream, before attention (pre-norm)"),
+                in(LLAMA, "RMSNorm of the residual stream, before attention (pre-norm)"),
+                in(BERT, "first LayerNorm, after attention: LayerNorm(resid_mid) (post-norm)"),
+                in(T5, "RMS norm of the residual stream, before self-attention (pre-norm)")),
         Q("attn.hook_q", "[B, T, H, h]", "queries, split into heads"),
-        K("attn.hook_k", "[B, T, Hkv, h]", "keys of this pass's positions (rotary models: before rotation)"),
-        V("attn.hook_v", "[B, T, Hkv, h]", "values of this pass's positions"),
-        ROT_Q("attn.hook_rot_q", "[B, T, H, h]", "(rotary models) queries rotated by their position"),
-        ROT_K("attn.hook_rot_k", "[B, T, Hkv, h]", "(rotary models) keys rotated by their position: what the scores and the KV cache use"),
-        PAST_K("attn.hook_past_k", "[B, K-T, Hkv, h]", "(ours) keys held in the KV cache before this pass (rotary models: rotated)"),
+        K("attn.hook_k", "[B, T, Hkv, h]", "keys of this pass's positions (rotary models: before rotation)",
+                in(GPT2, "keys of this pass's positions, split into heads"),
+                in(BERT, "keys of the prompt's positions, split into heads"),
+                in(LLAMA, "keys of this pass's positions, one per key/value head, before rotation"),
+                in(T5, "keys of this pass's positions, split into heads")),
+        V("attn.hook_v", "[B, T, Hkv, h]", "values of this pass's positions",
+                in(LLAMA, "values of this pass's positions, one per key/value head")),
+        ROT_Q("attn.hook_rot_q", "[B, T, H, h]", "(rotary models) queries rotated by their position",
+                in(LLAMA, "queries rotated by their position (rotary embedding)")),
+        ROT_K("attn.hook_rot_k", "[B, T, Hkv, h]", "(rotary models) keys rotated by their position: what the scores and the KV cache use",
+                in(LLAMA, "keys rotated by their position (rotary embedding): what the scores and the KV cache use")),
+        PAST_K("attn.hook_past_k", "[B, K-T, Hkv, h]", "(ours) keys held in the KV cache before this pass (rotary models: rotated)",
+                in(GPT2, "(ours) keys held in the KV cache before this pass"),
+                in(LLAMA, "(ours) keys held in the KV cache before this pass, already rotated"),
+                in(T5, "(ours) keys held in the KV cache before this pass")),
         PAST_V("attn.hook_past_v", "[B, K-T, Hkv, h]", "(ours) values held in the KV cache before this pass"),
-        QK_RAW("attn.hook_qk_raw", "[B, H, T, K]", "(ours) q . k before scaling; query head j reads kv head j / (H / Hkv)"),
-        ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask"),
+        QK_RAW("attn.hook_qk_raw", "[B, H, T, K]", "(ours) q . k before scaling; query head j reads kv head j / (H / Hkv)",
+                in(GPT2, "(ours) q . k of every query and key, before scaling"),
+                in(BERT, "(ours) q . k of every query and key, before scaling"),
+                in(T5, "(ours) q . k of every query and key, never scaled (no division by sqrt(d_head))")),
+        ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask",
+                in(T5, "(ours) q . k plus the relative position bias, before the mask (no scaling)")),
         MASK("attn.hook_mask", "[B or 1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked"),
-        ATTN_SCORES("attn.hook_attn_scores", "[B, H, T, K]", "scaled and masked scores (masked cells -inf)"),
+        ATTN_SCORES("attn.hook_attn_scores", "[B, H, T, K]", "scaled and masked scores (masked cells -inf)",
+                in(T5, "scores with the position bias, masked (masked cells -inf)")),
         PATTERN("attn.hook_pattern", "[B, H, T, K]", "softmax over keys; a fully masked row is 0"),
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),
         ATTN_OUT("hook_attn_out", "[B, T, d]", "heads concatenated, output projection"),
         RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out"),
-        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second norm: before the MLP (GPT-2; LLaMA: RMSNorm), of resid_post = block output (BERT)"),
-        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity (gated MLPs: the gate)"),
-        MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up"),
-        MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity (gated MLPs: act(gate) * up)"),
+        LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second norm: before the MLP (GPT-2; LLaMA: RMSNorm), of resid_post = block output (BERT)",
+                in(GPT2, "LayerNorm of resid_mid, before the MLP (pre-norm)"),
+                in(LLAMA, "RMSNorm of resid_mid, before the MLP (pre-norm)"),
+                in(BERT, "second LayerNorm: of resid_post, giving the block's output (post-norm)"),
+                in(T5, Stack.ENCODER, "RMS norm of resid_mid, before the feed-forward (pre-norm)"),
+                in(T5, Stack.DECODER, "RMS norm of resid_mid, before cross-attention (pre-norm)")),
+        MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity (gated MLPs: the gate)",
+                in(GPT2, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
+                in(BERT, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
+                in(LLAMA, "the gate, x W_gate (d -> d_mlp), before the SiLU")),
+        MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up",
+                in(LLAMA, "the gate's linear partner, x W_up (d -> d_mlp)"),
+                in(T5, "the gate's linear partner, x W_up (d -> d_mlp)")),
+        MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity (gated MLPs: act(gate) * up)",
+                in(GPT2, "GELU of mlp.hook_pre"),
+                in(BERT, "GELU of mlp.hook_pre"),
+                in(LLAMA, "SiLU(gate) * up")),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
-        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out; T5 decoder: resid_mid_cross + mlp_out)"),
-        CROSS_Q("cross_attn.hook_q", "[B, T, H, h]", "(T5 decoder) cross-attention queries, from ln2 of resid_mid"),
-        CROSS_K("cross_attn.hook_k", "[B, S, H, h]", "(T5 decoder) cross-attention keys, from the encoder's output (decode passes: read from the cache)"),
-        CROSS_V("cross_attn.hook_v", "[B, S, H, h]", "(T5 decoder) cross-attention values, from the encoder's output (decode passes: read from the cache)"),
-        CROSS_QK_RAW("cross_attn.hook_qk_raw", "[B, H, T, S]", "(ours; T5 decoder) q . k of every decoder query and encoder key"),
-        CROSS_ATTN_SCORES_UNMASKED("cross_attn.hook_attn_scores_unmasked", "[B, H, T, S]", "(ours; T5 decoder) cross-attention scores before the mask (no scaling, no position bias)"),
-        CROSS_MASK("cross_attn.hook_mask", "[B or 1, 1, 1, S]", "(ours; T5 decoder) additive mask on the encoder keys: -inf on padding"),
-        CROSS_ATTN_SCORES("cross_attn.hook_attn_scores", "[B, H, T, S]", "(T5 decoder) cross-attention scores, masked"),
-        CROSS_PATTERN("cross_attn.hook_pattern", "[B, H, T, S]", "(T5 decoder) softmax over the encoder positions: where each decoder position reads the source"),
-        CROSS_Z("cross_attn.hook_z", "[B, T, H, h]", "(T5 decoder) pattern-weighted sum of the encoder values per head"),
-        CROSS_ATTN_OUT("hook_cross_attn_out", "[B, T, d]", "(T5 decoder) cross-attention heads concatenated, output projection"),
-        RESID_MID_CROSS("hook_resid_mid_cross", "[B, T, d]", "(T5 decoder) resid_mid + cross_attn_out"),
-        LN3_NORMALIZED("ln3.hook_normalized", "[B, T, d]", "(T5 decoder) third norm: of resid_mid_cross, before the MLP");
+        RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out; T5 decoder: resid_mid_cross + mlp_out)",
+                in(GPT2, "resid_mid + mlp_out: the block's output"),
+                in(LLAMA, "resid_mid + mlp_out: the block's output"),
+                in(BERT, "ln1 output + mlp_out; ln2 normalizes it into the block's output"),
+                in(T5, Stack.ENCODER, "resid_mid + mlp_out: the block's output"),
+                in(T5, Stack.DECODER, "resid_mid_cross + mlp_out: the block's output")),
+        CROSS_Q("cross_attn.hook_q", "[B, T, H, h]", "(T5 decoder) cross-attention queries, from ln2 of resid_mid",
+                in(T5, "cross-attention queries, from ln2 of resid_mid")),
+        CROSS_K("cross_attn.hook_k", "[B, S, H, h]", "(T5 decoder) cross-attention keys, from the encoder's output (decode passes: read from the cache)",
+                in(T5, "cross-attention keys, from the encoder's output (decode passes: read from the cache)")),
+        CROSS_V("cross_attn.hook_v", "[B, S, H, h]", "(T5 decoder) cross-attention values, from the encoder's output (decode passes: read from the cache)",
+                in(T5, "cross-attention values, from the encoder's output (decode passes: read from the cache)")),
+        CROSS_QK_RAW("cross_attn.hook_qk_raw", "[B, H, T, S]", "(ours; T5 decoder) q . k of every decoder query and encoder key",
+                in(T5, "(ours) q . k of every decoder query and encoder key")),
+        CROSS_ATTN_SCORES_UNMASKED("cross_attn.hook_attn_scores_unmasked", "[B, H, T, S]", "(ours; T5 decoder) cross-attention scores before the mask (no scaling, no position bias)",
+                in(T5, "(ours) cross-attention scores before the mask (no scaling, no position bias)")),
+        CROSS_MASK("cross_attn.hook_mask", "[B or 1, 1, 1, S]", "(ours; T5 decoder) additive mask on the encoder keys: -inf on padding",
+                in(T5, "(ours) additive mask on the encoder keys: -inf on padding")),
+        CROSS_ATTN_SCORES("cross_attn.hook_attn_scores", "[B, H, T, S]", "(T5 decoder) cross-attention scores, masked",
+                in(T5, "cross-attention scores, masked")),
+        CROSS_PATTERN("cross_attn.hook_pattern", "[B, H, T, S]", "(T5 decoder) softmax over the encoder positions: where each decoder position reads the source",
+                in(T5, "softmax over the encoder positions: where each decoder position reads the source")),
+        CROSS_Z("cross_attn.hook_z", "[B, T, H, h]", "(T5 decoder) pattern-weighted sum of the encoder values per head",
+                in(T5, "pattern-weighted sum of the encoder values per head")),
+        CROSS_ATTN_OUT("hook_cross_attn_out", "[B, T, d]", "(T5 decoder) cross-attention heads concatenated, output projection",
+                in(T5, "cross-attention heads concatenated, output projection")),
+        RESID_MID_CROSS("hook_resid_mid_cross", "[B, T, d]", "(T5 decoder) resid_mid + cross_attn_out",
+                in(T5, "resid_mid + cross_attn_out")),
+        LN3_NORMALIZED("ln3.hook_normalized", "[B, T, d]", "(T5 decoder) third norm: of resid_mid_cross, before the MLP",
+                in(T5, "third norm: RMS norm of resid_mid_cross, before the feed-forward"));
 
         public final String suffix;
         public final String shape;
+        /** What it holds in any model that has it (the hook table's text). */
         public final String meaning;
+        private final List<Variant> variants;
 
-        Block(String suffix, String shape, String meaning) {
+        Block(String suffix, String shape, String meaning, Variant... variants) {
             this.suffix = suffix;
             this.shape = shape;
             this.meaning = meaning;
+            this.variants = List.of(variants);
         }
 
         /** This hook's full name in block {@code layer}. */
@@ -187,10 +260,54 @@ public final class HookName {
             return inBlock() ? block.shape : model.shape;
         }
 
-        /** The documented meaning. */
+        /** The documented meaning, for every family that has the hook (the hook table's text). */
         public String meaning() {
             return inBlock() ? block.meaning : model.meaning;
         }
+
+        /**
+         * What the hook holds in a model of one family ({@code Capabilities.family()}: gpt2, bert, llama, t5), in its
+         * stack: without what only the other families do. The general {@link #meaning()} for a family without a text
+         * of its own.
+         */
+        public String meaningIn(String family) {
+            List<Variant> variants = inBlock() ? block.variants : model.variants;
+            String general = null;
+            for (Variant v : variants) {
+                if (v.family().equals(family)) {
+                    if (v.stack() == stack && v.stack() != null) {
+                        return v.text();
+                    }
+                    if (v.stack() == null) {
+                        general = v.text();
+                    }
+                }
+            }
+            return general != null ? general : meaning();
+        }
+    }
+
+    /** The families with texts of their own ({@code Capabilities.family()}), for {@link Parsed#meaningIn}. */
+    private static final String GPT2 = "gpt2";
+    private static final String BERT = "bert";
+    private static final String LLAMA = "llama";
+    private static final String T5 = "t5";
+
+    /**
+     * A hook's meaning in one family (and, for an encoder-decoder, one stack): what its text says without the
+     * asides about the other families.
+     *
+     * @param stack the stack it applies to, or null for every stack of the family
+     */
+    private record Variant(String family, Stack stack, String text) {
+    }
+
+    private static Variant in(String family, String text) {
+        return new Variant(family, null, text);
+    }
+
+    private static Variant in(String family, Stack stack, String text) {
+        return new Variant(family, stack, text);
     }
 
     private HookName() {

@@ -38,6 +38,20 @@ class HookNameTest {
     }
 
     @Test
+    void meaningsArePerFamilyAndStack() {
+        HookName.Parsed ln1 = HookName.parse("blocks.0.ln1.hook_normalized");
+        assertTrue(ln1.meaning().contains("GPT-2") && ln1.meaning().contains("BERT"), "the table's text covers every family");
+        assertEquals("RMSNorm of the residual stream, before attention (pre-norm)", ln1.meaningIn("llama"));
+        assertTrue(ln1.meaningIn("bert").contains("post-norm"), ln1.meaningIn("bert"));
+        assertEquals(ln1.meaning(), ln1.meaningIn("mamba"), "a family without a text of its own gets the table's");
+        assertTrue(HookName.parse("decoder.blocks.0.ln2.hook_normalized").meaningIn("t5").contains("cross-attention"));
+        assertTrue(HookName.parse("encoder.blocks.0.ln2.hook_normalized").meaningIn("t5").contains("feed-forward"));
+        assertTrue(HookName.parse("decoder.hook_embed").meaningIn("t5").contains("decoder's tokens"));
+        assertEquals(HookName.parse("blocks.0.attn.hook_pattern").meaning(),
+                HookName.parse("blocks.0.attn.hook_pattern").meaningIn("gpt2"), "one text where all families agree");
+    }
+
+    @Test
     void namesThatNoModelHasAreRefused() {
         for (String name : new String[] {"blocks.0.cross_attn.hook_q", "encoder.blocks.0.cross_attn.hook_pattern",
                 "encoder.blocks.0.ln3.hook_normalized", "hook_position_bias", "encoder.hook_logits",
