@@ -51,6 +51,15 @@ public final class WholeSequence {
         public int passes() {
             return rowPass.length == 0 ? 0 : (int) Arrays.stream(rowPass).distinct().count();
         }
+
+        /**
+         * For captions, counting passes from 1 as the app does: "whole sequence · passes 1–6", or "whole sequence ·
+         * pass 1" when one pass gave every row (the prompt's alone, or an encoder, which only the prompt's pass runs).
+         */
+        public String describe() {
+            return passes() <= 1 ? "whole sequence \u00b7 pass " + (rowPass.length == 0 ? lastPass + 1 : rowPass[0] + 1)
+                    : "whole sequence \u00b7 passes 1\u2013" + (lastPass + 1);
+        }
     }
 
     private WholeSequence() {
