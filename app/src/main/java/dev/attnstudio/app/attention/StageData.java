@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param scope   what the rows are, for the caption: "" for the only pass, "pass 2 of 3", or "whole sequence ·
  *                passes 1–3" when the rows are stitched from every pass ({@link WholeSequence}); then the masked
  *                scores and the softmax are exactly a pass over the whole sequence, while q·k and the scaled scores
- *                are NaN where a generated row meets a later key: no pass computed those
+ *                have no value where a row meets a key after its pass (no pass computed those): they are -inf there,
+ *                hatched, and the stage's title says so
  */
 public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow, ScoreScaling scaling,
                         List<AttentionMatrix> stages, List<String> patches, String scope) {
@@ -36,6 +37,14 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
      * tells).
      */
     public static final List<String> TITLES = List.of("q\u00b7k (raw)", "scaled", "masked", "softmax");
+    /** The index of the masked stage: the stages before it are scores before the mask. */
+    private static final int MASKED = 2;
+    /**
+     * Appended to the title of a whole sequence's stage before the mask: a generated token's pass dotted its query with
+     * the keys that existed, so the cells of later keys were never computed (the engine gives NaN there); they are
+     * hatched like the masked cells they become.
+     */
+    public static final String NOT_COMPUTED = " \u00b7 \u25a8 not computed";
     /** The hook of each stage, in order. */
     public static final List<String> HOOKS = List.of(AttentionSource.QK_RAW, AttentionSource.SCORES_UNMASKED,
             AttentionSource.SCORES, AttentionSource.PATTERN);
@@ -129,8 +138,15 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             int rows = w.rows();
             int cols = w.keys();
             float[] one = Arrays.copyOfRange(w.values().values(), head * rows * cols, (head + 1) * rows * cols);
+            String title = title(s, scaling);
+            boolean hatched = false;
+            for (int q = 0; q < rows && s < MASKED; q++) { // no pass computed q·k with a key after its own: hatched,
+                hatched |= w.rowKeys()[q] < cols;           // as the mask blocks them (cross-attention meets every key)
+                Arrays.fill(one, q * cols + w.rowKeys()[q], (q + 1) * cols, Float.NEGATIVE_INFINITY);
+            }
+            title += hatched ? NOT_COMPUTED : "";
             AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
-            stages.add(AttentionMatrix.of(name, title(s, scaling), kind, rows, cols, one,
+            stages.add(AttentionMatrix.of(name, title, kind, rows, cols, one,
                     PositionLabels.of(queryTokens, 0, rows), PositionLabels.of(keyTokens, 0, cols)));
         }
         return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer), scope);
@@ -163,9 +179,13 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         return stage == 1 && scaling != null ? scaling.title() : TITLES.get(stage);
     }
 
-    /** A stage's title: {@link #TITLES}, the second one as the engine computed it ("scaled \u00f7\u221ad_head"). */
+    /**
+     * A stage's title: {@link #TITLES}, the second one as the engine computed it ("scaled \u00f7\u221ad_head"); over the
+     * whole sequence, the stages before the mask say their hatched cells were not computed.
+     */
     public String title(int stage) {
-        return title(stage, scaling);
+        AttentionMatrix m = stages.get(stage);
+        return m != null ? m.title() : title(stage, scaling);
     }
 
     /** A stage's name in one word, for readouts: "q\u00b7k", "scaled" (or "unscaled", "biased"), "masked", "softmax". */

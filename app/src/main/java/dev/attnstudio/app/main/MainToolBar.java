@@ -36,7 +36,6 @@ final class MainToolBar extends ToolBar {
         progress.setPrefSize(20, 20);
         progress.setMaxSize(20, 20);
         progress.visibleProperty().bind(vm.status().busyProperty());
-        progress.progressProperty().bind(vm.status().progressProperty());
         progress.setTooltip(new Tooltip("The engine is working; the window stays usable. Esc stops a run."));
         Command stop = run.get(run.size() - 1);
         getItems().addAll(spring, progress, stop.button());

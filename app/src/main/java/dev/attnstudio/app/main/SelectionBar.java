@@ -56,8 +56,8 @@ final class SelectionBar extends FlowPane {
         stack.valueProperty().bindBidirectional(vm.selection().attentionSourceProperty());
         stack.setTooltip(new Tooltip("Which attention of the encoder-decoder the maps, stages, mask and entropy show: "
                 + "the encoder's self-attention, the decoder's self-attention, or the decoder's cross-attention "
-                + "(decoder queries over encoder keys). It follows the cursor until you choose one; then it stays where "
-                + "you put it while you step and generate."));
+                + "(decoder queries over encoder keys). It follows the cursor as you step until you choose one; then it "
+                + "stays where you put it. Generating never moves it."));
         Label stackLabel = fieldLabel("Attention", stack);
         for (Node n : new Node[] {stackLabel, stack}) {
             n.visibleProperty().bind(vm.session().encoderDecoderProperty());

@@ -4,8 +4,6 @@ import dev.attnstudio.app.views.AttentionSource;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -13,8 +11,8 @@ import javafx.beans.property.SimpleObjectProperty;
 /**
  * The selection every view shares: layer, head, batch row, (for an encoder-decoder) which attention, and whether the
  * attention views show the whole sequence or the pass under the cursor. The user changes it through the selection bar
- * and the views; after a command the layer follows the cursor into its block, and the attention follows it into its
- * stack until the user picks one. A change the user makes rebuilds the views' data; one that a snapshot makes does not.
+ * and the views; after a stepping command the layer follows the cursor into its block, and the attention follows it
+ * into its stack until the user picks one (generating moves neither). A change the user makes rebuilds the views' data; one that a snapshot makes does not.
  */
 public final class SelectionViewModel {
 
@@ -32,7 +30,8 @@ public final class SelectionViewModel {
     private final IntegerProperty batchRow = new SimpleIntegerProperty(this, "batchRow", 0);
     private final ObjectProperty<AttentionSource> attentionSource =
             new SimpleObjectProperty<>(this, "attentionSource", AttentionSource.SELF);
-    private final ReadOnlyBooleanWrapper sourcePinned = new ReadOnlyBooleanWrapper(this, "sourcePinned", false);
+    /** Whether the user picked the attention, so that it no longer follows the cursor. */
+    private boolean sourcePinned;
     private final BooleanProperty wholeSequence = new SimpleBooleanProperty(this, "wholeSequence", true);
     private volatile Chosen chosen = new Chosen(0, 0, 0, AttentionSource.SELF, false, true);
     /** Set while a snapshot is applied, so the selection it moves does not ask for another snapshot. */
@@ -43,7 +42,7 @@ public final class SelectionViewModel {
      */
     SelectionViewModel(Runnable changed) {
         Runnable moved = () -> {
-            chosen = new Chosen(layer.get(), head.get(), batchRow.get(), attentionSource.get(), sourcePinned.get(),
+            chosen = new Chosen(layer.get(), head.get(), batchRow.get(), attentionSource.get(), sourcePinned,
                     wholeSequence.get());
             if (!applying) {
                 changed.run();
@@ -51,7 +50,7 @@ public final class SelectionViewModel {
         };
         attentionSource.addListener((obs, old, now) -> {
             if (!applying) {
-                sourcePinned.set(true); // the user's choice: stepping and generating no longer move it
+                sourcePinned = true; // the user's choice: stepping and generating no longer move it
             }
             moved.run();
         });
@@ -78,16 +77,12 @@ public final class SelectionViewModel {
 
     /**
      * Which attention the attention views show: {@link AttentionSource#SELF} for single-stack models; an
-     * encoder-decoder's encoder self, decoder self or decoder cross-attention. Until the user sets it, it follows the
-     * cursor into each stack; once they have, it stays where they put it, through stepping, generating and new prompts.
+     * encoder-decoder's encoder self, decoder self or decoder cross-attention. Until the user sets it, stepping moves it
+     * with the cursor into each stack (generating does not); once they have, it stays where they put it, through
+     * stepping, generating and new prompts.
      */
     public ObjectProperty<AttentionSource> attentionSourceProperty() {
         return attentionSource;
-    }
-
-    /** Whether the user picked the attention, so that it no longer follows the cursor. */
-    public ReadOnlyBooleanProperty sourcePinnedProperty() {
-        return sourcePinned.getReadOnlyProperty();
     }
 
     /**

@@ -190,7 +190,7 @@ public final class SteppingViewModel {
      * same, so a seeded run replays token by token.
      */
     public void generate(SamplingConfig config) {
-        command("Generate", s -> {
+        command("Generate", false, s -> {
             Sampler.Choice choice = s.generate(pass.sampler(config));
             int last = s.groups().size() - 1;
             Trace before = s.groups().get(last - 1).trace();
@@ -256,6 +256,14 @@ public final class SteppingViewModel {
     }
 
     private void command(String what, Function<Stepper, Status> action) {
+        command(what, true, action);
+    }
+
+    /**
+     * @param followCursor whether the selection follows the cursor into its block and stack (not after generating: the
+     *                     attention shown stays where it was)
+     */
+    private void command(String what, boolean followCursor, Function<Stepper, Status> action) {
         if (status.isBusy() || !status.isReady()) {
             return;
         }
@@ -263,7 +271,7 @@ public final class SteppingViewModel {
         engine.submit(() -> {
             pass.sync();
             if (pass.error() != null) {
-                return pass.snapshot(Status.error(pass.error()), true);
+                return pass.snapshot(Status.error(pass.error()), followCursor);
             }
             Status done;
             try {
@@ -274,7 +282,7 @@ public final class SteppingViewModel {
                 LOG.log(System.Logger.Level.WARNING, what + " failed", e);
                 done = Status.error(what + " failed: " + Failures.message(e));
             }
-            return pass.snapshot(done, true);
+            return pass.snapshot(done, followCursor);
         }, snapshot -> {
             status.setBusy(false);
             apply.accept(snapshot);

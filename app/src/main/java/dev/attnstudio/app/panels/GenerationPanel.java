@@ -23,6 +23,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
@@ -47,6 +48,10 @@ import java.util.function.Consumer;
  * works.
  */
 public final class GenerationPanel extends VBox {
+
+    /** Lines of text shown before the prompt and continuation scroll, and a line's height in font sizes. */
+    private static final int TEXT_LINES = 4;
+    private static final double LINE_EM = 1.35;
 
     private final ObjectProperty<GenerationData> data = new SimpleObjectProperty<>(this, "data");
     private final ReadOnlyObjectWrapper<SamplingConfig> samplingConfig =
@@ -125,8 +130,13 @@ public final class GenerationPanel extends VBox {
             }
         });
 
+        Label countLabel = new Label("tokens:");
+        countLabel.setLabelFor(count);
+        countLabel.getStyleClass().add(PanelStyles.MUTED);
+        HBox generating = new HBox(8, generate, generateTokens, countLabel, count);
+        generating.setAlignment(Pos.CENTER_LEFT);
         FlowPane controls = new FlowPane(8, 6, greedy, labelled("Temperature", temperature), labelled("Top-k", topK),
-                labelled("Top-p", topP), labelled("Seed", seed), generate, labelled("Tokens", count), generateTokens);
+                labelled("Top-p", topP), labelled("Seed", seed), generating);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         textTitle.getStyleClass().add(PanelStyles.MUTED);
@@ -140,8 +150,9 @@ public final class GenerationPanel extends VBox {
         ScrollPane textBox = new ScrollPane(flow);
         textBox.setFitToWidth(true);
         textBox.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        textBox.setPrefViewportHeight(64);
-        textBox.setMinViewportHeight(40);
+        // as tall as the text, up to four lines; then it scrolls
+        textBox.prefViewportHeightProperty().bind(Bindings.createDoubleBinding(() -> Math.min(flow.getHeight(),
+                TEXT_LINES * LINE_EM * promptText.getFont().getSize() + 8), flow.heightProperty(), promptText.fontProperty()));
         textBox.getStyleClass().add(PanelStyles.GENERATED_TEXT_BOX);
         VBox text = new VBox(2, textTitle, textBox);
         text.visibleProperty().bind(Bindings.createBooleanBinding(() -> data.get() != null && data.get().text() != null,
@@ -155,7 +166,11 @@ public final class GenerationPanel extends VBox {
         chart = new BarChart<>(x, y);
         chart.setAnimated(false);
         chart.setLegendVisible(false);
-        chart.setCategoryGap(3);
+        // one series: no gap between bars of a category; the gap between categories shrinks with the plot, so that a
+        // short panel still draws bars rather than hairlines
+        chart.setBarGap(0);
+        chart.categoryGapProperty().bind(Bindings.createDoubleBinding(
+                () -> Math.max(1, Math.min(3, chart.getHeight() / (6.0 * GenerationData.TOP))), chart.heightProperty()));
         chart.setPrefHeight(320);
         Label sampleable = Swatch.entry((p, px, py) -> ColorScale.argb(p.accent()), "may be sampled",
                 "Within the top-k and top-p cuts of the current settings");

@@ -178,8 +178,13 @@ class GenerateTokensTest {
                 assertEquals(full.get(0, 0, q, k), stages.pattern().get(q, k), 1e-5f, "q " + q + " k " + k);
             }
         }
-        assertTrue(Float.isNaN(stages.raw().get(t - 2, t - 1)), "a decode pass never met a later key");
+        assertEquals(Float.NEGATIVE_INFINITY, stages.raw().get(t - 2, t - 1), "a decode pass never met a later key");
+        assertTrue(Float.isFinite(stages.raw().get(t - 2, t - 2)));
+        assertTrue(Float.isFinite(stages.raw().get(0, t - 5)), "the prompt's pass met every prompt key");
+        assertEquals(Float.NEGATIVE_INFINITY, stages.raw().get(0, t - 4), "but not the generated ones");
+        assertTrue(stages.raw().title().endsWith(StageData.NOT_COMPUTED), stages.raw().title());
         assertEquals(Float.NEGATIVE_INFINITY, stages.masked().get(t - 2, t - 1));
+        assertFalse(stages.masked().title().endsWith(StageData.NOT_COMPUTED));
         MaskData m = mask.dataProperty().get();
         assertEquals(t, m.queries());
         assertEquals(t * (t - 1) / 2, m.counts()[MaskData.Cell.CAUSAL.ordinal()], "the whole causal triangle");

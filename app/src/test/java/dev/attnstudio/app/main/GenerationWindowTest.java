@@ -87,14 +87,14 @@ class GenerationWindowTest {
 
         robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.G);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> generatingToken() >= 3));
-        // progress while it runs: the count in the status bar, a filling bar, the busy indicator
+        // progress while it runs: the count in the status bar, its filling bar, the busy indicator
         assertTrue(fx(() -> vm().status().isBusy()));
         String running = fx(() -> vm().status().messageProperty().get().text());
         assertTrue(running.contains(" of " + count), running);
         double bar = fx(() -> robot.lookup("#statusBar").queryAs(StatusBar.class).getProgress());
         assertTrue(bar > 0 && bar < 1, "status bar progress " + bar);
         ProgressIndicator busy = robot.lookup("#busyIndicator").queryAs(ProgressIndicator.class);
-        assertTrue(fx(() -> busy.isVisible() && busy.getProgress() > 0), "the busy indicator fills");
+        assertTrue(fx(busy::isVisible), "the busy indicator turns");
 
         robot.push(KeyCode.ESCAPE);
         awaitIdle();

@@ -182,7 +182,7 @@ class GenerationPanelTest {
                 panel.countProperty().set(7);
                 return null;
             });
-            PanelFixture.show(stage, panel, 620, 600, false);
+            PanelFixture.show(stage, panel, 720, 400, false);
             assertEquals("Prompt and continuation (0 generated tokens)", fx(() -> panel.textTitle().getText()));
             assertEquals(prompt, fx(() -> robot.from(panel).lookup("#promptText").queryAs(Text.class).getText()));
             assertEquals("", fx(panel::continuationShown));

@@ -1,7 +1,6 @@
 package dev.attnstudio.engine.step;
 
 import dev.attnstudio.engine.program.Op;
-import dev.attnstudio.engine.program.Program;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,9 +27,10 @@ public final class WholeSequence {
      *
      * @param values   [1, H, T, K] ([1, 1, T, K] for a mask): batch row's rows of every pass, in position order
      * @param rowPass  the pass each row comes from, T (0 = the prompt's)
+     * @param rowKeys  how many keys each row's pass had, T: cells at or after that key are {@link #fill}
      * @param lastPass the last pass whose rows are included
      */
-    public record Stitched(TensorData values, int[] rowPass, int lastPass) {
+    public record Stitched(TensorData values, int[] rowPass, int[] rowKeys, int lastPass) {
 
         /** Query positions T. */
         public int rows() {
@@ -87,6 +87,7 @@ public final class WholeSequence {
         }
         List<float[][]> rows = new ArrayList<>(); // per row: [H'][K_pass]
         List<Integer> passOfRow = new ArrayList<>();
+        List<Integer> keysOfRow = new ArrayList<>();
         int heads = -1;
         int keys = 0;
         float fill = 0f;
@@ -137,6 +138,7 @@ public final class WholeSequence {
                 }
                 rows.add(row);
                 passOfRow.add(g);
+                keysOfRow.add(k);
             }
             last = g;
         }
@@ -156,7 +158,8 @@ public final class WholeSequence {
             }
         }
         return new Stitched(new TensorData(hook, new long[] {1, heads, t, keys}, values),
-                passOfRow.stream().mapToInt(Integer::intValue).toArray(), last);
+                passOfRow.stream().mapToInt(Integer::intValue).toArray(),
+                keysOfRow.stream().mapToInt(Integer::intValue).toArray(), last);
     }
 
     /**
@@ -170,11 +173,5 @@ public final class WholeSequence {
             case MASK, APPLY_MASK -> Float.NEGATIVE_INFINITY;
             default -> Float.NaN;
         };
-    }
-
-    /** Whether every cell of a stitched hook is what a pass over the whole sequence computes (see {@link #fill}). */
-    public static boolean exact(Program program, String hook) {
-        int at = program.indexOf(hook);
-        return at >= 0 && !Float.isNaN(fill(program.op(at).kind()));
     }
 }

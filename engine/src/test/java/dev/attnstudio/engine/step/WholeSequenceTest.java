@@ -74,6 +74,7 @@ class WholeSequenceTest {
                         assertEquals(pass, w.rowPass()[q]);
                         float[] own = pass == 0 ? prompt.row(0, h, q) : s.groups().get(pass).trace().read(hook).row(0, h, 0);
                         assertEquals(pass == 0 ? PROMPT.length : q + 1, own.length, "keys of pass " + pass);
+                        assertEquals(own.length, w.rowKeys()[q]);
                         float[] stitched = w.values().row(0, h, q);
                         for (int k = 0; k < t; k++) {
                             assertEquals(k < own.length ? own[k] : 0f, stitched[k], 0f, "h" + h + " q" + q + " k" + k);
