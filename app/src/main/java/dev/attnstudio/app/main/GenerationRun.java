@@ -148,8 +148,8 @@ final class GenerationRun {
     private Status summary(int tokens, int done, boolean stopped, Status why) {
         Stepper s = pass.stepper();
         String text = "";
-        if (s != null && pass.error() == null && done > 0) {
-            Continuation c = Continuation.of(s, pass.model().tokenizer());
+        Continuation c = s == null || pass.error() != null ? null : Continuation.of(s, pass.model().tokenizer());
+        if (c != null && c.generated() > 0 && done > 0) { // (a new prompt has no continuation)
             text = ": \u2018" + c.continuation() + "\u2019";
         }
         String of = done + " of " + tokens + " tokens";

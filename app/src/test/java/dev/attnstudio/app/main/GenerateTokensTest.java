@@ -137,6 +137,21 @@ class GenerateTokensTest {
     }
 
     @Test
+    void aNewPromptBetweenTwoTokensEndsTheRun() {
+        vm.status().messageProperty().addListener((obs, old, now) -> {
+            if (now.text().startsWith("Generating: token 2 of 10")) {
+                vm.prompt().textProperty().set("And God said"); // typed while generating: the pass starts over
+            }
+        });
+        vm.stepping().generate(SamplingConfig.GREEDY, 10);
+        assertEquals(1, vm.stepping().groupsProperty().get(), "the new prompt's pass, nothing generated from it");
+        assertEquals("Generation stopped after 2 of 10 tokens (the pass started over)",
+                vm.status().messageProperty().get().text());
+        assertFalse(vm.status().isBusy());
+        assertTrue(vm.prompt().tokens().stream().noneMatch(TokenChip::isGenerated));
+    }
+
+    @Test
     void aFullSequenceEndsTheRunWithWhatFitted() {
         int room = reference.config().nPositions() - vm.prompt().tokens().size();
         vm.stepping().generate(SamplingConfig.GREEDY, room + 3);
