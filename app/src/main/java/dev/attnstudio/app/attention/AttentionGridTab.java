@@ -88,6 +88,6 @@ public final class AttentionGridTab {
 
     /** Every layer's maps of the selected attention and batch row (also what the Head view tab draws). */
     static AttentionGridData gridData(Stepper s, ViewContext c) {
-        return AttentionGridData.from(s, c.source(), c.batchRow(), c.queryLabels(), c.keyLabels());
+        return AttentionGridData.from(s, c);
     }
 }

@@ -28,7 +28,7 @@ public final class HeadTab {
 
     /** The selected head's stages (also what the Stages tab draws). */
     static StageData stageData(Stepper s, ViewContext c) {
-        return StageData.from(s, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels());
+        return StageData.from(s, c);
     }
 
     /** The map the view draws, or null. */

@@ -1,11 +1,14 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.app.views.ViewContext;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
+import dev.attnstudio.engine.step.WholeSequence;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -20,15 +23,28 @@ import java.util.Objects;
  * @param stages  raw, scaled, masked, pattern, in that order; an element is null while pending
  * @param patches what interventions replaced among the layer's attention values, one line per hook
  *                ("hook_mask: mask bug: ...", "hook_z: ablate L1.H2 (zero)"); empty when nothing was
+ * @param scope   what the rows are, for the caption: "" for the only pass, "pass 2 of 3", or "whole sequence ·
+ *                passes 1–3" when the rows are stitched from every pass ({@link WholeSequence}); then the masked
+ *                scores and the softmax are exactly a pass over the whole sequence, while q·k and the scaled scores
+ *                have no value where a row meets a key after its pass (no pass computed those): they are -inf there,
+ *                hatched, and the stage's title says so
  */
 public record StageData(AttentionSource source, int layer, int head, int heads, int batchRow, ScoreScaling scaling,
-                        List<AttentionMatrix> stages, List<String> patches) {
+                        List<AttentionMatrix> stages, List<String> patches, String scope) {
 
     /**
      * Stage titles, in order, before the engine says how the second stage is made ({@link #title(int)} then
      * tells).
      */
     public static final List<String> TITLES = List.of("q\u00b7k (raw)", "scaled", "masked", "softmax");
+    /** The index of the masked stage: the stages before it are scores before the mask. */
+    private static final int MASKED = 2;
+    /**
+     * Appended to the title of a whole sequence's stage before the mask: a generated token's pass dotted its query with
+     * the keys that existed, so the cells of later keys were never computed (the engine gives NaN there); they are
+     * hatched like the masked cells they become.
+     */
+    public static final String NOT_COMPUTED = " \u00b7 \u25a8 not computed";
     /** The hook of each stage, in order. */
     public static final List<String> HOOKS = List.of(AttentionSource.QK_RAW, AttentionSource.SCORES_UNMASKED,
             AttentionSource.SCORES, AttentionSource.PATTERN);
@@ -40,6 +56,17 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         }
         stages = Collections.unmodifiableList(new ArrayList<>(stages)); // nulls allowed: pending stages
         patches = List.copyOf(patches);
+        Objects.requireNonNull(scope, "scope");
+    }
+
+    /**
+     * The selected head of a view context: over the whole sequence or in the pass under the cursor, as the context
+     * says (the same while there is one pass). Runs on the ENGINE thread.
+     */
+    public static StageData from(Stepper stepper, ViewContext c) {
+        return c.wholeSequence() && stepper.groups().size() > 1
+                ? wholeSequence(stepper, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels())
+                : from(stepper, c.source(), c.layer(), c.head(), c.batchRow(), c.queryLabels(), c.keyLabels());
     }
 
     /**
@@ -76,7 +103,63 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             stages.add(AttentionMatrix.of(name, title(s, scaling), kind, rows, cols, d.values(),
                     PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols)));
         }
-        return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer));
+        return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer),
+                PositionLabels.passScope(stepper));
+    }
+
+    /**
+     * One head's stages over the whole sequence, each stitched from the passes up to the one under the cursor (a stage
+     * that pass has not reached lacks its rows). Runs on the ENGINE thread.
+     *
+     * @param queryTokens texts of the query sequence by position
+     * @param keyTokens   texts of the key sequence by position
+     * @throws IllegalArgumentException if the layer has no such head or batch row
+     */
+    public static StageData wholeSequence(Stepper stepper, AttentionSource source, int layer, int head, int batchRow,
+                                          List<String> queryTokens, List<String> keyTokens) {
+        // scaling and patches as the newest pass with this attention made them (every pass runs the same interventions)
+        Trace trace = newestWith(stepper, source.hook(layer, AttentionSource.PATTERN));
+        ScoreScaling scaling = ScoreScaling.of(trace, source.hook(layer, AttentionSource.SCORES_UNMASKED));
+        List<AttentionMatrix> stages = new ArrayList<>(HOOKS.size());
+        int heads = 0;
+        String scope = "whole sequence";
+        for (int s = 0; s < HOOKS.size(); s++) {
+            String name = source.hook(layer, HOOKS.get(s));
+            WholeSequence.Stitched w = WholeSequence.of(stepper, name, batchRow);
+            if (w == null) {
+                stages.add(null);
+                continue;
+            }
+            heads = w.heads();
+            if (head < 0 || head >= heads) {
+                throw new IllegalArgumentException(name + " has " + heads + " heads; there is no head " + head);
+            }
+            scope = s == 0 ? w.describe() : scope; // q·k is computed first: it has the most rows
+            int rows = w.rows();
+            int cols = w.keys();
+            float[] one = Arrays.copyOfRange(w.values().values(), head * rows * cols, (head + 1) * rows * cols);
+            String title = title(s, scaling);
+            boolean hatched = false;
+            for (int q = 0; q < rows && s < MASKED; q++) { // no pass computed q·k with a key after its own: hatched,
+                hatched |= w.rowKeys()[q] < cols;           // as the mask blocks them (cross-attention meets every key)
+                Arrays.fill(one, q * cols + w.rowKeys()[q], (q + 1) * cols, Float.NEGATIVE_INFINITY);
+            }
+            title += hatched ? NOT_COMPUTED : "";
+            AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
+            stages.add(AttentionMatrix.of(name, title, kind, rows, cols, one,
+                    PositionLabels.of(queryTokens, 0, rows), PositionLabels.of(keyTokens, 0, cols)));
+        }
+        return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer), scope);
+    }
+
+    /** The trace of the newest pass up to the cursor's whose program has a hook (an encoder's: the prompt's pass). */
+    private static Trace newestWith(Stepper stepper, String hook) {
+        for (int g = stepper.groups().indexOf(stepper.group()); g > 0; g--) {
+            if (stepper.groups().get(g).trace().program().indexOf(hook) >= 0) {
+                return stepper.groups().get(g).trace();
+            }
+        }
+        return stepper.groups().get(0).trace();
     }
 
     /** The layer's attention hooks whose values interventions replaced, as "hook: labels" lines (z: ablated heads). */
@@ -96,9 +179,13 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         return stage == 1 && scaling != null ? scaling.title() : TITLES.get(stage);
     }
 
-    /** A stage's title: {@link #TITLES}, the second one as the engine computed it ("scaled \u00f7\u221ad_head"). */
+    /**
+     * A stage's title: {@link #TITLES}, the second one as the engine computed it ("scaled \u00f7\u221ad_head"); over the
+     * whole sequence, the stages before the mask say their hatched cells were not computed.
+     */
     public String title(int stage) {
-        return title(stage, scaling);
+        AttentionMatrix m = stages.get(stage);
+        return m != null ? m.title() : title(stage, scaling);
     }
 
     /** A stage's name in one word, for readouts: "q\u00b7k", "scaled" (or "unscaled", "biased"), "masked", "softmax". */
@@ -127,8 +214,8 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
         return stages.get(3);
     }
 
-    /** A caption for the head, e.g. "layer 0 · head 3". */
+    /** A caption for the head, e.g. "layer 0 · head 3", or "layer 0 · head 3 · whole sequence · passes 1–4". */
     public String caption() {
-        return source.caption(layer, head);
+        return source.caption(layer, head) + (scope.isEmpty() ? "" : "  \u00b7  " + scope);
     }
 }

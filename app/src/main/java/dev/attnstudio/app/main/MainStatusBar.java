@@ -26,7 +26,7 @@ final class MainStatusBar extends StatusBar {
         EngineStatus status = vm.status();
         textProperty().bind(Bindings.createStringBinding(() -> status.messageProperty().get().text(), status.messageProperty()));
         status.messageProperty().addListener((obs, old, s) -> pseudoClassStateChanged(Styles.ERROR, s.error()));
-        progressProperty().bind(Bindings.when(status.busyProperty()).then(-1.0).otherwise(0.0));
+        progressProperty().bind(Bindings.when(status.busyProperty()).then(status.progressProperty()).otherwise(0.0));
         setTooltip(new Tooltip("What happened last; a bar moves while the engine works"));
 
         Label model = item("statusModel", "The open model and its architecture");

@@ -14,8 +14,8 @@ import java.util.List;
  * @param decoderTokens an encoder-decoder's decoder sequence, else empty
  * @param group         the pass under the cursor (0 = the prompt's) and how many passes there are
  * @param layerAt       the block the cursor is in, or -1 (also when the selection should not follow the cursor)
- * @param source        the attention the views were built for (follows the cursor between an encoder-decoder's
- *                      stacks), or null to keep the selection
+ * @param source        the attention the views were built for (an encoder-decoder's follows the cursor between its
+ *                      stacks until the user picks one), or null to keep the selection
  * @param views         the data of the views' feeds
  * @param status        the message to show, or null to keep the current one
  */

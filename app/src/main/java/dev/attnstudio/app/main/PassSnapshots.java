@@ -37,20 +37,16 @@ final class PassSnapshots {
         Program program = trace.program();
         Stepper.StepInfo current = stepper.current();
         int cursor = current == null ? -1 : current.index();
-        int layerAt = current == null || !followCursor ? -1 : blockOf(current.name());
-        AttentionSource sourceAt = current == null || !followCursor ? null : sourceOf(info, current.name());
+        AttentionSource source = shownSource(info, selected, current, followCursor);
+        int layerAt = current == null || !followCursor ? -1 : blockOf(current.name(), source, info);
         List<List<TokenChip>> tokens = info.encoderDecoder() ? pass.tokens() : withGenerated(pass, pass.tokens());
         List<TokenChip> decoder = info.encoderDecoder() ? decoderChips(pass) : List.of();
-        AttentionSource source = sourceAt != null ? sourceAt : validSource(info, selected.source());
-        if (source.layers(program) == 0) { // e.g. the encoder in a decode pass, which reads the cached encoder output
-            AttentionSource wanted = source;
-            source = List.of(AttentionSource.DECODER, AttentionSource.CROSS, AttentionSource.ENCODER, AttentionSource.SELF)
-                    .stream().filter(a -> a.layers(program) > 0).findFirst().orElse(wanted);
-        }
+        // the encoder in a decode pass, which reads the cached encoder output: the pass that ran the encoder
+        boolean whole = selected.wholeSequence() || source.layers(program) == 0;
         ViewContext context = new ViewContext(pass.model(), tokens, decoder,
                 SelectionViewModel.clamp(layerAt >= 0 ? layerAt : selected.layer(), info.layers()),
                 SelectionViewModel.clamp(selected.head(), info.heads()), SelectionViewModel.clamp(selected.row(), tokens.size()),
-                source);
+                source, whole);
         return new PassSnapshot(tokens, decoder, rows(program, trace, cursor), stepper.groups().indexOf(group),
                 stepper.groups().size(), cursor, trace.executed(), details(current, info.architecture()), layerAt, source,
                 feeds.build(stepper, context), done);
@@ -76,29 +72,28 @@ final class PassSnapshots {
                 meaning(current.name(), family), current.patches());
     }
 
-    /** The attention kinds this model has: an encoder-decoder has no {@link AttentionSource#SELF}, others only it. */
-    private static AttentionSource validSource(ModelInfo info, AttentionSource wanted) {
-        if (info.encoderDecoder()) {
-            return wanted == null || wanted.equals(AttentionSource.SELF) ? AttentionSource.ENCODER : wanted;
-        }
-        return AttentionSource.SELF;
-    }
-
     /**
-     * The attention of the stack a hook belongs to (an encoder-decoder's cross-attention hooks: the cross-attention;
-     * the logits: the decoder's), or null for single-stack models.
+     * The attention the views show: {@link AttentionSource#SELF} for single-stack models; for an encoder-decoder the
+     * user's choice once they made one, else the stack the cursor is in after a command (the encoder's to begin with).
      */
-    private static AttentionSource sourceOf(ModelInfo info, String name) {
+    private static AttentionSource shownSource(ModelInfo info, SelectionViewModel.Chosen selected,
+                                               Stepper.StepInfo current, boolean followCursor) {
         if (!info.encoderDecoder()) {
-            return null;
+            return AttentionSource.SELF;
         }
+        AttentionSource chosen = selected.source() == null || selected.source().equals(AttentionSource.SELF)
+                ? AttentionSource.ENCODER : selected.source();
+        if (selected.sourcePinned() || !followCursor || current == null) {
+            return chosen;
+        }
+        String name = current.name();
         if (name.startsWith("encoder.")) {
             return AttentionSource.ENCODER;
         }
         return name.contains(".cross_attn.") ? AttentionSource.CROSS : AttentionSource.DECODER;
     }
 
-    /** Row 0 followed by the tokens generated so far (a decoder's generation is batch 1). */
+    /** Row 0 followed by the tokens generated so far, marked (a decoder's generation is batch 1). */
     private static List<List<TokenChip>> withGenerated(EnginePass pass, List<List<TokenChip>> rows) {
         Stepper stepper = pass.stepper();
         if (rows.size() != 1 || stepper.groups().size() < 2) {
@@ -106,26 +101,46 @@ final class PassSnapshots {
         }
         long[] sequence = stepper.tokens();
         List<TokenChip> row = new ArrayList<>(rows.get(0));
-        for (int i = row.size(); i < sequence.length; i++) {
-            row.add(new TokenChip(i, sequence[i], pass.tokenText(sequence[i]), false));
+        int prompt = row.size();
+        for (int i = prompt; i < sequence.length; i++) {
+            row.add(TokenChip.generated(i, sequence[i], pass.tokenText(sequence[i]), false, sampled(stepper, i - prompt)));
         }
         return List.of(List.copyOf(row));
     }
 
-    /** An encoder-decoder's decoder sequence; its first token (the start token) is marked special. */
+    /**
+     * An encoder-decoder's decoder sequence; its first token (the start token) is marked special, and the tokens after
+     * the prompt's decoder ids generated.
+     */
     private static List<TokenChip> decoderChips(EnginePass pass) {
-        long[] sequence = pass.stepper().tokens();
+        Stepper stepper = pass.stepper();
+        long[] sequence = stepper.tokens();
+        int given = stepper.groups().get(0).inputs().decoderLength();
         List<TokenChip> row = new ArrayList<>(sequence.length);
         for (int i = 0; i < sequence.length; i++) {
-            row.add(new TokenChip(i, sequence[i], pass.tokenText(sequence[i]), i == 0));
+            String text = pass.tokenText(sequence[i]);
+            row.add(i < given ? new TokenChip(i, sequence[i], text, i == 0)
+                    : TokenChip.generated(i, sequence[i], text, false, sampled(stepper, i - given)));
         }
         return List.copyOf(row);
     }
 
-    private static int blockOf(String name) {
+    /** The {@code n}th generated token (0-based): sampled from pass n's logits, read by pass n + 1. */
+    private static TokenChip.Sampled sampled(Stepper stepper, int n) {
+        return new TokenChip.Sampled(n + 1, stepper.groups().get(n).next().probability());
+    }
+
+    /**
+     * The block a hook is in, when that block belongs to the shown attention's stack (an encoder-decoder's decoder
+     * blocks hold its decoder self- and cross-attention), else -1: the layer follows the cursor within the stack shown.
+     */
+    private static int blockOf(String name, AttentionSource shown, ModelInfo info) {
         try {
             HookName.Parsed p = HookName.parse(name);
-            return p.inBlock() ? p.layer() : -1;
+            if (!p.inBlock() || info.encoderDecoder() && !name.startsWith(shown.stack() + ".")) {
+                return -1;
+            }
+            return p.layer();
         } catch (IllegalArgumentException e) {
             return -1;
         }

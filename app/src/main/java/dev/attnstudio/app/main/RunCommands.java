@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableBooleanValue;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
@@ -32,7 +33,14 @@ final class RunCommands {
                 new Command("generateButton", "Generate", "Sample one more token with the Generation tab's settings "
                         + "and step into the pass that reads it", new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
                         () -> s.generate(s.samplingProperty().get()), s.stepDisabled().or(vm.session().encoderProperty())),
-                new Command("stopButton", "Stop", "Stop a running command after its current step",
+                new Command("generateTokensButton", Bindings.createStringBinding(() -> "Generate "
+                        + s.generateCountProperty().get() + (s.generateCountProperty().get() == 1 ? " token" : " tokens"),
+                        s.generateCountProperty()), "Generate tokens one after another, each pass run to its end, with the "
+                        + "Generation tab's settings and count; Esc stops after the current token",
+                        new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                        s::generateTokens, s.stepDisabled().or(vm.session().encoderProperty())),
+                new Command("stopButton", "Stop", "Stop a running command after its current step (generating tokens: "
+                        + "after the current token)",
                         new KeyCodeCombination(KeyCode.ESCAPE), s::cancel, vm.status().busyProperty().not()));
     }
 

@@ -9,6 +9,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
@@ -21,7 +22,8 @@ import javafx.util.StringConverter;
 
 /**
  * The selection every view shares, above the tabs: which attention (an encoder-decoder's encoder self, decoder
- * self or decoder cross-attention), layer, head and batch row, and the attention maps' colour scale and pooling.
+ * self or decoder cross-attention), layer, head and batch row, whether the maps show the whole sequence or the pass
+ * under the cursor, and the attention maps' colour scale and pooling.
  */
 final class SelectionBar extends FlowPane {
 
@@ -54,7 +56,8 @@ final class SelectionBar extends FlowPane {
         stack.valueProperty().bindBidirectional(vm.selection().attentionSourceProperty());
         stack.setTooltip(new Tooltip("Which attention of the encoder-decoder the maps, stages, mask and entropy show: "
                 + "the encoder's self-attention, the decoder's self-attention, or the decoder's cross-attention "
-                + "(decoder queries over encoder keys). Follows the cursor."));
+                + "(decoder queries over encoder keys). It follows the cursor as you step until you choose one; then it "
+                + "stays where you put it. Generating never moves it."));
         Label stackLabel = fieldLabel("Attention", stack);
         for (Node n : new Node[] {stackLabel, stack}) {
             n.visibleProperty().bind(vm.session().encoderDecoderProperty());
@@ -91,8 +94,20 @@ final class SelectionBar extends FlowPane {
             n.managedProperty().bind(batched);
         }
 
+        CheckBox whole = new CheckBox("Whole sequence");
+        whole.setId("wholeSequenceCheck");
+        whole.selectedProperty().bindBidirectional(vm.selection().wholeSequenceProperty());
+        whole.setMinWidth(Region.USE_PREF_SIZE);
+        whole.setTooltip(new Tooltip("On: the maps, Head, Stages, Mask and Entropy show the whole sequence, the prompt's "
+                + "rows followed by one row per generated token, stitched from every pass up to the cursor's (the "
+                + "full T \u00d7 T pattern; for T5 also decoder \u00d7 source cross-attention). Off: only the pass under "
+                + "the cursor (a generated token's pass is a single row over the KV cache)."));
+        var generates = vm.session().encoderProperty().not().and(vm.session().modelInfoProperty().isNotNull());
+        whole.visibleProperty().bind(generates);
+        whole.managedProperty().bind(generates);
+
         HBox selection = new HBox(8, stackLabel, stack, fieldLabel("Layer", layerSpinner), layerSpinner,
-                fieldLabel("Head", headSpinner), headSpinner, rowLabel, rowSpinner);
+                fieldLabel("Head", headSpinner), headSpinner, rowLabel, rowSpinner, whole);
         selection.setAlignment(Pos.CENTER_LEFT);
         selection.setMinWidth(Region.USE_PREF_SIZE);
         HBox display = settings.controls();

@@ -10,11 +10,13 @@ import dev.attnstudio.engine.step.Trace;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
+import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -27,12 +29,14 @@ import java.util.function.Function;
 
 /**
  * Stepping through the pass: the debugger's commands (step, step back, step over, run to breakpoint, run to end,
- * generate, jump, stop), the steps of the pass under the cursor and the step the cursor is on. Commands are called on
- * the UI thread and run on the engine thread; their outcome comes back as a {@link PassSnapshot}.
+ * generate one token or N, jump, stop), the steps of the pass under the cursor and the step the cursor is on. Commands
+ * are called on the UI thread and run on the engine thread; their outcome comes back as a {@link PassSnapshot}.
  */
 public final class SteppingViewModel {
 
     private static final System.Logger LOG = System.getLogger(SteppingViewModel.class.getName());
+    /** Tokens Run ▸ Generate N produces until the user sets another count. */
+    public static final int DEFAULT_GENERATE_COUNT = 20;
 
     private final EngineExecutor engine;
     private final EnginePass pass;
@@ -47,6 +51,8 @@ public final class SteppingViewModel {
     private final ReadOnlyIntegerWrapper executed = new ReadOnlyIntegerWrapper(this, "executed", 0);
     private final ReadOnlyObjectWrapper<StepDetails> currentStep = new ReadOnlyObjectWrapper<>(this, "currentStep");
     private final ObjectProperty<SamplingConfig> sampling = new SimpleObjectProperty<>(this, "sampling", SamplingConfig.GREEDY);
+    private final IntegerProperty generateCount = new SimpleIntegerProperty(this, "generateCount", DEFAULT_GENERATE_COUNT);
+    private final GenerationRun generation;
     private final StringBinding position;
     private final BooleanBinding stepDisabled;
     private final BooleanBinding stepBackDisabled;
@@ -61,6 +67,7 @@ public final class SteppingViewModel {
         this.status = status;
         this.breakpoints = breakpoints;
         this.apply = apply;
+        generation = new GenerationRun(engine, pass, status, apply);
         position = Bindings.createStringBinding(
                 () -> (groupCount.get() > 1 ? "pass " + (groupIndex.get() + 1) + " / " + groupCount.get() + "  \u00b7  " : "")
                         + "step " + (currentIndex.get() + 1) + " / " + steps.size(), currentIndex, steps, groupIndex, groupCount);
@@ -100,6 +107,11 @@ public final class SteppingViewModel {
     /** The sampling settings Run > Generate uses (the Generation view binds its own to it); greedy by default. */
     public ObjectProperty<SamplingConfig> samplingProperty() {
         return sampling;
+    }
+
+    /** How many tokens Run ▸ Generate N produces (the Generation view edits it); at least 1. */
+    public IntegerProperty generateCountProperty() {
+        return generateCount;
     }
 
     /** "step 12 / 76": the cursor's 1-based position and the number of steps in the pass. */
@@ -178,7 +190,7 @@ public final class SteppingViewModel {
      * same, so a seeded run replays token by token.
      */
     public void generate(SamplingConfig config) {
-        command("Generate", s -> {
+        command("Generate", false, s -> {
             Sampler.Choice choice = s.generate(pass.sampler(config));
             int last = s.groups().size() - 1;
             Trace before = s.groups().get(last - 1).trace();
@@ -190,14 +202,39 @@ public final class SteppingViewModel {
         });
     }
 
+    /**
+     * Generates {@code tokens} tokens one after another with {@code config}, each pass run to its end, on the engine
+     * thread: the status bar counts them, the views follow, {@link #cancel()} (Esc) stops after the current token and
+     * keeps every token generated so far. The status bar then quotes the continuation as text.
+     */
+    public void generate(SamplingConfig config, int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("generate at least 1 token, not " + tokens);
+        }
+        if (status.isBusy() || !status.isReady()) {
+            return;
+        }
+        generation.start(config, tokens);
+    }
+
+    /** Generates {@link #generateCountProperty()} tokens with {@link #samplingProperty()}; see {@link #generate(SamplingConfig, int)}. */
+    public void generateTokens() {
+        generate(sampling.get(), Math.max(1, generateCount.get()));
+    }
+
     /** Moves the cursor onto a computed step of any pass (e.g. clicked in the pipeline); nothing is computed. */
     public void jumpTo(int group, int index) {
         command("Jump", s -> Status.info("Moved to " + s.moveTo(group, index).name() + " (already computed)"));
     }
 
-    /** Asks a running command to stop after its current step. Safe while the engine thread works. */
+    /**
+     * Asks a running command to stop after its current step (a generation of N tokens: after its current token). Safe
+     * while the engine thread works.
+     */
     public void cancel() {
-        if (status.isBusy()) {
+        if (generation.running()) {
+            generation.stop();
+        } else if (status.isBusy()) {
             pass.cancel();
         }
     }
@@ -219,6 +256,14 @@ public final class SteppingViewModel {
     }
 
     private void command(String what, Function<Stepper, Status> action) {
+        command(what, true, action);
+    }
+
+    /**
+     * @param followCursor whether the selection follows the cursor into its block and stack (not after generating: the
+     *                     attention shown stays where it was)
+     */
+    private void command(String what, boolean followCursor, Function<Stepper, Status> action) {
         if (status.isBusy() || !status.isReady()) {
             return;
         }
@@ -226,7 +271,7 @@ public final class SteppingViewModel {
         engine.submit(() -> {
             pass.sync();
             if (pass.error() != null) {
-                return pass.snapshot(Status.error(pass.error()), true);
+                return pass.snapshot(Status.error(pass.error()), followCursor);
             }
             Status done;
             try {
@@ -237,7 +282,7 @@ public final class SteppingViewModel {
                 LOG.log(System.Logger.Level.WARNING, what + " failed", e);
                 done = Status.error(what + " failed: " + Failures.message(e));
             }
-            return pass.snapshot(done, true);
+            return pass.snapshot(done, followCursor);
         }, snapshot -> {
             status.setBusy(false);
             apply.accept(snapshot);

@@ -81,6 +81,16 @@ final class TabHost implements ViewHost {
     }
 
     @Override
+    public void generate(SamplingConfig config, int tokens) {
+        vm.stepping().generate(config, tokens);
+    }
+
+    @Override
+    public IntegerProperty generateCountProperty() {
+        return vm.stepping().generateCountProperty();
+    }
+
+    @Override
     public void jumpTo(int group, int index) {
         vm.stepping().jumpTo(group, index);
     }

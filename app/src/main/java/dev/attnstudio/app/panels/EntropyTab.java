@@ -16,8 +16,7 @@ public final class EntropyTab {
     private static BuiltView build(ViewHost host) {
         EntropyPanel entropy = new EntropyPanel();
         entropy.setId("entropyPanel");
-        entropy.dataProperty().bind(host.feed("Entropy",
-                (s, c) -> EntropyData.from(s, c.loaded(), c.source(), c.batchRow())).dataProperty());
+        entropy.dataProperty().bind(host.feed("Entropy", (s, c) -> EntropyData.from(s, c)).dataProperty());
         entropy.selectedLayerProperty().bindBidirectional(host.layerProperty());
         entropy.selectedHeadProperty().bindBidirectional(host.headProperty());
         // (the panel's text describes the selected head, not the mouse: it stays in the panel)

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.tokens.Continuation;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.NextTokenDistribution;
 import dev.attnstudio.engine.sampling.Sampler;
@@ -25,9 +26,11 @@ import java.util.Locale;
  * @param shownMass    total probability of the candidates
  * @param sequence     tokens in the sequence so far
  * @param lastChoice   the token generated last and its probability ("'x' p=0.31"), or empty
+ * @param text         the prompt and what was generated after it, as text; null when there is no prompt
  */
 public record GenerationData(int group, boolean ready, String note, SamplingConfig config, List<Candidate> candidates,
-                             int kept, double keptMass, double shownMass, int sequence, String lastChoice) {
+                             int kept, double keptMass, double shownMass, int sequence, String lastChoice,
+                             Continuation text) {
 
     /** Candidates reported by default. */
     public static final int TOP = 12;
@@ -43,12 +46,13 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
     /** Reads the last pass's final logits (if it is complete) and ranks the next tokens. Engine thread only. */
     public static GenerationData from(Stepper stepper, LoadedModel model, SamplingConfig config, int top) {
         if (!model.model().capabilities().generates()) {
-            return notReady(-1, config, "Generation needs a decoder; " + model.name() + " is an encoder.", 0, "");
+            return notReady(-1, config, "Generation needs a decoder; " + model.name() + " is an encoder.", 0, "", null);
         }
         List<Stepper.Group> groups = stepper.groups();
         if (groups.isEmpty()) {
-            return notReady(-1, config, "No prompt yet.", 0, "");
+            return notReady(-1, config, "No prompt yet.", 0, "", null);
         }
+        Continuation text = Continuation.of(stepper, model.tokenizer());
         int g = groups.size() - 1;
         Stepper.Group last = groups.get(g);
         int sequence = stepper.tokens().length;
@@ -63,7 +67,7 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
                     ? "Run the prompt's pass to its end (Ctrl+Enter) to see the next-token probabilities; "
                     + "generating runs it first."
                     : "Run the new pass " + g + " (reading " + lastChoice + ") to its end (Ctrl+Enter) to see its "
-                    + "next-token probabilities.", sequence, lastChoice);
+                    + "next-token probabilities.", sequence, lastChoice, text);
         }
         NextTokenDistribution d = NextTokenDistribution.of(stepper.lastLogits(last), config, top);
         List<Candidate> candidates = new ArrayList<>();
@@ -72,10 +76,11 @@ public record GenerationData(int group, boolean ready, String note, SamplingConf
                     d.probabilities()[i], i < d.kept()));
         }
         return new GenerationData(g, true, "", config, List.copyOf(candidates), d.kept(), d.keptMass(),
-                d.reportedMass(), sequence, lastChoice);
+                d.reportedMass(), sequence, lastChoice, text);
     }
 
-    private static GenerationData notReady(int group, SamplingConfig config, String note, int sequence, String last) {
-        return new GenerationData(group, false, note, config, List.of(), 0, 0, 0, sequence, last);
+    private static GenerationData notReady(int group, SamplingConfig config, String note, int sequence, String last,
+                                           Continuation text) {
+        return new GenerationData(group, false, note, config, List.of(), 0, 0, 0, sequence, last, text);
     }
 }

@@ -5,15 +5,21 @@ import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 
-/** The Generation tab: next-token probabilities and the sampling settings Run > Generate uses. */
+/**
+ * The Generation tab: the prompt and its continuation as text, next-token probabilities, and the sampling settings and
+ * token count Run > Generate and Generate N use.
+ */
 public final class GenerationTab {
 
     public static final ViewSpec SPEC = new ViewSpec("generation", "Generation",
-            "Next-token probabilities and sampling controls; generate one token at a time",
+            "The prompt and its continuation as text, next-token probabilities and sampling controls; generate one token "
+                    + "or N",
             host -> new GenerationTab().build(host));
 
     /** The panel's sampling settings, as the engine-thread factory reads them. */
     private volatile SamplingConfig sampling;
+    /** Kept so the count's bidirectional binding to the window's is not collected. */
+    private javafx.beans.property.ObjectProperty<Integer> countAsObject;
 
     private GenerationTab() {
     }
@@ -30,6 +36,9 @@ public final class GenerationTab {
         });
         host.samplingProperty().bind(generation.samplingConfigProperty());
         generation.onGenerateProperty().set(host::generate);
+        generation.onGenerateTokensProperty().set(host::generate);
+        countAsObject = host.generateCountProperty().asObject();
+        generation.countProperty().bindBidirectional(countAsObject);
         generation.busyProperty().bind(host.commandsDisabled());
         return BuiltView.of(generation);
     }

@@ -1,11 +1,13 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.app.views.ViewContext;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
+import dev.attnstudio.engine.step.WholeSequence;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,10 +38,15 @@ import java.util.List;
  * @param paddingKey   whether each key position is padding, K
  * @param heads        heads of the pattern (0 when the pattern is not computed yet)
  * @param pattern      the attention pattern of this batch row [H, T, K] row-major, or null when not computed yet
+ * @param scope        what the rows are: "" for one pass, or "whole sequence · passes 1–4" when mask and pattern are
+ *                     stitched from every pass up to the cursor's ({@link WholeSequence}); then {@code group} is the
+ *                     last pass that gave rows, {@code past} and {@code firstQuery} are 0, and the queries are every
+ *                     position of the sequence
  */
 public record MaskData(String maskHook, long[] maskShape, long[] targetShape, int layer, int batchRow, int group,
                        int past, int firstQuery, int queries, int keys, List<String> queryLabels, List<String> keyLabels, Cell[] cells,
-                       boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern, List<String> patches) {
+                       boolean[] paddingQuery, boolean[] paddingKey, int heads, float[] pattern, List<String> patches,
+                       String scope) {
 
     /** Pattern weights below this are "near zero": allowed, but hardly attended. */
     public static final float NEAR_ZERO = 0.01f;
@@ -107,25 +114,8 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         for (int key = past; key < k; key++) {
             paddingKey[key] = keyMask[key - past] == 0;
         }
-        Cell[] cells = new Cell[t * k];
-        int mb = ms[0] == 1 ? 0 : batchRow;
-        for (int q = 0; q < t; q++) {
-            int mq = ms[2] == 1 ? 0 : q;
-            for (int key = 0; key < k; key++) {
-                float m = mask.get(mb, 0, mq, key);
-                Cell c;
-                if (m == 0f) {
-                    c = Cell.ALLOWED;
-                } else if (paddingKey[key]) {
-                    c = Cell.PADDING;
-                } else if (source.causal(model.model().capabilities()) && key > past + q) {
-                    c = Cell.CAUSAL;
-                } else {
-                    c = Cell.OTHER;
-                }
-                cells[q * k + key] = c;
-            }
-        }
+        Cell[] cells = cells(mask, ms[0] == 1 ? 0 : batchRow, t, k, past, paddingKey,
+                source.causal(model.model().capabilities()));
 
         long[] keyIds = source.cross() ? inputs.ids()[batchRow] : past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
         String patternHook = source.hook(layer, AttentionSource.PATTERN);
@@ -138,7 +128,89 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         }
         return new MaskData(maskHook, ms, target, layer, batchRow, stepper.groups().indexOf(group), past, group.past(), t, k,
                 TokenLabels.of(model.tokenizer(), rowIds, 0, t), TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells,
-                paddingQuery, paddingKey, heads, pattern, patches(trace, maskHook, patternHook));
+                paddingQuery, paddingKey, heads, pattern, patches(trace, maskHook, patternHook), "");
+    }
+
+    /**
+     * The mask and pattern of a layer over the whole sequence, stitched from every pass up to the one under the cursor
+     * (a generation's passes are batch 1). Engine thread only.
+     *
+     * @return the data, or null while no pass has computed the layer's mask
+     */
+    public static MaskData wholeSequence(Stepper stepper, LoadedModel model, AttentionSource source, int layer,
+                                         int batchRow) {
+        String maskHook = source.hook(layer, AttentionSource.MASK);
+        WholeSequence.Stitched mask = WholeSequence.of(stepper, maskHook, batchRow);
+        if (mask == null) {
+            return null;
+        }
+        int t = mask.rows();
+        int k = mask.keys();
+        Batch prompt = stepper.groups().get(0).inputs();
+        boolean decoderQueries = source.stack().startsWith("decoder");
+        long[] sequence = stepper.tokens(); // the decoder's, or a decoder-only model's prompt and generated tokens
+        long[] queryIds = decoderQueries || prompt.decoderIds() == null ? sequence : prompt.ids()[batchRow];
+        long[] keyIds = source.cross() ? prompt.ids()[batchRow] : queryIds;
+        // padding: the prompt's own (a decoder's rows are unpadded); generated positions are real tokens
+        long[] queryMask = decoderQueries ? new long[0] : prompt.attentionMask()[batchRow];
+        long[] keyMask = source.cross() ? prompt.attentionMask()[batchRow] : queryMask;
+        boolean[] paddingQuery = new boolean[t];
+        for (int q = 0; q < t && q < queryMask.length; q++) {
+            paddingQuery[q] = queryMask[q] == 0;
+        }
+        boolean[] paddingKey = new boolean[k];
+        for (int key = 0; key < k && key < keyMask.length; key++) {
+            paddingKey[key] = keyMask[key] == 0;
+        }
+        Cell[] cells = cells(mask.values(), 0, t, k, 0, paddingKey, source.causal(model.model().capabilities()));
+        String patternHook = source.hook(layer, AttentionSource.PATTERN);
+        WholeSequence.Stitched pattern = WholeSequence.of(stepper, patternHook, batchRow, mask.lastPass());
+        boolean withPattern = pattern != null && pattern.rows() == t && pattern.keys() == k; // else its row is pending
+        int heads = model.config().nHead();
+        Trace trace = stepper.groups().get(mask.lastPass()).trace();
+        return new MaskData(maskHook, mask.values().shape(), new long[] {1, heads, t, k}, layer, batchRow,
+                mask.lastPass(), 0, 0, t, k, TokenLabels.of(model.tokenizer(), queryIds, 0, t),
+                TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells, paddingQuery, paddingKey,
+                withPattern ? pattern.heads() : 0, withPattern ? pattern.values().values() : null,
+                patches(trace, maskHook, patternHook), mask.describe());
+    }
+
+    /**
+     * The mask of a view context's layer: over the whole sequence or in the pass under the cursor, as the context says
+     * (the same while there is one pass). Engine thread only.
+     */
+    public static MaskData from(Stepper stepper, ViewContext c) {
+        return c.wholeSequence() && stepper.groups().size() > 1
+                ? wholeSequence(stepper, c.loaded(), c.source(), c.layer(), c.batchRow())
+                : from(stepper, c.loaded(), c.source(), c.layer(), c.batchRow());
+    }
+
+    /**
+     * Classifies every cell of a mask [B or 1, 1, T or 1, K] for batch row {@code mb}: allowed (0), else blocked
+     * because the key is padding, lies after the query (a causal attention, query t at position past + t), or for
+     * another reason.
+     */
+    private static Cell[] cells(TensorData mask, int mb, int t, int k, int past, boolean[] paddingKey, boolean causal) {
+        long[] ms = mask.shape();
+        Cell[] cells = new Cell[t * k];
+        for (int q = 0; q < t; q++) {
+            int mq = ms[2] == 1 ? 0 : q;
+            for (int key = 0; key < k; key++) {
+                float m = mask.get(mb, 0, mq, key);
+                Cell c;
+                if (m == 0f) {
+                    c = Cell.ALLOWED;
+                } else if (paddingKey[key]) {
+                    c = Cell.PADDING;
+                } else if (causal && key > past + q) {
+                    c = Cell.CAUSAL;
+                } else {
+                    c = Cell.OTHER;
+                }
+                cells[q * k + key] = c;
+            }
+        }
+        return cells;
     }
 
     /** "hook_mask: labels" and "hook_pattern: labels" for what interventions replaced; empty when nothing was. */
@@ -171,9 +243,9 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         return n;
     }
 
-    /** "[1, 1, 5, 5] broadcast over [1, 4, 5, 5]". */
+    /** "[1, 1, 5, 5] broadcast over [1, 4, 5, 5]", then the scope: "  ·  whole sequence · passes 1–4". */
     public String broadcastText() {
         return Arrays.toString(maskShape) + (Arrays.equals(maskShape, targetShape) ? ""
-                : " broadcast over " + Arrays.toString(targetShape));
+                : " broadcast over " + Arrays.toString(targetShape)) + (scope.isEmpty() ? "" : "  \u00b7  " + scope);
     }
 }

@@ -16,8 +16,7 @@ public final class MaskTab {
     private static BuiltView build(ViewHost host) {
         MaskPanel mask = new MaskPanel();
         mask.setId("maskPanel");
-        mask.dataProperty().bind(host.feed("Mask",
-                (s, c) -> MaskData.from(s, c.loaded(), c.source(), c.layer(), c.batchRow())).dataProperty());
+        mask.dataProperty().bind(host.feed("Mask", (s, c) -> MaskData.from(s, c)).dataProperty());
         mask.headProperty().bindBidirectional(host.headProperty());
         return BuiltView.of(mask).readingOut(mask.hoverTextProperty());
     }

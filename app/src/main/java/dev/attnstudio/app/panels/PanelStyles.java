@@ -17,6 +17,8 @@ public final class PanelStyles {
     public static final String KV_CACHE_PANEL = "kv-cache-panel";
     public static final String ENTROPY_PANEL = "entropy-panel";
     public static final String GENERATION_PANEL = "generation-panel";
+    /** The box holding the prompt and the generated continuation as text. */
+    public static final String GENERATED_TEXT_BOX = "generated-text-box";
     /** A next-token bar the sampler may not pick under the current top-k / top-p. */
     public static final String CUT_BAR = "cut-bar";
 

@@ -19,7 +19,9 @@ import java.util.List;
  * The prompt's tokens as small chips (text over id), wrapping like words. Special tokens stand out, the second
  * segment of a sentence pair is tinted, and padding cells are drawn hollow. A batch shows one labelled line per
  * row, all of the same length, so the padding that evens them out is visible. An encoder-decoder shows two
- * labelled lines: the encoder's source and the decoder's tokens (start token, then what was generated).
+ * labelled lines: the encoder's source and the decoder's tokens (start token, then what was generated). Generated
+ * tokens are set apart from the prompt's (accent colour, heavy underline) and their tooltip says which pass read them
+ * and how probable they were.
  */
 public final class TokenStrip extends VBox {
 
@@ -32,6 +34,7 @@ public final class TokenStrip extends VBox {
      */
     public TokenStrip(ObservableList<List<TokenChip>> rows, ObservableList<TokenChip> decoder) {
         getStyleClass().add(Styles.TOKEN_STRIP);
+        getStylesheets().add(TokenStyles.stylesheet());
         setSpacing(4);
         rows.addListener((ListChangeListener<List<TokenChip>>) change -> rebuild(rows, decoder));
         decoder.addListener((ListChangeListener<TokenChip>) change -> rebuild(rows, decoder));
@@ -87,9 +90,20 @@ public final class TokenStrip extends VBox {
         if (t.padding()) {
             box.getStyleClass().add(Styles.TOKEN_PADDING);
         }
+        if (t.isGenerated()) {
+            box.getStyleClass().add(TokenStyles.GENERATED_CHIP);
+        }
+        Tooltip.install(box, new Tooltip(describe(t)));
+        return box;
+    }
+
+    /** A chip's tooltip: "position 7, id 32 · generated: read by pass 2, sampled with p = 0.412". */
+    static String describe(TokenChip t) {
         String what = t.padding() ? " (padding: masked out of attention)" : t.special() ? " (special token)" : "";
         String segment = t.typeId() > 0 ? ", segment B (token type " + t.typeId() + ")" : "";
-        Tooltip.install(box, new Tooltip("position " + t.position() + ", id " + t.id() + segment + what));
-        return box;
+        String generated = !t.isGenerated() ? "" : String.format(java.util.Locale.ROOT,
+                "  \u00b7  generated: read by pass %d, sampled with p = %.3f", t.sampled().pass() + 1,
+                t.sampled().probability());
+        return "position " + t.position() + ", id " + t.id() + segment + what + generated;
     }
 }

@@ -19,9 +19,11 @@ import java.util.List;
  * @param batchRow      selected row of the batch, 0-based
  * @param source        which attention the views show: {@link AttentionSource#SELF}, or one of an
  *                      encoder-decoder's three
+ * @param wholeSequence whether attention views show the whole sequence, stitched from every pass up to the one
+ *                      under the cursor, rather than that pass alone (see the engine's {@code WholeSequence})
  */
 public record ViewContext(LoadedModel loaded, List<List<TokenChip>> tokens, List<TokenChip> decoderTokens,
-                          int layer, int head, int batchRow, AttentionSource source) {
+                          int layer, int head, int batchRow, AttentionSource source, boolean wholeSequence) {
 
     public ViewContext {
         tokens = List.copyOf(tokens);

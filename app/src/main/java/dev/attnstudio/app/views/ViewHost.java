@@ -44,6 +44,15 @@ public interface ViewHost {
     /** Generates one token with {@code config} and steps into the pass that reads it. */
     void generate(SamplingConfig config);
 
+    /**
+     * Generates {@code tokens} tokens one after another with {@code config}, each pass run to its end; Esc stops after
+     * the current token.
+     */
+    void generate(SamplingConfig config, int tokens);
+
+    /** How many tokens Run ▸ Generate N produces; the view that edits it binds it. */
+    IntegerProperty generateCountProperty();
+
     /** Moves the cursor onto a computed step of a pass. */
     void jumpTo(int group, int index);
 

@@ -9,6 +9,7 @@ import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import javafx.scene.chart.XYChart;
+import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The generation panel: probabilities against a softmax computed here, and generate-one-token through its callback. */
+/**
+ * The generation panel: probabilities against a softmax computed here, generate-one-token and generate-N through their
+ * callbacks, and the prompt with its continuation as the tokenizer decodes them.
+ */
 class GenerationPanelTest {
 
     private static LoadedModel gpt;
@@ -161,6 +165,49 @@ class GenerationPanelTest {
             GenerationData d = GenerationData.from(stepper, minilm, SamplingConfig.GREEDY, 5);
             assertFalse(d.ready());
             assertTrue(d.note().contains("encoder"), d.note());
+        }
+    }
+
+    @Test
+    void showsThePromptAndContinuationAsTextAndAsksForTheCountOfTokens() throws Exception {
+        String prompt = "And God said, Let there be";
+        try (Stepper stepper = new Stepper(gpt.model(), Stepper.Options.DEFAULT)) {
+            stepper.reset(gpt.tokenizer().encode(prompt).ids());
+            stepper.runToEnd();
+            GenerationPanel panel = fx(GenerationPanel::new);
+            AtomicReference<List<Object>> asked = new AtomicReference<>();
+            fx(() -> {
+                panel.dataProperty().set(GenerationData.from(stepper, gpt, SamplingConfig.GREEDY, GenerationData.TOP));
+                panel.onGenerateTokensProperty().set((config, n) -> asked.set(List.of(config, n)));
+                panel.countProperty().set(7);
+                return null;
+            });
+            PanelFixture.show(stage, panel, 720, 400, false);
+            assertEquals("Prompt and continuation (0 generated tokens)", fx(() -> panel.textTitle().getText()));
+            assertEquals(prompt, fx(() -> robot.from(panel).lookup("#promptText").queryAs(Text.class).getText()));
+            assertEquals("", fx(panel::continuationShown));
+
+            assertEquals("Generate 7 tokens", fx(() -> panel.generateTokensButton().getText()));
+            robot.clickOn(fx(panel::generateTokensButton));
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(List.of(SamplingConfig.GREEDY, 7), asked.get());
+
+            Sampler greedy = new Sampler(SamplingConfig.GREEDY);
+            for (int i = 0; i < 5; i++) {
+                stepper.generate(greedy);
+            }
+            stepper.runToEnd();
+            fx(() -> {
+                panel.dataProperty().set(GenerationData.from(stepper, gpt, SamplingConfig.GREEDY, GenerationData.TOP));
+                return null;
+            });
+            long[] sequence = stepper.tokens();
+            long[] generated = java.util.Arrays.copyOfRange(sequence, sequence.length - 5, sequence.length);
+            assertEquals(gpt.tokenizer().decode(generated), fx(panel::continuationShown));
+            assertEquals(prompt + gpt.tokenizer().decode(generated), fx(() -> robot.from(panel).lookup("#promptText")
+                    .queryAs(Text.class).getText() + panel.continuationShown()), "prompt + continuation = the whole text");
+            assertEquals("Prompt and continuation (5 generated tokens)", fx(() -> panel.textTitle().getText()));
+            System.out.println("snapshot " + PanelFixture.snapshot(panel, "generation-text-light"));
         }
     }
 }

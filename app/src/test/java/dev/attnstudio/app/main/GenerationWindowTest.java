@@ -1,0 +1,226 @@
+package dev.attnstudio.app.main;
+
+import dev.attnstudio.app.AppHarness;
+import dev.attnstudio.app.attention.AttentionGridData;
+import dev.attnstudio.app.attention.AttentionGridTab;
+import dev.attnstudio.app.attention.AttentionGridView;
+import dev.attnstudio.app.attention.HeadDetailView;
+import dev.attnstudio.app.attention.HeadTab;
+import dev.attnstudio.app.panels.GenerationTab;
+import dev.attnstudio.app.tokens.TokenChip;
+import dev.attnstudio.app.tokens.TokenStyles;
+import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.engine.sampling.Sampler;
+import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Stepper;
+import dev.attnstudio.samples.SampleModels;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextArea;
+import javafx.scene.input.KeyCode;
+import javafx.scene.text.Text;
+import org.controlsfx.control.StatusBar;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Generation in the real window (headless Monocle): Ctrl+Shift+G generates the Generation tab's count of tokens on the
+ * engine thread with progress in the status bar and the busy indicator, Esc stops after the current token keeping what
+ * was generated, the generated chips are marked, the continuation reads as the tokenizer decodes it, the attention grid
+ * shows the whole sequence; and on T5 the attention the user picked stays picked through stepping and generating.
+ */
+class GenerationWindowTest {
+
+    private static final String PROMPT = "In the beginning";
+    private static final Pattern PROGRESS = Pattern.compile("Generating: token (\\d+) of (\\d+)");
+
+    private static AppHarness app;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = AppHarness.start();
+        awaitIdle();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        app.stop();
+    }
+
+    @Test
+    void generateNTokensShowsProgressStopsOnEscAndReadsAsText() throws Exception {
+        open("tiny-gpt");
+        type(PROMPT);
+        int prompt = fx(() -> vm().prompt().tokens().size());
+        int count = fx(() -> vm().session().modelInfoProperty().get().positions()) - prompt; // all that fits
+
+        robot.interact(() -> app.view().select(GenerationTab.SPEC.id()));
+        Spinner<?> spinner = robot.lookup("#generateCount").queryAs(Spinner.class);
+        robot.interact(() -> ((Spinner<Integer>) spinner).getValueFactory().setValue(count));
+        assertEquals("Generate " + count + " tokens", fx(() -> robot.lookup("#generateTokensButton").queryAs(Button.class)
+                .getText()), "the toolbar's button follows the Generation tab's count");
+
+        robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.G);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> generatingToken() >= 3));
+        // progress while it runs: the count in the status bar, its filling bar, the busy indicator
+        assertTrue(fx(() -> vm().status().isBusy()));
+        String running = fx(() -> vm().status().messageProperty().get().text());
+        assertTrue(running.contains(" of " + count), running);
+        double bar = fx(() -> robot.lookup("#statusBar").queryAs(StatusBar.class).getProgress());
+        assertTrue(bar > 0 && bar < 1, "status bar progress " + bar);
+        ProgressIndicator busy = robot.lookup("#busyIndicator").queryAs(ProgressIndicator.class);
+        assertTrue(fx(busy::isVisible), "the busy indicator turns");
+
+        robot.push(KeyCode.ESCAPE);
+        awaitIdle();
+        int generated = fx(() -> vm().stepping().groupsProperty().get()) - 1;
+        assertTrue(generated >= 3 && generated < count, "stopped early, keeping what was generated: " + generated);
+        assertFalse(fx(() -> busy.isVisible()));
+
+        long[] ids = fx(() -> vm().prompt().tokens().stream().mapToLong(TokenChip::id).toArray());
+        assertEquals(prompt + generated, ids.length);
+        try (LoadedModel reference = SampleModels.open("tiny-gpt", DjlRuntime.DeviceChoice.CPU);
+             Stepper s = new Stepper(reference.model(), Stepper.Options.DEFAULT)) {
+            s.reset(reference.tokenizer().encode(PROMPT).ids());
+            Sampler greedy = new Sampler(SamplingConfig.GREEDY);
+            for (int i = 0; i < generated; i++) {
+                s.generate(greedy);
+            }
+            assertArrayEquals(s.tokens(), ids, "the greedy tokens, none lost");
+            String continuation = reference.tokenizer().decode(Arrays.copyOfRange(ids, prompt, ids.length));
+            assertEquals(PROMPT, fx(() -> robot.lookup("#promptText").queryAs(Text.class).getText()));
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> continuation.equals(
+                    robot.lookup("#continuationText").queryAs(Text.class).getText())));
+            assertEquals("Stopped after " + generated + " of " + count + " tokens: \u2018" + continuation + "\u2019",
+                    fx(() -> vm().status().messageProperty().get().text()));
+        }
+
+        // the token strip marks exactly the generated chips
+        List<Node> chips = fx(() -> List.copyOf(robot.lookup("#tokenStrip .token-chip").queryAll()));
+        assertEquals(prompt + generated, chips.size());
+        for (int i = 0; i < chips.size(); i++) {
+            assertEquals(i >= prompt, chips.get(i).getStyleClass().contains(TokenStyles.GENERATED_CHIP), "chip " + i);
+        }
+
+        // the attention grid shows the whole sequence: every query of prompt and continuation
+        robot.interact(() -> app.view().select(AttentionGridTab.SPEC.id()));
+        AttentionGridView grid = robot.lookup("#attentionGrid").queryAs(AttentionGridView.class);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> grid.getData() != null));
+        AttentionGridData data = fx(grid::getData);
+        assertEquals(prompt + generated, data.rows());
+        assertEquals(prompt + generated, data.cols());
+        assertTrue(data.scope().startsWith("whole sequence"), data.scope());
+    }
+
+    @Test
+    void theAttentionTheUserPickedStaysThroughSteppingAndGeneratingOnT5() throws Exception {
+        open("reverse-t5");
+        type("stay");
+        ChoiceBox<?> stack = robot.lookup("#stackChoice").queryAs(ChoiceBox.class);
+        robot.interact(() -> app.view().select(HeadTab.SPEC.id()));
+        robot.push(KeyCode.F10);
+        awaitIdle();
+        assertEquals(AttentionSource.ENCODER, fx(stack::getValue), "follows the cursor into the encoder until picked");
+
+        robot.interact(() -> ((ChoiceBox<AttentionSource>) stack).setValue(AttentionSource.CROSS)); // the user's pick
+        awaitIdle();
+        HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
+        Runnable[] moves = {
+            () -> robot.push(KeyCode.F10),                          // step (in the encoder)
+            () -> robot.push(KeyCode.F11),                          // step over a block
+            () -> robot.push(KeyCode.CONTROL, KeyCode.G),           // generate one token, step into its pass
+            () -> robot.push(KeyCode.F10),
+            () -> robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.G), // generate the count
+            () -> robot.push(KeyCode.SHIFT, KeyCode.F10),           // step back
+            () -> robot.push(KeyCode.F5),                           // run to a breakpoint (or the end)
+        };
+        robot.interact(() -> vm().stepping().generateCountProperty().set(3));
+        for (Runnable move : moves) {
+            move.run();
+            awaitIdle();
+            assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> vm().status().messageProperty().get().text());
+            assertEquals(AttentionSource.CROSS, fx(stack::getValue), "the stack choice stays where the user put it");
+            assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
+        }
+        assertEquals(5, fx(() -> vm().stepping().groupsProperty().get()), "the prompt's pass and 4 generated tokens");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null
+                && head.getData().pattern() != null && head.getData().source().equals(AttentionSource.CROSS)));
+        // whole sequence: every decoder position over every source position
+        assertEquals(5, fx(() -> head.getData().pattern().rows()), "the start token and 4 generated");
+        assertEquals(fx(() -> vm().prompt().tokens().size()), fx(() -> head.getData().pattern().cols()));
+        assertTrue(fx(() -> head.getData().caption()).contains("cross-attention"));
+    }
+
+    /** The token the running generation reports, or 0. */
+    private static int generatingToken() {
+        Matcher m = PROGRESS.matcher(vm().status().messageProperty().get().text());
+        return vm().status().isBusy() && m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private void open(String sample) throws Exception {
+        fireMenuItem("sample-" + sample);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
+                && vm().session().modelInfoProperty().get().name().equals(sample) && vm().status().isReady()
+                && !vm().status().isBusy()));
+    }
+
+    private void type(String prompt) throws Exception {
+        robot.clickOn("#prompt");
+        robot.push(KeyCode.CONTROL, KeyCode.A);
+        robot.push(KeyCode.BACK_SPACE);
+        robot.write(prompt);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() ->
+                prompt.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
+        awaitIdle();
+    }
+
+    /** Fires a menu item as a click would (clicks through nested menus are unreliable on headless Monocle). */
+    private void fireMenuItem(String id) {
+        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
+        robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
+                .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
+    }
+
+    private static Stream<MenuItem> items(List<MenuItem> items) {
+        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
+    }
+
+    private static void awaitIdle() throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static MainViewModel vm() {
+        return app.viewModel();
+    }
+
+    private static <T> T fx(Callable<T> read) throws Exception {
+        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
+    }
+}
