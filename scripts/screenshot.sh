@@ -22,7 +22,8 @@
 #   apt-get install -y libgtk-3-0                  # JavaFX needs GTK 3 for a real window
 #
 # Environment: SETTLE_SECONDS (default 6) is how long to wait after the window appears for the model to load;
-# SKIP_BUILD=1 skips compiling; STEP_SECONDS (default 2) is the wait after each key.
+# SKIP_BUILD=1 skips compiling; STEP_SECONDS (default 2) is the wait after each key; WINDOW=1920x1080 resizes the
+# window (default: the app's own 1280x800) and SCREEN (default 1400x900, or room for WINDOW) sizes the virtual screen.
 set -euo pipefail
 
 OUT_DIR=${1:-/tmp/shots}
@@ -30,6 +31,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TITLE="Attention Studio"
 SETTLE_SECONDS=${SETTLE_SECONDS:-6}
 STEP_SECONDS=${STEP_SECONDS:-2}
+WINDOW=${WINDOW:-}
+if [[ -n "$WINDOW" ]]; then
+    SCREEN=${SCREEN:-$((${WINDOW%x*} + 80))x$((${WINDOW#*x} + 80))}
+fi
+SCREEN=${SCREEN:-1400x900}
 
 missing=()
 for tool in xvfb-run import xdotool mvn java; do
@@ -55,7 +61,7 @@ if [[ "${ATTNSTUDIO_IN_XVFB:-}" != 1 ]]; then
     # same run as the compile, so the reactor modules resolve to their target/classes without being installed.
     (cd "$ROOT" && mvn -o -q -B -pl app -am "$build" dependency:build-classpath -Dmdep.includeScope=runtime \
         -Dmdep.outputFile="$OUT_DIR/classpath.txt" >/dev/null)
-    ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1400x900x24" "$0" "$OUT_DIR"
+    ATTNSTUDIO_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 ${SCREEN}x24" "$0" "$OUT_DIR"
 fi
 
 CP="$ROOT/app/target/classes:$ROOT/engine/target/classes:$ROOT/sample-models/target/classes:$ROOT/lessons/target/classes"
@@ -93,6 +99,10 @@ start_app() { # [--model=NAME]
         sleep 0.5
     done
     [[ -n "$window" ]] || { echo "no '$TITLE' window after 60 s; see $log" >&2; exit 1; }
+    if [[ -n "$WINDOW" ]]; then
+        xdotool windowmove --sync "$window" 0 0 2>/dev/null || true
+        xdotool windowsize --sync "$window" "${WINDOW%x*}" "${WINDOW#*x}" 2>/dev/null || true
+    fi
     sleep "$SETTLE_SECONDS" # the model loads in the background
 }
 

@@ -282,8 +282,9 @@ class AttentionStudioAppTest {
                 suggested.add(name);
                 return dir.resolve(name);
             }));
-            double width = fx(() -> head.getLayoutBounds().getWidth());
-            double height = fx(() -> head.getLayoutBounds().getHeight());
+            // the Head tab exports its map (the figure: labels, cells and legend), not the view with its readout
+            double width = fx(() -> head.map().figureSize()[0]);
+            double height = fx(() -> head.map().figureSize()[1]);
             fireMenuItem("exportPng2xItem");
             Path png = awaitExport(dir, ".png");
             assertTrue(suggested.get(0).startsWith(MINILM + "_blocks.") && suggested.get(0).endsWith("_head5.png"),

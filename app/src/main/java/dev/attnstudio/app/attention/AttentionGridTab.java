@@ -54,7 +54,7 @@ public final class AttentionGridTab {
         host.interventionsProperty().addListener((obs, old, now) -> marks.run());
         host.attentionSourceProperty().addListener((obs, old, now) -> marks.run());
         marks.run();
-        return BuiltView.of(grid).exportedAs(ViewExport.picture(grid).withHeadCaption());
+        return BuiltView.of(grid).exportedAs(ViewExport.figure(grid, AttentionFigures.grid(grid, host.attentionSettings())));
     }
 
     /** Right-click on a head: ablate it (zero or mean), or restore it. */

@@ -2,66 +2,73 @@ package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.app.heatmap.CanvasRegion;
-import dev.attnstudio.app.heatmap.ColorBar;
+import dev.attnstudio.app.heatmap.MapGestures;
+import dev.attnstudio.app.heatmap.MapViewport;
+import dev.attnstudio.app.heatmap.Minimap;
+import dev.attnstudio.app.heatmap.PixelEdges;
 import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import javafx.util.Duration;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every layer x head of one pass as thumbnails of its softmax pattern: layers down, heads across. All
- * thumbnails are written into one image. Clicking one (or moving with the arrow keys) selects that layer and
- * head; the selection is outlined. Layers whose pattern is not computed yet are drawn as dashed, empty frames
- * marked "pending". Thumbnails are pooled to their pixel size by the settings' rule, stated in the legend.
+ * Every layer x head of one pass as thumbnails of its softmax pattern: layers down, heads across, as large as the view
+ * allows (the legend goes beside the thumbnails or under them, whichever leaves them larger). All visible thumbnails
+ * are written into one image. Clicking one (or moving with the arrow keys) selects that layer and head; the selection
+ * is outlined. Layers whose pattern is not computed yet are drawn as dashed, empty frames marked "pending". Thumbnails
+ * are pooled to their pixel size by the settings' rule, stated in the legend. The grid zooms and pans like a map
+ * ({@link MapGestures}; a double click opens the head instead of fitting), with a minimap while zoomed.
  */
 public final class AttentionGridView extends CanvasRegion {
 
-    private static final int MAX_THUMB = 160;
-    private static final int MIN_THUMB = 6;
-    private static final double LEGEND_HEIGHT = 46;
     private static final double HEADER = 16;
     private static final double ROW_HEADER = 30;
+    /** Room an export leaves after the text: text set at a larger scale runs a little wider than measured at 1x. */
+    static final double SLACK = 8;
 
     private final AttentionSettings settings;
+    private final MapViewport viewport = new MapViewport();
+    private final MapLegend legend = new MapLegend();
     private final ObjectProperty<AttentionGridData> data = new SimpleObjectProperty<>(this, "data");
     private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", 0);
     private final IntegerProperty selectedHead = new SimpleIntegerProperty(this, "selectedHead", 0);
+    /** Heads drawn crossed out (ablated by an intervention), as {layer, head} pairs; each with its label. */
+    private final ObjectProperty<Map<List<Integer>, String>> markedHeads =
+            new SimpleObjectProperty<>(this, "markedHeads", Map.of());
     private final Tooltip tip = new Tooltip();
     private final Font font = Font.font(11);
     private WritableImage image;
     private int[] pixels = new int[0];
 
-    /** The geometry of the last drawing: thumbnail side, gap, origin, and the pooling factor used. */
-    private int thumb;
-    private int gap;
-    private double originX;
-    private double originY;
+    /** The last drawing on screen: its geometry (a cell is a thumbnail and its gap), what it covered, its minimap. */
+    private MapViewport.Geometry geometry;
+    private double gap;
     private int lastFactor;
+    private Rectangle2D content;
+    private Rectangle2D minimap;
 
     public AttentionGridView() {
         this(new AttentionSettings());
     }
-
-    /** Heads drawn crossed out (ablated by an intervention), as {layer, head} pairs; each with its label. */
-    private final ObjectProperty<Map<List<Integer>, String>> markedHeads =
-            new SimpleObjectProperty<>(this, "markedHeads", Map.of());
 
     public AttentionGridView(AttentionSettings settings) {
         this.settings = settings;
@@ -69,18 +76,27 @@ public final class AttentionGridView extends CanvasRegion {
         getStylesheets().add(AttentionStyles.stylesheet());
         setFocusTraversable(true);
         tip.setShowDelay(Duration.millis(250));
-        tip.setText("Every layer \u00d7 head: click a thumbnail to select it; arrow keys move the selection");
+        tip.setText("Every layer \u00d7 head: click a thumbnail to select it; arrow keys move the selection; "
+                + "the wheel zooms, a drag pans, 0 fits");
         Tooltip.install(this, tip);
-        data.addListener((obs, old, now) -> redraw());
+        data.addListener((obs, old, now) -> {
+            if (old == null || now == null || old.layers() != now.layers() || old.heads() != now.heads()) {
+                viewport.reset();
+            }
+            redraw();
+        });
         selectedLayer.addListener((obs, old, now) -> redraw());
         selectedHead.addListener((obs, old, now) -> redraw());
         markedHeads.addListener((obs, old, now) -> redraw());
+        viewport.addListener(this::redraw);
         for (javafx.beans.Observable o : settings.dependencies()) {
             o.addListener(x -> redraw());
         }
-        canvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
-            requestFocus();
-            int[] at = thumbAt(e.getX(), e.getY());
+        MapGestures gestures = MapGestures.install(canvas(), this, viewport, () -> geometry, () -> minimap, false);
+        canvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> requestFocus());
+        canvas().addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            int[] at = e.getButton() == MouseButton.PRIMARY && e.isStillSincePress() && !gestures.onMinimap(e.getX(), e.getY())
+                    ? thumbAt(e.getX(), e.getY()) : null;
             if (at != null) {
                 select(at[0], at[1]);
             }
@@ -127,9 +143,14 @@ public final class AttentionGridView extends CanvasRegion {
         return markedHeads;
     }
 
+    /** The zoom and window over the layers and heads. */
+    public MapViewport viewport() {
+        return viewport;
+    }
+
     /** The {layer, head} of the thumbnail at a point of the view, or null between and outside thumbnails. */
     public int[] headAt(double x, double y) {
-        return thumbAt(x, y);
+        return thumbAt(x - canvas().getLayoutX(), y - canvas().getLayoutY());
     }
 
     public void select(int layer, int head) {
@@ -137,15 +158,22 @@ public final class AttentionGridView extends CanvasRegion {
         selectedHead.set(head);
     }
 
-    /** How many thumbnails the last drawing showed (computed and pending). */
+    /** How many thumbnails the last drawing showed, whole or in part (computed and pending). */
     public int thumbnailCount() {
-        AttentionGridData d = data.get();
-        return d == null || thumb == 0 ? 0 : d.layers() * d.heads();
+        MapViewport.Geometry g = geometry;
+        return g == null ? 0 : (g.endRow() - g.firstRow()) * (g.endCol() - g.firstCol());
     }
 
-    /** Side of one thumbnail in the last drawing, in pixels. */
-    public int thumbnailSize() {
-        return thumb;
+    /** Side of one thumbnail in the last drawing, in points. */
+    public double thumbnailSize() {
+        return geometry == null ? 0 : geometry.cellW() - gap;
+    }
+
+    /** The area the thumbnails cover in the last drawing (the grid's frame), in this view's coordinates, or null. */
+    public Rectangle2D frame() {
+        MapViewport.Geometry g = geometry;
+        return g == null ? null : new Rectangle2D(canvas().getLayoutX() + g.x(), canvas().getLayoutY() + g.y(),
+                g.frameW() - gap, g.frameH() - gap);
     }
 
     /** Total pooling block side of the thumbnails (stored pooling times drawing pooling); 1 = exact. */
@@ -153,10 +181,21 @@ public final class AttentionGridView extends CanvasRegion {
         return lastFactor;
     }
 
+    /** Whether the last drawing showed the minimap (it does while zoomed in). */
+    public boolean minimapShown() {
+        return minimap != null;
+    }
+
     /** Centre of a thumbnail in this view's coordinates. */
     public javafx.geometry.Point2D thumbnailCentre(int layer, int head) {
-        return new javafx.geometry.Point2D(canvas().getLayoutX() + originX + head * (thumb + gap) + thumb / 2.0,
-                canvas().getLayoutY() + originY + layer * (thumb + gap) + thumb / 2.0);
+        MapViewport.Geometry g = geometry;
+        double t = thumbnailSize();
+        return new javafx.geometry.Point2D(canvas().getLayoutX() + g.xOf(head) + t / 2, canvas().getLayoutY() + g.yOf(layer) + t / 2);
+    }
+
+    /** The grid as an export shows it (thumbnails, headers, legend; no minimap) at {@code scale}; null before a drawing. */
+    public WritableImage renderFigure(double scale) {
+        return content == null ? null : render(scale, content);
     }
 
     @Override
@@ -171,7 +210,12 @@ public final class AttentionGridView extends CanvasRegion {
 
     @Override
     protected void paint(GraphicsContext gc, double w, double h) {
-        thumb = 0;
+        boolean live = !exporting();
+        if (live) {
+            geometry = null;
+            content = null;
+            minimap = null;
+        }
         AttentionGridData d = data.get();
         if (d == null || d.heads() == 0 || w < 40 || h < 40) {
             gc.setFont(font);
@@ -184,82 +228,123 @@ public final class AttentionGridView extends CanvasRegion {
         }
         int layers = d.layers();
         int heads = d.heads();
-        double availW = w - ROW_HEADER;
-        double availH = h - HEADER - LEGEND_HEIGHT;
-        int side = (int) Math.floor(Math.min(availW / heads, availH / layers));
-        gap = side >= 40 ? 4 : side >= 16 ? 2 : 1;
-        thumb = Math.max(MIN_THUMB, Math.min(MAX_THUMB, side - gap));
-        originX = ROW_HEADER;
-        originY = HEADER;
+        double beside = Math.min((w - ROW_HEADER - MapLayout.GAP - MapLayout.LEGEND_BESIDE) / heads, (h - HEADER) / layers);
+        double under = Math.min((w - ROW_HEADER) / heads, (h - HEADER - MapLegend.HEIGHT) / layers);
+        double pitch = Math.max(2, Math.max(beside, under));
+        MapViewport.Geometry g = viewport.fit(layers, heads, ROW_HEADER, HEADER, pitch, pitch);
+        double p = g.cellW();
+        double gp = p >= 40 ? 4 : p >= 16 ? 2 : 1;
+        double scale = pixelScale();
+        int iw = MapLayout.imageSize(g.frameW(), scale);
+        int ih = MapLayout.imageSize(g.frameH(), scale);
+        int[] target = exporting() ? new int[iw * ih] : pixels(iw * ih);
+        int factor = rasterize(d, g, 0, 0, p * scale, gp * scale, target, iw, ih);
+        WritableImage img = exporting() || image == null || (int) image.getWidth() != iw || (int) image.getHeight() != ih
+                ? new WritableImage(iw, ih) : image;
+        img.getPixelWriter().setPixels(0, 0, iw, ih, PixelFormat.getIntArgbInstance(), target, 0, iw);
+        if (live) {
+            image = img;
+            geometry = g;
+            gap = gp;
+            lastFactor = factor * d.factor();
+        }
+        gc.setImageSmoothing(false);
+        gc.drawImage(img, g.x(), g.y(), iw / scale, ih / scale);
+        drawFrames(gc, d, g, gp);
+        CellColors colors = CellColors.of(AttentionMatrix.Kind.WEIGHTS, null, settings.getColorMode());
+        Rectangle2D area = beside > under
+                ? new Rectangle2D(g.x() + g.frameW() + MapLayout.GAP, g.y(), MapLayout.LEGEND_BESIDE, h - g.y())
+                : new Rectangle2D(0, g.y() + g.frameH() + 4, w, MapLegend.HEIGHT - 4);
+        double[] reach = legend.draw(gc, colors, notes(d, g, factor * d.factor()), colours(), area);
+        if (live) {
+            double right = Math.max(g.x() + g.frameW(), area.getMinX() + reach[0]);
+            double bottom = Math.max(g.y() + g.frameH(), area.getMinY() + reach[1]);
+            content = new Rectangle2D(0, 0, Math.ceil(Math.min(w, right + SLACK)), Math.ceil(Math.min(h, bottom + 2)));
+            if (g.zoomed()) {
+                minimap = Minimap.place(g);
+                if (minimap != null) {
+                    Minimap.draw(gc, minimap, overview(d, minimap), g, colours());
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the visible thumbnails of {@code g} into {@code target} (an image {@code tw x th}), the frame's top-left
+     * at pixel (x0, y0), {@code pitch} pixels from one thumbnail to the next, {@code gapPx} of them empty.
+     *
+     * @return the drawing's pooling factor on top of the stored one
+     */
+    private int rasterize(AttentionGridData d, MapViewport.Geometry g, double x0, double y0, double pitch, double gapPx,
+                          int[] target, int tw, int th) {
         int sr = d.storedRows();
         int sc = d.storedCols();
-        int factor = Math.max(Pooling.factor(sr, thumb), Pooling.factor(sc, thumb));
-        int cellW = Math.max(1, thumb / Pooling.blocks(sc, factor));
-        int cellH = Math.max(1, thumb / Pooling.blocks(sr, factor));
-        // whole pixels per block: the thumbnail shrinks to what its blocks fill
-        thumb = Math.max(Pooling.blocks(sc, factor) * cellW, Pooling.blocks(sr, factor) * cellH);
-        int iw = heads * (thumb + gap);
-        int ih = layers * (thumb + gap);
-        if (pixels.length != iw * ih) {
-            pixels = new int[iw * ih];
-        } else {
-            Arrays.fill(pixels, 0);
-        }
-        lastFactor = factor * d.factor();
+        int thumbPx = Math.max(1, (int) Math.floor(pitch - gapPx));
+        int factor = Math.max(Pooling.factor(sr, thumbPx), Pooling.factor(sc, thumbPx));
+        int br = Pooling.blocks(sr, factor);
+        int bc = Pooling.blocks(sc, factor);
         Pooling.Rule rule = settings.getPooling();
         // weights always span [0, 1], so every thumbnail shares one scale and no range is needed
         CellColors colors = CellColors.of(AttentionMatrix.Kind.WEIGHTS, null, settings.getColorMode());
-        for (int l = 0; l < layers; l++) {
+        for (int l = g.firstRow(); l < g.endRow(); l++) {
             float[] values = d.layer(l, rule);
             if (values == null) {
                 continue;
             }
-            for (int hd = 0; hd < heads; hd++) {
-                MapRaster.draw(values, hd * sr * sc, sc, 0, 0, sr, sc, factor, rule, colors, cellW, cellH,
-                        pixels, iw, hd * (thumb + gap), l * (thumb + gap));
+            double y = y0 + (l - g.row0()) * pitch;
+            int[] yEdges = PixelEdges.of(y, (pitch - gapPx) / br, br, th);
+            for (int hd = g.firstCol(); hd < g.endCol(); hd++) {
+                double x = x0 + (hd - g.col0()) * pitch;
+                int[] xEdges = PixelEdges.of(x, (pitch - gapPx) / bc, bc, tw);
+                MapRaster.draw(values, hd * sr * sc, sc, 0, 0, sr, sc, factor, rule, colors, xEdges, yEdges, 0, target, tw);
             }
         }
-        if (image == null || (int) image.getWidth() != iw || (int) image.getHeight() != ih) {
-            image = new WritableImage(iw, ih);
-        }
-        image.getPixelWriter().setPixels(0, 0, iw, ih, PixelFormat.getIntArgbInstance(), pixels, 0, iw);
-        gc.setImageSmoothing(false);
-        gc.drawImage(image, originX, originY);
-        drawFrames(gc, d);
-        drawLegend(gc, d, colors, w, h - LEGEND_HEIGHT + 6);
+        return factor;
     }
 
-    private void drawFrames(GraphicsContext gc, AttentionGridData d) {
+    private void drawFrames(GraphicsContext gc, AttentionGridData d, MapViewport.Geometry g, double gp) {
+        double p = g.cellW();
+        double thumb = p - gp;
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.CENTER);
         gc.setFill(colours().muted());
         int every = thumb >= 22 ? 1 : thumb >= 10 ? 2 : 4;
-        for (int hd = 0; hd < d.heads(); hd += every) {
-            gc.fillText("h" + hd, originX + hd * (thumb + gap) + thumb / 2.0, HEADER / 2);
+        for (int hd = g.firstCol(); hd < g.endCol(); hd++) {
+            double x = g.xOf(hd) + thumb / 2;
+            if (hd % every == 0 && x >= g.x() && x <= g.x() + g.frameW()) {
+                gc.fillText("h" + hd, x, HEADER / 2);
+            }
         }
         gc.setTextAlign(TextAlignment.RIGHT);
-        for (int l = 0; l < d.layers(); l++) {
-            double y = originY + l * (thumb + gap);
-            if (l % every == 0) {
+        for (int l = g.firstRow(); l < g.endRow(); l++) {
+            double y = g.yOf(l) + thumb / 2;
+            if (l % every == 0 && y >= g.y() && y <= g.y() + g.frameH()) {
                 gc.setFill(d.computed(l) ? colours().text() : colours().pending());
-                gc.fillText("L" + l, ROW_HEADER - 4, y + thumb / 2.0);
+                gc.fillText("L" + l, ROW_HEADER - 4, y);
             }
-            if (!d.computed(l)) {
-                gc.setStroke(colours().pending());
-                gc.setLineWidth(1);
-                gc.setLineDashes(3, 3);
-                for (int hd = 0; hd < d.heads(); hd++) {
-                    gc.strokeRect(originX + hd * (thumb + gap) + 0.5, y + 0.5, thumb - 1, thumb - 1);
-                }
-                gc.setLineDashes();
-                if (thumb >= 44) {
-                    gc.setTextAlign(TextAlignment.CENTER);
-                    gc.setFill(colours().pending());
-                    for (int hd = 0; hd < d.heads(); hd++) {
-                        gc.fillText("pending", originX + hd * (thumb + gap) + thumb / 2.0, y + thumb / 2.0);
-                    }
-                    gc.setTextAlign(TextAlignment.RIGHT);
+        }
+        gc.save();
+        gc.beginPath();
+        gc.rect(g.x() - 2, g.y() - 2, g.frameW() + 4, g.frameH() + 4);
+        gc.clip();
+        for (int l = g.firstRow(); l < g.endRow(); l++) {
+            if (d.computed(l)) {
+                continue;
+            }
+            double y = g.yOf(l);
+            gc.setStroke(colours().pending());
+            gc.setLineWidth(1);
+            gc.setLineDashes(3, 3);
+            for (int hd = g.firstCol(); hd < g.endCol(); hd++) {
+                gc.strokeRect(g.xOf(hd) + 0.5, y + 0.5, thumb - 1, thumb - 1);
+            }
+            gc.setLineDashes();
+            if (thumb >= 44) {
+                gc.setTextAlign(TextAlignment.CENTER);
+                gc.setFill(colours().pending());
+                for (int hd = g.firstCol(); hd < g.endCol(); hd++) {
+                    gc.fillText("pending", g.xOf(hd) + thumb / 2, y + thumb / 2);
                 }
             }
         }
@@ -269,48 +354,71 @@ public final class AttentionGridView extends CanvasRegion {
             int l = head.get(0);
             int hd = head.get(1);
             if (l < d.layers() && hd < d.heads()) {
-                double x = originX + hd * (thumb + gap);
-                double y = originY + l * (thumb + gap);
+                double x = g.xOf(hd);
+                double y = g.yOf(l);
                 gc.strokeLine(x + 2, y + 2, x + thumb - 2, y + thumb - 2);
                 gc.strokeLine(x + thumb - 2, y + 2, x + 2, y + thumb - 2);
             }
         }
         int sl = selectedLayer.get();
         int sh = selectedHead.get();
-        if (sl >= 0 && sl < d.layers() && sh >= 0 && sh < d.heads()) {
+        if (!exporting() && sl >= 0 && sl < d.layers() && sh >= 0 && sh < d.heads()) {
             gc.setStroke(colours().accent());
             gc.setLineWidth(2);
-            gc.strokeRect(originX + sh * (thumb + gap) - 1, originY + sl * (thumb + gap) - 1, thumb + 2, thumb + 2);
+            gc.strokeRect(g.xOf(sh) - 1, g.yOf(sl) - 1, thumb + 2, thumb + 2);
         }
+        gc.restore();
     }
 
-    private void drawLegend(GraphicsContext gc, AttentionGridData d, CellColors colors, double w, double y) {
-        gc.setFont(font);
-        gc.setTextBaseline(VPos.CENTER);
-        gc.setTextAlign(TextAlignment.LEFT);
-        gc.setFill(colours().muted());
-        double x = 0;
-        gc.fillText(colors.lowLabel(), x, y + 5);
-        x += 34;
-        double bar = Math.min(140, w * 0.3);
-        ColorBar.draw(gc, x, y, bar, colors::legendArgb, colours().border());
-        gc.setFill(colours().muted());
-        gc.fillText(colors.highLabel() + "  " + colors.scaleName() + "  \u00b7  softmax weights, "
-                + d.source().describe(), x + bar + 4, y + 5, Math.max(10, w - x - bar - 4));
-        String pooling = lastFactor == 1 ? "exact: 1 block = 1 query \u00d7 key"
-                : settings.getPooling().label + "-pooled " + lastFactor + "\u00d7" + lastFactor;
-        gc.fillText(String.format(Locale.ROOT, "%s  \u00b7  %d layers \u00d7 %d heads, %d computed  \u00b7  %d queries \u00d7 %d keys",
-                pooling, d.layers(), d.heads(), d.computedLayers(), d.rows(), d.cols()), 0, y + 22, w);
+    private List<String> notes(AttentionGridData d, MapViewport.Geometry g, int factor) {
+        List<String> notes = new ArrayList<>();
+        notes.add("softmax weights, " + d.source().describe());
+        notes.add(factor == 1 ? "exact: 1 block = 1 query \u00d7 key"
+                : settings.getPooling().label + "-pooled " + factor + "\u00d7" + factor);
+        notes.add(String.format(Locale.ROOT, "%d layers \u00d7 %d heads, %d computed", d.layers(), d.heads(), d.computedLayers()));
+        if (g.zoomed()) {
+            notes.add(String.format(Locale.ROOT, "showing layers %d\u2013%d, heads %d\u2013%d", g.firstRow(),
+                    g.endRow() - 1, g.firstCol(), g.endCol() - 1));
+        }
+        notes.add(String.format(Locale.ROOT, "%d queries \u00d7 %d keys", d.rows(), d.cols()));
+        return notes;
+    }
+
+    private int[] pixels(int size) {
+        if (pixels.length != size) {
+            pixels = new int[size];
+        } else {
+            java.util.Arrays.fill(pixels, 0);
+        }
+        return pixels;
+    }
+
+    /** Every thumbnail at the minimap's size. */
+    private WritableImage overview(AttentionGridData d, Rectangle2D r) {
+        int w = (int) r.getWidth();
+        int h = (int) r.getHeight();
+        int[] px = new int[w * h];
+        MapViewport whole = new MapViewport();
+        double pitch = Math.min(w / (double) d.heads(), h / (double) d.layers());
+        rasterize(d, whole.fit(d.layers(), d.heads(), 0, 0, pitch, pitch), 0, 0, pitch, pitch >= 6 ? 1 : 0, px, w, h);
+        WritableImage img = new WritableImage(w, h);
+        img.getPixelWriter().setPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), px, 0, w);
+        return img;
     }
 
     private int[] thumbAt(double x, double y) {
         AttentionGridData d = data.get();
-        if (d == null || thumb == 0) {
+        MapViewport.Geometry g = geometry;
+        if (d == null || g == null || !g.contains(x, y) || minimap != null && minimap.contains(x, y)) {
             return null;
         }
-        int hd = (int) Math.floor((x - originX) / (thumb + gap));
-        int l = (int) Math.floor((y - originY) / (thumb + gap));
-        if (hd < 0 || l < 0 || hd >= d.heads() || l >= d.layers()) {
+        double col = g.colAt(x);
+        double row = g.rowAt(y);
+        int hd = (int) Math.floor(col);
+        int l = (int) Math.floor(row);
+        double thumb = g.cellW() - gap;
+        if (hd < 0 || l < 0 || hd >= d.heads() || l >= d.layers() || (col - hd) * g.cellW() >= thumb
+                || (row - l) * g.cellH() >= thumb) {
             return null;
         }
         return new int[] {l, hd};
@@ -318,7 +426,7 @@ public final class AttentionGridView extends CanvasRegion {
 
     private void key(KeyEvent e) {
         AttentionGridData d = data.get();
-        if (d == null || d.heads() == 0) {
+        if (d == null || d.heads() == 0 || e.isShiftDown() || e.isShortcutDown() || e.isAltDown()) {
             return;
         }
         int l = selectedLayer.get();
@@ -332,7 +440,12 @@ public final class AttentionGridView extends CanvasRegion {
                 return;
             }
         }
-        select(Math.max(0, Math.min(d.layers() - 1, l)), Math.max(0, Math.min(d.heads() - 1, hd)));
+        l = Math.max(0, Math.min(d.layers() - 1, l));
+        hd = Math.max(0, Math.min(d.heads() - 1, hd));
+        select(l, hd);
+        if (geometry != null) {
+            viewport.reveal(geometry, l, hd);
+        }
         e.consume();
     }
 }

@@ -155,6 +155,15 @@ public final class CellColors {
         };
     }
 
+    /** The mapping in words, for an export's caption: "sequential (Blues), linear, 0 .. 1.00". */
+    public String describe() {
+        if (kind == AttentionMatrix.Kind.MASK) {
+            return "mask (0 allowed, \u2212inf blocked)";
+        }
+        String palette = diverging ? "diverging (RdBu)" : "sequential (Blues)";
+        return palette + ", " + scaleName() + (perRow() ? "" : ", " + lowLabel() + " .. " + highLabel());
+    }
+
     static String number(double v) {
         if (v == 0) {
             return "0";

@@ -22,7 +22,8 @@ public final class HeadTab {
         head.setId("headDetail");
         head.dataProperty().bind(host.feed("Head", HeadTab::stageData).dataProperty());
         return BuiltView.of(head)
-                .exportedAs(ViewExport.picture(head).withHeadCaption().withHeadInName().withMap(() -> map(head)))
+                .exportedAs(ViewExport.figure(head, AttentionFigures.head(head, host.attentionSettings())).withHeadInName()
+                        .withMap(() -> map(head)))
                 .readingOut(head.readoutProperty());
     }
 

@@ -21,6 +21,6 @@ public final class HeadViewTab {
         lines.layerProperty().bindBidirectional(host.layerProperty());
         lines.headProperty().set(host.headProperty().get());
         host.headProperty().addListener((obs, old, now) -> lines.headProperty().set(now.intValue()));
-        return BuiltView.of(lines).exportedAs(ViewExport.picture(lines).withHeadCaption().withHeadInName());
+        return BuiltView.of(lines).exportedAs(ViewExport.figure(lines, AttentionFigures.lines(lines)).withHeadInName());
     }
 }

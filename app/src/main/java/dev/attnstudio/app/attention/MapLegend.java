@@ -1,8 +1,8 @@
 package dev.attnstudio.app.attention;
 
+import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.app.heatmap.ColorBar;
-import dev.attnstudio.app.heatmap.AxisLabels;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.text.Font;
@@ -13,60 +13,104 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The legend under a map: the colour bar between its end values and the scale's name, then the notes a reader
- * needs: pooling, the visible window of a zoomed map, thinned labels, hatched -inf cells and NaN cells.
+ * The legend of a map, beside it or under it: the colour bar between its end values and the scale's name, then the
+ * notes a reader needs: pooling, the visible window of a zoomed map, thinned labels, hatched -inf cells and NaN cells,
+ * wrapped to the legend's width.
  */
 final class MapLegend {
 
     /** Height the legend takes under the map. */
     static final double HEIGHT = 46;
     private static final double BAR = 140;
+    private static final double LINE = 13;
 
     private final Font font = Font.font(11);
 
     /**
-     * @param pooling     the pooling statement ({@link AttentionMapView#poolingText()})
-     * @param labelStride positions between two axis labels (1 = every one)
-     * @param y           top of the legend
+     * Draws the legend in {@code area}: the colour bar of {@code colors}, then the notes, and returns how far it
+     * reached: {width, height} from the area's top-left.
      */
-    void draw(GraphicsContext gc, AttentionMatrix m, MapLayout l, CellColors colors, CanvasRegion.ThemeColours palette,
-              String pooling, int labelStride, double w, double y) {
+    double[] draw(GraphicsContext gc, CellColors colors, List<String> notes, CanvasRegion.ThemeColours palette,
+                  javafx.geometry.Rectangle2D area) {
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.LEFT);
         gc.setFill(palette.muted());
+        double w = area.getWidth();
+        double x0 = area.getMinX();
+        double y = area.getMinY();
         String low = colors.lowLabel();
-        double x = 0;
-        double bar = Math.min(BAR, Math.max(40, w * 0.35));
-        gc.fillText(low, x, y + 5);
-        x += MapLabels.textWidth(low, font) + 4;
+        String high = colors.highLabel();
+        String scale = colors.scaleName();
+        double lowW = MapLabels.textWidth(low, font);
+        double highW = MapLabels.textWidth(high, font);
+        boolean oneLine = lowW + highW + MapLabels.textWidth(scale, font) + 60 + 16 <= w;
+        double bar = Math.max(30, Math.min(BAR, w - lowW - highW - 8 - (oneLine ? MapLabels.textWidth(scale, font) + 8 : 0)));
+        gc.fillText(low, x0, y + 5);
+        double x = x0 + lowW + 4;
         ColorBar.draw(gc, x, y, bar, colors::legendArgb, palette.border());
         x += bar + 4;
         gc.setFill(palette.muted());
-        String high = colors.highLabel() + "  " + colors.scaleName();
-        gc.fillText(high, x, y + 5, Math.max(10, w - x));
-        List<String> parts = notes(m, l, pooling, labelStride);
+        gc.fillText(oneLine ? high + "  " + scale : high, x, y + 5);
+        double reach = x - x0 + MapLabels.textWidth(oneLine ? high + "  " + scale : high, font);
         double ty = y + 20;
+        List<String> lines = new ArrayList<>();
+        if (!oneLine) {
+            lines.add(scale);
+        }
+        lines.addAll(wrap(notes, w));
+        for (String line : lines) {
+            gc.fillText(line, x0, ty, w);
+            reach = Math.max(reach, Math.min(w, MapLabels.textWidth(line, font)));
+            ty += LINE;
+        }
+        return new double[] {Math.ceil(reach), Math.ceil(ty - LINE / 2 - area.getMinY())};
+    }
+
+    /** The notes joined with " · " into lines no wider than {@code w}; a note too long for a line breaks between words. */
+    private List<String> wrap(List<String> parts, double w) {
+        List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         for (String p : parts) {
             String next = line.length() == 0 ? p : line + "  \u00b7  " + p;
-            if (line.length() > 0 && MapLabels.textWidth(next, font) > w) {
-                gc.fillText(line.toString(), 0, ty, w);
-                ty += 13;
-                line = new StringBuilder(p);
-            } else {
+            if (MapLabels.textWidth(next, font) <= w) {
                 line = new StringBuilder(next);
+                continue;
+            }
+            if (line.length() > 0) {
+                lines.add(line.toString());
+                line = new StringBuilder();
+            }
+            for (String word : p.split(" ")) {
+                String longer = line.length() == 0 ? word : line + " " + word;
+                if (line.length() > 0 && MapLabels.textWidth(longer, font) > w) {
+                    lines.add(line.toString());
+                    line = new StringBuilder(word);
+                } else {
+                    line = new StringBuilder(longer);
+                }
             }
         }
-        gc.fillText(line.toString(), 0, ty, w);
+        if (line.length() > 0) {
+            lines.add(line.toString());
+        }
+        return lines;
     }
 
-    private static List<String> notes(AttentionMatrix m, MapLayout l, String pooling, int labelStride) {
+    /**
+     * The notes of one map's drawing.
+     *
+     * @param pooling     the pooling statement ({@link AttentionMapView#poolingText()})
+     * @param labelStride positions between two axis labels (1 = every one)
+     */
+    static List<String> notes(AttentionMatrix m, MapLayout l, String pooling, int labelStride) {
         List<String> parts = new ArrayList<>();
         parts.add(pooling);
-        if (l.rows() < m.rows() || l.cols() < m.cols()) {
+        if (l.g().zoomed()) {
+            int r1 = Math.min(m.rows(), l.g().endRow()) - 1;
+            int c1 = Math.min(m.cols(), l.g().endCol()) - 1;
             parts.add(String.format(Locale.ROOT, "queries %d\u2013%d of %d, keys %d\u2013%d of %d",
-                    l.row0(), l.row0() + l.rows() - 1, m.rows(), l.col0(), l.col0() + l.cols() - 1, m.cols()));
+                    l.g().firstRow(), r1, m.rows(), l.g().firstCol(), c1, m.cols()));
         } else if (!l.labels()) {
             parts.add(m.rows() + " queries \u00d7 " + m.cols() + " keys");
         }

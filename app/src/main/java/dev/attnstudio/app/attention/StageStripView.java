@@ -1,6 +1,7 @@
 package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.app.heatmap.MapViewport;
 import dev.attnstudio.app.heatmap.PatchNote;
 import dev.attnstudio.engine.metrics.Pooling;
 import javafx.beans.property.ObjectProperty;
@@ -9,7 +10,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
@@ -18,10 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The stages of one head side by side: q·k (raw) → scaled → masked → softmax, each its own map with its own
- * legend (the stages have different ranges), masked cells hatched. The second stage's title and tooltip say what the
- * engine did there ({@link ScoreScaling}: ÷√d_head, or nothing for T5 or when an intervention turned it off).
- * Hovering a cell in any stage marks the same cell in all four and reads out its value at every stage.
+ * The stages of one head side by side (or two by two, whichever gives larger cells: {@link StageMapsPane}):
+ * q·k (raw) → scaled → masked → softmax, each its own map with its own legend (the stages have different ranges),
+ * masked cells hatched. The second stage's title and tooltip say what the engine did there ({@link ScoreScaling}:
+ * ÷√d_head, or nothing for T5 or when an intervention turned it off). Hovering a cell in any stage marks the same
+ * cell in all four and reads out its value at every stage; the four zoom and pan together.
  */
 public final class StageStripView extends BoxView {
 
@@ -32,6 +34,7 @@ public final class StageStripView extends BoxView {
     private final Label header = new Label();
     private final PatchNote patches = new PatchNote("stageStripPatches");
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
+    private final StageMapsPane mapsPane;
 
     public StageStripView() {
         this(new AttentionSettings());
@@ -43,30 +46,30 @@ public final class StageStripView extends BoxView {
         getStylesheets().add(AttentionStyles.stylesheet());
         header.getStyleClass().add("attention-title");
         header.setId("stageStripHeader");
-        HBox row = new HBox(12);
+        MapViewport shared = new MapViewport(); // the four stages zoom and pan together
         for (int s = 0; s < StageData.TITLES.size(); s++) {
-            AttentionMapView m = new AttentionMapView(settings, false);
+            AttentionMapView m = new AttentionMapView(settings, false, shared);
             m.setAxisLabels(true);
             m.setId("stageMap" + s);
+            m.setFocusTraversable(true);
+            m.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> m.requestFocus());
             m.placeholderProperty().set("not computed yet");
             Tooltip tip = new Tooltip();
             Tooltip.install(m, tip);
             tooltips.add(tip);
             m.hoveredProperty().addListener((obs, old, now) -> hover(now));
-            HBox.setHgrow(m, Priority.ALWAYS);
-            m.setPrefWidth(200);
-            m.setMinWidth(80);
             maps.add(m);
-            row.getChildren().add(m);
         }
-        VBox.setVgrow(row, Priority.ALWAYS);
+        mapsPane = new StageMapsPane(maps);
+        mapsPane.setId("stageMaps");
+        VBox.setVgrow(mapsPane, Priority.ALWAYS);
         Label readoutLabel = new Label();
         readoutLabel.getStyleClass().add("attention-readout");
         readoutLabel.setId("stageStripReadout");
         readoutLabel.textProperty().bind(readout);
         readoutLabel.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.setTooltip(new Tooltip("The hovered cell's value at each stage"));
-        setBox(new VBox(6, header, patches, row, readoutLabel));
+        setBox(new VBox(6, header, patches, mapsPane, readoutLabel));
         data.addListener((obs, old, now) -> show(now));
         settings.poolingProperty().addListener((obs, old, now) -> hover(null));
         show(null);
@@ -94,6 +97,11 @@ public final class StageStripView extends BoxView {
         data.set(d);
     }
 
+    /** Columns of the maps' arrangement: 4 in a row, 2 by 2, or 1 column. */
+    public int columns() {
+        return mapsPane.columns();
+    }
+
     /** The four stage maps, in order. */
     public List<AttentionMapView> maps() {
         return List.copyOf(maps);
@@ -114,6 +122,7 @@ public final class StageStripView extends BoxView {
             tooltips.get(s).setText(tooltip(d, s));
             maps.get(s).setMatrix(d == null ? null : d.stages().get(s));
         }
+        mapsPane.requestLayout(); // the arrangement depends on the matrices' shape
         hover(null);
     }
 

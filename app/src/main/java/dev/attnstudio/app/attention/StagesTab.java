@@ -19,7 +19,7 @@ public final class StagesTab {
         StageStripView stages = new StageStripView(host.attentionSettings());
         stages.setId("stageStrip");
         stages.dataProperty().bind(host.feed("Stages", HeadTab::stageData).dataProperty());
-        return BuiltView.of(stages).exportedAs(ViewExport.picture(stages).withHeadCaption().withHeadInName())
+        return BuiltView.of(stages).exportedAs(ViewExport.figure(stages, AttentionFigures.stages(stages, host.attentionSettings())).withHeadInName())
                 .readingOut(stages.readoutProperty());
     }
 }

@@ -10,12 +10,14 @@ import java.util.regex.Pattern;
 
 /**
  * What an exported picture shows, printed under it so a figure still says where it came from once it is
- * pasted into a paper: model, prompt, layer, head, stage (the hook) and colour scale. Empty fields are left
- * out.
+ * pasted into a paper: model, prompt (a batch's prompts one per line in {@code prompt}, each printed on its own),
+ * layer, head, stage (the hook) and colour scale. Empty fields are left out.
  */
 public record Caption(String model, String prompt, String layer, String head, String stage, String colourScale) {
 
     private static final int MAX_PROMPT = 160;
+    /** Prompts of a batch printed one per line, up to this many. */
+    private static final int MAX_PROMPTS = 8;
     private static final Pattern LAYER = Pattern.compile("(?:^|\\.)blocks\\.(\\d+)\\.");
 
     public Caption {
@@ -48,11 +50,21 @@ public record Caption(String model, String prompt, String layer, String head, St
     }
 
     public Caption withLayer(int l) {
-        return new Caption(model, prompt, String.valueOf(l), head, stage, colourScale);
+        return withLayer(String.valueOf(l));
+    }
+
+    /** The layer in words, e.g. "all (0–11)". */
+    public Caption withLayer(String l) {
+        return new Caption(model, prompt, l, head, stage, colourScale);
     }
 
     public Caption withHead(int h) {
-        return new Caption(model, prompt, layer, String.valueOf(h), stage, colourScale);
+        return withHead(String.valueOf(h));
+    }
+
+    /** The head in words, e.g. "all (0–11)". */
+    public Caption withHead(String h) {
+        return new Caption(model, prompt, layer, h, stage, colourScale);
     }
 
     public Caption withStage(String s) {
@@ -69,9 +81,16 @@ public record Caption(String model, String prompt, String layer, String head, St
         if (!model.isEmpty()) {
             lines.add("model: " + model);
         }
-        if (!prompt.isEmpty()) {
-            String p = prompt.length() <= MAX_PROMPT ? prompt : prompt.substring(0, MAX_PROMPT - 1) + "\u2026";
-            lines.add("prompt: \u201c" + p.replace('\n', ' ') + "\u201d");
+        List<String> prompts = prompt.isEmpty() ? List.of() : List.of(prompt.split("\n"));
+        if (prompts.size() == 1) {
+            lines.add("prompt: " + quote(prompts.get(0)));
+        } else {
+            for (int i = 0; i < Math.min(prompts.size(), MAX_PROMPTS); i++) {
+                lines.add("prompt " + (i + 1) + " of " + prompts.size() + ": " + quote(prompts.get(i)));
+            }
+            if (prompts.size() > MAX_PROMPTS) {
+                lines.add("\u2026 and " + (prompts.size() - MAX_PROMPTS) + " more prompts");
+            }
         }
         List<String> where = new ArrayList<>();
         if (!layer.isEmpty()) {
@@ -90,5 +109,9 @@ public record Caption(String model, String prompt, String layer, String head, St
             lines.add("colour scale: " + colourScale);
         }
         return lines;
+    }
+
+    private static String quote(String p) {
+        return "\u201c" + (p.length() <= MAX_PROMPT ? p : p.substring(0, MAX_PROMPT - 1) + "\u2026") + "\u201d";
     }
 }

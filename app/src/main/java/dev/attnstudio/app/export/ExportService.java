@@ -42,7 +42,15 @@ public final class ExportService implements AutoCloseable {
      * Call on the FX thread.
      */
     public CompletableFuture<Path> png(Node node, double scale, Caption caption, Path target, boolean overwrite) {
-        Picture picture = snapshot(node, scale, caption);
+        return png(node, node, scale, caption, target, overwrite);
+    }
+
+    /**
+     * A node as PNG in the styles of {@code styleSource}: a {@link Figure}'s rendering (in no scene) or a view
+     * itself, at {@code scale} pixels per unit, the caption (null: none) set under it. Call on the FX thread.
+     */
+    public CompletableFuture<Path> png(Node node, Node styleSource, double scale, Caption caption, Path target, boolean overwrite) {
+        Picture picture = snapshot(node, styleSource, scale, caption);
         return run(() -> AtomicFiles.write(target, overwrite, f -> writePng(picture.pixels(), f)));
     }
 
@@ -51,7 +59,12 @@ public final class ExportService implements AutoCloseable {
      * heatmap prefer {@link #heatmapSvg}, which draws every cell as a vector. Call on the FX thread.
      */
     public CompletableFuture<Path> svg(Node node, double scale, Caption caption, Path target, boolean overwrite) {
-        Picture picture = snapshot(node, scale, null); // the caption goes in as text
+        return svg(node, node, scale, caption, target, overwrite);
+    }
+
+    /** As {@link #svg(Node, double, Caption, Path, boolean)}, in the styles of {@code styleSource} (see {@link #png}). */
+    public CompletableFuture<Path> svg(Node node, Node styleSource, double scale, Caption caption, Path target, boolean overwrite) {
+        Picture picture = snapshot(node, styleSource, scale, null); // the caption goes in as text
         return run(() -> AtomicFiles.write(target, overwrite, f -> writeText(f,
                 Svg.panel(picture.pixels(), picture.width(), picture.height(), caption, picture.background()))));
     }
@@ -77,11 +90,11 @@ public final class ExportService implements AutoCloseable {
         return run(() -> TensorFiles.write(tensor, format, target, overwrite));
     }
 
-    private static Picture snapshot(Node node, double scale, Caption caption) {
+    private static Picture snapshot(Node node, Node styleSource, double scale, Caption caption) {
         if (!Platform.isFxApplicationThread()) {
             throw new IllegalStateException("a view is snapshotted on the JavaFX thread; call this from there");
         }
-        return Picture.take(node, scale, caption);
+        return Picture.take(node, styleSource, scale, caption);
     }
 
     static void writePng(Picture.Pixels p, Path file) throws IOException {

@@ -39,21 +39,51 @@ public record Picture(WritableImage body, WritableImage caption, double width, d
      * Must be called on the FX thread.
      */
     public static Picture take(Node node, double scale, Caption caption) {
+        return take(node, node, scale, caption);
+    }
+
+    /**
+     * Snapshots {@code node} at {@code scale} with its caption (null: none) under it, in the styles of
+     * {@code styleSource}: a node in no scene (a {@link Figure}) is first laid out in a scene of its own that carries
+     * the source's stylesheets and theme. Must be called on the FX thread.
+     */
+    public static Picture take(Node node, Node styleSource, double scale, Caption caption) {
         if (!(scale > 0 && scale <= 8)) {
             throw new IllegalArgumentException("scale factor " + scale + " is outside (0, 8]");
+        }
+        if (node.getScene() == null) {
+            Scene scene = new Scene(new Group(node)); // a Group sizes the node to its preferred size
+            styleLike(scene, styleSource);
+            node.applyCss();
+            scene.getRoot().layout();
         }
         Bounds b = node.getLayoutBounds();
         if (b.getWidth() < 1 || b.getHeight() < 1) {
             throw new IllegalArgumentException("the view to export has no size (" + b.getWidth() + " x " + b.getHeight()
                     + "): show it first");
         }
-        VBox captionBox = captionBox(node, caption == null ? List.of() : caption.lines(), b.getWidth());
+        VBox captionBox = captionBox(styleSource, caption == null ? List.of() : caption.lines(), b.getWidth());
         Paint background = captionBox.getBackground() != null && !captionBox.getBackground().getFills().isEmpty()
                 ? captionBox.getBackground().getFills().get(0).getFill() : Color.WHITE;
         WritableImage body = snap(node, b, scale, background);
         WritableImage captionImage = caption == null || caption.lines().isEmpty() ? null
                 : snap(captionBox, captionBox.getLayoutBounds(), scale, background);
         return new Picture(body, captionImage, b.getWidth(), b.getHeight(), scale, caption, background);
+    }
+
+    /** Gives a scene of its own the stylesheets and root theme (style classes, pseudo-classes) of {@code source}'s scene. */
+    private static void styleLike(Scene scene, Node source) {
+        Scene from = source == null ? null : source.getScene();
+        Parent root = scene.getRoot();
+        if (from != null) {
+            scene.getStylesheets().setAll(from.getStylesheets());
+            Parent r = from.getRoot();
+            root.getStyleClass().addAll(r.getStyleClass().stream().filter(c -> !root.getStyleClass().contains(c)).toList());
+            r.getPseudoClassStates().forEach(pc -> root.pseudoClassStateChanged(pc, true));
+        }
+        if (scene.getStylesheets().isEmpty()) {
+            scene.getStylesheets().add(Styles.stylesheet());
+        }
     }
 
     private static WritableImage snap(Node node, Bounds b, double scale, Paint fill) {
@@ -85,16 +115,7 @@ public record Picture(WritableImage body, WritableImage caption, double width, d
         box.setMinWidth(width);
         box.setMaxWidth(width);
         Scene scene = new Scene(new Group(box)); // a Group sizes the box to its preferred size, not the scene's
-        Scene source = node.getScene();
-        if (source != null) {
-            scene.getStylesheets().setAll(source.getStylesheets());
-            Parent root = source.getRoot();
-            box.getStyleClass().addAll(root.getStyleClass().stream().filter(c -> !box.getStyleClass().contains(c)).toList());
-            root.getPseudoClassStates().forEach(pc -> box.pseudoClassStateChanged(pc, true));
-        }
-        if (scene.getStylesheets().isEmpty()) {
-            scene.getStylesheets().add(Styles.stylesheet());
-        }
+        styleLike(scene, node);
         scene.getStylesheets().add(InspectorStyles.stylesheet());
         box.applyCss();
         box.setPrefHeight(Math.max(1, box.prefHeight(width))); // wrapped lines counted at this width

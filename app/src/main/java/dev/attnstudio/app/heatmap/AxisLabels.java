@@ -11,7 +11,7 @@ import javafx.scene.text.Text;
 public final class AxisLabels {
 
     /** Pixels left between two neighbouring labels. */
-    static final double SPACING = 2;
+    static final double SPACING = 1;
 
     private AxisLabels() {
     }
@@ -33,11 +33,14 @@ public final class AxisLabels {
         return f * (int) Math.ceil(k / (double) f);
     }
 
-    /** Height of one line of a font, as text is laid out. */
+    /**
+     * Height a label of a font needs: its ascent and descent (about 1.2 times its size; the line's extra leading is not
+     * needed between labels side by side).
+     */
     public static double lineHeight(Font font) {
         Text probe = new Text("Mg");
         probe.setFont(font);
-        return Math.ceil(probe.getLayoutBounds().getHeight());
+        return Math.ceil(Math.min(probe.getLayoutBounds().getHeight(), font.getSize() * 1.2));
     }
 
     /** "every 3rd token", for legends: what a stride labels. */

@@ -6,8 +6,11 @@ import javafx.css.Styleable;
 import javafx.css.StyleableObjectProperty;
 import javafx.css.StyleablePropertyFactory;
 import javafx.geometry.Insets;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.SnapshotParameters;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.image.WritableImage;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 
@@ -21,7 +24,10 @@ import java.util.Objects;
  * semantic tokens in {@code canvas.css} ({@code -as-canvas-text: -as-text} ...), so a canvas follows the light
  * and the dark theme exactly like a styled control; a theme switch restyles them and so redraws.
  *
- * <p>Subclasses draw in {@link #paint} and call {@link #redraw()} when their own data changes.
+ * <p>Subclasses draw in {@link #paint} and call {@link #redraw()} when their own data changes. An export draws the
+ * same painting again at a higher resolution ({@link #render}): a drawing writes its pixel images at
+ * {@link #pixelScale()} pixels per point and leaves out what only the screen needs (cursor, minimap) while
+ * {@link #exporting()}.
  */
 public abstract class CanvasRegion extends Region {
 
@@ -47,6 +53,9 @@ public abstract class CanvasRegion extends Region {
     private final StyleableObjectProperty<Color> special = colour(SPECIAL);
 
     private final Canvas canvas = new Canvas();
+    /** Pixels per point of the painting under way: 1 on screen, the export's scale while rendering for it. */
+    private double pixelScale = 1;
+    private boolean exporting;
 
     protected CanvasRegion() {
         getStyleClass().add(STYLE_CLASS);
@@ -120,6 +129,42 @@ public abstract class CanvasRegion extends Region {
         GraphicsContext gc = canvas.getGraphicsContext2D();
         gc.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
         paint(gc, canvas.getWidth(), canvas.getHeight());
+    }
+
+    /**
+     * The drawing as it is now, painted again at {@code scale} pixels per point and cropped to {@code bounds} (points of
+     * the canvas): what an export shows, without the cursor and the minimap. FX thread.
+     */
+    public final WritableImage render(double scale, Rectangle2D bounds) {
+        if (!(scale > 0) || bounds.getWidth() < 1 || bounds.getHeight() < 1) {
+            throw new IllegalArgumentException("nothing to render at scale " + scale + " in " + bounds);
+        }
+        Canvas target = new Canvas(Math.round(bounds.getWidth() * scale), Math.round(bounds.getHeight() * scale));
+        GraphicsContext gc = target.getGraphicsContext2D();
+        gc.scale(scale, scale);
+        gc.translate(-bounds.getMinX(), -bounds.getMinY());
+        pixelScale = scale;
+        exporting = true;
+        try {
+            paint(gc, canvas.getWidth(), canvas.getHeight());
+        } finally {
+            pixelScale = 1;
+            exporting = false;
+            redraw(); // what the last painting remembered (layout, hover geometry) is the screen's again
+        }
+        SnapshotParameters p = new SnapshotParameters();
+        p.setFill(Color.TRANSPARENT);
+        return target.snapshot(p, null);
+    }
+
+    /** Pixels per point of the painting under way: 1 on screen, the export's scale while {@link #exporting()}. */
+    protected final double pixelScale() {
+        return pixelScale;
+    }
+
+    /** Whether the painting under way is for an export (no cursor, no minimap, fresh pixel buffers). */
+    protected final boolean exporting() {
+        return exporting;
     }
 
     /** Paints the whole drawing on a cleared canvas of this size (possibly tiny or empty). */

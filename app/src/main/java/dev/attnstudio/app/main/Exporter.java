@@ -48,18 +48,26 @@ final class Exporter implements AutoCloseable {
         files = asker;
     }
 
-    /** The shown view as a PNG at {@code scale} pixels per point, with its caption. */
+    /**
+     * The shown view as a PNG at {@code scale} pixels per point, with its caption: its figure (the maps drawn again at
+     * that scale, no controls) where it has one, else a picture of the view.
+     */
     void png(int scale) {
         ViewSpec view = tabs.shownProperty().get();
         ViewExport how = tabs.built(view).export();
         Path target = files.ask(owner.get(), "Export " + view.title() + " as PNG", defaultName(view, how, "png"), List.of("png"));
         if (target != null) {
             Path file = withExtension(target, "png");
-            run(file, overwrite -> service.png(how.picture(), scale, caption(how), file, overwrite));
+            run(file, overwrite -> how.figure() != null
+                    ? service.png(how.figure().render(scale), how.picture(), scale, how.figure().caption(base()), file, overwrite)
+                    : service.png(how.picture(), scale, caption(how), file, overwrite));
         }
     }
 
-    /** The shown view as SVG: its map as vector cells where it has one, else as a picture with a vector caption. */
+    /**
+     * The shown view as SVG: its map as vector cells where it has one, else its figure (or picture) embedded at 2x with
+     * a vector caption.
+     */
     void svg() {
         ViewSpec view = tabs.shownProperty().get();
         ViewExport how = tabs.built(view).export();
@@ -70,8 +78,11 @@ final class Exporter implements AutoCloseable {
         Path file = withExtension(target, "svg");
         Heatmap map = how.currentMap();
         if (map != null) {
-            Caption caption = Caption.forHeatmap(model(), vm.prompt().textProperty().get(), map).withColourScale(colourScale());
+            Caption caption = how.figure() != null ? how.figure().caption(base())
+                    : Caption.forHeatmap(model(), prompt(), map).withColourScale(colourScale());
             run(file, overwrite -> service.heatmapSvg(map, caption, file, overwrite));
+        } else if (how.figure() != null) {
+            run(file, overwrite -> service.svg(how.figure().render(2), how.picture(), 2, how.figure().caption(base()), file, overwrite));
         } else {
             run(file, overwrite -> service.svg(how.picture(), 2, caption(how), file, overwrite));
         }
@@ -105,13 +116,23 @@ final class Exporter implements AutoCloseable {
         }
     }
 
+    /** The caption of a picture (a view without a figure): model, prompt, the selected layer and the step or map. */
     private Caption caption(ViewExport how) {
-        Caption c = Caption.of(model(), vm.prompt().textProperty().get()).withLayer(vm.selection().layerProperty().get());
-        if (how.headCaption()) {
-            c = c.withHead(vm.selection().headProperty().get()).withColourScale(colourScale());
-        }
+        Caption c = base().withLayer(vm.selection().layerProperty().get());
         String hook = hook(how);
         return hook.isEmpty() ? c : c.withStage(hook);
+    }
+
+    /** The model and the prompt, or each prompt of a batch. */
+    private Caption base() {
+        return Caption.of(model(), prompt());
+    }
+
+    /** The prompt as the caption prints it: a batch's prompts one per line, else the text on one line. */
+    private String prompt() {
+        String text = vm.prompt().textProperty().get();
+        text = text == null ? "" : text.strip();
+        return vm.prompt().batchModeProperty().get() ? text : text.replace('\n', ' ');
     }
 
     private String colourScale() {

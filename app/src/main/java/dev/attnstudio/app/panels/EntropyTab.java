@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewExport;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
 
@@ -20,6 +21,6 @@ public final class EntropyTab {
         entropy.selectedLayerProperty().bindBidirectional(host.layerProperty());
         entropy.selectedHeadProperty().bindBidirectional(host.headProperty());
         // (the panel's text describes the selected head, not the mouse: it stays in the panel)
-        return BuiltView.of(entropy);
+        return BuiltView.of(entropy).exportedAs(ViewExport.figure(entropy, entropy.map().figure()));
     }
 }

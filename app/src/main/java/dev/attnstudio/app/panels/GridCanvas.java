@@ -1,14 +1,20 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.heatmap.CanvasRegion;
+import dev.attnstudio.app.heatmap.MapGestures;
+import dev.attnstudio.app.heatmap.MapViewport;
+import dev.attnstudio.app.heatmap.Minimap;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.value.ObservableValue;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Tooltip;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.util.Duration;
 
@@ -17,6 +23,10 @@ import javafx.util.Duration;
  * cell cursor onto it (click a cell, or focus the canvas with Tab and use the arrow keys; Home and End go to the
  * row's first and last cell), reads it out through {@link #readout}: the hovered cell, else the cursor's. The
  * cursor is outlined in the accent colour; a tooltip gives the readout and names the keys.
+ *
+ * <p>The grid zooms and pans like every map ({@link MapGestures}: wheel, drag, + - 0, Shift+arrows, double click to
+ * fit), with a minimap in the frame's corner while zoomed; the cursor's cell stays in the window. Subclasses lay
+ * their cells out with {@link #place} and say what an export shows with {@link #setContent}.
  */
 abstract class GridCanvas extends CanvasRegion {
 
@@ -30,13 +40,14 @@ abstract class GridCanvas extends CanvasRegion {
     final ReadOnlyObjectWrapper<Cell> hovered = new ReadOnlyObjectWrapper<>(this, "hovered");
     /** The hovered cell described, else the cursor's, else empty. */
     final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
+    /** The zoom and the window of the grid. */
+    final MapViewport viewport = new MapViewport();
 
-    /** The last drawing's cell geometry (see {@link #placeCells}). */
-    private double gridX;
-    private double gridY;
-    private double pitchX;
-    private double pitchY;
+    /** The last drawing's cell geometry on screen (see {@link #place}), null when no cells were drawn. */
+    private MapViewport.Geometry geometry;
     private double gap;
+    private Rectangle2D minimap;
+    private Rectangle2D content;
 
     GridCanvas(String keysHint) {
         setFocusTraversable(true);
@@ -44,11 +55,14 @@ abstract class GridCanvas extends CanvasRegion {
         tip.setShowDelay(Duration.millis(300));
         tip.textProperty().bind(readout.map(r -> r.isEmpty() ? keysHint : r + "\n" + keysHint));
         Tooltip.install(this, tip);
-        addEventHandler(MouseEvent.MOUSE_MOVED, e -> hovered.set(cellAt(e.getX(), e.getY())));
-        addEventHandler(MouseEvent.MOUSE_EXITED, e -> hovered.set(null));
-        addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
-            requestFocus();
-            Cell at = cellAt(e.getX(), e.getY());
+        MapGestures.install(canvas(), this, viewport, () -> geometry, () -> minimap, true);
+        viewport.addListener(this::redraw);
+        canvas().addEventHandler(MouseEvent.MOUSE_MOVED, e -> hovered.set(cellAt(e.getX(), e.getY())));
+        canvas().addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> hovered.set(cellAt(e.getX(), e.getY())));
+        canvas().addEventHandler(MouseEvent.MOUSE_EXITED, e -> hovered.set(null));
+        canvas().addEventHandler(MouseEvent.MOUSE_PRESSED, e -> requestFocus());
+        canvas().addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            Cell at = e.getButton() == MouseButton.PRIMARY && e.isStillSincePress() ? cellAt(e.getX(), e.getY()) : null;
             if (at != null) {
                 cursor.set(at);
             }
@@ -64,6 +78,10 @@ abstract class GridCanvas extends CanvasRegion {
     /** Redraws and re-reads the grid whenever {@code data} changes (new rows, columns and cells). */
     final void watchData(ObservableValue<?> data) {
         data.addListener((obs, old, now) -> {
+            MapViewport.Geometry last = geometry;
+            if (last == null || last.rows() != rows() || last.cols() != cols()) {
+                viewport.reset(); // a grid of another size starts whole
+            }
             redraw();
             gridChanged();
         });
@@ -83,55 +101,105 @@ abstract class GridCanvas extends CanvasRegion {
     /** Columns of the grid now. */
     abstract int cols();
 
-
-
     /** What the readout says for a cell of the grid. */
     abstract String describe(int row, int col);
 
-    /** Draws the cells and tells where they went with {@link #placeCells}; the cursor is outlined on top. */
+    /** Draws the cells, placing them with {@link #place}; the cursor and, when zoomed, the minimap go on top. */
     abstract void paintCells(GraphicsContext gc, double w, double h);
 
+    /** The whole grid at a minimap's size ({@code w x h} pixels), or null for a minimap that only shows the window. */
+    WritableImage overview(int w, int h) {
+        return null;
+    }
+
     /**
-     * Where the drawing put its cells: the top-left of cell (0, 0), the pitch from one cell to the next, and the
-     * gap (gutter) between cells; a pitch of 0 says no cells were drawn.
+     * Lays the grid out for the drawing under way: a frame at (x, y) holding every cell at {@code fitW x fitH} points
+     * at zoom 1, showing the viewport's window of it; {@code gap} points of each cell are its gutter. Returns the
+     * geometry to draw by.
      */
-    final void placeCells(double x, double y, double pitchX, double pitchY, double gap) {
-        gridX = x;
-        gridY = y;
-        this.pitchX = pitchX;
-        this.pitchY = pitchY;
-        this.gap = gap;
+    final MapViewport.Geometry place(double x, double y, double fitW, double fitH, double gap) {
+        MapViewport.Geometry g = viewport.fit(rows(), cols(), x, y, fitW, fitH);
+        if (!exporting()) {
+            geometry = g;
+            this.gap = gap;
+        }
+        return g;
+    }
+
+    /** What an export shows of the drawing under way (in points of the canvas), set by {@link #paintCells}. */
+    final void setContent(Rectangle2D bounds) {
+        if (!exporting()) {
+            content = bounds;
+        }
+    }
+
+    /** The drawing as an export shows it (no cursor, no minimap) at {@code scale}, or null when nothing is drawn. */
+    final WritableImage renderFigure(double scale) {
+        return content == null ? null : render(scale, content);
+    }
+
+    /** The frame of cells in the last drawing (region coordinates), or null when none was drawn. */
+    final Rectangle2D frame() {
+        MapViewport.Geometry g = geometry;
+        return g == null ? null : new Rectangle2D(canvas().getLayoutX() + g.x(), canvas().getLayoutY() + g.y(), g.frameW(), g.frameH());
+    }
+
+    /** Points per cell in the last drawing: {width, height}; {0, 0} when no cells were drawn. */
+    final double[] cellPitch() {
+        MapViewport.Geometry g = geometry;
+        return g == null ? new double[] {0, 0} : new double[] {g.cellW(), g.cellH()};
+    }
+
+    /** Whether the last drawing showed the minimap (it does while zoomed in). */
+    final boolean minimapShown() {
+        return minimap != null;
     }
 
     /** The cell at canvas point (x, y) in the last drawing, or null off the cells. */
     final Cell cellAt(double x, double y) {
-        if (pitchX <= 0 || pitchY <= 0) {
+        MapViewport.Geometry g = geometry;
+        if (g == null || !g.contains(x, y) || minimap != null && minimap.contains(x, y)) {
             return null;
         }
-        int col = (int) Math.floor((x - gridX) / pitchX);
-        int row = (int) Math.floor((y - gridY) / pitchY);
+        int col = (int) Math.floor(g.colAt(x));
+        int row = (int) Math.floor(g.rowAt(y));
         return row < 0 || col < 0 || row >= rows() || col >= cols() ? null : new Cell(row, col);
     }
 
-    /** Centre of a cell in canvas coordinates (for tests). */
+    /** Centre of a cell in canvas coordinates (for tests), wherever it is (in the window or not). */
     final double[] cellCentre(int row, int col) {
-        return new double[] {gridX + (col + 0.5) * pitchX, gridY + (row + 0.5) * pitchY};
-    }
-
-    /** A cell's box in the last drawing: {x, y, width, height} in canvas pixels, or null if none was drawn. */
-    private double[] cellBox(int row, int col) {
-        return pitchX <= 0 ? null : new double[] {gridX + col * pitchX, gridY + row * pitchY, pitchX - gap, pitchY - gap};
+        MapViewport.Geometry g = geometry;
+        return g == null ? new double[] {0, 0} : new double[] {g.xOf(col + 0.5), g.yOf(row + 0.5)};
     }
 
     @Override
     protected final void paint(GraphicsContext gc, double w, double h) {
+        if (!exporting()) {
+            geometry = null;
+            minimap = null;
+            content = null;
+        }
         paintCells(gc, w, h);
+        MapViewport.Geometry g = geometry;
+        if (exporting() || g == null) {
+            return;
+        }
         Cell c = cursor.get();
-        double[] box = c == null ? null : cellBox(c.row(), c.col());
-        if (box != null) {
+        if (c != null && c.row() < g.rows() && c.col() < g.cols()) {
+            gc.save();
+            gc.beginPath();
+            gc.rect(g.x() - 2, g.y() - 2, g.frameW() + 4, g.frameH() + 4);
+            gc.clip();
             gc.setStroke(colours().accent());
             gc.setLineWidth(2);
-            gc.strokeRect(box[0] - 1, box[1] - 1, Math.max(box[2], 3) + 1, Math.max(box[3], 3) + 1);
+            gc.strokeRect(g.xOf(c.col()) - 1, g.yOf(c.row()) - 1, Math.max(g.cellW() - gap, 3) + 1, Math.max(g.cellH() - gap, 3) + 1);
+            gc.restore();
+        }
+        if (g.zoomed()) {
+            minimap = Minimap.place(g);
+            if (minimap != null) {
+                Minimap.draw(gc, minimap, overview((int) minimap.getWidth(), (int) minimap.getHeight()), g, colours());
+            }
         }
     }
 
@@ -152,7 +220,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     private void key(KeyEvent e) {
-        if (rows() == 0 || cols() == 0) {
+        if (rows() == 0 || cols() == 0 || e.isShiftDown() || e.isShortcutDown() || e.isAltDown()) {
             return;
         }
         Cell c = cursor.get() == null ? new Cell(0, 0) : cursor.get();
@@ -169,7 +237,11 @@ abstract class GridCanvas extends CanvasRegion {
                 return;
             }
         }
-        cursor.set(new Cell(Math.max(0, Math.min(rows() - 1, r)), Math.max(0, Math.min(cols() - 1, col))));
+        Cell next = new Cell(Math.max(0, Math.min(rows() - 1, r)), Math.max(0, Math.min(cols() - 1, col)));
+        cursor.set(next);
+        if (geometry != null) {
+            viewport.reveal(geometry, next.row(), next.col());
+        }
         e.consume();
     }
 }

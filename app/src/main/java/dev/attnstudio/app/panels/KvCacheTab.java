@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewExport;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
 import dev.attnstudio.engine.model.Capabilities;
@@ -38,6 +39,6 @@ public final class KvCacheTab {
             kvHead = now.intValue();
             host.refresh();
         });
-        return BuiltView.of(panel).readingOut(panel.hoverTextProperty());
+        return BuiltView.of(panel).exportedAs(ViewExport.figure(panel, new KvCacheFigure(panel))).readingOut(panel.hoverTextProperty());
     }
 }

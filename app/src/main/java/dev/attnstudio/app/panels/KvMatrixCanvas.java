@@ -1,10 +1,14 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.MapViewport;
+import dev.attnstudio.app.heatmap.PixelEdges;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
@@ -16,14 +20,19 @@ import java.util.Locale;
 
 /**
  * The cached keys (or values) of one layer and key/value head: one column per position, one row per dimension,
- * blue negative to red positive. A strip under the columns shows which pass wrote each position (prefill
- * vs decode), and the tokens label the columns.
+ * blue negative to red positive, filling the canvas. A strip under the columns shows which pass wrote each position
+ * (prefill vs decode), and the tokens label the columns (every k-th when the columns are narrower than a line). It
+ * zooms and pans like every map ({@link GridCanvas}).
  */
 final class KvMatrixCanvas extends GridCanvas {
 
-    private static final int MAX_CELL = 18;
+    /** Largest entry (points) on either axis: a few positions or dimensions do not blow up to bars. */
+    private static final double MAX_CELL = 32;
     private static final double LEFT = 34;
+    private static final double RIGHT = 70;
     private static final double STRIP = 6;
+    /** Most room under the entries for the pass strip and the rotated position labels. */
+    private static final double BOTTOM = STRIP + 4 + 56;
 
     final ObjectProperty<KvCacheData> data = new SimpleObjectProperty<>(this, "data");
     /** Values instead of keys. */
@@ -75,65 +84,118 @@ final class KvMatrixCanvas extends GridCanvas {
     @Override
     void paintCells(GraphicsContext gc, double w, double h) {
         KvCacheData d = data.get();
-        placeCells(0, 0, 0, 0, 0);
         if (d == null || d.keys() == null || d.positions() == 0) {
             return;
         }
-        double bottom = STRIP + 4 + 56;
-        int cellW = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((w - LEFT) / d.positions())));
-        int cellH = (int) Math.max(1, Math.min(MAX_CELL, Math.floor((h - bottom) / d.dHead())));
-        placeCells(LEFT, 0, cellW, cellH, 0);
+        double bottom0 = bottom(d);
+        double fitW = Math.max(0.25, Math.min(MAX_CELL, (w - LEFT - RIGHT) / d.positions()));
+        double fitH = Math.max(0.25, Math.min(MAX_CELL, (h - bottom0) / d.dHead()));
+        MapViewport.Geometry g = place(LEFT, 0, fitW, fitH, 0);
         float limit = 0;
         float[] m = showValues.get() ? d.values() : d.keys();
         for (float v : m) {
             limit = Math.max(limit, Math.abs(v));
         }
-        int iw = d.positions() * cellW;
-        int ih = d.dHead() * cellH;
+        double scale = pixelScale();
+        int iw = Math.max(1, (int) Math.round(g.frameW() * scale));
+        int ih = Math.max(1, (int) Math.round(g.frameH() * scale));
         int[] px = new int[iw * ih];
-        for (int i = 0; i < d.dHead(); i++) {
-            for (int p = 0; p < d.positions(); p++) {
-                int c = colour(at(d, i, p), limit);
-                for (int y = i * cellH; y < (i + 1) * cellH; y++) {
-                    java.util.Arrays.fill(px, y * iw + p * cellW, y * iw + (p + 1) * cellW, c);
-                }
-            }
-        }
+        rasterize(d, g, scale, limit, px, iw, ih);
         WritableImage image = new WritableImage(iw, ih);
         image.getPixelWriter().setPixels(0, 0, iw, ih, PixelFormat.getIntArgbInstance(), px, 0, iw);
         gc.setImageSmoothing(false);
-        gc.drawImage(image, LEFT, 0);
+        gc.drawImage(image, g.x(), g.y(), iw / scale, ih / scale);
 
+        double bottom = g.y() + g.frameH();
         gc.setFont(font);
         gc.setFill(colours().muted());
         gc.setTextAlign(TextAlignment.RIGHT);
         gc.setTextBaseline(VPos.TOP);
-        gc.fillText("dim 0", LEFT - 3, 0);
-        gc.setTextBaseline(VPos.BOTTOM);
-        gc.fillText(String.valueOf(d.dHead() - 1), LEFT - 3, ih);
+        if (g.frameH() >= 26) {
+            gc.fillText("dim " + g.firstRow(), LEFT - 3, 0);
+            gc.setTextBaseline(VPos.BOTTOM);
+            gc.fillText(String.valueOf(g.endRow() - 1), LEFT - 3, bottom);
+        } else {
+            gc.fillText("dims", LEFT - 3, 0);
+        }
         // which pass wrote each position: prefill in the special colour, later passes in the accent
-        for (int p = 0; p < d.positions(); p++) {
+        gc.save();
+        gc.beginPath();
+        gc.rect(g.x(), 0, g.frameW(), h);
+        gc.clip();
+        for (int p = g.firstCol(); p < g.endCol(); p++) {
             int pass = d.positionPass()[p];
             gc.setFill(pass == 0 ? colours().special() : colours().accent());
-            gc.fillRect(LEFT + p * cellW, ih + 3, Math.max(1, cellW - 1), STRIP);
+            gc.fillRect(g.xOf(p), bottom + 3, Math.max(1, g.cellW() - 1), STRIP);
         }
-        if (cellW >= 9) {
+        int stride = AxisLabels.stride(g.cellW(), AxisLabels.lineHeight(font), 1);
+        if (g.cellW() >= 3) {
             gc.setFill(colours().text());
             gc.setTextAlign(TextAlignment.RIGHT);
             gc.setTextBaseline(VPos.CENTER);
-            for (int p = 0; p < d.positions(); p++) {
+            for (int p = (g.firstCol() + stride - 1) / stride * stride; p < g.endCol(); p += stride) {
                 gc.save();
-                gc.translate(LEFT + (p + 0.5) * cellW, ih + STRIP + 6);
+                gc.translate(g.xOf(p + 0.5), bottom + STRIP + 6);
                 gc.rotate(-90);
                 gc.fillText(d.positionLabels().get(p), 0, 0);
                 gc.restore();
             }
         }
+        gc.restore();
         gc.setFill(colours().muted());
         gc.setTextAlign(TextAlignment.LEFT);
         gc.setTextBaseline(VPos.TOP);
-        gc.fillText(showValues.get() ? "values" : "keys", LEFT + iw + 6, 0);
-        gc.fillText(String.format(Locale.ROOT, "|max| %.3g", limit), LEFT + iw + 6, 14);
+        gc.fillText(showValues.get() ? "values" : "keys", g.x() + g.frameW() + 6, 0);
+        gc.fillText(String.format(Locale.ROOT, "|max| %.3g", limit), g.x() + g.frameW() + 6, 14);
+        setContent(new Rectangle2D(0, 0, Math.min(w, g.x() + g.frameW() + RIGHT), Math.min(h, bottom + bottom0)));
+    }
+
+    /** Room under the entries: the pass strip and the longest position label, rotated. */
+    private double bottom(KvCacheData d) {
+        int longest = 1;
+        for (String label : d.positionLabels()) {
+            longest = Math.max(longest, label.length());
+        }
+        return Math.min(BOTTOM, STRIP + 4 + 8 + longest * font.getSize() * 0.62);
+    }
+
+    /** Writes the window's entries of {@code g} into {@code px} (the frame at {@code scale} pixels per point). */
+    private void rasterize(KvCacheData d, MapViewport.Geometry g, double scale, float limit, int[] px, int iw, int ih) {
+        int c0 = g.firstCol();
+        int r0 = g.firstRow();
+        int[] xs = PixelEdges.of((c0 - g.col0()) * g.cellW() * scale, g.cellW() * scale, g.endCol() - c0, iw);
+        int[] ys = PixelEdges.of((r0 - g.row0()) * g.cellH() * scale, g.cellH() * scale, g.endRow() - r0, ih);
+        for (int i = r0; i < g.endRow(); i++) {
+            for (int p = c0; p < g.endCol(); p++) {
+                int c = colour(at(d, i, p), limit);
+                for (int y = ys[i - r0]; y < ys[i - r0 + 1]; y++) {
+                    java.util.Arrays.fill(px, y * iw + xs[p - c0], y * iw + xs[p - c0 + 1], c);
+                }
+            }
+        }
+    }
+
+    @Override
+    WritableImage overview(int w, int h) {
+        KvCacheData d = data.get();
+        if (d == null || d.keys() == null || d.positions() == 0) {
+            return null;
+        }
+        float limit = 0;
+        for (float v : showValues.get() ? d.values() : d.keys()) {
+            limit = Math.max(limit, Math.abs(v));
+        }
+        MapViewport.Geometry g = new MapViewport().fit(d.dHead(), d.positions(), 0, 0, w / (double) d.positions(), h / (double) d.dHead());
+        int[] px = new int[w * h];
+        rasterize(d, g, 1, limit, px, w, h);
+        WritableImage image = new WritableImage(w, h);
+        image.getPixelWriter().setPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), px, 0, w);
+        return image;
+    }
+
+    /** The matrix as an export shows it (entries, pass strip, labels), at {@code scale}, or null when none is drawn. */
+    WritableImage figure(double scale) {
+        return renderFigure(scale);
     }
 
     /** An entry described: which cache, position and token, the pass that wrote it, its dimension and value. */

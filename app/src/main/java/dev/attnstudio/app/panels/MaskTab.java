@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewExport;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
 
@@ -18,6 +19,6 @@ public final class MaskTab {
         mask.setId("maskPanel");
         mask.dataProperty().bind(host.feed("Mask", (s, c) -> MaskData.from(s, c)).dataProperty());
         mask.headProperty().bindBidirectional(host.headProperty());
-        return BuiltView.of(mask).readingOut(mask.hoverTextProperty());
+        return BuiltView.of(mask).exportedAs(ViewExport.figure(mask, mask.figure())).readingOut(mask.hoverTextProperty());
     }
 }

@@ -75,7 +75,7 @@ class CellColorsTest {
         float[] m = {0.5f, neg, 0.2f, 0.3f};
         CellColors c = CellColors.of(AttentionMatrix.Kind.SCORES, FiniteRange.of(m), ColorMode.LINEAR);
         int[] px = new int[4 * 4];
-        MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 1, Pooling.Rule.MAX, c, 2, 2, px, 4, 0, 0);
+        MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 1, Pooling.Rule.MAX, c, new int[] {0, 2, 4}, new int[] {0, 2, 4}, 0, px, 4);
         // cell (0, 1) covers pixels x 2..3, y 0..1: the hatch, which no palette colour equals
         for (int y = 0; y < 2; y++) {
             for (int x = 2; x < 4; x++) {
@@ -84,8 +84,8 @@ class CellColorsTest {
         }
         assertEquals(c.argb(0.5f, 0), px[0]);
         // pooled 2x2: max 0.5, mean of the three unmasked cells
-        float[] max = MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 2, Pooling.Rule.MAX, c, 1, 1, new int[1], 1, 0, 0);
-        float[] mean = MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 2, Pooling.Rule.MEAN, c, 1, 1, new int[1], 1, 0, 0);
+        float[] max = MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 2, Pooling.Rule.MAX, c, new int[] {0, 1}, new int[] {0, 1}, 0, new int[1], 1);
+        float[] mean = MapRaster.draw(m, 0, 2, 0, 0, 2, 2, 2, Pooling.Rule.MEAN, c, new int[] {0, 1}, new int[] {0, 1}, 0, new int[1], 1);
         assertEquals(0.5f, max[0]);
         assertEquals((0.5f + 0.2f + 0.3f) / 3, mean[0], 1e-6f);
     }

@@ -207,7 +207,7 @@ class MaskPanelTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
         MaskCanvas canvas = panel.canvas();
-        int cell = fx(canvas::cellSize);
+        double cell = fx(canvas::cellSize);
         int stride = fx(canvas::labelStride);
         double line = fx(() -> dev.attnstudio.app.heatmap.AxisLabels.lineHeight(javafx.scene.text.Font.font("Monospaced", 11)));
         assertTrue(cell < line, "cells of " + cell + " px are smaller than a line of " + line);
