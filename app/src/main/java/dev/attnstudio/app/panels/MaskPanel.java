@@ -96,13 +96,15 @@ public final class MaskPanel extends VBox {
     private FlowPane legend() {
         MaskData d = canvas.data.get();
         int[] n = d == null ? new int[MaskData.Cell.values().length] : d.counts();
-        Label allowed = Swatch.entry((p, x, y) -> MaskCanvas.allowedColour(p), "allowed (" + n[MaskData.Cell.ALLOWED.ordinal()] + ")",
+        // no counts without data: the ones last shown were another pass's (or another model's)
+        java.util.function.IntFunction<String> count = c -> d == null ? "" : " (" + n[c] + ")";
+        Label allowed = Swatch.entry((p, x, y) -> MaskCanvas.allowedColour(p), "allowed" + count.apply(MaskData.Cell.ALLOWED.ordinal()),
                 "Mask 0: the query may attend to this key (coloured by weight when a pattern is overlaid)");
         Label causal = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.CAUSAL, x, y, ColorScale.argb(p.surface())),
-                "causal-blocked (" + n[MaskData.Cell.CAUSAL.ordinal()] + ")",
+                "causal-blocked" + count.apply(MaskData.Cell.CAUSAL.ordinal()),
                 "Mask -inf: the key comes after the query (a decoder may not look ahead)");
         Label padding = Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.PADDING, x, y, ColorScale.argb(p.surface())),
-                "padding-blocked (" + n[MaskData.Cell.PADDING.ordinal()] + ")",
+                "padding-blocked" + count.apply(MaskData.Cell.PADDING.ordinal()),
                 "Mask -inf: the key is padding added to even out the batch's rows");
         FlowPane pane = new FlowPane(12, 4, allowed, causal, padding);
         if (n[MaskData.Cell.OTHER.ordinal()] > 0) {
@@ -142,10 +144,6 @@ public final class MaskPanel extends VBox {
         if (d == null) {
             title.setText("Mask");
             shape.setText("");
-            allowed.setText("allowed"); // no counts: the ones shown were another pass's (or another model's)
-            causal.setText("causal-blocked");
-            padding.setText("padding-blocked");
-            other.setText("override-blocked");
             return;
         }
         title.setText(String.format(Locale.ROOT, "Mask \u00b7 layer %d \u00b7 row %d", d.layer(), d.batchRow()));
