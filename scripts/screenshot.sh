@@ -15,7 +15,9 @@
 # its first pattern), OUT_DIR/long-43-*.png (a 43-token prompt: the Head and Mask tabs with thinned axis labels), and
 # OUT_DIR/t5-*.png (the trained reverse-t5 sample on the prompt "attention": encoder and decoder token rows, encoder
 # self-attention, decoder cross-attention in the grid, Head, Stages, Mask and Entropy tabs, the next-token
-# probabilities, and the KV cache, mask, entropy and generation after three generated decoder tokens). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
+# probabilities, and the KV cache, mask, entropy and generation after three generated decoder tokens), and
+# OUT_DIR/matrix-<size>-<sample>-<theme>-NN-<view>.png: every view of one sample per model family (tiny-gpt,
+# all-minilm-l6-v2, tiny-llama, reverse-t5) in light and dark at 1280x800 and 1920x1080 (MATRIX=0 skips them). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
 #
 # Needs, on Debian/Ubuntu (dev tools only):
 #   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
@@ -34,6 +36,9 @@ STEP_SECONDS=${STEP_SECONDS:-2}
 WINDOW=${WINDOW:-}
 if [[ -n "$WINDOW" ]]; then
     SCREEN=${SCREEN:-$((${WINDOW%x*} + 80))x$((${WINDOW#*x} + 80))}
+fi
+if [[ "${MATRIX:-1}" != 0 ]]; then
+    SCREEN=${SCREEN:-2000x1160} # room for the 1920x1080 window of the family matrix below
 fi
 SCREEN=${SCREEN:-1400x900}
 
@@ -257,3 +262,25 @@ key F5
 show head
 shot encoder-batch.png
 stop_app
+
+# Every view of one sample per model family (GPT-2, BERT, LLaMA, T5), light and dark, at 1280x800 and 1920x1080:
+# OUT_DIR/matrix-<size>-<sample>-<theme>-NN-<view>.png. Each pass runs to the end (Ctrl+Enter) and a decoder then
+# generates (Ctrl+Shift+G, 20 tokens), so the generation, KV cache and entropy views have something to show.
+# MATRIX=0 skips this part (it takes the longest).
+if [[ "${MATRIX:-1}" != 0 ]]; then
+    for WINDOW in 1280x800 1920x1080; do
+        for model in tiny-gpt all-minilm-l6-v2 tiny-llama reverse-t5; do
+            start_app --model="$model"
+            key ctrl+Return
+            if [[ "$model" != all-minilm-l6-v2 ]]; then
+                key ctrl+shift+g
+                sleep $((STEP_SECONDS * 3))
+            fi
+            tabs "matrix-$WINDOW-$model-light"
+            key ctrl+shift+d
+            tabs "matrix-$WINDOW-$model-dark"
+            key ctrl+shift+l
+            stop_app
+        done
+    done
+fi
