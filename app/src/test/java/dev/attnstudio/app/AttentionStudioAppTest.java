@@ -230,7 +230,7 @@ class AttentionStudioAppTest {
             robot.push(KeyCode.ENTER);
             ListView<?> breakpoints = robot.lookup("#breakpointList").queryAs(ListView.class);
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> breakpoints.getItems().size() == 2));
-            CheckBox tick = robot.lookup(".check-box").match(n -> ((CheckBox) n).getText().equals(BreakpointsViewModel.DEFAULT_BREAKPOINT))
+            CheckBox tick = robot.lookup(".check-box").match(n -> ((CheckBox) n).getText().replace("\n", "").equals(BreakpointsViewModel.DEFAULT_BREAKPOINT))
                     .queryAs(CheckBox.class);
             robot.interact(tick::fire); // as a click does (the robot's clicks there can land on a tooltip's window)
             assertFalse(fx(() -> vm().breakpoints().list().get(0).isEnabled()), "the default breakpoint is unticked");

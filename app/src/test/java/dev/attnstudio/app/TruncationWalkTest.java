@@ -10,11 +10,14 @@ import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.samples.ModelSource;
 import dev.attnstudio.samples.SampleModels;
+import javafx.geometry.Orientation;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.chart.Chart;
 import javafx.scene.control.Labeled;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ScrollBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
@@ -44,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every view of the window, for a sample of each model family (GPT-2, BERT, LLaMA, T5) after a pass and, for the
  * decoders, two generated tokens, at 1280x800 and at 1920x1080: no label may be cut off. A cut-off label is a
  * {@link Labeled} whose displayed text (its skin's text node) differs from its text and holds the ellipsis; a tool
- * bar that hides buttons behind its overflow button and a chart of several lines without a legend count too. Also
+ * bar that hides buttons behind its overflow button, a list that scrolls sideways (the T5 breakpoints once did) and
+ * a chart of several lines without a legend count too. Also
  * Help > Keyboard shortcuts, whose list must show every shortcut whole.
  */
 class TruncationWalkTest {
@@ -131,6 +135,10 @@ class TruncationWalkTest {
                             + "\" of \"" + l.getText() + "\" (" + Math.round(l.getWidth()) + " px wide)");
                 }
             }
+            if (node instanceof ScrollBar bar && bar.getOrientation() == Orientation.HORIZONTAL && bar.isVisible()
+                    && ancestor(bar, ListView.class) != null) {
+                out.add("a list scrolls sideways (its rows are cut at the edge): " + ancestor(bar, ListView.class));
+            }
             if (node.getStyleClass().contains("tool-bar-overflow-button")) {
                 out.add("a tool bar hides its buttons behind \u00bb: " + node.getParent());
             }
@@ -139,6 +147,15 @@ class TruncationWalkTest {
             }
         });
         return new ArrayList<>(out);
+    }
+
+    private static Node ancestor(Node node, Class<?> type) {
+        for (Node n = node.getParent(); n != null; n = n.getParent()) {
+            if (type.isInstance(n)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private static int chartLines(Chart c) {

@@ -152,7 +152,7 @@ class ViewRegistrationTest {
         double width = fx(() -> label.getLayoutBounds().getWidth());
         fireMenuItem("exportPng2xItem");
         Path png = awaitExport(dir, ".png");
-        assertEquals("Export Extra 1 as PNG: random-gpt2-tiny_extra.hook_map_layer0.png", suggested.get(0));
+        assertEquals("Export Extra 1 as PNG: tiny-gpt_extra.hook_map_layer0.png", suggested.get(0));
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(Math.round(width * 2), image.getWidth(), "a picture of the view's node");
 

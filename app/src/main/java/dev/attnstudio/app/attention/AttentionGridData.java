@@ -207,9 +207,12 @@ public record AttentionGridData(AttentionSource source, int layers, int heads, i
         return thumbCols(cols, factor);
     }
 
-    /** Whether a layer's pattern is computed. */
+    /**
+     * Whether a layer's pattern is computed; not so for a layer this model does not have (the selection may move to
+     * the next model's layers before the data does).
+     */
     public boolean computed(int layer) {
-        return maxPooled.get(layer) != null;
+        return layer >= 0 && layer < maxPooled.size() && maxPooled.get(layer) != null;
     }
 
     /** A layer's stored [H, storedRows, storedCols] values under a pooling rule, or null while pending. */

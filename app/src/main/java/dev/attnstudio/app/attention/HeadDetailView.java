@@ -46,6 +46,8 @@ public final class HeadDetailView extends BoxView {
                 + "Ctrl+scroll or + / - zoom, scroll pans, 0 fits the whole head."));
         header.getStyleClass().add("attention-title");
         header.setId("headDetailHeader");
+        header.setWrapText(true); // a cross-attention's title runs long: it wraps rather than losing its end
+        header.setMinHeight(Region.USE_PREF_SIZE);
         readoutLabel.getStyleClass().add("attention-readout");
         readoutLabel.setId("headDetailReadout");
         readoutLabel.textProperty().bind(readout);

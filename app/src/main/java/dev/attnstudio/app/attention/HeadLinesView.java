@@ -20,6 +20,7 @@ import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
@@ -87,8 +88,13 @@ public final class HeadLinesView extends BoxView {
         headLabel.setLabelFor(headChoice);
         layerLabel.getStyleClass().add("field-label");
         headLabel.getStyleClass().add("field-label");
+        layerLabel.setMinWidth(Region.USE_PREF_SIZE);
+        headLabel.setMinWidth(Region.USE_PREF_SIZE);
         caption.getStyleClass().add("attention-caption");
-        caption.setMinWidth(0);
+        caption.setWrapText(true); // beside the choices while it fits, else wrapped onto more lines
+        caption.setMinWidth(120);
+        caption.setMinHeight(Region.USE_PREF_SIZE);
+        HBox.setHgrow(caption, Priority.ALWAYS);
         HBox controls = new HBox(6, layerLabel, layerChoice, headLabel, headChoice, caption);
         controls.setAlignment(Pos.CENTER_LEFT);
         Tooltip.install(lines, new Tooltip("Queries left, keys right; thickness and opacity = attention weight. "

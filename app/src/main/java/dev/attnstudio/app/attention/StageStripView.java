@@ -46,6 +46,8 @@ public final class StageStripView extends BoxView {
         getStylesheets().add(AttentionStyles.stylesheet());
         header.getStyleClass().add("attention-title");
         header.setId("stageStripHeader");
+        header.setWrapText(true);
+        header.setMinHeight(Region.USE_PREF_SIZE);
         MapViewport shared = new MapViewport(); // the four stages zoom and pan together
         for (int s = 0; s < StageData.TITLES.size(); s++) {
             AttentionMapView m = new AttentionMapView(settings, false, shared);

@@ -1,6 +1,5 @@
 package dev.attnstudio.app.export;
 
-import dev.attnstudio.app.inspector.InspectorStyles;
 import dev.attnstudio.app.theme.Styles;
 import javafx.geometry.Bounds;
 import javafx.geometry.Rectangle2D;
@@ -29,6 +28,10 @@ import java.util.List;
  */
 public record Picture(WritableImage body, WritableImage caption, double width, double height, double scale,
                       Caption captionText, Paint background) {
+
+    /** The caption's stylesheet (theme colour tokens only). */
+    private static final String CAPTION_CSS = java.util.Objects.requireNonNull(Picture.class.getResource("caption.css"),
+            "export/caption.css is missing").toExternalForm();
 
     /** Row-major ARGB pixels. */
     public record Pixels(int width, int height, int[] argb) {
@@ -116,7 +119,7 @@ public record Picture(WritableImage body, WritableImage caption, double width, d
         box.setMaxWidth(width);
         Scene scene = new Scene(new Group(box)); // a Group sizes the box to its preferred size, not the scene's
         styleLike(scene, node);
-        scene.getStylesheets().add(InspectorStyles.stylesheet());
+        scene.getStylesheets().add(CAPTION_CSS);
         box.applyCss();
         box.setPrefHeight(Math.max(1, box.prefHeight(width))); // wrapped lines counted at this width
         scene.getRoot().layout();

@@ -3,7 +3,7 @@ package dev.attnstudio.app.export;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.attnstudio.app.inspector.InspectorData;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.engine.step.TensorData;
 
@@ -127,6 +127,6 @@ public final class TensorFiles {
 
     /** Axis names for the CSV header: the hook table's letters where they fit the rank, without spaces. */
     static List<String> axisNames(String hook, int rank) {
-        return InspectorData.axes(hook, rank).stream().map(a -> a.replace(' ', '_')).toList();
+        return HookName.axes(hook, rank).stream().map(a -> a.replace(' ', '_')).toList();
     }
 }

@@ -63,31 +63,13 @@ public record InspectorData(TensorData tensor, TensorStats stats, String dtype, 
 
     /** Describes a tensor already copied out; computes its statistics (engine code, plain arrays). */
     public static InspectorData of(TensorData tensor, int past, List<List<String>> tokens) {
-        List<String> axes = axes(tensor.name(), tensor.rank());
+        List<String> axes = HookName.axes(tensor.name(), tensor.rank());
         return new InspectorData(tensor, TensorStats.of(tensor, TensorStats.DEFAULT_BINS), "float32", axes,
                 rowAxis(axes), past, tokens, "");
     }
 
     public boolean available() {
         return tensor != null;
-    }
-
-    /** Axis names from the documented shape ("[B, H, T, K]"), or generic ones when it does not fit. */
-    public static List<String> axes(String hook, int rank) {
-        String documented = HookName.documentedShape(hook);
-        List<String> letters = new ArrayList<>();
-        if (documented.startsWith("[") && documented.endsWith("]")) {
-            for (String part : documented.substring(1, documented.length() - 1).split(",")) {
-                letters.add(part.strip());
-            }
-        }
-        if (letters.size() != rank) {
-            letters.clear();
-            for (int i = 0; i < rank; i++) {
-                letters.add("axis " + i);
-            }
-        }
-        return letters;
     }
 
     /** The first positional axis (T, K-T or K) other than the last; else the second-to-last axis. */

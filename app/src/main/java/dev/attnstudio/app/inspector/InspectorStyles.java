@@ -4,7 +4,7 @@ import java.net.URL;
 import java.util.Objects;
 
 /**
- * The stylesheet of the pipeline view, the tensor inspector and export captions. It only refers to the
+ * The stylesheet of the pipeline view and the tensor inspector. It only refers to the
  * semantic colour tokens ({@code -as-surface}, {@code -as-accent}, ...) that the theme stylesheet declares on
  * {@code .root}, so the views follow the light and the dark theme.
  */

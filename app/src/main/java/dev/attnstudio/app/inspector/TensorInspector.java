@@ -290,7 +290,7 @@ public final class TensorInspector extends VBox {
                     setText(empty || item == null ? null : cell(item));
                 }
             });
-            col.setPrefWidth(78);
+            col.setPrefWidth(92); // room for the widest value cell() prints, "-0.00013433" or "-1.2345e-05"
             col.setSortable(false);
             col.setUserData(column);
             Label header = new Label(String.valueOf(c));

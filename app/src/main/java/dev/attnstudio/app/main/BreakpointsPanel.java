@@ -12,7 +12,9 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.scene.text.Text;
 
 /**
  * The breakpoint list: hook names or patterns, each with a tick to enable it; a field to add one (Enter) and a
@@ -71,12 +73,22 @@ final class BreakpointsPanel extends VBox {
         getChildren().addAll(title, list, row);
     }
 
-    /** A tick bound to the breakpoint's enabled flag, and its pattern. */
+    /**
+     * A tick bound to the breakpoint's enabled flag, and its pattern: whole when it fits the list's width, else broken
+     * before its last two parts ({@code decoder.blocks.*.} / {@code cross_attn.hook_pattern}), never scrolled sideways.
+     */
     private static final class BreakpointCell extends ListCell<Breakpoint> {
+        /** Room the check box's box and its gap take before the text. */
+        private static final double BOX = 30;
         private final CheckBox tick = new CheckBox();
+        private final Text measure = new Text();
         private Breakpoint bound;
 
         BreakpointCell() {
+            setPrefWidth(0); // never wider than the list
+            tick.setMinHeight(Region.USE_PREF_SIZE);
+            widthProperty().addListener((obs, old, w) -> fit());
+            tick.fontProperty().addListener((obs, old, f) -> fit());
             tick.getStyleClass().add(Styles.HOOK_NAME);
             tick.setMnemonicParsing(false); // hook names are full of underscores
             tick.setTooltip(new Tooltip("Ticked: F5 stops here. Unticked: kept, but ignored"));
@@ -98,6 +110,20 @@ final class BreakpointsPanel extends VBox {
             tick.setText(b.pattern());
             tick.selectedProperty().bindBidirectional(b.enabledProperty());
             setGraphic(tick);
+            fit();
+        }
+
+        private void fit() {
+            if (bound == null || getWidth() <= 0) {
+                return;
+            }
+            String pattern = bound.pattern();
+            measure.setFont(tick.getFont());
+            measure.setText(pattern);
+            double room = getWidth() - snappedLeftInset() - snappedRightInset() - BOX;
+            int cut = pattern.lastIndexOf('.', pattern.lastIndexOf('.') - 1) + 1;
+            tick.setText(measure.getLayoutBounds().getWidth() <= room || cut <= 0 ? pattern
+                    : pattern.substring(0, cut) + "\n" + pattern.substring(cut));
         }
     }
 }

@@ -25,8 +25,10 @@ final class StepCell extends ListCell<StepRow> {
 
     StepCell() {
         getStyleClass().add(Styles.STEP_CELL);
-        setPrefWidth(0); // never wider than the list: no horizontal scroll bar, long names elided in the middle
+        setPrefWidth(0); // never wider than the list: no horizontal scroll bar, long names on two lines
         name.setMinWidth(0);
+        name.setWrapText(true);
+        name.setMinHeight(Region.USE_PREF_SIZE);
         name.setMaxWidth(Double.MAX_VALUE); // the label's width is the room there is, whatever its text
         HBox.setHgrow(name, Priority.ALWAYS);
         name.widthProperty().addListener((obs, old, w) -> fitName());
@@ -40,17 +42,21 @@ final class StepCell extends ListCell<StepRow> {
         box.setAlignment(Pos.CENTER_LEFT);
     }
 
-    /** The name, or its middle elided so that the distinctive tail stays (the full name is in the tooltip). */
+    /**
+     * The whole name when it fits the list's width, else its unit on one line and the rest under it
+     * ({@code decoder.blocks.0.} / {@code cross_attn.hook_pattern}): nothing of the name is cut off (the
+     * truncation walk checks that the second line fits too).
+     */
     private void fitName() {
         if (row == null || name.getWidth() <= 0) {
             return;
         }
         measure.setFont(name.getFont());
+        measure.setText(row.name());
         double room = name.getWidth() - name.snappedLeftInset() - name.snappedRightInset() - 1;
-        name.setText(StepNameElision.fit(row.name(), row.unit(), room, text -> {
-            measure.setText(text);
-            return measure.getLayoutBounds().getWidth();
-        }));
+        String unit = row.unit() + ".";
+        name.setText(measure.getLayoutBounds().getWidth() <= room || !row.name().startsWith(unit) ? row.name()
+                : unit + "\n" + row.name().substring(unit.length()));
     }
 
     @Override

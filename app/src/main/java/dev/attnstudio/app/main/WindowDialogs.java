@@ -68,6 +68,9 @@ final class WindowDialogs {
         grid.add(new Label("Enter"), 1, row++);
         grid.add(new Label("Remove the selected breakpoint"), 0, row);
         grid.add(new Label("Delete"), 1, row);
+        for (javafx.scene.Node cell : grid.getChildren()) {
+            ((Label) cell).setMinWidth(Region.USE_PREF_SIZE); // a command or a key is read whole, never cut short
+        }
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.setTitle("Keyboard shortcuts");
         alert.setHeaderText("Keyboard shortcuts");
@@ -120,6 +123,7 @@ final class WindowDialogs {
         }
         dialog.getDialogPane().setStyle(root.getStyle());
         dialog.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
+        dialog.getDialogPane().setMinWidth(Region.USE_PREF_SIZE);
         dialog.show();
     }
 

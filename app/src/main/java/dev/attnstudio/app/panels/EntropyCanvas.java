@@ -124,6 +124,7 @@ final class EntropyCanvas extends GridCanvas {
                         "This layer's pattern has not been computed in this pass");
                 FlowPane legend = new FlowPane(12, 4, ramp, pending);
                 legend.getStyleClass().add(PanelStyles.LEGEND);
+                legend.setPrefWrapLength(Math.max(240, map.getWidth() / scale)); // as wide as the map (not FlowPane's 400)
                 VBox box = new VBox(8, Figure.image(map, scale), legend);
                 box.getStylesheets().add(PanelStyles.stylesheet());
                 box.setStyle("-fx-padding: 0 0 6 0; -fx-background-color: -as-surface;");

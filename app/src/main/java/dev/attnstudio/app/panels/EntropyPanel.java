@@ -13,6 +13,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ public final class EntropyPanel extends VBox {
                 + "the keys the mask allows (padding queries left out). Click a cell, or use the arrow keys, to follow its layer below.");
         about.getStyleClass().add(PanelStyles.MUTED);
         about.setWrapText(true);
+        about.setMinHeight(Region.USE_PREF_SIZE);
         readout.getStyleClass().add(PanelStyles.READOUT);
         readout.setWrapText(true);
         readout.textProperty().bind(hoverText);
@@ -69,7 +71,7 @@ public final class EntropyPanel extends VBox {
         x.setMinorTickVisible(false);
         NumberAxis y = new NumberAxis(0, 1, 0.25);
         y.setAutoRanging(false);
-        y.setLabel("mean entropy");
+        y.setLabel("entropy"); // the title says "mean": a short label fits the shortest chart
         evolution = new LineChart<>(x, y);
         evolution.setAnimated(false);
         evolution.setPrefHeight(220);
@@ -99,7 +101,7 @@ public final class EntropyPanel extends VBox {
             return;
         }
         int layer = map.selectedLayer.get();
-        evolution.setTitle("Layer " + layer + " heads across passes");
+        evolution.setTitle("Layer " + layer + ": each head's mean entropy across passes");
         boolean generated = d.evolution().size() > 1;
         evolution.setVisible(generated);
         evolution.setManaged(generated);

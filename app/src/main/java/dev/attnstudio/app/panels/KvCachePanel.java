@@ -22,6 +22,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ public final class KvCachePanel extends VBox {
         title.getStyleClass().add(PanelStyles.PANEL_TITLE);
         summary.getStyleClass().add(PanelStyles.MUTED);
         summary.setWrapText(true);
+        summary.setMinHeight(Region.USE_PREF_SIZE);
         sharing.setWrapText(true);
         note.getStyleClass().add(PanelStyles.PLACEHOLDER);
 

@@ -364,6 +364,24 @@ public final class HookName {
         return parse(name).shape();
     }
 
+    /** Axis names from the documented shape ("[B, H, T, K]"), or generic ones when it does not fit. */
+    public static List<String> axes(String hook, int rank) {
+        String documented = documentedShape(hook);
+        List<String> letters = new ArrayList<>();
+        if (documented.startsWith("[") && documented.endsWith("]")) {
+            for (String part : documented.substring(1, documented.length() - 1).split(",")) {
+                letters.add(part.strip());
+            }
+        }
+        if (letters.size() != rank) {
+            letters.clear();
+            for (int i = 0; i < rank; i++) {
+                letters.add("axis " + i);
+            }
+        }
+        return letters;
+    }
+
     /** The shape documented for a name, or {@code ?} when it is not a hook name (for labels that must not fail). */
     public static String documentedShape(String name) {
         try {
