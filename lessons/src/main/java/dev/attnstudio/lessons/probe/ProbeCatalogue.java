@@ -23,6 +23,7 @@ public final class ProbeCatalogue {
         all.addAll(StructureProbes.all());
         all.addAll(MaskBugProbes.all());
         all.addAll(AblationProbes.all());
+        all.addAll(StreamProbes.all());
         for (Probe p : all) {
             if (PROBES.put(p.name(), p) != null) {
                 throw new IllegalStateException("two probes are named " + p.name());
