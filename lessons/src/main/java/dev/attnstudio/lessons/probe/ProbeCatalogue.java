@@ -24,6 +24,7 @@ public final class ProbeCatalogue {
         all.addAll(MaskBugProbes.all());
         all.addAll(AblationProbes.all());
         all.addAll(StreamProbes.all());
+        all.addAll(GenerationProbes.all());
         for (Probe p : all) {
             if (PROBES.put(p.name(), p) != null) {
                 throw new IllegalStateException("two probes are named " + p.name());
