@@ -75,7 +75,7 @@ final class BreakpointsPanel extends VBox {
 
     /**
      * A tick bound to the breakpoint's enabled flag, and its pattern: whole when it fits the list's width, else broken
-     * before its last two parts ({@code decoder.blocks.*.} / {@code cross_attn.hook_pattern}), never scrolled sideways.
+     * after its dots ({@code decoder.blocks.*.} / {@code cross_attn.hook_pattern}), never scrolled sideways.
      */
     private static final class BreakpointCell extends ListCell<Breakpoint> {
         /** Room the check box's box and its gap take before the text. */
@@ -117,13 +117,12 @@ final class BreakpointsPanel extends VBox {
             if (bound == null || getWidth() <= 0) {
                 return;
             }
-            String pattern = bound.pattern();
             measure.setFont(tick.getFont());
-            measure.setText(pattern);
             double room = getWidth() - snappedLeftInset() - snappedRightInset() - BOX;
-            int cut = pattern.lastIndexOf('.', pattern.lastIndexOf('.') - 1) + 1;
-            tick.setText(measure.getLayoutBounds().getWidth() <= room || cut <= 0 ? pattern
-                    : pattern.substring(0, cut) + "\n" + pattern.substring(cut));
+            tick.setText(DottedNames.wrap(bound.pattern(), room, text -> {
+                measure.setText(text);
+                return measure.getLayoutBounds().getWidth();
+            }));
         }
     }
 }

@@ -27,7 +27,11 @@ final class MainStatusBar extends StatusBar {
         textProperty().bind(Bindings.createStringBinding(() -> status.messageProperty().get().text(), status.messageProperty()));
         status.messageProperty().addListener((obs, old, s) -> pseudoClassStateChanged(Styles.ERROR, s.error()));
         progressProperty().bind(Bindings.when(status.busyProperty()).then(status.progressProperty()).otherwise(0.0));
-        setTooltip(new Tooltip("What happened last; a bar moves while the engine works"));
+        Tooltip whole = new Tooltip(); // the last message whole, should the bar be too narrow for it
+        whole.textProperty().bind(Bindings.concat(textProperty(), "\n(what happened last; a bar moves while the engine works)"));
+        whole.setWrapText(true);
+        whole.setMaxWidth(480);
+        setTooltip(whole);
 
         Label model = item("statusModel", "The open model and its architecture");
         Label geometry = item("statusGeometry", "Blocks \u00d7 attention heads per block, and the residual stream width");

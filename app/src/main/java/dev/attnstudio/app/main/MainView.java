@@ -126,7 +126,7 @@ public final class MainView {
         SplitPane split = new SplitPane(new StepListPanel(vm.stepping(), vm.status()), centre, side);
         split.setId("mainSplit");
         split.getStyleClass().add(Styles.CENTRE_SPLIT);
-        split.setDividerPositions(0.2, 0.79);
+        split.setDividerPositions(0.22, 0.79); // the steps list: most hook names on one line at 1280 px
         SplitPane.setResizableWithParent(split.getItems().get(0), false);
         SplitPane.setResizableWithParent(side, false);
         return split;

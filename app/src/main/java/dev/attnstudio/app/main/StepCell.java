@@ -42,21 +42,17 @@ final class StepCell extends ListCell<StepRow> {
         box.setAlignment(Pos.CENTER_LEFT);
     }
 
-    /**
-     * The whole name when it fits the list's width, else its unit on one line and the rest under it
-     * ({@code decoder.blocks.0.} / {@code cross_attn.hook_pattern}): nothing of the name is cut off (the
-     * truncation walk checks that the second line fits too).
-     */
+    /** The whole name when it fits the list's width, else broken after its dots: nothing of it is cut off. */
     private void fitName() {
         if (row == null || name.getWidth() <= 0) {
             return;
         }
         measure.setFont(name.getFont());
-        measure.setText(row.name());
         double room = name.getWidth() - name.snappedLeftInset() - name.snappedRightInset() - 1;
-        String unit = row.unit() + ".";
-        name.setText(measure.getLayoutBounds().getWidth() <= room || !row.name().startsWith(unit) ? row.name()
-                : unit + "\n" + row.name().substring(unit.length()));
+        name.setText(DottedNames.wrap(row.name(), room, text -> {
+            measure.setText(text);
+            return measure.getLayoutBounds().getWidth();
+        }));
     }
 
     @Override

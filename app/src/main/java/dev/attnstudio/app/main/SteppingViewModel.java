@@ -197,8 +197,8 @@ public final class SteppingViewModel {
             s.moveTo(last - 1, before.executed() - 1);
             s.step(); // into the new pass
             String text = pass.tokenText(choice.token());
-            return Status.info(String.format(Locale.ROOT, "Generated \u2018%s\u2019 (id %d, p = %.3f): pass %d appended. "
-                    + "F10 steps through it, Ctrl+Enter runs it.", text, choice.token(), choice.probability(), last + 1));
+            return Status.info(String.format(Locale.ROOT, "Generated \u2018%s\u2019 (id %d, p = %.3f) as pass %d: "
+                    + "F10 steps it, Ctrl+Enter runs it", text, choice.token(), choice.probability(), last + 1));
         });
     }
 
