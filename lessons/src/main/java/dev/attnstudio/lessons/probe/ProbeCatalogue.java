@@ -22,6 +22,9 @@ public final class ProbeCatalogue {
         all.addAll(HeadScoreProbes.all());
         all.addAll(StructureProbes.all());
         all.addAll(MaskBugProbes.all());
+        all.addAll(TokenProbes.all());
+        all.addAll(HookProbes.all());
+        all.addAll(PositionProbes.all());
         for (Probe p : all) {
             if (PROBES.put(p.name(), p) != null) {
                 throw new IllegalStateException("two probes are named " + p.name());
