@@ -20,7 +20,7 @@ final class HookProbes {
     }
 
     static List<Probe> all() {
-        return List.of(distance(), vectorNorm(), hookElement(), passOrder());
+        return List.of(distance(), vectorNorm(), hookElement(), passOrder(), softmaxAt());
     }
 
     private static Probe distance() {
@@ -201,6 +201,48 @@ final class HookProbes {
                     }
                     return new Probe.Evaluation(new Answer.Order(order), "The program of this pass computes them in this"
                             + " order: " + String.join(" -> ", order) + ".");
+                });
+    }
+
+    /** softmax(x / T) along the last axis: T below 1 sharpens the distribution, above 1 flattens it. */
+    private static Probe softmaxAt() {
+        return Probe.of("softmax-at", "softmax(x / temperature) along the last axis of a hook (or of part of it, \"0, -1\"):"
+                        + " the probabilities at a temperature; with top, the largest of them as a number",
+                List.of(Param.required("hook", ParamType.HOOK, "a full hook name, e.g. hook_logits"),
+                        Param.optional("index", ParamType.INDEX, "an index such as 0, -1 (default: the whole tensor)"),
+                        Param.optional("temperature", ParamType.NUMBER, "T > 0 (default 1)"),
+                        Param.optional("top", ParamType.BOOL, "the largest probability instead of the tensor (default"
+                                + " false)")),
+                call -> call.bool("top", false) ? AnswerKind.NUMBER : AnswerKind.TENSOR,
+                (call, ctx) -> {
+                    String hook = call.string("hook", null);
+                    Sites.checkHook(ctx.capabilities(), hook, ctx.name(), "hook");
+                    String index = call.string("index", null);
+                    double t = call.number("temperature", 1);
+                    if (!(t > 0)) {
+                        throw new ProbeException("temperature", "the temperature must be above 0, was " + t);
+                    }
+                    String part = index == null ? hook : hook + "[" + index + "]";
+                    String text = "softmax(" + part + (t == 1 ? "" : " / " + Numbers.format(t)) + ", dim=-1)";
+                    TensorData p = evaluate(ctx, text, index);
+                    if (call.bool("top", false)) {
+                        if (p.rank() != 1) {
+                            throw new ProbeException(index == null ? "hook" : "index", part + " is " + p.shapeString()
+                                    + ": give an index that leaves one row, e.g. 0, -1");
+                        }
+                        double top = Double.NEGATIVE_INFINITY;
+                        int at = 0;
+                        for (int i = 0; i < p.values().length; i++) {
+                            if (p.values()[i] > top) {
+                                top = p.values()[i];
+                                at = i;
+                            }
+                        }
+                        return new Probe.Evaluation(new Answer.Number(top), "At temperature " + Numbers.format(t)
+                                + ", the largest of " + text + " is " + Numbers.format(top) + " (at " + at + ").");
+                    }
+                    return new Probe.Evaluation(new Answer.Tensor(p, text), "`" + text + "` = "
+                            + Numbers.tensor(p.shape(), p.values(), 3) + ".");
                 });
     }
 

@@ -168,4 +168,20 @@ class CourseProbesTest {
         assertThrows(ProbeException.class, () -> eval(ctx, "alibi", "head", 0, "query", 3));
         assertThrows(ProbeException.class, () -> eval(ctx, "sinusoidal", "position", 0, "index", 128));
     }
+
+    @Test
+    void softmaxAtDividesByTheTemperature() {
+        EngineContext ctx = run("tiny-gpt", Prompt.text("And God said"));
+        Answer.Tensor cold = (Answer.Tensor) eval(ctx, "softmax-at", "hook", "hook_logits", "index", "0, -1",
+                "temperature", 0.5);
+        TensorData byHand = expr(ctx, "exp(2 * hook_logits[0, -1]) / sum(exp(2 * hook_logits[0, -1]))");
+        assertTrue(Comparison.of(cold.value(), byHand, 1e-6, 1e-4).allClose());
+        assertTrue(Comparison.of(expr(ctx, cold.reference()), byHand, 1e-6, 1e-4).allClose());
+        double topCold = number(ctx, "softmax-at", "hook", "hook_logits", "index", "0, -1", "temperature", 0.5, "top", true);
+        double topWarm = number(ctx, "softmax-at", "hook", "hook_logits", "index", "0, -1", "temperature", 2, "top", true);
+        assertEquals(expr(ctx, "max(softmax(hook_logits[0, -1] * 2))").values()[0], topCold, 1e-6);
+        assertTrue(topCold > topWarm, topCold + " <= " + topWarm);
+        assertThrows(ProbeException.class, () -> eval(ctx, "softmax-at", "hook", "hook_logits", "temperature", 0));
+        assertThrows(ProbeException.class, () -> eval(ctx, "softmax-at", "hook", "hook_logits", "top", true));
+    }
 }
