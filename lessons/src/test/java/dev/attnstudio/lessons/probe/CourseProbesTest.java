@@ -184,4 +184,21 @@ class CourseProbesTest {
         assertThrows(ProbeException.class, () -> eval(ctx, "softmax-at", "hook", "hook_logits", "temperature", 0));
         assertThrows(ProbeException.class, () -> eval(ctx, "softmax-at", "hook", "hook_logits", "top", true));
     }
+
+    /** tiny-llama: 4 query heads share 2 rotated key heads, so query head 3 reads key head 1. */
+    @Test
+    void headScoresAndOutputsAreTheProductsOfTheirInputs() {
+        EngineContext llama = run("tiny-llama", Prompt.text("And God said"));
+        Answer.Tensor scores = (Answer.Tensor) eval(llama, "head-scores", "layer", 1, "head", 3);
+        assertTrue(Comparison.of(scores.value(), expr(llama, "blocks.1.attn.hook_qk_raw[0, 3]"), 1e-6, 1e-5).allClose());
+        assertEquals("blocks.1.attn.hook_rot_q[0, :, 3] @ blocks.1.attn.hook_rot_k[0, :, 1].T", scores.reference());
+        EngineContext gpt = run("tiny-gpt", Prompt.text("And God said"));
+        Answer.Tensor z = (Answer.Tensor) eval(gpt, "head-output", "layer", 0, "head", 2);
+        assertArrayEquals(new long[] {12, 32}, z.value().shape());
+        assertTrue(Comparison.of(z.value(), expr(gpt, "blocks.0.attn.hook_z[0, :, 2]"), 1e-6, 1e-5).allClose());
+        assertEquals("blocks.0.attn.hook_pattern[0, 2] @ blocks.0.attn.hook_v[0, :, 2]", z.reference());
+        assertEquals("blocks.0.attn.hook_q[0, :, 2] @ blocks.0.attn.hook_k[0, :, 2].T",
+                ((Answer.Tensor) eval(gpt, "head-scores", "layer", 0, "head", 2)).reference());
+        assertThrows(ProbeException.class, () -> eval(gpt, "head-output", "layer", 0, "head", 2, "row", 1));
+    }
 }
