@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * One head's matrix products, for compute exercises whose worked solution should show the product rather than the
- * step that stores its result: the raw score table {@code q @ k.T} ([T, K]) and the head's output
- * {@code pattern @ v} ([T, h]). A query head j of a model with grouped keys reads key head j / (H / Hkv). The answer is
+ * step that stores its result: the raw score table {@code q @ k.T} ([T, K]), the masked scores {@code scaled + mask}
+ * ([T, K]) and the head's output {@code pattern @ v} ([T, h]). A query head j of a model with grouped keys reads key head j / (H / Hkv). The answer is
  * the model's own step (attn.hook_qk_raw, attn.hook_z); the reference is the product, checked to reproduce it.
  */
 final class HeadMathProbes {
@@ -20,7 +20,7 @@ final class HeadMathProbes {
     }
 
     static List<Probe> all() {
-        return List.of(headScores(), headOutput());
+        return List.of(headScores(), maskedScores(), headOutput());
     }
 
     private static final List<Param> PARAMS = List.of(AttentionProbes.LAYER, AttentionProbes.HEAD, AttentionProbes.STACK,
@@ -42,6 +42,20 @@ final class HeadMathProbes {
                                 + s.kvHead(ctx, k) + "].T");
                     }
                     return s.evaluation(ctx, HookName.Block.QK_RAW, candidates, "raw scores (q . k)");
+                });
+    }
+
+    private static Probe maskedScores() {
+        return Probe.of("masked-scores", "one head's scaled scores with the mask added [T, K], -inf where a key is blocked"
+                        + " (the head's slice of attn.hook_attn_scores); its worked solution is scaled + mask",
+                PARAMS, call -> AnswerKind.TENSOR,
+                (call, ctx) -> {
+                    Slice s = Slice.of(ctx, call);
+                    String mask = s.layer.hook(HookName.Block.MASK);
+                    long maskRows = ctx.read(mask, null).shape()[0];
+                    List<String> candidates = List.of(s.layer.hook(HookName.Block.ATTN_SCORES_UNMASKED) + "[" + s.row + ", "
+                            + s.head + "] + " + mask + "[" + (maskRows == 1 ? 0 : s.row) + ", 0]");
+                    return s.evaluation(ctx, HookName.Block.ATTN_SCORES, candidates, "masked scores (scaled + mask)");
                 });
     }
 

@@ -20,7 +20,7 @@ final class HookProbes {
     }
 
     static List<Probe> all() {
-        return List.of(distance(), vectorNorm(), hookElement(), passOrder(), softmaxAt());
+        return List.of(distance(), vectorNorm(), hookElement(), passOrder(), softmaxAt(), streamStart());
     }
 
     private static Probe distance() {
@@ -243,6 +243,34 @@ final class HookProbes {
                     }
                     return new Probe.Evaluation(new Answer.Tensor(p, text), "`" + text + "` = "
                             + Numbers.tensor(p.shape(), p.values(), 3) + ".");
+                });
+    }
+
+    /** What enters block 0, with the sum that makes it as the worked solution. */
+    private static Probe streamStart() {
+        return Probe.of("stream-start", "the residual stream entering block 0 of one batch row, [T, d_model]"
+                        + " (blocks.0.hook_resid_pre); its worked solution is the sum that makes it (token embedding plus"
+                        + " position embedding, for GPT-2); single-stack models",
+                List.of(Param.optional("row", ParamType.ROW, "the batch row (default 0)")),
+                call -> AnswerKind.TENSOR,
+                (call, ctx) -> {
+                    if (ctx.capabilities().readsSource()) {
+                        throw new ProbeException(null, ctx.name() + " has two stacks; stream-start reads a single stack");
+                    }
+                    String hook = "blocks.0.hook_resid_pre";
+                    TensorData whole = ctx.read(hook, null);
+                    int row = call.integer("row", 0);
+                    if (row < 0 || row >= whole.shape()[0]) {
+                        throw new ProbeException("row", "row " + row + " does not exist: " + hook + " is "
+                                + whole.shapeString());
+                    }
+                    TensorData value = evaluate(ctx, hook + "[" + row + "]", null);
+                    String r = "[" + row + "]";
+                    String ref = References.firstMatching(ctx, List.of("hook_embed" + r + " + hook_pos_embed" + r,
+                            "hook_embed" + r, "embed.ln.hook_normalized" + r), value);
+                    return new Probe.Evaluation(new Answer.Tensor(value, ref), "What enters block 0"
+                            + (ref == null ? "" : ", `" + ref + "`") + ": " + Numbers.tensor(value.shape(), value.values(), 3)
+                            + ".");
                 });
     }
 

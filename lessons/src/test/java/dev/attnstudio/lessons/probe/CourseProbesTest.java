@@ -201,4 +201,20 @@ class CourseProbesTest {
                 ((Answer.Tensor) eval(gpt, "head-scores", "layer", 0, "head", 2)).reference());
         assertThrows(ProbeException.class, () -> eval(gpt, "head-output", "layer", 0, "head", 2, "row", 1));
     }
+
+    @Test
+    void maskedScoresAndTheStreamStartShowTheSumsThatMakeThem() {
+        EngineContext gpt = run("tiny-gpt", Prompt.text("And God said"));
+        Answer.Tensor masked = (Answer.Tensor) eval(gpt, "masked-scores", "layer", 0, "head", 2);
+        assertEquals("blocks.0.attn.hook_attn_scores_unmasked[0, 2] + blocks.0.attn.hook_mask[0, 0]", masked.reference());
+        assertEquals(Float.NEGATIVE_INFINITY, masked.value().values()[1]);
+        assertEquals(expr(gpt, "blocks.0.attn.hook_attn_scores_unmasked[0, 2, 1, 0]").values()[0],
+                masked.value().values()[12], 1e-6);
+        Answer.Tensor start = (Answer.Tensor) eval(gpt, "stream-start");
+        assertEquals("hook_embed[0] + hook_pos_embed[0]", start.reference());
+        assertTrue(Comparison.of(start.value(), expr(gpt, "blocks.0.hook_resid_pre[0]"), 1e-6, 1e-5).allClose());
+        EngineContext llama = run("tiny-llama", Prompt.text("And"));
+        assertEquals("hook_embed[0]", ((Answer.Tensor) eval(llama, "stream-start")).reference());
+        assertThrows(ProbeException.class, () -> eval(gpt, "stream-start", "row", 1));
+    }
 }
