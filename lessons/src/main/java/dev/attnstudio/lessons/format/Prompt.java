@@ -11,13 +11,19 @@ import java.util.List;
  * @param ids        token ids, one array per batch row; empty when texts are given
  * @param decoderIds an encoder-decoder's decoder ids (teacher-forced), or null for the start token
  * @param padId      the id padding positions get (masked out of attention, so any id in the vocabulary computes the same)
+ * @param padLeft    whether a batch's shorter rows are padded at the start instead of the end
  */
-public record Prompt(List<String> texts, List<long[]> ids, long[] decoderIds, long padId) {
+public record Prompt(List<String> texts, List<long[]> ids, long[] decoderIds, long padId, boolean padLeft) {
 
     public Prompt {
         texts = List.copyOf(texts);
         ids = ids.stream().map(long[]::clone).toList();
         decoderIds = decoderIds == null ? null : decoderIds.clone();
+    }
+
+    /** Padded on the right. */
+    public Prompt(List<String> texts, List<long[]> ids, long[] decoderIds, long padId) {
+        this(texts, ids, decoderIds, padId, false);
     }
 
     public static Prompt text(String text) {

@@ -50,12 +50,13 @@ final class SetupReader {
         return new ModelRef.Folder(folder, written);
     }
 
-    /** {@code "a text"} or {@code {"text"|"texts"|"ids": ..., "decoderIds": [...], "padId": 0}}. */
+    /** {@code "a text"} or {@code {"text"|"texts"|"ids": ..., "decoderIds": [...], "padId": 0, "padding": "left"}}. */
     static Prompt prompt(JsonValue v, String path, Problems problems) {
         if (v.isString()) {
             return Prompt.text(v.string());
         }
-        Fields f = Fields.of(v, path, problems, Set.of("text", "texts", "ids", "decoderIds", "padId"));
+        Fields f = Fields.of(v, path, problems, Set.of("text", "texts", "ids", "decoderIds", "padId",
+                "padding"));
         if (f == null) {
             return null;
         }
@@ -94,10 +95,14 @@ final class SetupReader {
         }
         long[] decoder = f.has("decoderIds") ? ids(f.get("decoderIds"), f.pathOf("decoderIds"), problems) : null;
         Integer pad = f.integer("padId", false, 0, Integer.MAX_VALUE);
+        String side = f.string("padding", false);
+        if (side != null && !side.equals("left") && !side.equals("right")) {
+            problems.add(f.pathOf("padding"), "\"padding\" is \"left\" or \"right\" (the default), found \"" + side + "\"");
+        }
         if (texts.isEmpty() && ids.isEmpty()) {
             return null;
         }
-        return new Prompt(texts, ids, decoder, pad == null ? 0 : pad);
+        return new Prompt(texts, ids, decoder, pad == null ? 0 : pad, "left".equals(side));
     }
 
     private static long[] ids(JsonValue v, String path, Problems problems) {

@@ -25,6 +25,10 @@ public final class ProbeCatalogue {
         all.addAll(AblationProbes.all());
         all.addAll(StreamProbes.all());
         all.addAll(GenerationProbes.all());
+        all.addAll(TokenProbes.all());
+        all.addAll(HookProbes.all());
+        all.addAll(PositionProbes.all());
+        all.addAll(HeadMathProbes.all());
         for (Probe p : all) {
             if (PROBES.put(p.name(), p) != null) {
                 throw new IllegalStateException("two probes are named " + p.name());

@@ -22,7 +22,8 @@ public final class EngineActions {
     }
 
     /**
-     * The batch a prompt is: its texts tokenized with the model's tokenizer (several rows padded on the right) or
+     * The batch a prompt is: its texts tokenized with the model's tokenizer (several rows padded on the right, or on
+     * the left when the prompt says so) or
      * its ids, with an encoder-decoder's decoder ids.
      *
      * @throws IllegalArgumentException when the model cannot read it (no tokenizer, decoder ids for a decoder, ...)
@@ -57,7 +58,8 @@ public final class EngineActions {
                 }
             }
         }
-        Batch batch = Batch.pad(rows, types, Batch.Padding.RIGHT, prompt.padId());
+        Batch batch = Batch.pad(rows, types, prompt.padLeft() ? Batch.Padding.LEFT : Batch.Padding.RIGHT,
+                prompt.padId());
         if (prompt.decoderIds() != null) {
             if (!model.model().capabilities().readsSource()) {
                 throw new IllegalArgumentException("decoderIds only apply to an encoder-decoder; " + model.name()

@@ -33,9 +33,15 @@ class PageSessionTest {
 
     @BeforeAll
     static void open() {
-        scores = LessonReader.read(Course.bundled().get(0)).lesson();
-        bugs = LessonReader.read(Course.bundled().get(1)).lesson();
+        scores = bundled("05-scores-as-dot-products");
+        bugs = bundled("10-six-mask-bugs");
         host = new HeadlessHost(SharedModels.pool());
+    }
+
+    /** A lesson of the bundled course by id, wherever the course lists it. */
+    private static Lesson bundled(String id) {
+        return Course.bundled().stream().map(s -> LessonReader.read(s).lesson()).filter(l -> l.id().equals(id))
+                .findFirst().orElseThrow();
     }
 
     @AfterAll
