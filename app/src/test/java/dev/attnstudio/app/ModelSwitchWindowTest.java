@@ -158,7 +158,7 @@ class ModelSwitchWindowTest {
         awaitIdle();
         assertFalse(fx(() -> vm().status().messageProperty().get().error()), where + ": "
                 + fx(() -> vm().status().messageProperty().get().text()));
-        String at = fx(() -> label("#currentStepName"));
+        String at = fx(() -> label("#currentStepName").replace("\n", ""));
         assertTrue(at.endsWith("blocks.0.attn.hook_pattern"), where + ": stopped at " + at);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !fx(this::maskCounts).isEmpty());
         List<TokenChip> row = fx(() -> List.copyOf(vm().prompt().tokenRows().get(0)));

@@ -123,8 +123,8 @@ final class GenerationRun {
             return new Token(null, Status.error(Failures.message(e)), false);
         }
         expectedPasses = s.groups().size();
-        Status progress = Status.info(String.format(Locale.ROOT, "Generating: token %d of %d \u2018%s\u2019\u2026 (Esc stops "
-                + "after the current token)", done + 1, tokens, text));
+        Status progress = Status.info(String.format(Locale.ROOT, "Generating: token %d of %d \u2018%s\u2019 \u00b7 Esc stops",
+                done + 1, tokens, text)); // short: the status bar shares its line with the progress bar
         long now = System.nanoTime();
         if (done + 1 == tokens || now - lastShown < Math.max(REFRESH_MILLIS * 1_000_000, GENERATION_SHARE * lastCost)) {
             return new Token(null, progress, true); // the last token's views come with the run's end

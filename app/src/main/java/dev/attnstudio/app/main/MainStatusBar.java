@@ -24,9 +24,12 @@ final class MainStatusBar extends StatusBar {
     MainStatusBar(MainViewModel vm, ObservableValue<String> hover) {
         setId("statusBar");
         EngineStatus status = vm.status();
-        textProperty().bind(Bindings.createStringBinding(() -> status.messageProperty().get().text(), status.messageProperty()));
+        // one line: a quoted continuation's line breaks shown as \u21b5, as the token strip shows them
+        textProperty().bind(Bindings.createStringBinding(() -> status.messageProperty().get().text().replace("\n", "\u21b5"),
+                status.messageProperty()));
         status.messageProperty().addListener((obs, old, s) -> pseudoClassStateChanged(Styles.ERROR, s.error()));
         progressProperty().bind(Bindings.when(status.busyProperty()).then(status.progressProperty()).otherwise(0.0));
+        skinProperty().addListener((obs, old, skin) -> wrapMessage());
         Tooltip whole = new Tooltip(); // the last message whole, should the bar be too narrow for it
         whole.textProperty().bind(Bindings.concat(textProperty(), "\n(what happened last; a bar moves while the engine works)"));
         whole.setWrapText(true);
@@ -55,6 +58,17 @@ final class MainStatusBar extends StatusBar {
         hovered.textProperty().bind(hover);
         getRightItems().addAll(hovered, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL),
                 geometry, new Separator(Orientation.VERTICAL), device, new Separator(Orientation.VERTICAL), position);
+    }
+
+    /** The message label of the bar's skin wraps onto a second line rather than losing its end. */
+    private void wrapMessage() {
+        for (javafx.scene.Node n : lookupAll(".label")) {
+            if (n instanceof Label l && l.getParent() instanceof javafx.scene.layout.GridPane) {
+                l.setWrapText(true);
+                l.setMinWidth(0);
+                l.setMinHeight(Region.USE_PREF_SIZE);
+            }
+        }
     }
 
     private static Label item(String id, String help) {

@@ -1,6 +1,8 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.theme.Styles;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
@@ -26,16 +28,19 @@ final class StepDetailsPanel extends VBox {
         patched.setWrapText(true);
         patched.managedProperty().bind(patched.visibleProperty());
         math.setWrapText(true);
-        inputs.setWrapText(true);
+        StringProperty nameText = new SimpleStringProperty("");
+        StringProperty inputsText = new SimpleStringProperty("");
+        DottedNames.show(name, nameText); // long hook names break after their dots, whole
+        DottedNames.show(inputs, inputsText);
         meaning.setWrapText(true);
 
         Runnable show = () -> {
             StepDetails s = vm.stepping().currentStepProperty().get();
-            name.setText(s != null ? s.name() : vm.status().isReady() ? "(before the first step)" : "(no model yet)");
+            nameText.set(s != null ? s.name() : vm.status().isReady() ? "(before the first step)" : "(no model yet)");
             unit.setText(s == null ? "" : s.unit() + "   \u00b7   step " + (s.index() + 1) + " of " + s.total());
             shape.setText(s == null ? "" : s.shapeText());
             math.setText(s != null ? s.math() : vm.status().isReady() ? "Press F10 to compute the first step, F5 to run to a breakpoint." : "");
-            inputs.setText(s == null ? "" : String.join("\n", s.inputs()));
+            inputsText.set(s == null ? "" : String.join("\n", s.inputs()));
             meaning.setText(s == null ? "" : s.meaning());
             patched.setText(s == null ? "" : s.patchText());
             patched.setVisible(s != null && !s.patches().isEmpty());

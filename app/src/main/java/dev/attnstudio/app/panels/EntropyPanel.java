@@ -76,6 +76,8 @@ public final class EntropyPanel extends VBox {
         evolution.setAnimated(false);
         evolution.setPrefHeight(220);
         evolution.setMinHeight(160);
+        // beside the lines: under them a chart this low has no room for it, and JavaFX then drops the legend
+        evolution.setLegendSide(javafx.geometry.Side.RIGHT);
         VBox.setVgrow(top, Priority.ALWAYS);
         evolutionNote.getStyleClass().add(PanelStyles.PLACEHOLDER);
         evolutionNote.managedProperty().bind(evolutionNote.visibleProperty());

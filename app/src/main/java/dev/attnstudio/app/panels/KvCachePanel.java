@@ -129,8 +129,11 @@ public final class KvCachePanel extends VBox {
         StackedBarChart<String, Number> c = new StackedBarChart<>(x, y);
         c.setTitle(title);
         c.setAnimated(false);
-        c.setPrefSize(300, 230);
+        c.setPrefSize(300, 260);
         c.setMinHeight(180);
+        // the legend (which layer or phase each colour is) beside the bars: under them, the rotated pass labels leave
+        // a chart this low no room, and JavaFX then drops the legend
+        c.setLegendSide(javafx.geometry.Side.RIGHT);
         c.setCategoryGap(4);
         return c;
     }
@@ -189,7 +192,7 @@ public final class KvCachePanel extends VBox {
         }
         if (d.crossBytes() > 0) {
             XYChart.Series<String, Number> s = new XYChart.Series<>();
-            s.setName("cross-attention, all layers");
+            s.setName("cross K/V"); // every layer's cross-attention K/V (the summary says so); short, so the legend fits beside the bars
             for (KvCacheData.Pass p : d.passes()) {
                 long b = p.cacheBytes().length > 0 ? d.crossBytes() : 0;
                 XYChart.Data<String, Number> item = new XYChart.Data<>(p.label(), b / KIB);

@@ -154,7 +154,7 @@ class T5PanelsTest {
             PanelFixture.show(stage, panel, 900, 700, false);
             List<XYChart.Series<String, Number>> series = fx(() -> List.copyOf(panel.bytesChart().getData()));
             assertEquals(d.layers() + 1, series.size(), "a series per decoder layer and one for cross-attention");
-            assertEquals("cross-attention, all layers", series.get(d.layers()).getName());
+            assertEquals("cross K/V", series.get(d.layers()).getName());
             double total = 0;
             for (XYChart.Series<String, Number> sr : series) {
                 total += sr.getData().get(sr.getData().size() - 1).getYValue().doubleValue();
