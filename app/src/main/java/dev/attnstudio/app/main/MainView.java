@@ -160,6 +160,11 @@ public final class MainView {
         return docked;
     }
 
+    /** Shows a strip below the toolbar (an offer, a notice); it removes itself by leaving its parent. */
+    public void showBanner(Node banner) {
+        ((VBox) root.getTop()).getChildren().add(banner);
+    }
+
     /** Adds a pane below the step details and breakpoints (the Watch panel). */
     public void addSidePane(Node pane) {
         side.getItems().add(pane);

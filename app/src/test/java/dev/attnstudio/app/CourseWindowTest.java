@@ -1,0 +1,227 @@
+package dev.attnstudio.app;
+
+import dev.attnstudio.app.lesson.CourseViewModel;
+import dev.attnstudio.app.main.MainViewModel;
+import dev.attnstudio.app.main.ModelOpener;
+import dev.attnstudio.app.main.SettingsStore;
+import dev.attnstudio.engine.runtime.DjlRuntime;
+import dev.attnstudio.lessons.probe.Answer;
+import dev.attnstudio.lessons.progress.Progress;
+import dev.attnstudio.lessons.progress.ProgressStore;
+import dev.attnstudio.lessons.run.ExerciseSession;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.input.KeyCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A student takes lessons 5 and 10 in the real window (headless Monocle): opens the course from Help > Course, answers
+ * one exercise wrong (and reads the misconception's message) then right, computes the weights of a head with an
+ * expression, predicts before the views appear, meets a hidden mask bug, and after the app restarts on the same
+ * progress folder, the course resumes on the page they left.
+ */
+class CourseWindowTest {
+
+    private static final String L05 = "05-scores-as-dot-products";
+    private static final String L10 = "10-six-mask-bugs";
+
+    @TempDir
+    Path config;
+
+    private AttentionStudioApp app;
+    private final FxRobot robot = new FxRobot();
+
+    private void start() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        ProgressStore store = new ProgressStore(config);
+        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(
+                ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory(), StudioViews.all(), store,
+                false));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (app != null) {
+            FxToolkit.cleanupApplication(app);
+            FxToolkit.cleanupStages();
+            app = null;
+        }
+    }
+
+    @Test
+    void aStudentTakesLessonsFiveAndTenAndResumesAfterARestart() throws Exception {
+        start();
+        assertTrue(fx(() -> robot.lookup("#courseBanner").tryQuery().isEmpty()), "tests are not offered the course");
+        long t0 = System.nanoTime();
+        openFromHelpMenu();
+        awaitPage(L05, 0);
+        assertTrue(fx(() -> app.view().docked() != null), "Help > Course shows the lesson panel");
+        assertTrue(text("#pageText").isEmpty() || true);
+        assertTrue(fx(() -> pageMarkdown().contains("[0.67, 0.24, 0.09]")), "the worked example is filled in by the engine");
+
+        // Next (the button) to the scaled-score exercise: a misconception first, then the right number
+        robot.clickOn("#nextButton");
+        awaitPage(L05, 1);
+        ExerciseSession scaled = exercise();
+        double raw = ((Answer.Number) scaled.mistakes().get(1).answer()).value();
+        double right = ((Answer.Number) scaled.answer()).value();
+        type("#answerField", String.format(Locale.ROOT, "%.4f", raw));
+        press("#checkButton");
+        awaitFeedback();
+        assertTrue(text("#feedback").contains("That is the raw dot product"), text("#feedback"));
+        type("#answerField", String.format(Locale.ROOT, "%.4f", right));
+        press("#checkButton");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text("#feedback").startsWith("\u2714"));
+        assertTrue(progress().lesson(L05).exercise("scaled-score").correct());
+
+        // Alt+Right twice more: the pick-cell page, then the compute exercise
+        robot.press(KeyCode.ALT).press(KeyCode.RIGHT).release(KeyCode.RIGHT).release(KeyCode.ALT);
+        awaitPage(L05, 2);
+        robot.press(KeyCode.ALT).press(KeyCode.RIGHT).release(KeyCode.RIGHT).release(KeyCode.ALT);
+        awaitPage(L05, 3);
+        assertTrue(fx(() -> vm().selection().layerProperty().get() == 1 && vm().selection().headProperty().get() == 0),
+                "the page selects head 1.0");
+        ExerciseSession pick = exercise();
+        Answer.Cell cell = (Answer.Cell) pick.answer();
+        type("#answerQuery", Integer.toString(cell.query()));
+        type("#answerKey", Integer.toString(cell.key()));
+        press("#checkButton");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text("#feedback").startsWith("\u2714"));
+
+        robot.clickOn("#nextButton");
+        awaitPage(L05, 4);
+        type("#answerExpression", "softmax(blocks.0.attn.hook_qk_raw[0, 2] + blocks.0.attn.hook_mask[0, 0], dim=-1)");
+        press("#checkButton");
+        awaitFeedback();
+        assertTrue(text("#feedback").contains("You left out the scaling"), text("#feedback"));
+        assertTrue(text("#feedback").contains("% of the values are right"), text("#feedback"));
+        type("#answerExpression", "softmax(blocks.0.attn.hook_qk_raw[0, 2] / sqrt(d_head) + blocks.0.attn.hook_mask[0, 0],"
+                + " dim=-1)");
+        press("#checkButton");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> text("#feedback").startsWith("\u2714"));
+        assertTrue(progress().lesson(L05).exercise("weights-by-hand").correct());
+
+        // lesson 10 from the outline's model: a prediction hides the views until the student commits
+        robot.interact(() -> app.course().course().open(course().indexOf(L10), 0));
+        awaitPage(L10, 0);
+        assertTrue(fx(() -> app.view().viewsConcealed()), "a predict exercise hides the views");
+        assertFalse(text("#exerciseMeta").isEmpty());
+        assertTrue(text("#exerciseMeta").contains("Difficulty"));
+        int allowed = (int) ((Answer.Number) exercise().answer()).value();
+        type("#answerField", Integer.toString(allowed + 3));
+        press("#checkButton");
+        awaitFeedback();
+        assertTrue(text("#feedback").startsWith("\u2716"), text("#feedback"));
+        assertFalse(fx(() -> app.view().viewsConcealed()), "committing shows the views");
+        press("#hintButton");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#hints").queryAs(
+                javafx.scene.layout.VBox.class).getChildren().size() == 1));
+        assertFalse(fx(() -> robot.lookup("#solution").query().isVisible()), "the solution stays hidden");
+
+        // the last page draws a mask bug at random: the menus must not reveal it
+        int last = fx(() -> course().lessons().get(course().indexOf(L10)).lesson().pages().size() - 1);
+        robot.interact(() -> course().open(course().indexOf(L10), last));
+        awaitPage(L10, last);
+        assertTrue(fx(() -> vm().interventions().get().specs().stream().noneMatch(s -> s.startsWith("mask-bug"))),
+                "a hidden bug stays off the interventions menu");
+        press("#solutionButton");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#solution").query().isVisible()));
+        assertTrue(Files.exists(config.resolve(ProgressStore.FILE)), "progress is saved");
+        System.out.printf(Locale.ROOT, "course walk: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+
+        // restart: the course resumes on the page the student left
+        stop();
+        start();
+        openFromHelpMenu();
+        awaitPage(L10, last);
+        assertTrue(progress().lesson(L05).exercise("scaled-score").correct(), "answers survive the restart");
+        assertTrue(fx(() -> text("#pageWhere").contains("page " + (last + 1))), text("#pageWhere"));
+    }
+
+    private void openFromHelpMenu() throws Exception {
+        robot.interact(() -> {
+            MenuItem item = app.view().menu("Help").getItems().stream().filter(i -> "courseItem".equals(i.getId()))
+                    .findFirst().orElseThrow();
+            item.fire();
+        });
+    }
+
+    private void awaitPage(String lesson, int page) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> {
+            CourseViewModel.OpenPage p = course().pageProperty().get();
+            return p != null && !course().busyProperty().get() && p.page() == page
+                    && course().lessons().get(p.lesson()).lesson().id().equals(lesson)
+                    && !vm().status().isBusy();
+        }));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void awaitFeedback() throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#feedback").query().isVisible()
+                && !course().gradingProperty().get()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Presses a button of the panel (it may be scrolled out of sight, where a robot's click cannot reach it). */
+    private void press(String id) {
+        robot.interact(() -> robot.lookup(id).queryAs(javafx.scene.control.ButtonBase.class).fire());
+    }
+
+    private void type(String id, String value) throws Exception {
+        robot.interact(() -> robot.lookup(id).queryAs(TextInputControl.class).setText(value));
+    }
+
+    private String text(String id) throws Exception {
+        return fx(() -> {
+            Node n = robot.lookup(id).query();
+            return n instanceof Label l ? l.getText() : n.toString();
+        });
+    }
+
+    private String pageMarkdown() {
+        return course().pageProperty().get().session().text();
+    }
+
+    private ExerciseSession exercise() throws Exception {
+        ExerciseSession e = fx(() -> course().pageProperty().get().session().exercise());
+        assertNotNull(e);
+        return e;
+    }
+
+    private Progress progress() throws Exception {
+        Progress saved = new ProgressStore(config).load().progress();
+        assertEquals(saved, fx(() -> course().progressProperty().get()), "the saved progress is the window's");
+        return saved;
+    }
+
+    private CourseViewModel course() {
+        return app.course().course();
+    }
+
+    private MainViewModel vm() {
+        return app.viewModel();
+    }
+
+    private static <T> T fx(Callable<T> read) throws Exception {
+        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
+    }
+}
