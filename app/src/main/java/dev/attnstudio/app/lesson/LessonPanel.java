@@ -51,6 +51,8 @@ public final class LessonPanel extends VBox {
     private final Label barText = new Label();
     private final Button back = new Button("\u2190 Back");
     private final Button next = new Button("Next \u2192");
+    private final Button toExercise = new Button("Go to the exercise \u2193");
+    private final ScrollPane scroll;
     private ExercisePane exercise;
     private boolean building;
 
@@ -96,6 +98,7 @@ public final class LessonPanel extends VBox {
         title.setWrapText(true);
         where.setId("pageWhere");
         where.getStyleClass().add(LessonStyles.PAGE_TITLE);
+        where.setWrapText(true);
         text.setId("pageText");
         text.setFormulas(true);
         text.onLinkProperty().set(course::follow);
@@ -109,9 +112,19 @@ public final class LessonPanel extends VBox {
         notice.textProperty().bind(course.noticeProperty());
         notice.visibleProperty().bind(course.noticeProperty().isNotEmpty());
         notice.managedProperty().bind(notice.visibleProperty());
-        VBox content = new VBox(10, title, where, text, lookAt, exerciseSlot);
+        toExercise.setId("toExercise");
+        toExercise.managedProperty().bind(toExercise.visibleProperty());
+        HBox whereRow = new HBox(8, where, toExercise);
+        whereRow.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(where, Priority.ALWAYS);
+        where.setMaxWidth(Double.MAX_VALUE);
+        VBox content = new VBox(10, title, whereRow, text, lookAt, exerciseSlot);
         content.setFillWidth(true);
-        ScrollPane scroll = new ScrollPane(content);
+        scroll = new ScrollPane(content);
+        toExercise.setOnAction(e -> {
+            scroll.layout();
+            scroll.setVvalue(scroll.getVmax());
+        });
         scroll.setId("pageScroll");
         scroll.setFitToWidth(true);
         scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
@@ -187,6 +200,8 @@ public final class LessonPanel extends VBox {
         lookAt.setVisible(!look.isEmpty());
         exercise = p.session().exercise() == null ? null : new ExercisePane(course, p.session().exercise());
         exerciseSlot.getChildren().setAll(exercise == null ? List.of() : List.of(exercise));
+        toExercise.setVisible(exercise != null);
+        scroll.setVvalue(0);
         next.setText(p.page() + 1 < lesson.pages().size() ? "Next \u2192" : "Next lesson \u2192");
         buildOutline();
         updateBar();
