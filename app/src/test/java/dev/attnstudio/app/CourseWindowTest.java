@@ -1,9 +1,13 @@
 package dev.attnstudio.app;
 
+import dev.attnstudio.app.attention.AttentionMapView;
+import dev.attnstudio.app.attention.MapCell;
+import dev.attnstudio.app.heatmap.HiddenPatches;
 import dev.attnstudio.app.lesson.CourseViewModel;
 import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.app.main.ModelOpener;
 import dev.attnstudio.app.main.SettingsStore;
+import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.lessons.probe.Answer;
 import dev.attnstudio.lessons.progress.Progress;
@@ -23,6 +27,7 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +106,14 @@ class CourseWindowTest {
         assertTrue(fx(() -> vm().selection().layerProperty().get() == 1 && vm().selection().headProperty().get() == 0),
                 "the page selects head 1.0");
         ExerciseSession pick = exercise();
+        // a click on a cell of the Head view's map fills in the answer
+        AttentionMapView map = fx(() -> app.view().tab("head").getContent().lookupAll("*").stream()
+                .filter(n -> n instanceof AttentionMapView).map(n -> (AttentionMapView) n).findFirst().orElseThrow());
+        robot.moveTo(map).moveBy(8, 8).clickOn();
+        MapCell clicked = fx(() -> map.hoveredProperty().get());
+        assertNotNull(clicked, "the mouse is on a cell");
+        assertEquals(Integer.toString(clicked.row()), fx(() -> robot.lookup("#answerQuery").queryAs(TextInputControl.class).getText()));
+        assertEquals(Integer.toString(clicked.col()), fx(() -> robot.lookup("#answerKey").queryAs(TextInputControl.class).getText()));
         Answer.Cell cell = (Answer.Cell) pick.answer();
         type("#answerQuery", Integer.toString(cell.query()));
         type("#answerKey", Integer.toString(cell.key()));
@@ -143,6 +156,13 @@ class CourseWindowTest {
         awaitPage(L10, last);
         assertTrue(fx(() -> vm().interventions().get().specs().stream().noneMatch(s -> s.startsWith("mask-bug"))),
                 "a hidden bug stays off the interventions menu");
+        String bug = ((Answer.Choice) exercise().answer()).id();
+        List<String> notes = fx(() -> app.view().root().lookupAll("." + Styles.PATCH_NOTE).stream()
+                .filter(Node::isVisible).map(n -> ((Label) n).getText()).toList());
+        assertFalse(notes.isEmpty(), "the Head view says its values were patched");
+        assertTrue(notes.stream().allMatch(t -> t.contains(HiddenPatches.UNNAMED) && !t.contains(bug)), notes.toString());
+        assertTrue(fx(() -> vm().stepping().currentStepProperty().get().patchText()).isEmpty()
+                || !fx(() -> vm().stepping().currentStepProperty().get().patchText()).contains(bug));
         press("#solutionButton");
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#solution").query().isVisible()));
         assertTrue(Files.exists(config.resolve(ProgressStore.FILE)), "progress is saved");
@@ -155,6 +175,33 @@ class CourseWindowTest {
         awaitPage(L10, last);
         assertTrue(progress().lesson(L05).exercise("scaled-score").correct(), "answers survive the restart");
         assertTrue(fx(() -> text("#pageWhere").contains("page " + (last + 1))), text("#pageWhere"));
+    }
+
+    @Test
+    void watchesAreEvaluatedAgainAfterEveryStep() throws Exception {
+        start();
+        robot.interact(() -> vm().session().openSample("tiny-gpt"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
+        type("#watchInput", "sum(blocks.0.attn.hook_pattern[0, 0, 3])");
+        robot.interact(() -> robot.lookup("#watchAdd").queryAs(javafx.scene.control.ButtonBase.class).fire());
+        type("#watchInput", "softmax(blocks.0.attn.hook_pattern +)");
+        robot.interact(() -> robot.lookup("#watchInput").queryAs(javafx.scene.control.TextField.class).fireEvent(
+                new javafx.event.ActionEvent()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> watchTexts().size() == 2);
+        assertTrue(watchTexts().get(0).contains("not been computed yet"), watchTexts().get(0));
+        String[] error = watchTexts().get(1).split("\n");
+        assertEquals("softmax(blocks.0.attn.hook_pattern +)", error[0]);
+        assertEquals(error[0].indexOf(')'), error[1].indexOf('^'), "the caret points at the mistake");
+        robot.interact(() -> vm().stepping().runToEnd());
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> watchTexts().get(0).equals("1"));
+    }
+
+    private List<String> watchTexts() throws Exception {
+        return fx(() -> {
+            @SuppressWarnings("unchecked")
+            javafx.scene.control.ListView<Object> list = robot.lookup("#watchList").queryAs(javafx.scene.control.ListView.class);
+            return list.getItems().stream().map(r -> r.toString().replaceAll("(?s).*text=(.*), error=.*", "$1")).toList();
+        });
     }
 
     private void openFromHelpMenu() throws Exception {

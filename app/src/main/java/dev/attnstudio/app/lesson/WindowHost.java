@@ -58,7 +58,7 @@ final class WindowHost implements LessonHost {
         if (prompt.isText()) {
             String decoder = prompt.decoderIds() == null ? "" : Arrays.stream(prompt.decoderIds())
                     .mapToObj(Long::toString).collect(Collectors.joining(","));
-            window.prompt(prompt.texts(), decoder);
+            window.prompt(prompt.texts(), decoder, batch);
         } else {
             window.prompt(batch);
         }

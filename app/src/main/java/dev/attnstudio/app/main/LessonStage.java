@@ -2,12 +2,15 @@ package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.Failures;
+import dev.attnstudio.app.heatmap.HiddenPatches;
+import dev.attnstudio.engine.intervene.Intervention;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -40,8 +43,10 @@ public final class LessonStage {
          *
          * @param texts   one text, or several for a batch (one per line)
          * @param decoder an encoder-decoder's decoder ids, comma-separated, or blank
+         * @param batch   the same prompt as the lesson runner builds it: the pass is reset on exactly this (its
+         *                padding id may differ from the window's)
          */
-        void prompt(List<String> texts, String decoder);
+        void prompt(List<String> texts, String decoder, Batch batch);
 
         /** Resets the pass on token ids (the prompt box is left empty). */
         void prompt(Batch batch);
@@ -70,7 +75,7 @@ public final class LessonStage {
     }
 
     private record Done<T>(T result, ModelInfo opened, ModelSource source, PromptInput input,
-                           Interventions visible, PassSnapshot snapshot) {
+                           Interventions visible, List<String> hiddenLabels, PassSnapshot snapshot) {
     }
 
     /** Whether the engine is free for a page (no model loading, no command running). */
@@ -93,14 +98,21 @@ public final class LessonStage {
             T result = work.apply(access);
             Interventions visible = pass.stepper() == null ? Interventions.NONE
                     : pass.stepper().options().interventions();
+            List<String> labels = new ArrayList<>();
+            for (Intervention i : visible.applied()) {
+                if (access.hidden.contains(i.spec())) {
+                    labels.add(i.label());
+                }
+            }
             for (String spec : access.hidden) {
                 visible = visible.without(spec);
             }
-            return new Done<>(result, access.opened, access.source, access.input, visible,
+            return new Done<>(result, access.opened, access.source, access.input, visible, labels,
                     pass.snapshot(pass.error() != null ? Status.error(pass.error()) : Status.info("The page is ready."),
                             true));
         }, d -> {
             status.setBusy(false);
+            HiddenPatches.hide(d.hiddenLabels());
             if (d.opened() != null) {
                 session.adopted(d.opened(), d.source());
             }
@@ -152,13 +164,14 @@ public final class LessonStage {
         }
 
         @Override
-        public void prompt(List<String> texts, String decoder) {
+        public void prompt(List<String> texts, String decoder, Batch batch) {
             input = new PromptInput(String.join("\n", texts), "", texts.size() > 1, decoder == null ? "" : decoder);
             prompt.adopt(input);
             pass.resetOn(input);
             if (pass.error() != null) {
                 throw new IllegalArgumentException(pass.error());
             }
+            pass.stepper().reset(batch);
         }
 
         @Override
