@@ -304,6 +304,7 @@ for number in 05 10 11 17; do
     sleep $((STEP_SECONDS * 5)) # the page opens its model, runs its actions, then the views fill in
     shot "lesson-$number-light.png"
     key ctrl+shift+d
+    sleep "$STEP_SECONDS" # a blurred view (a prediction) takes a moment to draw again
     shot "lesson-$number-dark.png"
     key ctrl+shift+l
     stop_app

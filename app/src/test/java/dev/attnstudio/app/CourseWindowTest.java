@@ -55,11 +55,15 @@ class CourseWindowTest {
     private final FxRobot robot = new FxRobot();
 
     private void start() throws Exception {
+        start(false);
+    }
+
+    private void start(boolean offer) throws Exception {
         FxToolkit.registerPrimaryStage();
         ProgressStore store = new ProgressStore(config);
         app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(
                 ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory(), StudioViews.all(), store,
-                false));
+                offer));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
     }
 
@@ -175,6 +179,20 @@ class CourseWindowTest {
         awaitPage(L10, last);
         assertTrue(progress().lesson(L05).exercise("scaled-score").correct(), "answers survive the restart");
         assertTrue(fx(() -> text("#pageWhere").contains("page " + (last + 1))), text("#pageWhere"));
+    }
+
+    @Test
+    void aFirstStartOffersTheCourseInABanner() throws Exception {
+        start(true);
+        assertTrue(fx(() -> robot.lookup("#courseBanner").tryQuery().isPresent()), "no progress yet: the course is offered");
+        assertTrue(fx(() -> app.view().menu("File").getItems().stream().anyMatch(i -> "openLessonsItem".equals(i.getId()))));
+        robot.interact(() -> robot.lookup("#startCourse").queryAs(javafx.scene.control.ButtonBase.class).fire());
+        awaitPage(L05, 0);
+        assertTrue(fx(() -> robot.lookup("#courseBanner").tryQuery().isEmpty()), "the banner goes once answered");
+        assertTrue(Files.exists(config.resolve(ProgressStore.FILE)));
+        stop();
+        start(true);
+        assertTrue(fx(() -> robot.lookup("#courseBanner").tryQuery().isEmpty()), "a student with progress is not asked again");
     }
 
     @Test

@@ -51,7 +51,7 @@ public final class LessonPanel extends VBox {
     private final Label barText = new Label();
     private final Button back = new Button("\u2190 Back");
     private final Button next = new Button("Next \u2192");
-    private final Button toExercise = new Button("Go to the exercise \u2193");
+    private final Button toExercise = new Button("Exercise \u2193");
     private final ScrollPane scroll;
     private ExercisePane exercise;
     private boolean building;
@@ -113,6 +113,8 @@ public final class LessonPanel extends VBox {
         notice.visibleProperty().bind(course.noticeProperty().isNotEmpty());
         notice.managedProperty().bind(notice.visibleProperty());
         toExercise.setId("toExercise");
+        toExercise.setMinWidth(Region.USE_PREF_SIZE);
+        toExercise.setTooltip(new javafx.scene.control.Tooltip("Scroll down to this page's exercise"));
         toExercise.managedProperty().bind(toExercise.visibleProperty());
         HBox whereRow = new HBox(8, where, toExercise);
         whereRow.setAlignment(Pos.CENTER_LEFT);

@@ -151,7 +151,7 @@ public final class MainView {
         double[] dividers = mainSplit.getDividerPositions();
         mainSplit.getItems().set(2, next);
         SplitPane.setResizableWithParent(next, false);
-        mainSplit.setDividerPositions(dividers[0], panel == null ? 0.79 : 0.58);
+        mainSplit.setDividerPositions(dividers[0], panel == null ? 0.79 : 0.6);
         docked = panel;
     }
 
@@ -173,7 +173,9 @@ public final class MainView {
 
     /** Blurs the views and lets no click through, with a note, until a prediction is committed ({@code false}). */
     public void concealViews(boolean concealed) {
-        tabs.pane().setEffect(concealed ? new GaussianBlur(28) : null);
+        // blurred and faded so far that no pattern can be read off it
+        tabs.pane().setEffect(concealed ? new GaussianBlur(63) : null);
+        tabs.pane().setOpacity(concealed ? 0.3 : 1);
         tabs.pane().setMouseTransparent(concealed);
         concealNote.setVisible(concealed);
     }
