@@ -124,6 +124,26 @@ class CourseWindowTest {
         press("#checkButton");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> text("#feedback").startsWith("\u2714"));
 
+        // the student explores on their own, then returns to the page's state; action links drive the window
+        int cursor = fx(() -> vm().stepping().currentIndexProperty().get());
+        robot.interact(() -> vm().stepping().stepBack());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()
+                && vm().stepping().currentIndexProperty().get() != cursor));
+        robot.interact(() -> course().follow("view:stages?layer=0&head=3"));
+        assertEquals("stages", fx(() -> app.view().shownViewProperty().get().id()));
+        assertEquals(3, (int) fx(() -> vm().selection().headProperty().get()));
+        robot.interact(() -> course().follow("view:nowhere"));
+        assertTrue(fx(() -> course().noticeProperty().get()).contains("\"nowhere\" is not one of"));
+        press("#restoreButton");
+        awaitPage(L05, 3);
+        assertEquals(cursor, (int) fx(() -> vm().stepping().currentIndexProperty().get()), "the page's state is back");
+        assertEquals("head", fx(() -> app.view().shownViewProperty().get().id()));
+        assertEquals(0, (int) fx(() -> vm().selection().headProperty().get()));
+        robot.interact(() -> course().follow("run:blocks.0.attn.hook_pattern"));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()));
+        assertTrue(fx(() -> course().noticeProperty().get()).contains("no step after the cursor matches"),
+                "the page ran to the end already: the link says so");
+
         robot.clickOn("#nextButton");
         awaitPage(L05, 4);
         type("#answerExpression", "softmax(blocks.0.attn.hook_qk_raw[0, 2] + blocks.0.attn.hook_mask[0, 0], dim=-1)");

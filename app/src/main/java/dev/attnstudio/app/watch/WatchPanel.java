@@ -49,6 +49,7 @@ public final class WatchPanel extends VBox {
                 + "max, argmax, sqrt, d_head, d_model, seq. Evaluated again after every step."));
         Button add = new Button("Add");
         add.setId("watchAdd");
+        add.setTooltip(new Tooltip("Watch this expression (Enter in the field does the same)"));
         Runnable adding = () -> {
             String e = input.getText().strip();
             if (!e.isEmpty()) {
@@ -62,6 +63,7 @@ public final class WatchPanel extends VBox {
         HBox.setHgrow(input, Priority.ALWAYS);
         HBox entry = new HBox(4, input, add);
         list.setId("watchList");
+        list.setTooltip(new Tooltip("Each watch is evaluated again after every step; \u2715 removes it"));
         list.setPlaceholder(new Label("Type an expression above and press Enter."));
         list.setCellFactory(v -> new WatchCell());
         VBox.setVgrow(list, Priority.ALWAYS);
