@@ -17,7 +17,9 @@
 # self-attention, decoder cross-attention in the grid, Head, Stages, Mask and Entropy tabs, the next-token
 # probabilities, and the KV cache, mask, entropy and generation after three generated decoder tokens), and
 # OUT_DIR/matrix-<size>-<sample>-<theme>-NN-<view>.png: every view of one sample per model family (tiny-gpt,
-# all-minilm-l6-v2, tiny-llama, reverse-t5) in light and dark at 1280x800 and 1920x1080 (MATRIX=0 skips them). The app runs with its own preferences under OUT_DIR/prefs: the user's are not touched.
+# all-minilm-l6-v2, tiny-llama, reverse-t5) in light and dark at 1280x800 and 1920x1080 (MATRIX=0 skips them), and
+# OUT_DIR/lesson-NN-<theme>.png: lessons 05, 10, 11 and 17 of the course in the lesson panel. The app runs with its own
+# preferences under OUT_DIR/prefs and lesson progress under OUT_DIR/config: the user's are not touched.
 #
 # Needs, on Debian/Ubuntu (dev tools only):
 #   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
@@ -93,7 +95,9 @@ window=""
 
 start_app() { # [--model=NAME]
     window=""
-    DJL_OFFLINE=true OPT_OUT_TRACKING=true setsid java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true \
+    # The course's progress goes under OUT_DIR too, and a first start does not offer the course (no banner).
+    XDG_CONFIG_HOME="$OUT_DIR/config" DJL_OFFLINE=true OPT_OUT_TRACKING=true setsid java -Dai.djl.offline=true \
+        -DOPT_OUT_TRACKING=true -Dattnstudio.courseOffer=false \
         -DDJL_CACHE_DIR="$ROOT/target/djl-cache" -Djava.util.prefs.userRoot="$OUT_DIR/prefs" \
         --module-path "$FX_PATH" --add-modules javafx.controls,javafx.swing -cp "$CP" dev.attnstudio.app.AttentionStudioApp "$@" >>"$log" 2>&1 &
     app_pid=$!
@@ -284,3 +288,24 @@ if [[ "${MATRIX:-1}" != 0 ]]; then
         done
     done
 fi
+
+# The course (lessons 05, 10, 11 and 17), each opened with --lesson=ID:PAGE on its first page with an exercise, light and
+# dark: OUT_DIR/lesson-<NN>-<theme>.png. A lesson the bundled course does not list is skipped with a message.
+COURSE="$ROOT/lessons/src/main/resources/dev/attnstudio/lessons/course"
+for number in 05 10 11 17; do
+    folder=$(jq -r --arg n "$number-" '.lessons[] | select(startswith($n))' "$COURSE/course.json" 2>/dev/null | head -n 1)
+    if [[ -z "$folder" || ! -f "$COURSE/$folder/lesson.json" ]]; then
+        echo "lesson $number is not in the course yet: no screenshot"
+        continue
+    fi
+    id=$(jq -r '.id' "$COURSE/$folder/lesson.json")
+    page=$(jq -r '[.pages | to_entries[] | select(.value.exercise != null) | .key][0] // 0' "$COURSE/$folder/lesson.json")
+    WINDOW=1280x800 start_app --lesson="$id:$((page + 1))"
+    sleep $((STEP_SECONDS * 5)) # the page opens its model, runs its actions, then the views fill in
+    shot "lesson-$number-light.png"
+    key ctrl+shift+d
+    sleep "$STEP_SECONDS" # a blurred view (a prediction) takes a moment to draw again
+    shot "lesson-$number-dark.png"
+    key ctrl+shift+l
+    stop_app
+done

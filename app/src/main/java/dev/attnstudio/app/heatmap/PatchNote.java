@@ -21,7 +21,8 @@ public final class PatchNote extends Label {
     }
 
     /** One line per patched hook; none hides the note. */
-    public void show(List<String> lines) {
+    public void show(List<String> patches) {
+        List<String> lines = HiddenPatches.shown(patches);
         setText(lines.isEmpty() ? "" : "Patched: " + String.join("\n", lines));
         setVisible(!lines.isEmpty());
     }

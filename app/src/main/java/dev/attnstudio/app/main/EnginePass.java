@@ -7,6 +7,7 @@ import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
 
@@ -66,7 +67,11 @@ final class EnginePass {
 
     /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */
     boolean sync() {
-        PromptInput input = prompt.get();
+        return sync(prompt.get());
+    }
+
+    /** As {@link #sync()} for a given input (a lesson's prompt, adopted by the prompt view model too). */
+    boolean sync(PromptInput input) {
         if (stepper == null || input.equals(synced)) {
             return false;
         }
@@ -96,6 +101,27 @@ final class EnginePass {
         stepper.setOptions(stepper.options().withInterventions(interventions));
         synced = null;
         sync();
+    }
+
+    /** Tokenizes {@code input} and resets the pass on it, even when it is the prompt already in place. */
+    void resetOn(PromptInput input) {
+        synced = null;
+        sync(input);
+    }
+
+    /** Resets the pass on a batch of token ids (a lesson's prompt given as ids); the token strip shows no text. */
+    void resetOn(PromptInput input, Batch batch) {
+        synced = input;
+        sampler = null;
+        error = null;
+        tokens = List.of();
+        stepper.reset(batch);
+    }
+
+    /** Sets the interventions the next reset runs under (checked against the model), without starting over. */
+    void useInterventions(Interventions interventions) {
+        interventions.check(model.model().capabilities());
+        stepper.setOptions(stepper.options().withInterventions(interventions));
     }
 
     /** Why the prompt gives no pass (empty, unreadable, refused by the model), or null. */

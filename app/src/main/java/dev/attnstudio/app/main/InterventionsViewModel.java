@@ -77,6 +77,11 @@ public final class InterventionsViewModel {
         });
     }
 
+    /** Shows the set a lesson page put in place (the engine already runs under it, plus any hidden bug). */
+    void shown(Interventions now) {
+        applied.set(now);
+    }
+
     /** A freshly opened model runs as it is. */
     void modelOpened() {
         applied.set(Interventions.NONE);

@@ -10,7 +10,13 @@ import javafx.geometry.Orientation;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
 import javafx.scene.control.SplitPane;
+import javafx.scene.effect.BoxBlur;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
 import javafx.scene.control.Tab;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
@@ -41,6 +47,12 @@ public final class MainView {
     private final Exporter exporter;
     private final PromptPanel promptPanel;
     private final ModelInfoWindow modelInfo;
+    private final MenuBar menuBar;
+    private final StackPane viewsStack;
+    private final Label concealNote = new Label("Answer the question first: the views appear once you commit.");
+    private SplitPane mainSplit;
+    private SplitPane side;
+    private Node docked;
 
     /**
      * @param views the views of the tabs, in order
@@ -57,8 +69,14 @@ public final class MainView {
         Command openFolder = RunCommands.openFolder(vm, this::chooseFolder);
         root.getStyleClass().add(Styles.MAIN_VIEW);
         modelInfo = new ModelInfoWindow(vm, root);
-        root.setTop(new VBox(WindowMenus.build(vm, tabs, exporter, promptPanel, openFolder, run, dialogs, modelInfo::show, quit),
-                new MainToolBar(vm, openFolder, run)));
+        menuBar = WindowMenus.build(vm, tabs, exporter, promptPanel, openFolder, run, dialogs, modelInfo::show, quit);
+        concealNote.setId("concealNote");
+        concealNote.getStyleClass().add(Styles.CONCEAL_NOTE);
+        concealNote.setWrapText(true);
+        concealNote.setVisible(false);
+        viewsStack = new StackPane(tabs.pane(), concealNote);
+        VBox.setVgrow(viewsStack, Priority.ALWAYS);
+        root.setTop(new VBox(menuBar, new MainToolBar(vm, openFolder, run)));
         root.setCenter(panes());
         root.setBottom(new MainStatusBar(vm, tabs.hoverProperty()));
         PreferencesViewModel prefs = vm.preferences();
@@ -115,15 +133,68 @@ public final class MainView {
         exporter.close();
     }
 
+    /** A menu of the menu bar by its title ("File", "Help"), for items added beside the window's own. */
+    public Menu menu(String title) {
+        return menuBar.getMenus().stream().filter(m -> title.equals(m.getText())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no menu " + title));
+    }
+
+    /**
+     * Shows a panel in place of the step details and breakpoints on the right (the lesson panel), or with null puts
+     * them back.
+     */
+    public void dock(Node panel) {
+        Node next = panel == null ? side : panel;
+        if (docked == next || (panel == null && docked == null)) {
+            return;
+        }
+        double[] dividers = mainSplit.getDividerPositions();
+        mainSplit.getItems().set(2, next);
+        SplitPane.setResizableWithParent(next, false);
+        mainSplit.setDividerPositions(dividers[0], panel == null ? 0.79 : 0.6);
+        docked = panel;
+    }
+
+    /** The panel shown by {@link #dock}, or null. */
+    public Node docked() {
+        return docked;
+    }
+
+    /** Shows a strip below the toolbar (an offer, a notice); it removes itself by leaving its parent. */
+    public void showBanner(Node banner) {
+        ((VBox) root.getTop()).getChildren().add(banner);
+    }
+
+    /** Adds a pane below the step details and breakpoints (the Watch panel). */
+    public void addSidePane(Node pane) {
+        side.getItems().add(pane);
+        side.setDividerPositions(0.45, 0.7);
+    }
+
+    /** Blurs the views and lets no click through, with a note, until a prediction is committed ({@code false}). */
+    public void concealViews(boolean concealed) {
+        // blurred and faded so far that no pattern can be read off it; a box blur is cheap to draw without a GPU
+        tabs.pane().setEffect(concealed ? new BoxBlur(48, 48, 2) : null);
+        tabs.pane().setOpacity(concealed ? 0.15 : 1);
+        tabs.pane().setMouseTransparent(concealed);
+        concealNote.setVisible(concealed);
+    }
+
+    /** Whether the views are concealed. */
+    public boolean viewsConcealed() {
+        return concealNote.isVisible();
+    }
+
     private Node panes() {
-        VBox centre = new VBox(8, promptPanel, new SelectionBar(vm, settings), tabs.pane());
+        VBox centre = new VBox(8, promptPanel, new SelectionBar(vm, settings), viewsStack);
         centre.getStyleClass().add(Styles.CENTRE);
-        SplitPane side = new SplitPane(new StepDetailsPanel(vm), new BreakpointsPanel(vm));
+        side = new SplitPane(new StepDetailsPanel(vm), new BreakpointsPanel(vm));
         side.setId("sideSplit");
         side.getStyleClass().add(Styles.SIDE_SPLIT);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.62);
         SplitPane split = new SplitPane(new StepListPanel(vm.stepping(), vm.status()), centre, side);
+        mainSplit = split;
         split.setId("mainSplit");
         split.getStyleClass().add(Styles.CENTRE_SPLIT);
         split.setDividerPositions(0.22, 0.79); // the steps list: most hook names on one line at 1280 px

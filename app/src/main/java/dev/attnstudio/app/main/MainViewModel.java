@@ -4,7 +4,12 @@ import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.Failures;
 import dev.attnstudio.app.views.ViewFeeds;
 
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.step.Stepper;
+
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * State and commands of the main window, one part per job: the model {@link #session()}, the {@link #prompt()} and
@@ -30,6 +35,7 @@ public final class MainViewModel implements AutoCloseable {
     private final SessionViewModel session;
     private final SteppingViewModel stepping;
     private final InterventionsViewModel interventions;
+    private final LessonStage lessonStage;
     private final AtomicBoolean retokenizeQueued = new AtomicBoolean();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
@@ -58,6 +64,18 @@ public final class MainViewModel implements AutoCloseable {
             interventions.modelOpened();
         }, this::apply);
         stepping = new SteppingViewModel(engine, pass, status, breakpoints, this::apply);
+        lessonStage = new LessonStage(engine, pass, status, session, prompt, interventions, this::apply);
+    }
+
+    /** Where a lesson page sets up the pass on the engine thread. */
+    public LessonStage lessonStage() {
+        return lessonStage;
+    }
+
+    /** Runs {@code work} on the engine thread after queued work, its result back on the UI thread (the Watch panel). */
+    public <T> void onEngine(BiFunction<LoadedModel, Stepper, T> work, Consumer<? super T> done,
+                             Consumer<? super Throwable> failed) {
+        engine.submit(() -> pass.model() == null ? null : work.apply(pass.model(), pass.stepper()), done, failed);
     }
 
     /** The open model: opening another, what it is, the models opened before. */

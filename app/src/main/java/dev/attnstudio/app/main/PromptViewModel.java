@@ -69,6 +69,25 @@ public final class PromptViewModel {
         changed();
     }
 
+    /** Engine thread: the input a lesson set, which the pass was just reset on (tasks queued later must not redo it). */
+    void adopt(PromptInput input) {
+        latest = input;
+    }
+
+    /** UI thread: shows what {@link #adopt} set, without it counting as an edit. */
+    void showAdopted(PromptInput input) {
+        resetting = true;
+        try {
+            batchMode.set(input.batch());
+            text.set(input.text());
+            pair.set(input.pair());
+            decoderIds.set(input.decoder());
+        } finally {
+            resetting = false;
+        }
+        latest = input;
+    }
+
     /** The prompt text; every change re-tokenizes it and starts a fresh pass. In batch mode, one prompt per line. */
     public StringProperty textProperty() {
         return text;

@@ -122,6 +122,18 @@ public final class SessionViewModel {
         open(source);
     }
 
+    /** How models are opened (for a lesson page's setup, on the engine thread). */
+    ModelOpener opener() {
+        return opener;
+    }
+
+    /** UI thread: a model a lesson page opened on the engine thread is now the window's. */
+    void adopted(ModelInfo info, ModelSource source) {
+        modelInfo.set(info);
+        opened.accept(info);
+        recent.remember(source);
+    }
+
     /**
      * Closes the open model (if any) and opens another. The prompt starts over for it: a sample's suggested prompt
      * (else the current text), batch mode off, no sentence B, no decoder ids.

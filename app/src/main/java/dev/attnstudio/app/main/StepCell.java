@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.heatmap.HiddenPatches;
 import dev.attnstudio.app.theme.Styles;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
@@ -80,7 +81,7 @@ final class StepCell extends ListCell<StepRow> {
             case PENDING -> "not computed yet";
             case COMPUTED -> "computed";
             case CURRENT -> "under the cursor";
-        } + (row.patched() ? "\npatched by: " + String.join("; ", row.patches()) : ""));
+        } + (row.patched() ? "\npatched by: " + String.join("; ", HiddenPatches.shown(row.patches())) : ""));
         setTooltip(tip);
     }
 }

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.heatmap.HiddenPatches;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -27,7 +28,7 @@ public record StepDetails(int index, int total, String name, String unit, String
 
     /** "Patched by: ablate L1.H2 (zero)", or empty when no intervention replaced the value. */
     public String patchText() {
-        return patches.isEmpty() ? "" : "Patched by: " + String.join("; ", patches);
+        return patches.isEmpty() ? "" : "Patched by: " + String.join("; ", HiddenPatches.shown(patches));
     }
 
     @Override

@@ -46,6 +46,7 @@ import org.commonmark.parser.Parser;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.function.Consumer;
 
 /**
@@ -64,12 +65,28 @@ public final class MarkdownRenderer {
     private static final Parser PARSER = Parser.builder().extensions(EXTENSIONS).build();
 
     private final Consumer<String> onLink;
+    /** The formulas of the document being rendered, by marker number (see {@link Formulas}); empty without. */
+    private List<Formulas.Formula> formulas = List.of();
 
     /**
      * @param onLink called with a link's destination when it is clicked (or activated with the keyboard)
      */
     public MarkdownRenderer(Consumer<String> onLink) {
         this.onLink = onLink;
+    }
+
+    /**
+     * Markdown with TeX formulas ({@code $...$} inline, {@code $$...$$} as a paragraph of its own): the blocks as
+     * nodes, each formula drawn by {@link Formulas}. FX thread.
+     */
+    public List<Node> renderWithFormulas(String markdown) {
+        Formulas.Marked marked = Formulas.mark(markdown);
+        formulas = marked.formulas();
+        try {
+            return render(parse(marked.markdown()));
+        } finally {
+            formulas = List.of();
+        }
     }
 
     /** The document tree of {@code markdown}; any thread. */
@@ -98,7 +115,8 @@ public final class MarkdownRenderer {
             return flow(h, MarkdownStyles.HEADING, MarkdownStyles.heading(h.getLevel()));
         }
         if (n instanceof Paragraph p) {
-            return flow(p, MarkdownStyles.PARAGRAPH);
+            Node display = displayFormula(p);
+            return display != null ? display : flow(p, MarkdownStyles.PARAGRAPH);
         }
         if (n instanceof BlockQuote q) {
             VBox quote = new VBox();
@@ -255,7 +273,7 @@ public final class MarkdownRenderer {
     private void inlines(org.commonmark.node.Node parent, List<String> enclosing, List<Node> out) {
         for (org.commonmark.node.Node n = parent.getFirstChild(); n != null; n = n.getNext()) {
             if (n instanceof org.commonmark.node.Text t) {
-                out.add(text(t.getLiteral(), enclosing));
+                textWithFormulas(t.getLiteral(), enclosing, out);
             } else if (n instanceof Code c) {
                 out.add(text(c.getLiteral(), with(enclosing, MarkdownStyles.CODE)));
             } else if (n instanceof Emphasis) {
@@ -277,6 +295,50 @@ public final class MarkdownRenderer {
             } else {
                 inlines(n, enclosing, out); // an extension's inline: its text
             }
+        }
+    }
+
+    /** A paragraph that is one display formula, centred; else null. */
+    private Node displayFormula(Paragraph p) {
+        if (formulas.isEmpty() || !(p.getFirstChild() instanceof org.commonmark.node.Text t) || t.getNext() != null) {
+            return null;
+        }
+        Matcher m = Formulas.MARKER.matcher(t.getLiteral().strip());
+        if (!m.matches()) {
+            return null;
+        }
+        int i = Integer.parseInt(m.group(1));
+        if (i >= formulas.size()) {
+            return null;
+        }
+        Formulas.Formula f = formulas.get(i);
+        HBox box = new HBox(Formulas.node(new Formulas.Formula(f.tex(), true)));
+        box.setAlignment(Pos.CENTER);
+        box.getStyleClass().add(MarkdownStyles.FORMULA_DISPLAY);
+        return box;
+    }
+
+    /** A run of text, its formula markers drawn as formulas. */
+    private void textWithFormulas(String literal, List<String> enclosing, List<Node> out) {
+        if (formulas.isEmpty()) {
+            out.add(text(literal, enclosing));
+            return;
+        }
+        Matcher m = Formulas.MARKER.matcher(literal);
+        int at = 0;
+        while (m.find()) {
+            int i = Integer.parseInt(m.group(1));
+            if (i >= formulas.size()) {
+                continue;
+            }
+            if (m.start() > at) {
+                out.add(text(literal.substring(at, m.start()), enclosing));
+            }
+            out.add(Formulas.node(formulas.get(i)));
+            at = m.end();
+        }
+        if (at < literal.length()) {
+            out.add(text(literal.substring(at), enclosing));
         }
     }
 

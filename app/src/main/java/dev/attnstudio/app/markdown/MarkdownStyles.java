@@ -28,6 +28,11 @@ public final class MarkdownStyles {
     public static final String LINK = "md-link";
     /** Where a picture would go (not drawn: the text says what it shows and where the file is). */
     public static final String FIGURE = "md-figure";
+    /** A TeX formula (its colour is the region's background); {@link #FORMULA_DISPLAY} for a centred one. */
+    public static final String FORMULA = "md-formula";
+    public static final String FORMULA_DISPLAY = "md-formula-display";
+    /** A formula that could not be read, shown as its source. */
+    public static final String FORMULA_ERROR = "md-formula-error";
 
     private MarkdownStyles() {
     }

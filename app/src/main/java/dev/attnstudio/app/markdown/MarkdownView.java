@@ -16,13 +16,16 @@ public final class MarkdownView extends VBox {
 
     private final StringProperty markdown = new SimpleStringProperty(this, "markdown", "");
     private final ObjectProperty<Consumer<String>> onLink = new SimpleObjectProperty<>(this, "onLink", url -> { });
+    private final javafx.beans.property.BooleanProperty formulas =
+            new javafx.beans.property.SimpleBooleanProperty(this, "formulas", false);
     private final MarkdownRenderer renderer = new MarkdownRenderer(url -> onLink.get().accept(url));
 
     public MarkdownView() {
         getStyleClass().add(MarkdownStyles.DOCUMENT);
         getStylesheets().add(MarkdownStyles.stylesheet());
         setFillWidth(true);
-        markdown.addListener((obs, old, now) -> getChildren().setAll(renderer.render(MarkdownRenderer.parse(now))));
+        markdown.addListener((obs, old, now) -> getChildren().setAll(formulas.get() ? renderer.renderWithFormulas(now)
+                : renderer.render(MarkdownRenderer.parse(now))));
     }
 
     public MarkdownView(String text) {
@@ -37,6 +40,11 @@ public final class MarkdownView extends VBox {
 
     public void setMarkdown(String text) {
         markdown.set(text);
+    }
+
+    /** Whether {@code $...$} and {@code $$...$$} are drawn as TeX formulas (lesson pages); off by default. */
+    public void setFormulas(boolean on) {
+        formulas.set(on);
     }
 
     /** What a click on a link does, given its destination (nothing by default). */

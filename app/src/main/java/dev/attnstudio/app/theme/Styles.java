@@ -41,6 +41,8 @@ public final class Styles {
     public static final String PROMPT_EDITOR = "prompt-editor";
     public static final String CENTRE = "centre";
     public static final String SELECTION_BAR = "selection-bar";
+    /** The note over the blurred views while a prediction is asked for. */
+    public static final String CONCEAL_NOTE = "conceal-note";
 
     /** A step whose output is computed. */
     public static final PseudoClass COMPUTED = PseudoClass.getPseudoClass("computed");
