@@ -45,12 +45,12 @@ fi
 SCREEN=${SCREEN:-1400x900}
 
 missing=()
-for tool in xvfb-run import xdotool mvn java; do
+for tool in xvfb-run import xdotool jq mvn java; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
     echo "screenshot.sh: missing ${missing[*]}." >&2
-    echo "  Install with: apt-get install -y xvfb imagemagick xdotool   (and maven and a JDK 17)" >&2
+    echo "  Install with: apt-get install -y xvfb imagemagick xdotool jq   (and maven and a JDK 17)" >&2
     exit 1
 fi
 
