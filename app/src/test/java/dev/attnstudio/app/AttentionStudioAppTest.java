@@ -134,7 +134,7 @@ class AttentionStudioAppTest {
 
         robot.push(KeyCode.F5);
         awaitIdle();
-        assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName")));
+        assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName").replace("\n", "")));
         HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
         assertTrue(fx(head::isVisible), "the head shows at a pattern step");
         assertNotNull(fx(() -> head.getData().pattern()), "the pattern is computed");
@@ -144,11 +144,11 @@ class AttentionStudioAppTest {
 
         robot.push(KeyCode.SHIFT, KeyCode.F10);
         awaitIdle();
-        assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName")));
+        assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName").replace("\n", "")));
 
         robot.push(KeyCode.F10);
         awaitIdle();
-        assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName")));
+        assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName").replace("\n", "")));
     }
 
     @Test
@@ -189,7 +189,7 @@ class AttentionStudioAppTest {
             assertTrue(runMillis > 2 * WORST_PROBE_MS, "the run took only " + runMillis + " ms: too short to tell");
             assertTrue(worst < WORST_PROBE_MS, "the FX thread was blocked for " + worst + " ms: " + latencies);
             assertTrue(median < 20, "the FX thread answered in " + median + " ms (median): " + latencies);
-            assertEquals("hook_logits", fx(() -> label("#currentStepName")));
+            assertEquals("hook_logits", fx(() -> label("#currentStepName").replace("\n", "")));
             assertFalse(fx(runToEnd::isDisabled), "buttons come back when the run is over");
         } finally {
             robot.interact(() -> vm().session().openSample(SAMPLE));
@@ -239,7 +239,7 @@ class AttentionStudioAppTest {
             robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
             robot.push(KeyCode.F5);
             awaitIdle();
-            assertEquals(PATTERN_0, fx(() -> label("#currentStepName")));
+            assertEquals(PATTERN_0, fx(() -> label("#currentStepName").replace("\n", "")));
             assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
             Spinner<?> headSpinner = robot.lookup("#headSpinner").queryAs(Spinner.class);
@@ -267,12 +267,12 @@ class AttentionStudioAppTest {
 
             robot.push(KeyCode.SHIFT, KeyCode.F10);
             awaitIdle();
-            assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName")));
+            assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName").replace("\n", "")));
 
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
             awaitIdle();
             String last = reference.model().outputHook();
-            assertEquals(last, fx(() -> label("#currentStepName")));
+            assertEquals(last, fx(() -> label("#currentStepName").replace("\n", "")));
             assertEquals((int) fx(() -> vm().stepping().steps().size()), (int) fx(() -> vm().stepping().executedProperty().get()));
 
             // File > Export: the Head tab as a PNG at 2x, then the last step's tensor as .npy, into a temp folder.

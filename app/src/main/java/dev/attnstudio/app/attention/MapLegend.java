@@ -115,7 +115,7 @@ final class MapLegend {
             parts.add(m.rows() + " queries \u00d7 " + m.cols() + " keys");
         }
         if (l.labels() && labelStride > 1) {
-            parts.add("labels: " + AxisLabels.describe(labelStride) + " (hover for the rest)");
+            parts.add("labels: " + AxisLabels.describe(labelStride)); // (hovering names every cell: the readout line says so)
         }
         if (m.range().masked() > 0) {
             parts.add("\u25a8 hatched = \u2212inf (masked)");

@@ -53,12 +53,16 @@ import java.util.function.Consumer;
  * Markdown (CommonMark with GitHub tables and bare-URL links) drawn as JavaFX nodes, no WebView: headings, paragraphs
  * with emphasis, strong text, inline code and links, bullet and numbered lists, block quotes, code blocks, tables
  * (with their column alignment) and rules. Pictures are not drawn; their alt text and file name stand in for them.
- * Raw HTML is shown as text. The nodes carry the style classes of {@link MarkdownStyles}, styled by
+ * Raw HTML is shown as text, but for {@code <sup>} and {@code <sub>}, drawn as exponents and indices. The nodes carry the style classes of {@link MarkdownStyles}, styled by
  * {@code markdown.css} in both themes.
  *
  * <p>Parsing is pure and may run on any thread ({@link #parse}); building nodes runs on the FX thread.
  */
 public final class MarkdownRenderer {
+
+    /** The inline HTML a page may use for exponents and indices (e<sup>x</sup>, q<sub>i</sub>); other HTML is text. */
+    private static final java.util.regex.Pattern SCRIPT_TAG =
+            java.util.regex.Pattern.compile("(?i)</?(sup|sub)>");
 
     private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create(), AutolinkExtension.create());
     /** Thread-safe once built. */
@@ -270,9 +274,14 @@ public final class MarkdownRenderer {
      * The inline children of {@code parent} as runs of text, each with the style classes of what encloses it
      * ({@code enclosing}: emphasis, strong).
      */
-    private void inlines(org.commonmark.node.Node parent, List<String> enclosing, List<Node> out) {
+    private void inlines(org.commonmark.node.Node parent, List<String> outer, List<Node> out) {
+        List<String> enclosing = outer; // with SUPERSCRIPT or SUBSCRIPT while a <sup> or <sub> is open
         for (org.commonmark.node.Node n = parent.getFirstChild(); n != null; n = n.getNext()) {
-            if (n instanceof org.commonmark.node.Text t) {
+            if (n instanceof HtmlInline html && SCRIPT_TAG.matcher(html.getLiteral()).matches()) {
+                String tag = html.getLiteral().toLowerCase(java.util.Locale.ROOT);
+                enclosing = tag.startsWith("</") ? outer
+                        : with(outer, tag.contains("sup") ? MarkdownStyles.SUPERSCRIPT : MarkdownStyles.SUBSCRIPT);
+            } else if (n instanceof org.commonmark.node.Text t) {
                 textWithFormulas(t.getLiteral(), enclosing, out);
             } else if (n instanceof Code c) {
                 out.add(text(c.getLiteral(), with(enclosing, MarkdownStyles.CODE)));
@@ -358,6 +367,12 @@ public final class MarkdownRenderer {
         Text t = new Text(literal);
         t.getStyleClass().add(MarkdownStyles.TEXT);
         t.getStyleClass().addAll(styleClasses);
+        if (styleClasses.contains(MarkdownStyles.SUPERSCRIPT) || styleClasses.contains(MarkdownStyles.SUBSCRIPT)) {
+            // raised or lowered by a third of the line's font (the stylesheet makes the script itself smaller)
+            boolean up = styleClasses.contains(MarkdownStyles.SUPERSCRIPT);
+            t.translateYProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+                    () -> (up ? -0.45 : 0.25) * t.getFont().getSize(), t.fontProperty()));
+        }
         return t;
     }
 

@@ -25,6 +25,8 @@ public final class MarkdownStyles {
     public static final String EMPHASIS = "md-em";
     public static final String STRONG = "md-strong";
     public static final String CODE = "md-code";
+    public static final String SUPERSCRIPT = "md-sup";
+    public static final String SUBSCRIPT = "md-sub";
     public static final String LINK = "md-link";
     /** Where a picture would go (not drawn: the text says what it shows and where the file is). */
     public static final String FIGURE = "md-figure";

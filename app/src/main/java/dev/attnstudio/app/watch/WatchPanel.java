@@ -64,7 +64,10 @@ public final class WatchPanel extends VBox {
         HBox entry = new HBox(4, input, add);
         list.setId("watchList");
         list.setTooltip(new Tooltip("Each watch is evaluated again after every step; \u2715 removes it"));
-        list.setPlaceholder(new Label("Type an expression above and press Enter."));
+        Label empty = new Label("Type an expression above and press Enter.");
+        empty.setWrapText(true); // the panel is narrow
+        empty.setPadding(new javafx.geometry.Insets(0, 6, 0, 6));
+        list.setPlaceholder(empty);
         list.setCellFactory(v -> new WatchCell());
         VBox.setVgrow(list, Priority.ALWAYS);
         getChildren().addAll(title, entry, list);

@@ -137,6 +137,22 @@ class MarkdownRendererTest {
         assertTrue(view.getStylesheets().contains(MarkdownStyles.stylesheet()));
     }
 
+    @Test
+    void supAndSubAreExponentsAndIndicesAndOtherHtmlStaysText() throws Exception {
+        List<Node> blocks = fx(() -> new MarkdownRenderer(link -> { }).render(MarkdownRenderer.parse(
+                "e<sup>-inf</sup> = 0, q<SUB>i</SUB> and <b>bold</b>")));
+        TextFlow p = (TextFlow) blocks.get(0);
+        assertEquals("e-inf = 0, qi and <b>bold</b>", text(p), "no sup or sub tag is shown, other HTML is");
+        assertEquals(List.of("-inf"), styled(p, MarkdownStyles.SUPERSCRIPT));
+        assertEquals(List.of("i"), styled(p, MarkdownStyles.SUBSCRIPT));
+        Text exponent = runs(p).stream().filter(t -> t.getText().equals("-inf")).findFirst().orElseThrow();
+        Text index = runs(p).stream().filter(t -> t.getText().equals("i")).findFirst().orElseThrow();
+        assertTrue(fx(exponent::getTranslateY) < 0, "raised");
+        assertTrue(fx(index::getTranslateY) > 0, "lowered");
+        assertTrue(runs(p).stream().filter(t -> t.getText().contains("=")).allMatch(t -> t.getTranslateY() == 0),
+                "the text after </sup> is on the line again");
+    }
+
     private static TextFlow cellAt(GridPane grid, int column, int row) {
         return (TextFlow) grid.getChildren().stream()
                 .filter(n -> GridPane.getColumnIndex(n) == column && GridPane.getRowIndex(n) == row).findFirst().orElseThrow();
