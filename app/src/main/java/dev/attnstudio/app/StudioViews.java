@@ -4,6 +4,7 @@ import dev.attnstudio.app.attention.AttentionGridTab;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.HeadViewTab;
 import dev.attnstudio.app.attention.StagesTab;
+import dev.attnstudio.app.health.HealthTab;
 import dev.attnstudio.app.inspector.InspectorTab;
 import dev.attnstudio.app.panels.EntropyTab;
 import dev.attnstudio.app.panels.GenerationTab;
@@ -36,7 +37,8 @@ public final class StudioViews {
                 EntropyTab.SPEC,
                 GenerationTab.SPEC,
                 PipelineTab.SPEC,
-                InspectorTab.SPEC
+                InspectorTab.SPEC,
+                HealthTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
