@@ -6,6 +6,7 @@ import dev.attnstudio.app.attention.HeadViewTab;
 import dev.attnstudio.app.attention.StagesTab;
 import dev.attnstudio.app.health.HealthTab;
 import dev.attnstudio.app.inspector.InspectorTab;
+import dev.attnstudio.app.lint.LintTab;
 import dev.attnstudio.app.panels.EntropyTab;
 import dev.attnstudio.app.panels.GenerationTab;
 import dev.attnstudio.app.panels.KvCacheTab;
@@ -38,7 +39,8 @@ public final class StudioViews {
                 GenerationTab.SPEC,
                 PipelineTab.SPEC,
                 InspectorTab.SPEC,
-                HealthTab.SPEC
+                HealthTab.SPEC,
+                LintTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
