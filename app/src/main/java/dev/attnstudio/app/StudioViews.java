@@ -12,6 +12,7 @@ import dev.attnstudio.app.panels.GenerationTab;
 import dev.attnstudio.app.panels.KvCacheTab;
 import dev.attnstudio.app.panels.MaskTab;
 import dev.attnstudio.app.pipeline.PipelineTab;
+import dev.attnstudio.app.rollout.RolloutTab;
 import dev.attnstudio.app.views.ViewRegistry;
 
 import java.util.List;
@@ -40,7 +41,8 @@ public final class StudioViews {
                 PipelineTab.SPEC,
                 InspectorTab.SPEC,
                 HealthTab.SPEC,
-                LintTab.SPEC
+                LintTab.SPEC,
+                RolloutTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
