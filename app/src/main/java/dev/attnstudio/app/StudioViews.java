@@ -6,6 +6,7 @@ import dev.attnstudio.app.attention.HeadViewTab;
 import dev.attnstudio.app.attention.StagesTab;
 import dev.attnstudio.app.health.HealthTab;
 import dev.attnstudio.app.inspector.InspectorTab;
+import dev.attnstudio.app.lens.LensTab;
 import dev.attnstudio.app.lint.LintTab;
 import dev.attnstudio.app.panels.EntropyTab;
 import dev.attnstudio.app.panels.GenerationTab;
@@ -42,7 +43,8 @@ public final class StudioViews {
                 InspectorTab.SPEC,
                 HealthTab.SPEC,
                 LintTab.SPEC,
-                RolloutTab.SPEC
+                RolloutTab.SPEC,
+                LensTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
