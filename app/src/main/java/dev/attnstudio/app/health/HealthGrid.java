@@ -147,6 +147,19 @@ final class HealthGrid extends CanvasRegion {
         }
     }
 
+    /** The text, cut with an ellipsis to {@code width} points in the grid's font. */
+    private String fit(String s, double width) {
+        javafx.scene.text.Text probe = new javafx.scene.text.Text(s);
+        probe.setFont(font);
+        for (int n = s.length(); n > 0; n--) {
+            probe.setText(n == s.length() ? s : s.substring(0, n) + "\u2026");
+            if (probe.getLayoutBounds().getWidth() <= width) {
+                return probe.getText();
+            }
+        }
+        return "";
+    }
+
     private void paintCell(GraphicsContext gc, HeadCard head, double x, double y) {
         HeadFlag worst = HealthData.worst(head);
         Color fill = worst == null ? Flags.HEALTHY : Flags.colour(worst.kind());
@@ -156,7 +169,7 @@ final class HealthGrid extends CanvasRegion {
         gc.setFill(ink);
         gc.setTextAlign(TextAlignment.LEFT);
         gc.setTextBaseline(VPos.TOP);
-        boolean roomy = cw >= 70 && ch >= 40;
+        boolean roomy = cw >= 54 && ch >= 36;
         if (roomy) {
             gc.setFont(bold);
             gc.fillText("H" + head.head(), x + 6, y + 5);
@@ -166,7 +179,7 @@ final class HealthGrid extends CanvasRegion {
                 if (ty + 13 > y + ch - 4) {
                     break;
                 }
-                gc.fillText(Flags.name(f.kind()), x + 6, ty);
+                gc.fillText(fit(Flags.name(f.kind()), cw - 10), x + 6, ty);
                 ty += 13;
             }
             if (head.flags().isEmpty() && ty + 13 <= y + ch - 4) {

@@ -61,8 +61,8 @@ final class HealthPanel extends BorderPane {
         evidence.setFillWidth(true);
         ScrollPane side = new ScrollPane(evidence);
         side.setFitToWidth(true);
-        side.setPrefWidth(330);
-        side.setMinWidth(220);
+        side.setPrefWidth(270);
+        side.setMinWidth(200);
         setRight(side);
         setBottom(legend());
         open.setId("healthOpenHead");

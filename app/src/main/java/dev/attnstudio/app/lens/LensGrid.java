@@ -138,7 +138,11 @@ final class LensGrid extends CanvasRegion {
                 if (cw >= 18 && ch >= 12) {
                     gc.setFill(ColorScale.dark(argb) ? Color.WHITE : Color.web("#1f2328"));
                     gc.setTextAlign(TextAlignment.CENTER);
-                    gc.fillText(fit(d.topText(s, p), cw - 4), x + cw / 2, y + ch / 2);
+                    String text = d.topText(s, p);
+                    Font f = cellFont(text, cw - 3);
+                    gc.setFont(f);
+                    gc.fillText(fit(text, cw - 3, f), x + cw / 2, y + ch / 2);
+                    gc.setFont(font);
                 }
             }
             double kl = d.stages().get(s).meanKl();
@@ -169,10 +173,26 @@ final class LensGrid extends CanvasRegion {
         }
     }
 
-    /** The text cut (with an ellipsis) to fit {@code width} points in the grid's font. */
-    private String fit(String s, double width) {
+    /** The font a cell's text is drawn in: the grid's, or smaller (down to 8 points) for a text that would not fit. */
+    private Font cellFont(String s, double width) {
         Text probe = new Text(s);
-        probe.setFont(font);
+        for (double size = 11; size >= 8; size--) {
+            probe.setFont(Font.font(size));
+            if (probe.getLayoutBounds().getWidth() <= width) {
+                return probe.getFont();
+            }
+        }
+        return Font.font(8);
+    }
+
+    /** The text cut (with an ellipsis) to fit {@code width} points in the font. */
+    private String fit(String s, double width) {
+        return fit(s, width, font);
+    }
+
+    private String fit(String s, double width, Font f) {
+        Text probe = new Text(s);
+        probe.setFont(f);
         if (probe.getLayoutBounds().getWidth() <= width) {
             return s;
         }

@@ -45,8 +45,8 @@ final class RolloutPanel extends BorderPane {
         setPadding(new Insets(8));
         map = new AttentionMapView(settings, true);
         map.setId("rolloutMap");
-        Label title = new Label("How much each input token (column) reaches each output position (row) through every"
-                + " layer, the residual counted as half of each layer (Abnar & Zuidema 2020)");
+        Label title = new Label("How much each input token (column) reaches each output (row) through every layer"
+                + " (Abnar & Zuidema 2020)");
         title.getStyleClass().add(PanelStyles.PANEL_TITLE);
         FlowPane buttons = new FlowPane(6, 4);
         for (RolloutMode m : RolloutMode.values()) {
@@ -76,10 +76,19 @@ final class RolloutPanel extends BorderPane {
             l.setMaxWidth(Double.MAX_VALUE);
         }
         note.getStyleClass().add(PanelStyles.MUTED);
-        VBox top = new VBox(6, title, buttons, caveat, note);
+        VBox top = new VBox(6, title, buttons);
         top.setPadding(new Insets(0, 0, 6, 0));
         setTop(top);
         setCenter(map);
+        // beside the (square) map, where its width leaves room: the caveat and the notes
+        VBox side = new VBox(8, caveat, note);
+        side.setPrefWidth(250);
+        side.setMinWidth(180);
+        side.setMaxWidth(300);
+        side.setPadding(new Insets(0, 0, 0, 8));
+        side.managedProperty().bind(caveat.managedProperty().or(note.managedProperty()));
+        side.visibleProperty().bind(side.managedProperty());
+        setRight(side);
         data.addListener((obs, old, now) -> show(now));
         placeholder.addListener((obs, old, now) -> show(data.get()));
         show(null);
