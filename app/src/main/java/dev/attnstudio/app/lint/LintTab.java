@@ -2,6 +2,7 @@ package dev.attnstudio.app.lint;
 
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewCell;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
@@ -38,6 +39,7 @@ public final class LintTab {
         panel.setOnShow((f, view) -> {
             if (f != null) {
                 host.show(view);
+                host.cellProperty().set(f.query() >= 0 && f.key() >= 0 ? new ViewCell(f.query(), f.key()) : null);
             }
         });
         return BuiltView.of(panel);
