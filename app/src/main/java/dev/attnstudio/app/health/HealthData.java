@@ -1,9 +1,11 @@
 package dev.attnstudio.app.health;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.PromptKey;
 import dev.attnstudio.app.views.ViewContext;
 import dev.attnstudio.engine.diagnose.Severity;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
 import dev.attnstudio.engine.diagnose.heads.HeadFlag;
 import dev.attnstudio.engine.diagnose.heads.ReportCard;
@@ -40,15 +42,27 @@ public record HealthData(ReportCard card, List<Row> rows, int heads, long millis
         rows = List.copyOf(rows);
     }
 
-    /** The card of the prompt pass of {@code stepper} (its whole batch, under no intervention). Engine thread only. */
-    public static HealthData from(Stepper stepper, ViewContext c, Memo<HealthData> memo) {
-        return memo.get(PromptKey.of(c.loaded(), stepper, null), () -> compute(c.loaded(), stepper.groups().get(0).inputs()));
+    /**
+     * The card of the prompt pass of {@code stepper} (its whole batch, under no intervention), computed under
+     * {@code work} (progress, stop); null while the view waits after a stop. Engine thread only.
+     */
+    public static HealthData from(Stepper stepper, ViewContext c, Memo<HealthData> memo, LongWork work) {
+        if (work.isStopped()) {
+            return null;
+        }
+        return memo.get(PromptKey.of(c.loaded(), stepper, null), () -> work.run("report card",
+                w -> compute(c.loaded(), stepper.groups().get(0).inputs(), w)));
     }
 
     /** Computes the card of {@code batch} with the engine's default options. */
     public static HealthData compute(LoadedModel loaded, Batch batch) {
+        return compute(loaded, batch, Work.NONE);
+    }
+
+    /** Computes the card of {@code batch}, telling {@code work} its progress (which may stop it). */
+    public static HealthData compute(LoadedModel loaded, Batch batch, Work work) {
         long start = System.nanoTime();
-        ReportCard card = ReportCards.of(loaded.model(), List.of(batch), ReportCards.Options.DEFAULT);
+        ReportCard card = ReportCards.of(loaded.model(), List.of(batch), ReportCards.Options.DEFAULT.withWork(work));
         List<Row> rows = new ArrayList<>();
         int heads = 0;
         for (HeadCard h : card.heads()) {

@@ -1,6 +1,8 @@
 package dev.attnstudio.app.health;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
+import dev.attnstudio.app.diagnostics.WorkBar;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
@@ -26,7 +28,8 @@ public final class HealthTab {
         HealthPanel panel = new HealthPanel();
         panel.setId("healthPanel");
         Memo<HealthData> memo = new Memo<>();
-        ViewFeed<HealthData> feed = host.feed("Health", (s, c) -> HealthData.from(s, c, memo));
+        LongWork work = new LongWork();
+        ViewFeed<HealthData> feed = host.feed("Health", (s, c) -> HealthData.from(s, c, memo, work));
         panel.data.bind(feed.dataProperty());
         panel.placeholder.bind(feed.errorProperty().map(e -> "The report card could not be computed: " + e)
                 .orElse("The report card is computed once a prompt is accepted."));
@@ -42,6 +45,6 @@ public final class HealthTab {
                 host.headProperty().set(now.col());
             }
         });
-        return BuiltView.of(panel);
+        return BuiltView.of(WorkBar.around(panel, new WorkBar(work, SPEC.camelId(), host::refresh)));
     }
 }

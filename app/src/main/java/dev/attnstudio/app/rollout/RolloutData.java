@@ -1,9 +1,11 @@
 package dev.attnstudio.app.rollout;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.PromptKey;
 import dev.attnstudio.app.diagnostics.TokenText;
 import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.diagnose.rollout.AttentionFlow;
 import dev.attnstudio.engine.diagnose.rollout.AttentionRollout;
 import dev.attnstudio.engine.diagnose.rollout.LayerPatterns;
@@ -64,12 +66,16 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
 
     /** Engine thread only: the mode's matrix for the prompt pass of {@code stepper}, batch row and head of the context. */
     public static RolloutData from(Stepper stepper, ViewContext c, RolloutMode mode, Memo<Computed> rollouts,
-                                   Memo<float[]> flows) {
+                                   Memo<float[]> flows, LongWork work) {
         PromptKey key = PromptKey.of(c.loaded(), stepper, c.batchRow());
         Batch batch = stepper.groups().get(0).inputs();
         Computed r = rollouts.get(key, () -> compute(c.loaded(), batch, Math.min(c.batchRow(), batch.size() - 1),
                 stepper.interventions()));
-        return of(r, mode, c.layer(), c.head(), () -> flows.get(key, () -> flow(r.patterns())));
+        if (mode == RolloutMode.FLOW && work.isStopped()) {
+            return null;
+        }
+        return of(r, mode, c.layer(), c.head(), () -> flows.get(key, () -> work.run("attention flow",
+                w -> flow(r.patterns(), w))));
     }
 
     /** Runs the prompt (under the interventions) and rolls out every layer and head. */
@@ -98,6 +104,11 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
      * tokens, else of {@link #flowQuery} alone (1 x n); empty beyond the engine's limit.
      */
     static float[] flow(LayerPatterns p) {
+        return flow(p, Work.NONE);
+    }
+
+    /** {@link #flow(LayerPatterns)}, telling {@code work} before each output's max-flows (which may stop it). */
+    static float[] flow(LayerPatterns p, Work work) {
         int n = p.tokens();
         if (n > AttentionFlow.MAX_TOKENS) {
             return new float[0];
@@ -105,6 +116,7 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
         boolean all = n <= FULL_FLOW_TOKENS;
         float[] out = new float[(all ? n : 1) * n];
         for (int q = all ? 0 : flowQuery(p), r = 0; r * n < out.length; q++, r++) {
+            work.step("attention flow", r, out.length / n);
             double[] f = AttentionFlow.of(p, q).normalized();
             for (int j = 0; j < n; j++) {
                 out[r * n + j] = (float) f[j];

@@ -1,6 +1,8 @@
 package dev.attnstudio.app.rollout;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
+import dev.attnstudio.app.diagnostics.WorkBar;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
@@ -21,11 +23,14 @@ public final class RolloutTab {
         panel.setId("rolloutPanel");
         Memo<RolloutData.Computed> rollouts = new Memo<>();
         Memo<float[]> flows = new Memo<>();
-        ViewFeed<RolloutData> feed = host.feed("Rollout", (s, c) -> RolloutData.from(s, c, panel.modeNow, rollouts, flows));
+        LongWork work = new LongWork();
+        ViewFeed<RolloutData> feed = host.feed("Rollout", (s, c) -> RolloutData.from(s, c, panel.modeNow, rollouts, flows,
+                work));
         panel.data.bind(feed.dataProperty());
         panel.placeholder.bind(feed.errorProperty().map(e -> "Rollout could not be computed: " + e)
                 .orElse("Rollout is computed once a prompt is accepted."));
         panel.mode.addListener((obs, old, now) -> host.refresh());
-        return BuiltView.of(panel).readingOut(panel.readout());
+        return BuiltView.of(WorkBar.around(panel, new WorkBar(work, SPEC.camelId(), host::refresh)))
+                .readingOut(panel.readout());
     }
 }

@@ -1,6 +1,8 @@
 package dev.attnstudio.app.health;
 
 import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.diagnostics.LongWork;
+import dev.attnstudio.app.diagnostics.WorkBar;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
 import dev.attnstudio.engine.diagnose.heads.HeadFlag;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -15,11 +17,13 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Health view on the collapsed and the healthy induction sample: flags, evidence, and the jump to the head. */
@@ -41,6 +45,34 @@ class HealthViewTest {
     @AfterAll
     static void close() throws Exception {
         DiagFixture.close(stage, collapsed, healthy);
+    }
+
+    @Test
+    void theStopButtonStopsTheReportCardBetweenHeadsAndComputeAgainResumes() throws Exception {
+        LongWork work = new LongWork();
+        WorkBar bar = DiagFixture.fx(() -> new WorkBar(work, "health", () -> {
+        }));
+        List<String> phases = new ArrayList<>();
+        assertThrows(CancellationException.class, () -> work.run("report card", w -> HealthData.compute(collapsed, PROMPT,
+                (phase, done, total) -> {
+                    phases.add(phase + " " + done);
+                    if (phase.equals("ablating heads") && done == 1) {
+                        work.stop(); // as the Stop button does
+                    }
+                    w.step(phase, done, total);
+                })));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("ablating heads 1", phases.get(phases.size() - 1), "stopped before the next ablation: " + phases);
+        assertTrue(work.isStopped());
+        assertTrue(DiagFixture.fx(() -> bar.isVisible() && bar.lookup("#healthResume").isVisible()));
+        assertFalse(DiagFixture.fx(() -> work.runningProperty().get()));
+        DiagFixture.fx(() -> {
+            work.resume(() -> {
+            });
+            return null;
+        });
+        assertFalse(work.isStopped());
+        assertFalse(DiagFixture.fx(bar::isVisible));
     }
 
     @Test
