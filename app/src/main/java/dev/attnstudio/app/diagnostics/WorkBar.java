@@ -6,6 +6,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -26,6 +27,7 @@ public final class WorkBar extends VBox {
         bar.progressProperty().bind(work.progressProperty());
         bar.setPrefWidth(160);
         bar.setMinWidth(80);
+        bar.setTooltip(new Tooltip("How far the computation is"));
         Label phase = new Label();
         phase.textProperty().bind(work.phaseProperty());
         phase.setWrapText(true);
@@ -34,6 +36,8 @@ public final class WorkBar extends VBox {
         Button stop = new Button("Stop");
         stop.setId(idPrefix + "Stop");
         stop.setOnAction(e -> work.stop());
+        stop.setMinWidth(Region.USE_PREF_SIZE);
+        stop.setTooltip(new Tooltip("Stop the computation at its next step; the view then waits for Compute again"));
         HBox runningRow = new HBox(8, bar, phase, stop);
         runningRow.setAlignment(Pos.CENTER_LEFT);
         show(runningRow, work.runningProperty().get());
@@ -46,6 +50,8 @@ public final class WorkBar extends VBox {
         Button resume = new Button("Compute again");
         resume.setId(idPrefix + "Resume");
         resume.setOnAction(e -> work.resume(refresh));
+        resume.setMinWidth(Region.USE_PREF_SIZE);
+        resume.setTooltip(new Tooltip("Run the stopped computation again"));
         HBox stoppedRow = new HBox(8, stoppedText, resume);
         stoppedRow.setAlignment(Pos.CENTER_LEFT);
         show(stoppedRow, work.stoppedProperty().get());

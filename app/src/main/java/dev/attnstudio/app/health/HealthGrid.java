@@ -25,7 +25,8 @@ final class HealthGrid extends CanvasRegion {
     record Cell(int row, int col) {
     }
 
-    private static final double LEFT = 74;
+    /** Room for the row labels: as wide as the longest ("L11", "cross L5") plus a gap. */
+    private double left = 40;
     private static final double TOP = 20;
     private static final double MAX_W = 240;
     private static final double MAX_H = 170;
@@ -111,14 +112,26 @@ final class HealthGrid extends CanvasRegion {
     @Override
     protected void paint(GraphicsContext gc, double w, double h) {
         HealthData d = data.get();
-        if (d == null || d.rows().isEmpty() || w <= LEFT + 10 || h <= TOP + 10) {
+        if (d == null || d.rows().isEmpty()) {
+            cw = 0;
+            return;
+        }
+        javafx.scene.text.Text probe = new javafx.scene.text.Text();
+        probe.setFont(font);
+        double widest = 0;
+        for (HealthData.Row r : d.rows()) {
+            probe.setText(r.label());
+            widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+        }
+        left = Math.ceil(widest) + 12;
+        if (w <= left + 10 || h <= TOP + 10) {
             cw = 0;
             return;
         }
         int rows = d.rows().size();
-        cw = Math.min(MAX_W, (w - LEFT - 4) / d.heads());
+        cw = Math.min(MAX_W, (w - left - 4) / d.heads());
         ch = Math.min(MAX_H, (h - TOP - 4) / rows);
-        x0 = LEFT;
+        x0 = left;
         y0 = TOP;
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
@@ -126,7 +139,7 @@ final class HealthGrid extends CanvasRegion {
             gc.setFill(colours().muted());
             gc.setTextAlign(TextAlignment.RIGHT);
             if (ch >= 12 || r % (int) Math.ceil(12 / ch) == 0) {
-                gc.fillText(d.rows().get(r).label(), LEFT - 6, y0 + (r + 0.5) * ch);
+                gc.fillText(d.rows().get(r).label(), left - 6, y0 + (r + 0.5) * ch);
             }
             for (int c = 0; c < d.heads(); c++) {
                 paintCell(gc, d.head(r, c), x0 + c * cw, y0 + r * ch);

@@ -66,6 +66,7 @@ final class HealthPanel extends BorderPane {
         setRight(side);
         setBottom(legend());
         open.setId("healthOpenHead");
+        open.setTooltip(new javafx.scene.control.Tooltip("Select this head and show its map in the Head view"));
         open.setOnAction(e -> {
             HeadCard h = selectedHead();
             if (h != null) {

@@ -60,6 +60,10 @@ final class LintPanel extends BorderPane {
         }
         toMask.setId("lintToMask");
         toHead.setId("lintToHead");
+        toMask.setTooltip(new javafx.scene.control.Tooltip("Show the selected finding's layer in the Mask view, its cell"
+                + " under the cursor"));
+        toHead.setTooltip(new javafx.scene.control.Tooltip("Show the selected finding's head in the Head view, its cell"
+                + " under the cursor"));
         toMask.setOnAction(e -> onShow.accept(selected.get(), MASK_VIEW));
         toHead.setOnAction(e -> onShow.accept(selected.get(), HEAD_VIEW));
         toMask.disableProperty().bind(selected.map(f -> f.layer() < 0).orElse(true));

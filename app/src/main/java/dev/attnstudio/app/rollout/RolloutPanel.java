@@ -53,6 +53,7 @@ final class RolloutPanel extends BorderPane {
             ToggleButton b = new ToggleButton(m.title);
             b.setId("rollout" + m.name().charAt(0) + m.name().substring(1).toLowerCase(Locale.ROOT).replace("_", ""));
             b.setUserData(m);
+            b.setTooltip(new javafx.scene.control.Tooltip(m.help));
             b.setToggleGroup(modes);
             b.setSelected(m == mode.get());
             buttons.getChildren().add(b);
