@@ -322,6 +322,13 @@ if [[ "${DIAGNOSTICS:-1}" != 0 ]]; then
         shot "diag-$theme-logit-lens.png"
     done
     key ctrl+shift+l
+    show rollout # its receptive-field normalised variant and flow (the mode buttons, at the app's 1280x800)
+    xdotool mousemove --window "$window" 566 378 click 1
+    sleep "$STEP_SECONDS"
+    shot diag-light-rollout-normalised.png
+    xdotool mousemove --window "$window" 810 378 click 1
+    sleep "$STEP_SECONDS"
+    shot diag-light-rollout-flow.png
     # A mask bug from the menu bar: Alt opens it on File; Right to Interventions; Down into it; the fourth item is
     # "Inject a mask bug", whose submenu opens with Right on its first bug (broadcast); two down is "flipped".
     key alt
