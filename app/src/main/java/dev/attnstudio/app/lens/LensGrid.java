@@ -27,7 +27,8 @@ final class LensGrid extends CanvasRegion {
     record Cell(int stage, int position) {
     }
 
-    private static final double LEFT = 66;
+    /** Room for the stage labels: as wide as the longest ("L11 mid_cross") plus a gap. */
+    private double left = 66;
     private static final double TOP = 22;
     private static final double STRIP = 64;
     private static final double GAP = 10;
@@ -76,16 +77,16 @@ final class LensGrid extends CanvasRegion {
 
     Cell cellAt(double x, double y) {
         LensData d = data.get();
-        if (empty(d) || cw <= 0 || x < LEFT || y < TOP) {
+        if (empty(d) || cw <= 0 || x < left || y < TOP) {
             return null;
         }
-        int p = (int) ((x - LEFT) / cw);
+        int p = (int) ((x - left) / cw);
         int s = (int) ((y - TOP) / ch);
         return s < d.stages().size() && p < d.positions().size() ? new Cell(s, p) : null;
     }
 
     double[] centre(int stage, int position) {
-        return new double[] {LEFT + (position + 0.5) * cw, TOP + (stage + 0.5) * ch};
+        return new double[] {left + (position + 0.5) * cw, TOP + (stage + 0.5) * ch};
     }
 
     private void key(KeyEvent e) {
@@ -112,13 +113,23 @@ final class LensGrid extends CanvasRegion {
     @Override
     protected void paint(GraphicsContext gc, double w, double h) {
         LensData d = data.get();
-        if (empty(d) || w <= LEFT + STRIP + GAP + 10 || h <= TOP + 10) {
+        if (!empty(d)) {
+            Text probe = new Text();
+            probe.setFont(font);
+            double widest = 0;
+            for (int s = 0; s < d.stages().size(); s++) {
+                probe.setText(d.stageLabel(s));
+                widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+            }
+            left = Math.ceil(widest) + 12;
+        }
+        if (empty(d) || w <= left + STRIP + GAP + 10 || h <= TOP + 10) {
             cw = 0;
             return;
         }
         int stages = d.stages().size();
         int positions = d.positions().size();
-        cw = Math.min(140, (w - LEFT - STRIP - GAP - 4) / positions);
+        cw = Math.min(140, (w - left - STRIP - GAP - 4) / positions);
         ch = Math.min(56, (h - TOP - 4) / stages);
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
@@ -128,10 +139,10 @@ final class LensGrid extends CanvasRegion {
             if (s % every == 0) {
                 gc.setFill(colours().muted());
                 gc.setTextAlign(TextAlignment.RIGHT);
-                gc.fillText(d.stageLabel(s), LEFT - 6, y + ch / 2);
+                gc.fillText(d.stageLabel(s), left - 6, y + ch / 2);
             }
             for (int p = 0; p < positions; p++) {
-                double x = LEFT + p * cw;
+                double x = left + p * cw;
                 int argb = ColorScale.sequential(Math.max(0, Math.min(1, d.topProb(s, p))));
                 gc.setFill(ColorScale.color(argb));
                 gc.fillRect(x, y, cw - 1, ch - 1);
@@ -146,7 +157,7 @@ final class LensGrid extends CanvasRegion {
                 }
             }
             double kl = d.stages().get(s).meanKl();
-            double sx = LEFT + positions * cw + GAP;
+            double sx = left + positions * cw + GAP;
             double t = Double.isFinite(kl) ? Math.min(1, kl / d.maxMeanKl()) : 1;
             Color klColour = Color.web("#f6e7d2").interpolate(Color.web("#c2410c"), t);
             gc.setFill(klColour);
@@ -162,14 +173,14 @@ final class LensGrid extends CanvasRegion {
         gc.setTextBaseline(VPos.BOTTOM);
         int pe = Math.max(1, (int) Math.ceil(30 / cw));
         for (int p = 0; p < positions; p += pe) {
-            gc.fillText(fit(d.positions().get(p), cw * pe - 4), LEFT + (p + 0.5) * cw, TOP - 4);
+            gc.fillText(fit(d.positions().get(p), cw * pe - 4), left + (p + 0.5) * cw, TOP - 4);
         }
-        gc.fillText("mean KL", LEFT + positions * cw + GAP + STRIP / 2, TOP - 4);
+        gc.fillText("mean KL", left + positions * cw + GAP + STRIP / 2, TOP - 4);
         Cell sel = selected.get();
         if (sel != null && !exporting()) {
             gc.setStroke(colours().accent());
             gc.setLineWidth(2);
-            gc.strokeRect(LEFT + sel.position() * cw + 1, TOP + sel.stage() * ch + 1, cw - 3, ch - 3);
+            gc.strokeRect(left + sel.position() * cw + 1, TOP + sel.stage() * ch + 1, cw - 3, ch - 3);
         }
     }
 

@@ -5,6 +5,8 @@ import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.PromptKey;
 import dev.attnstudio.app.diagnostics.TokenText;
 import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.engine.diagnose.AttentionLayer;
+import dev.attnstudio.engine.diagnose.PassView;
 import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.diagnose.rollout.AttentionFlow;
 import dev.attnstudio.engine.diagnose.rollout.AttentionRollout;
@@ -61,7 +63,7 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
     }
 
     /** The patterns and rollout of a prompt: what every mode reads. */
-    record Computed(LayerPatterns patterns, Rollout rollout, List<String> labels) {
+    record Computed(LayerPatterns patterns, Rollout rollout, List<String> labels, String stack) {
     }
 
     /** Engine thread only: the mode's matrix for the prompt pass of {@code stepper}, batch row and head of the context. */
@@ -88,14 +90,18 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
         try (Stepper s = new Stepper(loaded.model(), o)) {
             s.reset(batch);
             s.runToEnd();
-            LayerPatterns p = LayerPatterns.of(caps, s, row);
+            // an encoder-decoder's prompt pass gives its decoder the start token alone: roll out its encoder
+            LayerPatterns p = caps.readsSource()
+                    ? LayerPatterns.of(PassView.of(s).get(0), AttentionLayer.all(caps).stream()
+                    .filter(l -> !l.site().cross() && l.siteLabel().equals("encoder")).toList(), row)
+                    : LayerPatterns.of(caps, s, row);
             Rollout r = AttentionRollout.of(p, loaded.model().manager(), true);
-            long[] ids = caps.readsSource() ? batch.decoderIds()[row] : batch.ids()[row];
+            long[] ids = batch.ids()[row];
             List<String> labels = new ArrayList<>();
             for (int at : p.positions()) {
                 labels.add(TokenText.of(loaded.tokenizer(), ids[at]));
             }
-            return new Computed(p, r, labels);
+            return new Computed(p, r, labels, caps.readsSource() ? "encoder " : "");
         }
     }
 
@@ -133,7 +139,7 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
         int layers = r.perLayer().length;
         return switch (mode) {
             case MODEL -> new RolloutData(mode, n, r.perLayer()[layers - 1], c.labels(), causal, caveat, null,
-                    String.format(Locale.ROOT, "rollout of %d layer%s", layers, layers == 1 ? "" : "s"));
+                    String.format(Locale.ROOT, "%srollout of %d layer%s", c.stack(), layers, layers == 1 ? "" : "s"));
             case FIELD_NORMALISED -> r.fieldNormalized() == null
                     ? empty(mode, c, causal, caveat, "The receptive-field normalised variant is for causal (decoder)"
                     + " attention; this stack is bidirectional, so the plain rollout applies.")
@@ -154,7 +160,8 @@ public record RolloutData(RolloutMode mode, int n, int rows, float[] values, Lis
                 }
                 if (n <= FULL_FLOW_TOKENS) {
                     yield new RolloutData(mode, n, flow.get(), c.labels(), causal, caveat, null,
-                            String.format(Locale.ROOT, "attention flow through %d layers (each row normalised)", layers));
+                            String.format(Locale.ROOT, "%sattention flow through %d layers (each row normalised)", c.stack(),
+                                    layers));
                 }
                 int q = flowQuery(c.patterns());
                 yield new RolloutData(mode, n, 1, flow.get(), c.labels(), List.of(c.labels().get(q)), causal, caveat,

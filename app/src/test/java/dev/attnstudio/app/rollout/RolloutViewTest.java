@@ -111,5 +111,14 @@ class RolloutViewTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(!caveat.isVisible(), "an encoder shows no caveat");
+
+        try (LoadedModel t5 = DiagFixture.open("reverse-t5")) {
+            long[] ids = t5.tokenizer().encode("attention").ids();
+            RolloutData.Computed enc2 = RolloutData.compute(t5, Batch.of(ids), 0, Interventions.NONE);
+            RolloutData r = RolloutData.of(enc2, RolloutMode.MODEL, 0, 0, () -> null);
+            assertEquals(ids.length, r.n(), "an encoder-decoder's encoder is rolled out (its decoder has one token)");
+            assertTrue(r.title().startsWith("encoder rollout of 2 layers"), r.title());
+            assertNull(r.caveat());
+        }
     }
 }
