@@ -22,7 +22,7 @@
 # preferences under OUT_DIR/prefs and lesson progress under OUT_DIR/config: the user's are not touched.
 #
 # Needs, on Debian/Ubuntu (dev tools only):
-#   apt-get install -y xvfb imagemagick xdotool    # xvfb-run, import, xdotool
+#   apt-get install -y xvfb imagemagick xdotool jq # xvfb-run, import, xdotool, jq (reads course.json)
 #   apt-get install -y libgtk-3-0                  # JavaFX needs GTK 3 for a real window
 #
 # Environment: SETTLE_SECONDS (default 6) is how long to wait after the window appears for the model to load;
@@ -309,3 +309,66 @@ for number in 05 10 11 17; do
     key ctrl+shift+l
     stop_app
 done
+
+# The diagnostic views (issue 12), light and dark: Health on the collapsed induction sample (every head flagged, a
+# head's evidence after a click) and on the healthy one; Lint on a clean run, then with a mask bug injected from the
+# menu bar (Interventions > Inject a mask bug > the first bug, with the keyboard); Rollout (and its receptive-field
+# normalised variant) and the Logit lens on the healthy induction sample: OUT_DIR/diag-<theme>-<view>-<what>.png.
+# DIAGNOSTICS=0 skips them.
+if [[ "${DIAGNOSTICS:-1}" != 0 ]]; then
+    WINDOW=${DIAG_WINDOW:-}
+    start_app --model=induction-2l-collapsed
+    sleep "$SETTLE_SECONDS" # (a bundled folder is copied out before it loads)
+    key ctrl+Return
+    show health
+    sleep "$STEP_SECONDS" # the report card runs on the engine thread once the view shows
+    xdotool mousemove --window "$window" 560 470 click 1 # a head of the grid: its evidence
+    sleep 1
+    shot diag-light-health-collapsed.png
+    key ctrl+shift+d
+    shot diag-dark-health-collapsed.png
+    key ctrl+shift+l
+    stop_app
+
+    start_app --model=induction-2l
+    sleep "$SETTLE_SECONDS"
+    key ctrl+Return
+    for theme in light dark; do
+        [[ "$theme" == dark ]] && key ctrl+shift+d
+        show health
+        sleep "$STEP_SECONDS"
+        shot "diag-$theme-health-healthy.png"
+        show lint
+        sleep "$STEP_SECONDS"
+        shot "diag-$theme-lint-clean.png"
+        show rollout
+        shot "diag-$theme-rollout.png"
+        show logit-lens
+        shot "diag-$theme-logit-lens.png"
+    done
+    key ctrl+shift+l
+    show rollout # its receptive-field normalised variant and flow (the mode buttons, at the app's 1280x800)
+    xdotool mousemove --window "$window" 566 378 click 1
+    sleep "$STEP_SECONDS"
+    shot diag-light-rollout-normalised.png
+    xdotool mousemove --window "$window" 810 378 click 1
+    sleep "$STEP_SECONDS"
+    shot diag-light-rollout-flow.png
+    # A mask bug from the menu bar: Alt opens it on File; Right to Interventions; Down into it; the fourth item is
+    # "Inject a mask bug", whose submenu opens with Right on its first bug (broadcast); two down is "flipped".
+    key alt
+    key Right Right Right Right
+    key Down
+    key Down Down Down
+    key Right
+    key Down Down
+    key Return
+    key ctrl+Return
+    show lint
+    sleep "$STEP_SECONDS"
+    shot diag-light-lint-bug.png
+    key ctrl+shift+d
+    shot diag-dark-lint-bug.png
+    key ctrl+shift+l
+    stop_app
+fi

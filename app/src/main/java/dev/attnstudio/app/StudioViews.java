@@ -4,12 +4,16 @@ import dev.attnstudio.app.attention.AttentionGridTab;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.HeadViewTab;
 import dev.attnstudio.app.attention.StagesTab;
+import dev.attnstudio.app.health.HealthTab;
 import dev.attnstudio.app.inspector.InspectorTab;
+import dev.attnstudio.app.lens.LensTab;
+import dev.attnstudio.app.lint.LintTab;
 import dev.attnstudio.app.panels.EntropyTab;
 import dev.attnstudio.app.panels.GenerationTab;
 import dev.attnstudio.app.panels.KvCacheTab;
 import dev.attnstudio.app.panels.MaskTab;
 import dev.attnstudio.app.pipeline.PipelineTab;
+import dev.attnstudio.app.rollout.RolloutTab;
 import dev.attnstudio.app.views.ViewRegistry;
 
 import java.util.List;
@@ -36,7 +40,11 @@ public final class StudioViews {
                 EntropyTab.SPEC,
                 GenerationTab.SPEC,
                 PipelineTab.SPEC,
-                InspectorTab.SPEC
+                InspectorTab.SPEC,
+                HealthTab.SPEC,
+                LintTab.SPEC,
+                RolloutTab.SPEC,
+                LensTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.app.views.ViewCell;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -26,6 +27,8 @@ public final class SelectionViewModel {
     }
 
     private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", 0);
+    private final ObjectProperty<ViewCell> cell =
+            new SimpleObjectProperty<>(this, "cell");
     private final IntegerProperty head = new SimpleIntegerProperty(this, "head", 0);
     private final IntegerProperty batchRow = new SimpleIntegerProperty(this, "batchRow", 0);
     private final ObjectProperty<AttentionSource> attentionSource =
@@ -63,6 +66,11 @@ public final class SelectionViewModel {
     /** The selected block (0-based), shared by the views; it follows the cursor into each block. */
     public IntegerProperty layerProperty() {
         return layer;
+    }
+
+    /** The cell the views with a cell cursor point at (a lint finding's), or null; see {@link dev.attnstudio.app.views.ViewHost#cellProperty}. */
+    public ObjectProperty<ViewCell> cellProperty() {
+        return cell;
     }
 
     /** The selected head (0-based), shared by the views; a single head-independent map (the mask) ignores it. */

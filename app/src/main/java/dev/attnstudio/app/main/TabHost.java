@@ -1,6 +1,7 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.heatmap.AttentionSettings;
+import dev.attnstudio.app.views.ViewCell;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.ViewHost;
@@ -53,6 +54,11 @@ final class TabHost implements ViewHost {
     @Override
     public IntegerProperty headProperty() {
         return vm.selection().headProperty();
+    }
+
+    @Override
+    public ObjectProperty<ViewCell> cellProperty() {
+        return vm.selection().cellProperty();
     }
 
     @Override

@@ -196,6 +196,13 @@ public final class MaskPanel extends VBox {
     }
 
     /** The head whose pattern is overlaid. */
+    /** Moves the cell cursor onto (query row, key) when the map has that cell (a lint finding's). */
+    public void pointAt(int row, int col) {
+        if (row >= 0 && col >= 0 && row < canvas.rows() && col < canvas.cols()) {
+            canvas.cursor.set(new GridCanvas.Cell(row, col));
+        }
+    }
+
     public IntegerProperty headProperty() {
         return canvas.head;
     }

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.panels;
 
 import dev.attnstudio.app.views.BuiltView;
+import dev.attnstudio.app.views.ViewCells;
 import dev.attnstudio.app.views.ViewExport;
 import dev.attnstudio.app.views.ViewHost;
 import dev.attnstudio.app.views.ViewSpec;
@@ -19,6 +20,7 @@ public final class MaskTab {
         mask.setId("maskPanel");
         mask.dataProperty().bind(host.feed("Mask", (s, c) -> MaskData.from(s, c)).dataProperty());
         mask.headProperty().bindBidirectional(host.headProperty());
+        ViewCells.follow(host.cellProperty(), mask.dataProperty(), c -> mask.pointAt(c.row(), c.col()));
         return BuiltView.of(mask).exportedAs(ViewExport.figure(mask, mask.figure())).readingOut(mask.hoverTextProperty());
     }
 }

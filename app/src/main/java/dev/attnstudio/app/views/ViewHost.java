@@ -65,6 +65,12 @@ public interface ViewHost {
     /** Turns an intervention on, or off if it is on; the pass starts over under the new set. */
     void toggleIntervention(Intervention intervention);
 
+    /**
+     * The cell views with a cell cursor point at, set by a view that points at one (Lint: a finding's query and key);
+     * null for none. Shared by every view.
+     */
+    ObjectProperty<ViewCell> cellProperty();
+
     /** Shows another view by its {@link ViewSpec#id() id}. */
     void show(String viewId);
 }

@@ -82,9 +82,14 @@ class ViewRegistryTest {
                 "entropy\tEntropy\tAlt+7",
                 "generation\tGeneration\tAlt+8",
                 "pipeline\tPipeline\tAlt+9",
-                "inspector\tInspector\tAlt+0"), studio.listing());
+                "inspector\tInspector\tAlt+0",
+                "health\tHealth\tAlt+Shift+1",
+                "lint\tLint\tAlt+Shift+2",
+                "rollout\tRollout\tAlt+Shift+3",
+                "logit-lens\tLogit lens\tAlt+Shift+4"), studio.listing());
         assertEquals(List.of("attentionGridTab", "headTab", "headViewTab", "stagesTab", "maskTab", "kvCacheTab", "entropyTab",
-                "generationTab", "pipelineTab", "inspectorTab"), studio.all().stream().map(ViewSpec::tabId).toList());
+                "generationTab", "pipelineTab", "inspectorTab", "healthTab", "lintTab", "rolloutTab", "logitLensTab"),
+                studio.all().stream().map(ViewSpec::tabId).toList());
         assertEquals("headViewItem", studio.get("head-view").menuItemId());
         assertEquals("head", studio.first().id(), "the window opens on the Head tab");
     }

@@ -1,5 +1,6 @@
 package dev.attnstudio.engine.diagnose.heads;
 
+import dev.attnstudio.engine.diagnose.Work;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -103,6 +104,14 @@ public final class HeadImportance {
 
     /** Measures both importances of every head (ablation unless {@code ablation} is OFF). */
     public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation, int lossFrom) {
+        return measure(model, prompts, ablation, lossFrom, Work.NONE);
+    }
+
+    /**
+     * Measures both importances of every head, telling {@code work} before each head's ablation and before the gradient
+     * pass (it may stop the measurement by throwing {@link java.util.concurrent.CancellationException}).
+     */
+    public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation, int lossFrom, Work work) {
         Capabilities c = model.capabilities();
         List<AttentionLayer> layers = AttentionLayer.all(c);
         Map<AttentionLayer, double[]> delta = new LinkedHashMap<>();
@@ -117,16 +126,20 @@ public final class HeadImportance {
             return new Result(Double.NaN, delta, grad, norm);
         }
         double base = loss(model, prompts, Interventions.NONE, lossFrom);
+        int total = ablation == Ablation.OFF ? 0 : layers.size() * c.heads();
+        int done = 0;
         for (AttentionLayer l : layers) {
             double[] d = nan(c.heads());
             if (ablation != Ablation.OFF) {
                 for (int h = 0; h < c.heads(); h++) {
+                    work.step("ablating heads", done++, total);
                     HeadAblation a = new HeadAblation(site(c, l), l.layer(), h, ablation == Ablation.MEAN);
                     d[h] = loss(model, prompts, Interventions.NONE.with(a), lossFrom) - base;
                 }
             }
             delta.put(l, d);
         }
+        work.step("gradient importance", 0, 1);
         gradients(model, prompts, layers, grad, lossFrom);
         for (AttentionLayer l : layers) {
             double[] g = grad.get(l);

@@ -1,5 +1,6 @@
 package dev.attnstudio.engine.diagnose.heads;
 
+import dev.attnstudio.engine.diagnose.Work;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.diagnose.AllowedCells;
 import dev.attnstudio.engine.diagnose.AttentionLayer;
@@ -34,29 +35,36 @@ public final class ReportCards {
      * @param ablationHeadLimit heads above which ablation is skipped ({@link CardThresholds#ABLATION_HEAD_LIMIT});
      *                          {@link Integer#MAX_VALUE} always ablates
      * @param lossFrom          the first position whose next-token loss counts for importance (0: all)
+     * @param work              told before each pass, the probe, each head's ablation and the gradient pass; may stop
+     *                          the card by throwing {@link java.util.concurrent.CancellationException}
      */
     public record Options(SpecialTokens special, InductionProbe probe, HeadImportance.Ablation ablation,
-                          int ablationHeadLimit, int lossFrom) {
+                          int ablationHeadLimit, int lossFrom, Work work) {
 
         public static final Options DEFAULT = new Options(SpecialTokens.NONE, null, HeadImportance.Ablation.MEAN,
-                CardThresholds.ABLATION_HEAD_LIMIT, 0);
+                CardThresholds.ABLATION_HEAD_LIMIT, 0, Work.NONE);
 
         public Options withSpecial(SpecialTokens s) {
-            return new Options(s, probe, ablation, ablationHeadLimit, lossFrom);
+            return new Options(s, probe, ablation, ablationHeadLimit, lossFrom, work);
         }
 
         public Options withProbe(InductionProbe p) {
-            return new Options(special, p, ablation, ablationHeadLimit, lossFrom);
+            return new Options(special, p, ablation, ablationHeadLimit, lossFrom, work);
         }
 
         /** Ablates this way whatever the number of heads. */
         public Options withAblation(HeadImportance.Ablation a) {
-            return new Options(special, probe, a, Integer.MAX_VALUE, lossFrom);
+            return new Options(special, probe, a, Integer.MAX_VALUE, lossFrom, work);
         }
 
         /** Counts the loss from position {@code p} on (e.g. the repeated half of repeated random tokens). */
         public Options withLossFrom(int p) {
-            return new Options(special, probe, ablation, ablationHeadLimit, p);
+            return new Options(special, probe, ablation, ablationHeadLimit, p, work);
+        }
+
+        /** Reports progress to {@code w}, which may stop the card. */
+        public Options withWork(Work w) {
+            return new Options(special, probe, ablation, ablationHeadLimit, lossFrom, w == null ? Work.NONE : w);
         }
     }
 
@@ -67,7 +75,9 @@ public final class ReportCards {
     public static ReportCard of(TransformerModel model, List<Batch> prompts, Options options) {
         Pooled pooled = new Pooled(model);
         try (Stepper s = new Stepper(model, Stepper.Options.DEFAULT.withCapture(Capture.COMPACT).withCache(false))) {
-            for (Batch b : prompts) {
+            for (int i = 0; i < prompts.size(); i++) {
+                Batch b = prompts.get(i);
+                options.work().step("running the prompts", i, prompts.size());
                 s.reset(b);
                 s.runToEnd();
                 PassView.of(s).forEach(p -> pooled.add(p, options.special()));
@@ -130,6 +140,7 @@ public final class ReportCards {
 
         ReportCard card(List<Batch> lossPrompts, Options options) {
             InductionProbe probe = options.probe() != null ? options.probe() : InductionProbe.forModel(model);
+            options.work().step("induction probe", 0, 1);
             Map<AttentionLayer, InductionProbe.Scores[]> probed = probe.measure(model);
             int totalHeads = stats.size() * caps.heads();
             HeadImportance.Ablation ablation = options.ablation();
@@ -152,7 +163,7 @@ public final class ReportCards {
                 importance += String.format(Locale.ROOT, ", on the first %d prompt rows", CardThresholds.IMPORTANCE_ROWS);
             }
             HeadImportance.Result imp = HeadImportance.measure(model, firstRows(lossPrompts, CardThresholds.IMPORTANCE_ROWS),
-                    ablation, options.lossFrom());
+                    ablation, options.lossFrom(), options.work());
             boolean ablated = measured && ablation != HeadImportance.Ablation.OFF;
 
             List<HeadCard> cards = new ArrayList<>();

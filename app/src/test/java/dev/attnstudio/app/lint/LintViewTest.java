@@ -1,0 +1,86 @@
+package dev.attnstudio.app.lint;
+
+import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.engine.diagnose.lint.FindingKind;
+import dev.attnstudio.engine.diagnose.lint.MaskFinding;
+import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.intervene.MaskBug;
+import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.step.Batch;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Lint view with a mask bug on (a finding of the bug's kind, a jump to its cell) and off (a plain "no finding"). */
+class LintViewTest {
+
+    private static LoadedModel gpt;
+    private static Stage stage;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void open() throws Exception {
+        gpt = DiagFixture.open("random-gpt2-tiny");
+        stage = DiagFixture.stage();
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        DiagFixture.close(stage, gpt);
+    }
+
+    @Test
+    void aFlippedMaskIsListedAsFutureKeyMassAndSelectingItGoesToItsCellWhileTheCleanRunSaysNoFinding() throws Exception {
+        Batch prompt = Batch.of(gpt.tokenizer().encode("Attention is all you need").ids());
+        LintData clean = LintData.compute(gpt, prompt, Interventions.NONE);
+        LintData bugged = LintData.compute(gpt, prompt, Interventions.NONE.with(MaskBug.FLIPPED));
+        assertEquals(0, clean.findings().size(), clean.findings().toString());
+        assertTrue(bugged.findings().stream().anyMatch(f -> f.kind() == FindingKind.FUTURE_KEY_MASS), bugged.findings().toString());
+        assertEquals(java.util.List.of("mask-bug:flipped"), bugged.interventions().stream()
+                .map(s -> s.startsWith("mask-bug") ? "mask-bug:flipped" : s).toList());
+
+        LintPanel panel = DiagFixture.fx(LintPanel::new);
+        DiagFixture.fx(() -> {
+            panel.data.set(clean);
+            return null;
+        });
+        DiagFixture.show(stage, panel, 900, 560, false);
+        String none = DiagFixture.fx(() -> panel.summary().getText());
+        assertTrue(none.startsWith("No finding: the linter found nothing wrong with the model as it is"), none);
+        assertEquals(0, (int) DiagFixture.fx(() -> panel.list().getChildren().size()));
+
+        AtomicReference<String> shown = new AtomicReference<>();
+        AtomicReference<MaskFinding> with = new AtomicReference<>();
+        DiagFixture.fx(() -> {
+            panel.setOnShow((f, view) -> {
+                with.set(f);
+                shown.set(view);
+            });
+            panel.data.set(bugged);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        FindingRow first = (FindingRow) DiagFixture.fx(() -> panel.list().getChildren().get(0));
+        robot.clickOn(first);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(bugged.findings().get(0), panel.selected.get());
+        DiagFixture.snapshotBothThemes(panel, "lint-flipped");
+        MaskFinding f = bugged.findings().stream().filter(x -> x.layer() >= 0).findFirst().orElseThrow();
+        DiagFixture.fx(() -> {
+            panel.selected.set(f);
+            return null;
+        });
+        robot.clickOn("#lintToMask");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(LintPanel.MASK_VIEW, shown.get());
+        assertEquals(f, with.get());
+    }
+}
