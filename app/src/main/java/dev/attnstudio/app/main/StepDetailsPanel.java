@@ -7,6 +7,7 @@ import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /** The step under the cursor: hook name, unit, shape, what it computes, its inputs, and what the hook holds. */
@@ -71,6 +72,8 @@ final class StepDetailsPanel extends VBox {
         Label l = new Label();
         l.setId(id);
         l.setMaxWidth(Double.MAX_VALUE);
+        l.setWrapText(true); // the side panel is narrow: every value wraps rather than losing its end
+        l.setMinHeight(Region.USE_PREF_SIZE);
         if (styleClass != null) {
             l.getStyleClass().add(styleClass);
         }
