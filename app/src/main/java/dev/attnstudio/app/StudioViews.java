@@ -36,7 +36,8 @@ public final class StudioViews {
                 EntropyTab.SPEC,
                 GenerationTab.SPEC,
                 PipelineTab.SPEC,
-                InspectorTab.SPEC
+                InspectorTab.SPEC,
+                dev.attnstudio.app.diff.DiffTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
