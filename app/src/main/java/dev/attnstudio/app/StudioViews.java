@@ -37,7 +37,8 @@ public final class StudioViews {
                 GenerationTab.SPEC,
                 PipelineTab.SPEC,
                 InspectorTab.SPEC,
-                dev.attnstudio.app.diff.DiffTab.SPEC
+                dev.attnstudio.app.diff.DiffTab.SPEC,
+                dev.attnstudio.app.timeline.TimelineTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }
