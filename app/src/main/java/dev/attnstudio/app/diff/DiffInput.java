@@ -26,9 +26,14 @@ public record DiffInput(LoadedModel loaded, Batch batch, List<String> labels, Li
             return null;
         }
         String name = context.loaded().name();
-        List<Integer> steps = SampleModels.find(name).isPresent() && SampleCheckpoints.has(name)
-                ? SampleCheckpoints.list(name).steps() : List.of();
-        return new DiffInput(context.loaded(), stepper.groups().get(0).inputs(), context.labels(), steps);
+        return new DiffInput(context.loaded(), stepper.groups().get(0).inputs(), context.labels(), steps(name));
+    }
+
+    /** The checkpoint steps a bundled sample ships; empty for other samples and models. */
+    static List<Integer> steps(String name) {
+        boolean trainedHere = SampleModels.find(name).map(s -> s.source() instanceof SampleModels.BundledFolder)
+                .orElse(false);
+        return trainedHere && SampleCheckpoints.has(name) ? SampleCheckpoints.list(name).steps() : List.of();
     }
 
     /** The bundled sample's name when the model is one, else null. */
