@@ -13,6 +13,7 @@ import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -32,6 +33,12 @@ public final class DiagnosticsBenchmark {
     private DiagnosticsBenchmark() {
     }
 
+    /** CPU time of this process (every thread, PyTorch's included), or 0 where the JVM does not tell. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
     public static void main(String[] args) {
         DjlRuntime.forceOffline();
         ModelConfig config = ModelConfig.gpt2Small();
@@ -48,10 +55,15 @@ public final class DiagnosticsBenchmark {
             ReportCards.of(m.model(), List.of(Batch.of(rows[0])), ReportCards.Options.DEFAULT);
 
             long t0 = System.nanoTime();
+            long cpu0 = cpuNanos();
             ReportCard card = ReportCards.of(m.model(), List.of(Batch.of(rows)), ReportCards.Options.DEFAULT);
             double cardSeconds = (System.nanoTime() - t0) / 1e9;
+            double cardCpu = (cpuNanos() - cpu0) / 1e9;
             System.out.printf(Locale.ROOT, "report card, 16 prompts x 128 tokens, %d heads: %.2f s (target < 30 s); "
-                    + "importance: %s%n", card.heads().size(), cardSeconds, card.importance());
+                    + "process CPU %.2f s on %d cores, load average %.1f (a shared machine: the wall time grows with the "
+                    + "load); importance: %s%n", card.heads().size(), cardSeconds, cardCpu,
+                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage(), card.importance());
 
             long t1 = System.nanoTime();
             HeadImportance.measure(m.model(), List.of(Batch.of(rows[0])), HeadImportance.Ablation.MEAN, 0);

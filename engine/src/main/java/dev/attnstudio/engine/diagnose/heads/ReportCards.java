@@ -69,8 +69,9 @@ public final class ReportCards {
         try (Stepper s = new Stepper(model, Stepper.Options.DEFAULT.withCapture(Capture.COMPACT).withCache(false))) {
             for (Batch b : prompts) {
                 s.reset(b);
-                s.runToEnd();
-                PassView.of(s).forEach(p -> pooled.add(p, options.special()));
+                // only as far as the last attention sub-layer: the card reads no logits here (importance runs its own)
+                PassView.runThroughAttention(s, model.capabilities());
+                pooled.add(PassView.prompt(s), options.special());
             }
         }
         return pooled.card(prompts, options);
