@@ -47,7 +47,7 @@ public final class DiffPanel extends VBox {
     private final ReadOnlyObjectWrapper<DiffResult> result = new ReadOnlyObjectWrapper<>(this, "result");
     private final ComboBox<Integer> steps = new ComboBox<>();
     private final Button folder = new Button("Model folder…");
-    private final Button compare = new Button("Compare");
+    private final Button compare = new Button("_Compare"); // Alt+C
     private final Button cancel = new Button("Cancel");
     private final ProgressBar progress = new ProgressBar(0);
     private final Label status = new Label();

@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * 1 s). Prints the figures; it asserts nothing.
  *
  * <pre>
- * java -cp ... dev.attnstudio.engine.diagnose.bench.DiagnosticsBenchmark
+ * java -cp ... dev.attnstudio.engine.diagnose.bench.DiagnosticsBenchmark [--no-ablation]
  * </pre>
  */
 public final class DiagnosticsBenchmark {
@@ -65,10 +65,12 @@ public final class DiagnosticsBenchmark {
                     Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean()
                             .getSystemLoadAverage(), card.importance());
 
-            long t1 = System.nanoTime();
-            HeadImportance.measure(m.model(), List.of(Batch.of(rows[0])), HeadImportance.Ablation.MEAN, 0);
-            System.out.printf(Locale.ROOT, "mean-ablation and gradient importance of all 144 heads, 1 prompt x 128 tokens:"
-                    + " %.2f s%n", (System.nanoTime() - t1) / 1e9);
+            if (!List.of(args).contains("--no-ablation")) {
+                long t1 = System.nanoTime();
+                HeadImportance.measure(m.model(), List.of(Batch.of(rows[0])), HeadImportance.Ablation.MEAN, 0);
+                System.out.printf(Locale.ROOT, "mean-ablation and gradient importance of all 144 heads, 1 prompt x 128"
+                        + " tokens: %.2f s%n", (System.nanoTime() - t1) / 1e9);
+            }
 
             long[] longPrompt = new long[512];
             for (int t = 0; t < longPrompt.length; t++) {
