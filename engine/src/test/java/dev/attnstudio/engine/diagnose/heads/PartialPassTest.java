@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The faster report card (passes run only through the last attention sub-layer, skipping the last MLP, the final norm
- * and the unembedding) gives exactly the numbers of the old path, which ran every pass to its end.
+ * and the unembedding) gives exactly the numbers of the old path, which ran every pass to its end; the base loss read
+ * from the gradient pass equals the separate forward pass it replaces.
  */
 class PartialPassTest {
 
@@ -68,6 +69,20 @@ class PartialPassTest {
                         assertEquals(probe.score(p, cells, h, 1), fast.get(l)[h].induction(), l + " H" + h);
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void theBaseLossFromTheGradientPassEqualsASeparateForwardPass() {
+        try (LoadedModel m = LoadedModel.of("tiny", CONFIG, RandomGpt2.tensors(CONFIG, 6, 0.3f), null,
+                DjlRuntime.DeviceChoice.CPU)) {
+            List<Batch> prompts = List.of(Batch.pad(List.of(new long[] {5, 9, 12, 40, 5, 9, 12, 40, 7},
+                    new long[] {3, 4, 5, 6}), null, Batch.Padding.RIGHT, 0), Batch.of(new long[] {1, 2, 3, 4, 5}));
+            for (int lossFrom : new int[] {0, 2}) {
+                HeadImportance.Result r = HeadImportance.measure(m.model(), prompts, HeadImportance.Ablation.OFF, lossFrom);
+                assertEquals(HeadImportance.loss(m.model(), prompts, dev.attnstudio.engine.intervene.Interventions.NONE,
+                        lossFrom), r.baseLoss(), "lossFrom " + lossFrom);
             }
         }
     }
