@@ -82,8 +82,10 @@ public final class DiffPanel extends VBox {
         progress.setId("diffProgress");
         status.setId("diffStatus");
         status.setWrapText(true);
+        status.setMinHeight(Region.USE_PREF_SIZE); // wraps instead of cutting the text short
         headText.setId("diffHeadText");
         headText.setWrapText(true);
+        headText.setMinHeight(Region.USE_PREF_SIZE); // wraps instead of cutting the text short
         Label with = new Label("Compare with:");
         with.setMinWidth(Region.USE_PREF_SIZE);
         FlowPane controls = new FlowPane(8, 6, with, steps, folder, compare, cancel, progress);
@@ -107,6 +109,8 @@ public final class DiffPanel extends VBox {
         });
         mapA = new AttentionMapView(settings, false);
         mapB = new AttentionMapView(settings, false);
+        mapA.setAxisLabels(true);
+        mapB.setAxisLabels(true);
         mapA.setId("diffMapA");
         mapB.setId("diffMapB");
         HBox maps = new HBox(12, mapA, mapB);

@@ -78,8 +78,10 @@ public final class TimelinePanel extends VBox {
         stepLabel.setMinWidth(Region.USE_PREF_SIZE);
         status.setId("timelineStatus");
         status.setWrapText(true);
+        status.setMinHeight(Region.USE_PREF_SIZE); // wraps instead of cutting the text short
         headText.setId("timelineHeadText");
         headText.setWrapText(true);
+        headText.setMinHeight(Region.USE_PREF_SIZE); // wraps instead of cutting the text short
         busy.setMaxSize(22, 22);
         busy.setVisible(false);
         HBox scrub = new HBox(10, stepLabel, slider, busy);
@@ -87,6 +89,7 @@ public final class TimelinePanel extends VBox {
         loss.setId("timelineLoss");
         map = new AttentionMapView(settings, false);
         map.setId("timelineMap");
+        map.setAxisLabels(true);
         map.setMinHeight(300);
         map.setPrefHeight(380);
         VBox body = new VBox(8, grid, headText, map);
