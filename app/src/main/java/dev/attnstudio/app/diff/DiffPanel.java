@@ -15,6 +15,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -76,6 +77,11 @@ public final class DiffPanel extends VBox {
                 return null;
             }
         });
+        steps.setTooltip(new Tooltip("A training checkpoint of this sample to compare the shown model with"));
+        folder.setTooltip(new Tooltip("Compare with a model folder of the same architecture"));
+        compare.setTooltip(new Tooltip("Compare every head on this prompt (Alt+C)"));
+        cancel.setTooltip(new Tooltip("Stop the comparison"));
+        progress.setTooltip(new Tooltip("Comparing …"));
         folder.setId("diffFolderButton");
         compare.setId("diffCompareButton");
         cancel.setId("diffCancelButton");

@@ -21,6 +21,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -83,6 +84,8 @@ public final class TimelinePanel extends VBox {
         headText.setWrapText(true);
         headText.setMinHeight(Region.USE_PREF_SIZE); // wraps instead of cutting the text short
         busy.setMaxSize(22, 22);
+        busy.setTooltip(new Tooltip("Replaying this checkpoint …"));
+        slider.setTooltip(new Tooltip("Drag to a training step: its checkpoint's report card is computed on this prompt"));
         busy.setVisible(false);
         HBox scrub = new HBox(10, stepLabel, slider, busy);
         HBox.setHgrow(slider, Priority.ALWAYS);

@@ -82,9 +82,11 @@ class ViewRegistryTest {
                 "entropy\tEntropy\tAlt+7",
                 "generation\tGeneration\tAlt+8",
                 "pipeline\tPipeline\tAlt+9",
-                "inspector\tInspector\tAlt+0"), studio.listing());
+                "inspector\tInspector\tAlt+0",
+                "diff\tDiff\tAlt+Shift+1",
+                "timeline\tTimeline\tAlt+Shift+2"), studio.listing());
         assertEquals(List.of("attentionGridTab", "headTab", "headViewTab", "stagesTab", "maskTab", "kvCacheTab", "entropyTab",
-                "generationTab", "pipelineTab", "inspectorTab"), studio.all().stream().map(ViewSpec::tabId).toList());
+                "generationTab", "pipelineTab", "inspectorTab", "diffTab", "timelineTab"), studio.all().stream().map(ViewSpec::tabId).toList());
         assertEquals("headViewItem", studio.get("head-view").menuItemId());
         assertEquals("head", studio.first().id(), "the window opens on the Head tab");
     }
