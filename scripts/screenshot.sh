@@ -372,3 +372,23 @@ if [[ "${DIAGNOSTICS:-1}" != 0 ]]; then
     key ctrl+shift+l
     stop_app
 fi
+
+# The Diff and Timeline views on induction-2l (the sample that ships training checkpoints), light and dark:
+# OUT_DIR/diff-<theme>.png after comparing with step 0 (the Compare button's mnemonic, Alt+C) and
+# OUT_DIR/timeline-<theme>.png at the last step (the scrubber's first replay).
+start_app --model=induction-2l
+key ctrl+Return
+show diff
+key alt+c
+sleep $((STEP_SECONDS * 3))
+shot diff-light.png
+show timeline
+sleep $((STEP_SECONDS * 3))
+shot timeline-light.png
+key ctrl+shift+d
+show diff
+shot diff-dark.png
+show timeline
+shot timeline-dark.png
+key ctrl+shift+l
+stop_app

@@ -4,6 +4,7 @@ import dev.attnstudio.app.attention.AttentionGridTab;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.HeadViewTab;
 import dev.attnstudio.app.attention.StagesTab;
+import dev.attnstudio.app.diff.DiffTab;
 import dev.attnstudio.app.health.HealthTab;
 import dev.attnstudio.app.inspector.InspectorTab;
 import dev.attnstudio.app.lens.LensTab;
@@ -14,6 +15,7 @@ import dev.attnstudio.app.panels.KvCacheTab;
 import dev.attnstudio.app.panels.MaskTab;
 import dev.attnstudio.app.pipeline.PipelineTab;
 import dev.attnstudio.app.rollout.RolloutTab;
+import dev.attnstudio.app.timeline.TimelineTab;
 import dev.attnstudio.app.views.ViewRegistry;
 
 import java.util.List;
@@ -44,7 +46,9 @@ public final class StudioViews {
                 HealthTab.SPEC,
                 LintTab.SPEC,
                 RolloutTab.SPEC,
-                LensTab.SPEC
+                LensTab.SPEC,
+                DiffTab.SPEC,
+                TimelineTab.SPEC
         )).openingOn(HeadTab.SPEC.id());
     }
 }

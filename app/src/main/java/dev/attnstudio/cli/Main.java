@@ -35,6 +35,7 @@ public final class Main {
             Commands:
               trace     run a model on prompts and write every hook as a NumPy .npy file (attn-studio trace --help)
               diagnose  measure heads, lint masks, rollout and logit lens; exit 1 on findings (attn-studio diagnose --help)
+              export    write each layer's, head's and stage's map as png, svg, npy or json (attn-studio export --help)
               diff      compare two checkpoints of one architecture head by head (attn-studio diff --help)
               lessons   check lessons: attn-studio lessons check [FOLDER] (the bundled course without a folder)
               hooks     list the hook names with their shapes and meanings
@@ -49,7 +50,7 @@ public final class Main {
             """;
 
     /** The words the root command takes before a subcommand. */
-    @Command(name = "attn-studio", subcommands = {TraceArgs.class, DiagnoseArgs.class, DiffArgs.class, LessonsArgs.class,
+    @Command(name = "attn-studio", subcommands = {TraceArgs.class, DiagnoseArgs.class, ExportArgs.class, DiffArgs.class, LessonsArgs.class,
             HooksArgs.class, BenchArgs.class})
     static final class Root {
         @Option(names = {"-h", "--help"}, usageHelp = true)
@@ -137,6 +138,7 @@ public final class Main {
         if (command.isUsageHelpRequested()) {
             out.print(args instanceof DiagnoseArgs ? DiagnoseArgs.USAGE.formatted(sampleNames())
                     : args instanceof DiffArgs ? DiffArgs.USAGE.formatted(sampleNames())
+                    : args instanceof ExportArgs ? ExportArgs.USAGE.formatted(sampleNames())
                     : TraceOptions.usage(sampleNames()));
             return 0;
         }
@@ -146,6 +148,9 @@ public final class Main {
         }
         if (args instanceof DiagnoseArgs diagnose) {
             return new DiagnoseCommand(diagnose, out, err).run();
+        }
+        if (args instanceof ExportArgs export) {
+            return new ExportCommand(export, err).run();
         }
         if (args instanceof DiffArgs diff) {
             return new DiffCommand(diff, out, err).run();

@@ -44,6 +44,16 @@ record PromptSet(List<String> texts, long[] ids) {
         return new PromptSet(texts, ids == null ? null : TraceOptions.parseIds("--ids", ids));
     }
 
+    /** Prompts (rows) given: the texts, or 1 for --ids. */
+    int size() {
+        return ids != null ? 1 : texts.size();
+    }
+
+    /** The i-th prompt's text, or null for --ids. */
+    String text(int i) {
+        return ids != null ? null : texts.get(i);
+    }
+
     /** The passes to run on {@code model}. */
     List<Batch> batches(LoadedModel model) {
         if (ids != null) {

@@ -194,7 +194,7 @@ final class TraceCommand {
     }
 
     /** The manifest's description of the loaded model. */
-    private static Manifest.Model entry(ModelSource source, LoadedModel loaded) {
+    static Manifest.Model entry(ModelSource source, LoadedModel loaded) {
         String kind = source instanceof ModelSource.OnDisk disk ? (ModelFolder.isOnnx(disk.path()) ? "onnx" : "folder")
                 : "sample";
         String path = source instanceof ModelSource.OnDisk disk ? disk.path().toString() : null;
@@ -388,7 +388,7 @@ final class TraceCommand {
         return strings;
     }
 
-    private static String deviceName(LoadedModel loaded) {
+    static String deviceName(LoadedModel loaded) {
         return loaded.device().isGpu() ? "gpu" + loaded.device().getDeviceId() : "cpu";
     }
 

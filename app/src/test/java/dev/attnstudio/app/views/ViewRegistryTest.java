@@ -83,13 +83,15 @@ class ViewRegistryTest {
                 "generation\tGeneration\tAlt+8",
                 "pipeline\tPipeline\tAlt+9",
                 "inspector\tInspector\tAlt+0",
-                "health\tHealth\tAlt+Shift+1",
-                "lint\tLint\tAlt+Shift+2",
-                "rollout\tRollout\tAlt+Shift+3",
-                "logit-lens\tLogit lens\tAlt+Shift+4"), studio.listing());
+                "health	Health	Alt+Shift+1",
+                "lint	Lint	Alt+Shift+2",
+                "rollout	Rollout	Alt+Shift+3",
+                "logit-lens	Logit lens	Alt+Shift+4",
+                "diff	Diff	Alt+Shift+5",
+                "timeline	Timeline	Alt+Shift+6"), studio.listing());
         assertEquals(List.of("attentionGridTab", "headTab", "headViewTab", "stagesTab", "maskTab", "kvCacheTab", "entropyTab",
-                "generationTab", "pipelineTab", "inspectorTab", "healthTab", "lintTab", "rolloutTab", "logitLensTab"),
-                studio.all().stream().map(ViewSpec::tabId).toList());
+                "generationTab", "pipelineTab", "inspectorTab", "healthTab", "lintTab", "rolloutTab", "logitLensTab",
+                "diffTab", "timelineTab"), studio.all().stream().map(ViewSpec::tabId).toList());
         assertEquals("headViewItem", studio.get("head-view").menuItemId());
         assertEquals("head", studio.first().id(), "the window opens on the Head tab");
     }

@@ -1,6 +1,7 @@
 package dev.attnstudio.engine.diagnose;
 
 import dev.attnstudio.engine.hooks.HookName;
+import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.program.MaskSpec;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.Program;
@@ -57,6 +58,62 @@ public final class PassView {
             out.add(new PassView(g, seq, source));
         }
         return out;
+    }
+
+    /**
+     * The stepper's first pass (the prompt's) as far as it has run: the diagnostics that read only attention run it
+     * just past the last hook they need ({@link #runThroughAttention}) and skip the rest (the last MLP, the final
+     * norm and the unembedding, a third of GPT-2 small's forward pass). Only hooks already computed can be read.
+     *
+     * @throws IllegalStateException if the stepper was never reset
+     */
+    public static PassView prompt(Stepper stepper) {
+        List<Stepper.Group> groups = stepper.groups();
+        if (groups.isEmpty()) {
+            throw new IllegalStateException("no prompt yet: reset the stepper and run it first");
+        }
+        Stepper.Group g = groups.get(0);
+        boolean twoStacks = g.decoderIds() != null;
+        return new PassView(g, twoStacks ? g.decoderIds() : g.ids(), g.ids());
+    }
+
+    /**
+     * Runs a freshly reset stepper's first pass up to and including the last of {@code hooks} in program order (every
+     * one of them is then readable), and no further; hooks the program does not have are ignored. Runs it to its end
+     * when none is present.
+     */
+    public static void runThrough(Stepper stepper, List<String> hooks) {
+        Program p = stepper.groups().get(0).trace().program();
+        int last = -1;
+        for (String h : hooks) {
+            last = Math.max(last, p.indexOf(h));
+        }
+        if (last < 0) {
+            stepper.runToEnd();
+            return;
+        }
+        String name = p.names().get(last);
+        for (Stepper.StepInfo s = stepper.current(); s == null || !s.name().equals(name); ) {
+            s = stepper.step();
+            if (s == null) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * {@link #runThrough} the hooks the attention diagnostics read of every attention sub-layer: the pattern, the mask,
+     * hook_z, the output projection and the residual the sub-layer reads.
+     */
+    public static void runThroughAttention(Stepper stepper, Capabilities c) {
+        List<String> hooks = new ArrayList<>();
+        for (AttentionLayer l : AttentionLayer.all(c)) {
+            hooks.add(l.hook(HookName.Block.PATTERN));
+            hooks.add(l.hook(HookName.Block.MASK));
+            hooks.add(l.hook(HookName.Block.Z));
+            hooks.add(l.hook(HookName.Block.ATTN_OUT));
+        }
+        runThrough(stepper, hooks);
     }
 
     public Stepper.Group group() {

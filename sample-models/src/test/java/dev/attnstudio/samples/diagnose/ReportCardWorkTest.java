@@ -24,11 +24,12 @@ class ReportCardWorkTest {
             List<String> steps = new ArrayList<>();
             ReportCards.of(m.model(), prompts, ReportCards.Options.DEFAULT.withWork((phase, done, total) ->
                     steps.add(phase + " " + done + "/" + total)));
-            List<String> expected = new ArrayList<>(List.of("running the prompts 0/1", "induction probe 0/1"));
+            // the gradient pass comes first: its forward also gives the base loss the ablations are measured against
+            List<String> expected = new ArrayList<>(List.of("running the prompts 0/1", "induction probe 0/1",
+                    "gradient importance 0/1"));
             for (int h = 0; h < 8; h++) {
                 expected.add("ablating heads " + h + "/8");
             }
-            expected.add("gradient importance 0/1");
             assertEquals(expected, steps);
 
             List<String> seen = new ArrayList<>();

@@ -13,6 +13,7 @@ import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -24,12 +25,18 @@ import java.util.SplittableRandom;
  * 1 s). Prints the figures; it asserts nothing.
  *
  * <pre>
- * java -cp ... dev.attnstudio.engine.diagnose.bench.DiagnosticsBenchmark
+ * java -cp ... dev.attnstudio.engine.diagnose.bench.DiagnosticsBenchmark [--no-ablation]
  * </pre>
  */
 public final class DiagnosticsBenchmark {
 
     private DiagnosticsBenchmark() {
+    }
+
+    /** CPU time of this process (every thread, PyTorch's included), or 0 where the JVM does not tell. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     public static void main(String[] args) {
@@ -48,15 +55,22 @@ public final class DiagnosticsBenchmark {
             ReportCards.of(m.model(), List.of(Batch.of(rows[0])), ReportCards.Options.DEFAULT);
 
             long t0 = System.nanoTime();
+            long cpu0 = cpuNanos();
             ReportCard card = ReportCards.of(m.model(), List.of(Batch.of(rows)), ReportCards.Options.DEFAULT);
             double cardSeconds = (System.nanoTime() - t0) / 1e9;
+            double cardCpu = (cpuNanos() - cpu0) / 1e9;
             System.out.printf(Locale.ROOT, "report card, 16 prompts x 128 tokens, %d heads: %.2f s (target < 30 s); "
-                    + "importance: %s%n", card.heads().size(), cardSeconds, card.importance());
+                    + "process CPU %.2f s on %d cores, load average %.1f (a shared machine: the wall time grows with the "
+                    + "load); importance: %s%n", card.heads().size(), cardSeconds, cardCpu,
+                    Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage(), card.importance());
 
-            long t1 = System.nanoTime();
-            HeadImportance.measure(m.model(), List.of(Batch.of(rows[0])), HeadImportance.Ablation.MEAN, 0);
-            System.out.printf(Locale.ROOT, "mean-ablation and gradient importance of all 144 heads, 1 prompt x 128 tokens:"
-                    + " %.2f s%n", (System.nanoTime() - t1) / 1e9);
+            if (!List.of(args).contains("--no-ablation")) {
+                long t1 = System.nanoTime();
+                HeadImportance.measure(m.model(), List.of(Batch.of(rows[0])), HeadImportance.Ablation.MEAN, 0);
+                System.out.printf(Locale.ROOT, "mean-ablation and gradient importance of all 144 heads, 1 prompt x 128"
+                        + " tokens: %.2f s%n", (System.nanoTime() - t1) / 1e9);
+            }
 
             long[] longPrompt = new long[512];
             for (int t = 0; t < longPrompt.length; t++) {
@@ -73,13 +87,16 @@ public final class DiagnosticsBenchmark {
                     AttentionRollout.of(p, m.model().manager(), false);
                 }
                 long t5 = System.nanoTime();
+                long cpu5 = cpuNanos();
                 AttentionRollout.of(p, m.model().manager(), false);
                 long t6 = System.nanoTime();
+                double rolloutCpu = (cpuNanos() - cpu5) / 1e9;
                 AttentionRollout.of(p, m.model().manager(), true);
                 long t7 = System.nanoTime();
-                System.out.printf(Locale.ROOT, "rollout, 512 tokens, 12 layers: %.3f s (target < 1 s; reading the 12"
+                System.out.printf(Locale.ROOT, "rollout, 512 tokens, 12 layers: %.3f s, process CPU %.3f s (target < 1 s;"
+                                + " reading the 12"
                                 + " patterns out of the trace %.3f s more; the forward pass %.2f s); with every head rolled"
-                                + " out too: %.2f s%n", (t6 - t5) / 1e9, (t4 - t3) / 1e9, (t3 - t2) / 1e9,
+                                + " out too: %.2f s%n", (t6 - t5) / 1e9, rolloutCpu, (t4 - t3) / 1e9, (t3 - t2) / 1e9,
                         (t7 - t6) / 1e9);
             }
         }

@@ -11,6 +11,7 @@ import dev.attnstudio.engine.intervene.HeadAblation;
 import dev.attnstudio.engine.intervene.Intervention;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.metrics.TokenLoss;
+import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.program.Hooks;
@@ -108,8 +109,8 @@ public final class HeadImportance {
     }
 
     /**
-     * Measures both importances of every head, telling {@code work} before each head's ablation and before the gradient
-     * pass (it may stop the measurement by throwing {@link java.util.concurrent.CancellationException}).
+     * Measures both importances of every head, telling {@code work} before the gradient pass and before each head's
+     * ablation (it may stop the measurement by throwing {@link java.util.concurrent.CancellationException}).
      */
     public static Result measure(TransformerModel model, List<Batch> prompts, Ablation ablation, int lossFrom, Work work) {
         Capabilities c = model.capabilities();
@@ -125,7 +126,10 @@ public final class HeadImportance {
             }
             return new Result(Double.NaN, delta, grad, norm);
         }
-        double base = loss(model, prompts, Interventions.NONE, lossFrom);
+        // the gradient pass's forward is the model as it is (its gates are ones): its logits give the base loss, so
+        // no separate forward pass is run for it
+        work.step("gradient importance", 0, 1);
+        double base = gradients(model, prompts, layers, grad, lossFrom);
         int total = ablation == Ablation.OFF ? 0 : layers.size() * c.heads();
         int done = 0;
         for (AttentionLayer l : layers) {
@@ -139,8 +143,6 @@ public final class HeadImportance {
             }
             delta.put(l, d);
         }
-        work.step("gradient importance", 0, 1);
-        gradients(model, prompts, layers, grad, lossFrom);
         for (AttentionLayer l : layers) {
             double[] g = grad.get(l);
             double sq = 0;
@@ -168,13 +170,18 @@ public final class HeadImportance {
         return l.site().stack().id() == HookName.Stack.ENCODER ? HeadAblation.Site.ENCODER : HeadAblation.Site.DECODER;
     }
 
-    /** Michel et al.'s I_h, averaged over every row of every batch, into {@code out}. */
-    private static void gradients(TransformerModel model, List<Batch> prompts, List<AttentionLayer> layers,
-                                  Map<AttentionLayer, double[]> out, int lossFrom) {
+    /**
+     * Michel et al.'s I_h, averaged over every row of every batch, into {@code out}; returns the mean next-token loss
+     * of the same forward passes (the model as it is: every gate is 1), as {@link #loss} computes it.
+     */
+    private static double gradients(TransformerModel model, List<Batch> prompts, List<AttentionLayer> layers,
+                                    Map<AttentionLayer, double[]> out, int lossFrom) {
         int heads = model.capabilities().heads();
         Map<AttentionLayer, double[]> sum = new LinkedHashMap<>();
         layers.forEach(l -> sum.put(l, new double[heads]));
         long rows = 0;
+        double lossTotal = 0;
+        long lossCounted = 0;
         for (Batch batch : prompts) {
             try (NDManager scope = model.manager().newSubManager()) {
                 Map<String, NDArray> gates = new LinkedHashMap<>();
@@ -185,6 +192,9 @@ public final class HeadImportance {
                 }
                 try (GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
                     NDArray logits = Forward.run(model, batch, Interventions.NONE.with(new Gates(gates)), scope);
+                    double[] sumAndCount = lossTerms(TensorData.of(model.outputHook(), logits), batch, lossFrom);
+                    lossTotal += sumAndCount[0];
+                    lossCounted += (long) sumAndCount[1];
                     collector.backward(crossEntropy(logits, batch, scope, lossFrom));
                 }
                 for (AttentionLayer l : layers) {
@@ -207,6 +217,36 @@ public final class HeadImportance {
             }
             out.put(l, mean);
         }
+        return lossCounted == 0 ? Double.NaN : lossTotal / lossCounted;
+    }
+
+    /**
+     * The summed loss and the number of counted targets of one batch's logits, exactly as {@link #loss} counts them
+     * (TokenLoss over the output sequence, from {@code lossFrom} on, padding targets left out).
+     */
+    private static double[] lossTerms(TensorData logits, Batch batch, int lossFrom) {
+        boolean twoStacks = batch.decoderIds() != null;
+        long[][] ids = twoStacks ? batch.decoderIds() : batch.ids();
+        long[][] mask = batch.attentionMask();
+        if (twoStacks) {
+            mask = new long[ids.length][];
+            for (int i = 0; i < ids.length; i++) {
+                mask[i] = new long[ids[i].length];
+                java.util.Arrays.fill(mask[i], 1);
+            }
+        }
+        TokenLoss l = TokenLoss.of(logits, ids, mask, false);
+        double total = 0;
+        long counted = 0;
+        for (int r = 0; r < l.perToken().length; r++) {
+            for (int p = lossFrom; p < l.perToken()[r].length; p++) {
+                if (l.counted()[r][p]) {
+                    total += l.perToken()[r][p];
+                    counted++;
+                }
+            }
+        }
+        return new double[] {total, counted};
     }
 
     /**

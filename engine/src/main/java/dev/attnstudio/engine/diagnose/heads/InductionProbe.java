@@ -121,8 +121,8 @@ public record InductionProbe(int period, int repeats, int rows, long seed, int v
         Map<AttentionLayer, Scores[]> out = new LinkedHashMap<>();
         try (Stepper stepper = new Stepper(model, Stepper.Options.DEFAULT.withCapture(Capture.COMPACT).withCache(false))) {
             stepper.reset(batch);
-            stepper.runToEnd();
-            PassView pass = PassView.of(stepper).get(0);
+            PassView.runThroughAttention(stepper, c); // the scores read patterns only: no MLP, norm or unembedding after
+            PassView pass = PassView.prompt(stepper);
             for (AttentionLayer layer : AttentionLayer.all(c)) {
                 Scores[] scores = new Scores[c.heads()];
                 if (layer.site().cross()) {

@@ -79,8 +79,9 @@ public final class ReportCards {
                 Batch b = prompts.get(i);
                 options.work().step("running the prompts", i, prompts.size());
                 s.reset(b);
-                s.runToEnd();
-                PassView.of(s).forEach(p -> pooled.add(p, options.special()));
+                // only as far as the last attention sub-layer: the card reads no logits here (importance runs its own)
+                PassView.runThroughAttention(s, model.capabilities());
+                pooled.add(PassView.prompt(s), options.special());
             }
         }
         return pooled.card(prompts, options);
