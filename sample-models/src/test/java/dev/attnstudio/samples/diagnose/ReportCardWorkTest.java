@@ -40,7 +40,7 @@ class ReportCardWorkTest {
                             throw new CancellationException("stopped");
                         }
                     })));
-            assertEquals(5, seen.size(), "stopped at the third ablation: " + seen);
+            assertEquals(6, seen.size(), "stopped at the third ablation (after the prompts, the probe and the gradient pass): " + seen);
         }
     }
 }
