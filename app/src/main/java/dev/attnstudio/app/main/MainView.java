@@ -224,5 +224,14 @@ public final class MainView {
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), prefs::zoomIn);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.PLUS, KeyCombination.SHORTCUT_DOWN), prefs::zoomIn);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.SUBTRACT, KeyCombination.SHORTCUT_DOWN), prefs::zoomOut);
+        // Esc stops the engine's work wherever the focus is: a text field (the prompt, a spinner, a watch) would
+        // otherwise take the key before the Run menu's accelerator sees it. Idle, Esc is left to the focused control.
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE && !e.isShortcutDown() && !e.isShiftDown() && !e.isAltDown()
+                    && vm.status().isBusy()) {
+                vm.stepping().cancel();
+                e.consume();
+            }
+        });
     }
 }
