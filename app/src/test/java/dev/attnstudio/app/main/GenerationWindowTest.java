@@ -58,6 +58,9 @@ class GenerationWindowTest {
     private static final String PROMPT = "In the beginning";
     private static final Pattern PROGRESS = Pattern.compile("Generating: token (\\d+) of (\\d+)");
 
+    /** How long each pass of the generation under test waits (see the pace in the first test). */
+    private static final long PACE_MILLIS = 40;
+
     private static AppHarness app;
     private final FxRobot robot = new FxRobot();
 
@@ -85,6 +88,19 @@ class GenerationWindowTest {
         assertEquals("Generate " + count + " tokens", fx(() -> robot.lookup("#generateTokensButton").queryAs(Button.class)
                 .getText()), "the toolbar's button follows the Generation tab's count");
 
+        // a pace for the engine: every pass waits at its logits, so the generation outlasts the test's reaction however
+        // fast the machine (unpaced, tiny-gpt's 112 tokens can all be done before the window shows the first)
+        java.util.concurrent.CompletableFuture<AutoCloseable> paced = new java.util.concurrent.CompletableFuture<>();
+        robot.interact(() -> vm().onEngine((model, stepper) -> stepper.hooks().add("hook_logits", "test pace", (t, c) -> {
+            try {
+                Thread.sleep(PACE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return t; // read only
+        }), paced::complete, paced::completeExceptionally));
+        AutoCloseable pace = paced.get(30, TimeUnit.SECONDS);
+
         robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.G);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> generatingToken() >= 1));
         // progress while it runs (the count in the status bar, its filling bar, the busy indicator), read and then Esc
@@ -106,6 +122,16 @@ class GenerationWindowTest {
         assertTrue(bar > 0 && bar < 1, "status bar progress " + bar);
         assertTrue((Boolean) seen[3], "the busy indicator turns");
         awaitIdle();
+        java.util.concurrent.CompletableFuture<Object> unpaced = new java.util.concurrent.CompletableFuture<>();
+        robot.interact(() -> vm().onEngine((model, stepper) -> {
+            try {
+                pace.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return "closed";
+        }, unpaced::complete, unpaced::completeExceptionally));
+        unpaced.get(30, TimeUnit.SECONDS);
         int generated = fx(() -> vm().stepping().groupsProperty().get()) - 1;
         assertTrue(generated >= 1 && generated < count, "stopped early, keeping what was generated: " + generated + " of " + count);
         assertFalse(fx(() -> busy.isVisible()));
