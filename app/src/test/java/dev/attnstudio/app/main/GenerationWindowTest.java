@@ -83,9 +83,9 @@ class GenerationWindowTest {
         int count = fx(() -> vm().session().modelInfoProperty().get().positions()) - prompt; // all that fits
 
         robot.interact(() -> app.view().select(GenerationTab.SPEC.id()));
-        Spinner<?> spinner = robot.lookup("#generateCount").queryAs(Spinner.class);
+        Spinner<?> spinner = robot.from(app.view().root()).lookup("#generateCount").queryAs(Spinner.class);
         robot.interact(() -> ((Spinner<Integer>) spinner).getValueFactory().setValue(count));
-        assertEquals("Generate " + count + " tokens", fx(() -> robot.lookup("#generateTokensButton").queryAs(Button.class)
+        assertEquals("Generate " + count + " tokens", fx(() -> robot.from(app.view().root()).lookup("#generateTokensButton").queryAs(Button.class)
                 .getText()), "the toolbar's button follows the Generation tab's count");
 
         // a pace for the engine: every pass waits at its logits, so the generation outlasts the test's reaction however
@@ -105,8 +105,8 @@ class GenerationWindowTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> generatingToken() >= 1));
         // progress while it runs (the count in the status bar, its filling bar, the busy indicator), read and then Esc
         // pressed in one go on the FX thread: a quiet machine generates all of tiny-gpt's tokens in about two seconds
-        ProgressIndicator busy = robot.lookup("#busyIndicator").queryAs(ProgressIndicator.class);
-        StatusBar statusBar = robot.lookup("#statusBar").queryAs(StatusBar.class);
+        ProgressIndicator busy = robot.from(app.view().root()).lookup("#busyIndicator").queryAs(ProgressIndicator.class);
+        StatusBar statusBar = robot.from(app.view().root()).lookup("#statusBar").queryAs(StatusBar.class);
         Object[] seen = fx(() -> {
             Object[] now = {vm().status().isBusy(), vm().status().messageProperty().get().text(), statusBar.getProgress(),
                     busy.isVisible()};
@@ -147,15 +147,15 @@ class GenerationWindowTest {
             }
             assertArrayEquals(s.tokens(), ids, "the greedy tokens, none lost");
             String continuation = reference.tokenizer().decode(Arrays.copyOfRange(ids, prompt, ids.length));
-            assertEquals(PROMPT, fx(() -> robot.lookup("#promptText").queryAs(Text.class).getText()));
+            assertEquals(PROMPT, fx(() -> robot.from(app.view().root()).lookup("#promptText").queryAs(Text.class).getText()));
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> continuation.equals(
-                    robot.lookup("#continuationText").queryAs(Text.class).getText())));
+                    robot.from(app.view().root()).lookup("#continuationText").queryAs(Text.class).getText())));
             assertEquals("Stopped after " + generated + " of " + count + " tokens: \u2018" + continuation + "\u2019",
                     fx(() -> vm().status().messageProperty().get().text()));
         }
 
         // the token strip marks exactly the generated chips
-        List<Node> chips = fx(() -> List.copyOf(robot.lookup("#tokenStrip .token-chip").queryAll()));
+        List<Node> chips = fx(() -> List.copyOf(robot.from(app.view().root()).lookup("#tokenStrip .token-chip").queryAll()));
         assertEquals(prompt + generated, chips.size());
         for (int i = 0; i < chips.size(); i++) {
             assertEquals(i >= prompt, chips.get(i).getStyleClass().contains(TokenStyles.GENERATED_CHIP), "chip " + i);
@@ -163,7 +163,7 @@ class GenerationWindowTest {
 
         // the attention grid shows the whole sequence: every query of prompt and continuation
         robot.interact(() -> app.view().select(AttentionGridTab.SPEC.id()));
-        AttentionGridView grid = robot.lookup("#attentionGrid").queryAs(AttentionGridView.class);
+        AttentionGridView grid = robot.from(app.view().root()).lookup("#attentionGrid").queryAs(AttentionGridView.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> grid.getData() != null));
         AttentionGridData data = fx(grid::getData);
         assertEquals(prompt + generated, data.rows());
@@ -175,7 +175,7 @@ class GenerationWindowTest {
     void theAttentionTheUserPickedStaysThroughSteppingAndGeneratingOnT5() throws Exception {
         open("reverse-t5");
         type("stay");
-        ChoiceBox<?> stack = robot.lookup("#stackChoice").queryAs(ChoiceBox.class);
+        ChoiceBox<?> stack = robot.from(app.view().root()).lookup("#stackChoice").queryAs(ChoiceBox.class);
         robot.interact(() -> app.view().select(HeadTab.SPEC.id()));
         robot.push(KeyCode.F10);
         awaitIdle();
@@ -183,7 +183,7 @@ class GenerationWindowTest {
 
         robot.interact(() -> ((ChoiceBox<AttentionSource>) stack).setValue(AttentionSource.CROSS)); // the user's pick
         awaitIdle();
-        HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
+        HeadDetailView head = robot.from(app.view().root()).lookup("#headDetail").queryAs(HeadDetailView.class);
         Runnable[] moves = {
             () -> robot.push(KeyCode.F10),                          // step (in the encoder)
             () -> robot.push(KeyCode.F11),                          // step over a block
@@ -229,13 +229,13 @@ class GenerationWindowTest {
         robot.push(KeyCode.BACK_SPACE);
         robot.write(prompt);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() ->
-                prompt.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
+                prompt.equals(robot.from(app.view().root()).lookup("#prompt").queryAs(TextArea.class).getText())));
         awaitIdle();
     }
 
     /** Fires a menu item as a click would (clicks through nested menus are unreliable on headless Monocle). */
     private void fireMenuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
+        MenuBar bar = robot.from(app.view().root()).lookup("#menuBar").queryAs(MenuBar.class);
         robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
                 .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
     }
