@@ -231,18 +231,11 @@ final class StructureProbes {
                         AttentionProbes.variant(List.of(Variant.AS_COMPUTED, Variant.EPS_OUTSIDE_SQRT))),
                 call -> AnswerKind.TENSOR,
                 (call, ctx) -> {
-                    String hook = call.string("hook", null);
-                    Sites.checkHook(ctx.capabilities(), hook, ctx.name(), "hook");
-                    TensorData x = ctx.read(hook, null);
-                    if (x.rank() != 3) {
-                        throw new ProbeException("hook", hook + " is " + x.shapeString() + ", not [B, T, d]");
-                    }
-                    int row = call.integer("row", 0);
-                    int q = call.integer("query");
-                    if (row < 0 || row >= x.shape()[0] || q < 0 || q >= x.shape()[1]) {
-                        throw new ProbeException("query", "position " + q + " of row " + row + " is outside " + x.shapeString());
-                    }
-                    float[] v = x.row(row, q);
+                    PositionVector at = PositionVector.read(call, ctx);
+                    String hook = at.hook();
+                    int row = at.row();
+                    int q = at.query();
+                    float[] v = at.values();
                     double eps = ctx.config().layerNormEps();
                     double mean = 0;
                     for (float f : v) {
