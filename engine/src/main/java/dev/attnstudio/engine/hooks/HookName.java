@@ -38,11 +38,13 @@ public final class HookName {
                 in(BERT, "LayerNorm of the summed token, position and segment embeddings")),
         LN_FINAL_NORMALIZED("ln_final.hook_normalized", "[B, T, d]", "final norm of the residual stream (LayerNorm; LLaMA: RMSNorm)",
                 in(GPT2, "final LayerNorm of the residual stream"),
+                in(NEOX, "final LayerNorm of the residual stream"),
                 in(LLAMA, "final RMSNorm of the residual stream"),
                 in(T5, Stack.ENCODER, "the encoder's final RMS norm: its output, which every cross-attention reads"),
                 in(T5, Stack.DECODER, "the decoder's final RMS norm; hook_logits reads it")),
         LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied)",
                 in(GPT2, "unembedding: ln_final x W_U, a score for every token of the vocabulary as the next one"),
+                in(NEOX, "unembedding: ln_final x W_U (embed_out, or embed_in^T when tied), a score for every token as the next one"),
                 in(LLAMA, "unembedding: ln_final x W_U (lm_head), a score for every token of the vocabulary as the next one"),
                 in(T5, "the decoder's unembedding: ln_final x W_U (times d_model^-0.5 first when the embedding is tied), "
                         + "a score for every token as the next one")),
@@ -73,23 +75,29 @@ public final class HookName {
         RESID_PRE("hook_resid_pre", "[B, T, d]", "residual stream entering the block"),
         LN1_NORMALIZED("ln1.hook_normalized", "[B, T, d]", "first norm: before attention (GPT-2; LLaMA: RMSNorm), of resid_mid (BERT)",
                 in(GPT2, "LayerNorm of the residual stream, before attention (pre-norm)"),
+                in(NEOX, "LayerNorm of resid_pre, before attention (pre-norm)"),
                 in(LLAMA, "RMSNorm of the residual stream, before attention (pre-norm)"),
                 in(BERT, "first LayerNorm, after attention: LayerNorm(resid_mid) (post-norm)"),
                 in(T5, "RMS norm of the residual stream, before self-attention (pre-norm)")),
         Q("attn.hook_q", "[B, T, H, h]", "queries, split into heads"),
         K("attn.hook_k", "[B, T, Hkv, h]", "keys of this pass's positions (rotary models: before rotation)",
                 in(GPT2, "keys of this pass's positions, split into heads"),
+                in(NEOX, "keys of this pass's positions (from the fused query_key_value), before rotation"),
                 in(BERT, "keys of the prompt's positions, split into heads"),
                 in(LLAMA, "keys of this pass's positions, one per key/value head, before rotation"),
                 in(T5, "keys of this pass's positions, split into heads")),
         V("attn.hook_v", "[B, T, Hkv, h]", "values of this pass's positions",
                 in(LLAMA, "values of this pass's positions, one per key/value head")),
         ROT_Q("attn.hook_rot_q", "[B, T, H, h]", "(rotary models) queries rotated by their position",
+                in(NEOX, "queries whose first rotary_pct of each head's coordinates are rotated by position; the rest unchanged"),
                 in(LLAMA, "queries rotated by their position (rotary embedding)")),
         ROT_K("attn.hook_rot_k", "[B, T, Hkv, h]", "(rotary models) keys rotated by their position: what the scores and the KV cache use",
+                in(NEOX, "keys whose first rotary_pct of each head's coordinates are rotated by position (the rest unchanged): "
+                        + "what the scores and the KV cache use"),
                 in(LLAMA, "keys rotated by their position (rotary embedding): what the scores and the KV cache use")),
         PAST_K("attn.hook_past_k", "[B, K-T, Hkv, h]", "(ours) keys held in the KV cache before this pass (rotary models: rotated)",
                 in(GPT2, "(ours) keys held in the KV cache before this pass"),
+                in(NEOX, "(ours) keys held in the KV cache before this pass, already (partially) rotated"),
                 in(LLAMA, "(ours) keys held in the KV cache before this pass, already rotated"),
                 in(T5, "(ours) keys held in the KV cache before this pass")),
         PAST_V("attn.hook_past_v", "[B, K-T, Hkv, h]", "(ours) values held in the KV cache before this pass"),
@@ -105,15 +113,19 @@ public final class HookName {
         PATTERN("attn.hook_pattern", "[B, H, T, K]", "softmax over keys; a fully masked row is 0"),
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),
         ATTN_OUT("hook_attn_out", "[B, T, d]", "heads concatenated, output projection"),
-        RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out"),
+        RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out",
+                in(NEOX, "resid_pre + attn_out (sequential residual only: a parallel-residual block has no hook_resid_mid)")),
         LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second norm: before the MLP (GPT-2; LLaMA: RMSNorm), of resid_post = block output (BERT)",
                 in(GPT2, "LayerNorm of resid_mid, before the MLP (pre-norm)"),
+                in(NEOX, "LayerNorm before the MLP: of resid_pre with parallel residual (attention and MLP read the same "
+                        + "input), of resid_mid without"),
                 in(LLAMA, "RMSNorm of resid_mid, before the MLP (pre-norm)"),
                 in(BERT, "second LayerNorm: of resid_post, giving the block's output (post-norm)"),
                 in(T5, Stack.ENCODER, "RMS norm of resid_mid, before the feed-forward (pre-norm)"),
                 in(T5, Stack.DECODER, "RMS norm of resid_mid, before cross-attention (pre-norm)")),
         MLP_PRE("mlp.hook_pre", "[B, T, m]", "first MLP layer (d -> d_mlp) before the non-linearity (gated MLPs: the gate)",
                 in(GPT2, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
+                in(NEOX, "first MLP layer, x W_in + b_in (dense_h_to_4h, d -> d_mlp), before the GELU"),
                 in(BERT, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
                 in(LLAMA, "the gate, x W_gate (d -> d_mlp), before the SiLU")),
         MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up",
@@ -121,11 +133,14 @@ public final class HookName {
                 in(T5, "the gate's linear partner, x W_up (d -> d_mlp)")),
         MLP_POST("mlp.hook_post", "[B, T, m]", "after the non-linearity (gated MLPs: act(gate) * up)",
                 in(GPT2, "GELU of mlp.hook_pre"),
+                in(NEOX, "GELU of mlp.hook_pre"),
                 in(BERT, "GELU of mlp.hook_pre"),
                 in(LLAMA, "SiLU(gate) * up")),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
         RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out; T5 decoder: resid_mid_cross + mlp_out)",
                 in(GPT2, "resid_mid + mlp_out: the block's output"),
+                in(NEOX, "the block's output: resid_pre + attn_out + mlp_out with parallel residual, resid_mid + mlp_out "
+                        + "without"),
                 in(LLAMA, "resid_mid + mlp_out: the block's output"),
                 in(BERT, "ln1 output + mlp_out; ln2 normalizes it into the block's output"),
                 in(T5, Stack.ENCODER, "resid_mid + mlp_out: the block's output"),
@@ -225,15 +240,21 @@ public final class HookName {
          * {@code encoder.ln_final.hook_normalized}.
          */
         public String at(Model hook) {
-            if (!STACK_HOOKS.contains(hook)) {
+            if (!stackHooks().contains(hook)) {
                 throw new IllegalArgumentException(hook.id + " is not a hook of one stack");
             }
             return prefix + "." + hook.id;
         }
     }
 
-    /** The model-level hooks each stack of an encoder-decoder has once. */
-    private static final Set<Model> STACK_HOOKS = EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+    /**
+     * The model-level hooks each stack of an encoder-decoder has once. A method, not a static field: a field would read
+     * Model's constants while HookName initializes, and they are still null when Model's own initialization came first
+     * (its constants call {@link #in}, which initializes HookName): a model whose first hook is a Model hook failed.
+     */
+    private static Set<Model> stackHooks() {
+        return EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+    }
 
     private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
     private static final Pattern STACK_NAME = Pattern.compile("(encoder|decoder)\\.(.+)");
@@ -289,6 +310,7 @@ public final class HookName {
 
     /** The families with texts of their own ({@code Capabilities.family()}), for {@link Parsed#meaningIn}. */
     private static final String GPT2 = "gpt2";
+    private static final String NEOX = "gpt_neox";
     private static final String BERT = "bert";
     private static final String LLAMA = "llama";
     private static final String T5 = "t5";
@@ -323,7 +345,7 @@ public final class HookName {
         if (stacked.matches()) {
             Stack stack = Stack.valueOf(stacked.group(1).toUpperCase(Locale.ROOT));
             String rest = stacked.group(2);
-            for (Model m : STACK_HOOKS) {
+            for (Model m : stackHooks()) {
                 if (m.id.equals(rest)) {
                     return new Parsed(m, -1, null, stack);
                 }

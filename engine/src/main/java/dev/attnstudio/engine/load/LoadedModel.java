@@ -9,6 +9,7 @@ import dev.attnstudio.engine.model.BertModel;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.Gpt2Model;
 import dev.attnstudio.engine.model.LlamaModel;
+import dev.attnstudio.engine.model.NeoXModel;
 import dev.attnstudio.engine.model.T5Model;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.model.WeightSource;
@@ -85,6 +86,7 @@ public final class LoadedModel implements AutoCloseable {
         try {
             TransformerModel model = switch (config.architecture()) {
                 case GPT2 -> Gpt2Model.load(config, source, root);
+                case GPT_NEOX -> NeoXModel.load(config, source, root);
                 case BERT -> BertModel.load(config, source, root);
                 case LLAMA -> LlamaModel.load(config, source, root);
                 case T5 -> T5Model.load(config, source, root);
@@ -100,6 +102,7 @@ public final class LoadedModel implements AutoCloseable {
     public static Capabilities capabilities(ModelConfig config) {
         return switch (config.architecture()) {
             case GPT2 -> Gpt2Model.capabilities(config);
+            case GPT_NEOX -> NeoXModel.capabilities(config);
             case BERT -> BertModel.capabilities(config);
             case LLAMA -> LlamaModel.capabilities(config);
             case T5 -> T5Model.capabilities(config);
