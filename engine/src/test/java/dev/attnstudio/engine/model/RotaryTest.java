@@ -186,4 +186,50 @@ class RotaryTest {
         }
         return s;
     }
+
+    /**
+     * GPT-NeoX's partial rotary: with r = 4 of h = 8, coordinates 0..3 turn as a 4-wide rotary would (frequencies
+     * theta^(-2i/r), not theta^(-2i/h)), in the rotate_half layout within them; 4..7 pass through bit for bit.
+     */
+    @Test
+    void partialRotaryTurnsOnlyTheLeadingCoordinatesWithFrequenciesOfTheirOwnWidth() {
+        Rotary partial = new Rotary(8, 4, 10000);
+        try (NDArray e1 = manager.create(new float[] {0, 1, 0, 0, 0, 0, 0, 0}, new Shape(1, 1, 1, 8));
+             NDArray out = partial.apply(e1, 7, manager)) {
+            // pair (1, 3) turns by 7 * 10000^(-2/4) = 0.07; with frequencies of h = 8 it would be 7 * 10000^(-1/4)
+            assertArrayEquals(new float[] {0, (float) Math.cos(0.07), 0, (float) Math.sin(0.07), 0, 0, 0, 0},
+                    out.toFloatArray(), 1e-7f);
+        }
+        Rotary narrow = new Rotary(4, 10000);
+        SplittableRandom random = new SplittableRandom(13);
+        int t = 9;
+        int heads = 2;
+        float[] x = random(random, t * heads * 8);
+        float[] head = new float[t * heads * 4];
+        for (int v = 0; v < t * heads; v++) {
+            System.arraycopy(x, v * 8, head, v * 4, 4);
+        }
+        try (NDArray in = manager.create(x, new Shape(1, t, heads, 8)); NDArray out = partial.apply(in, 3, manager);
+             NDArray lead = manager.create(head, new Shape(1, t, heads, 4)); NDArray turned = narrow.apply(lead, 3, manager)) {
+            float[] y = out.toFloatArray();
+            float[] expected = turned.toFloatArray();
+            for (int v = 0; v < t * heads; v++) {
+                assertArrayEquals(Arrays.copyOfRange(expected, v * 4, v * 4 + 4), Arrays.copyOfRange(y, v * 8, v * 8 + 4),
+                        0f, "vector " + v + ": the leading 4 coordinates");
+                assertArrayEquals(Arrays.copyOfRange(x, v * 8 + 4, v * 8 + 8), Arrays.copyOfRange(y, v * 8 + 4, v * 8 + 8),
+                        0f, "vector " + v + ": the tail passes through");
+            }
+        }
+        assertTrue(partial.math("q", 0, 3).contains("first r = 4 of h = 8"), partial.math("q", 0, 3));
+        assertThrows(IllegalArgumentException.class, () -> new Rotary(8, 3, 10000), "an odd number cannot pair up");
+        assertThrows(IllegalArgumentException.class, () -> new Rotary(8, 10, 10000), "wider than the head");
+    }
+
+    /** Rotating every coordinate through the partial constructor is LLaMA's rotation, bit for bit. */
+    @Test
+    void fullWidthIsTheLlamaRotationExactly() {
+        SplittableRandom random = new SplittableRandom(17);
+        float[] x = random(random, 20 * 3 * H);
+        assertArrayEquals(rotate(new Rotary(H, 500000), x, 20, 3, 5), rotate(new Rotary(H, H, 500000), x, 20, 3, 5), 0f);
+    }
 }
