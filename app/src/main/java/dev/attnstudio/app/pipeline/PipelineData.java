@@ -63,9 +63,12 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
      * @param shape    the recorded shape once computed ({@code [1, 12, 9, 9]}), else the documented one
      *                 ({@code [B, H, T, K]}, or {@code ?} for a hook the table does not list)
      * @param computed whether the step has run in this pass
+     * @param branchOf for a step on the second of two parallel branches (GPT-NeoX's parallel residual: the MLP's
+     *                 norm reads the block's input, as attention's does), the step both branches start from; null on
+     *                 the main line (and for the step that joins the branches)
      */
     public record Node(int index, String hook, String label, String module, int row, String shape, boolean computed,
-                       String math) {
+                       String math, String branchOf) {
     }
 
     public PipelineData {
@@ -105,6 +108,7 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
         int row = -1;
         int rowSize = 0;
         Set<String> rowNames = new HashSet<>();
+        Branches branches = new Branches();
         for (int i = 0; i < program.size(); i++) {
             Op op = program.op(i);
             if (!op.group().equals(unit)) {
@@ -116,6 +120,7 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
                 row = -1;
                 rowSize = 0;
                 rowNames.clear();
+                branches = new Branches();
             }
             String module = module(op.name());
             boolean joins = row >= 0 && rowSize < ROW_WIDTH && op.inputs().stream().noneMatch(rowNames::contains)
@@ -129,12 +134,44 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
             rowNames.add(op.name());
             boolean computed = i < executed;
             String shape = computed ? Arrays.toString(recordedShape.apply(i)) : HookName.documentedShape(op.name());
-            nodes.add(new Node(i, op.name(), label(op), module, row, shape, computed, op.math()));
+            String branchOf = branches.next(op, !joins, i > 0 ? program.op(i - 1).name() : null);
+            nodes.add(new Node(i, op.name(), label(op), module, row, shape, computed, op.math(), branchOf));
         }
         if (unit != null) {
             units.add(new Unit(unit, unitTitle(unit), nodes));
         }
         return new PipelineData(group, kind, executed, current, units);
+    }
+
+    /**
+     * Finds two parallel branches in one unit from the steps' inputs alone. A step that starts a row, does not read the
+     * step before it, and reads only steps of this unit of which one already has a reader, starts a second branch from
+     * that step (GPT-NeoX: {@code ln2} reads {@code resid_pre}, which {@code ln1} read). The branch lasts until a step
+     * reads both a branch step and a step off the branch (GPT-NeoX: {@code resid_post}), which joins them.
+     */
+    private static final class Branches {
+        private final Set<String> seen = new HashSet<>();     // steps of this unit so far
+        private final Set<String> read = new HashSet<>();     // steps of this unit some later step reads
+        private final Set<String> branch = new HashSet<>();   // steps on the second branch
+        private String from;                                  // the step the open branch started from, or null
+
+        /** The step the branch {@code op} is on started from, or null on the main line. */
+        String next(Op op, boolean startsRow, String previous) {
+            List<String> inputs = op.inputs();
+            if (from == null && startsRow && !inputs.isEmpty() && (previous == null || !inputs.contains(previous))
+                    && seen.containsAll(inputs) && inputs.stream().anyMatch(read::contains)) {
+                from = inputs.stream().filter(read::contains).findFirst().orElseThrow();
+            } else if (from != null && inputs.stream().anyMatch(branch::contains)
+                    && inputs.stream().anyMatch(in -> seen.contains(in) && !branch.contains(in))) {
+                from = null; // the join
+            }
+            seen.add(op.name());
+            read.addAll(inputs);
+            if (from != null) {
+                branch.add(op.name());
+            }
+            return from;
+        }
     }
 
     // ---- names ------------------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -167,9 +169,18 @@ public final class PipelineView extends BorderPane {
             int rowIndex = -1;
             VBox section = null;
             String sectionModule = null;
+            VBox target = body;                             // where sections go: the body, or a parallel branch's column
+            Map<String, Integer> sectionAt = new HashMap<>(); // hook -> index of its section among body's children
             List<PipelineData.Node> nodes = unit.nodes();
             for (int i = 0; i < nodes.size(); i++) {
                 PipelineData.Node n = nodes.get(i);
+                if (n.branchOf() != null && target == body && sectionAt.containsKey(n.branchOf())) {
+                    target = branches(body, sectionAt.get(n.branchOf()) + 1);
+                    sectionModule = null;
+                } else if (n.branchOf() == null && target != body) {
+                    target = body; // the join: below both branches
+                    sectionModule = null;
+                }
                 if (!n.module().equals(sectionModule)) {
                     sectionModule = n.module();
                     section = new VBox();
@@ -180,11 +191,14 @@ public final class PipelineView extends BorderPane {
                         title.setTooltip(new Tooltip("Steps of the sub-module " + n.module()));
                         section.getChildren().add(title);
                     }
-                    if (!body.getChildren().isEmpty()) {
-                        body.getChildren().add(arrow());
+                    if (!target.getChildren().isEmpty() || target != body) {
+                        target.getChildren().add(arrow());
                     }
-                    body.getChildren().add(section);
+                    target.getChildren().add(section);
                     rowIndex = -1;
+                }
+                if (target == body) {
+                    sectionAt.put(n.hook(), body.getChildren().size() - 1);
                 }
                 if (n.row() != rowIndex) {
                     if (rowIndex >= 0) {
@@ -215,6 +229,29 @@ public final class PipelineView extends BorderPane {
             columns.getChildren().add(pane);
         }
     }
+
+    /**
+     * Two parallel branches from one step (GPT-NeoX's parallel residual): the body's children from {@code from} on
+     * (the first branch, drawn so far) move into a left column, beside an empty right column for the second; both
+     * columns hang below the step they start from. Returns the right column.
+     */
+    private static VBox branches(VBox body, int from) {
+        VBox first = new VBox();
+        first.getChildren().addAll(new ArrayList<>(body.getChildren().subList(from, body.getChildren().size())));
+        if (first.getChildren().isEmpty() || !first.getChildren().get(0).getStyleClass().contains("pipeline-arrow")) {
+            first.getChildren().add(0, arrow());
+        }
+        VBox second = new VBox();
+        HBox both = new HBox(first, second);
+        both.getStyleClass().add(BRANCHES_STYLE);
+        both.setSpacing(12);
+        both.setAlignment(Pos.TOP_CENTER);
+        body.getChildren().add(both);
+        return second;
+    }
+
+    /** Style class of the box holding two parallel branches side by side. */
+    static final String BRANCHES_STYLE = "pipeline-branches";
 
     private static int runLength(List<PipelineData.Node> nodes, int from) {
         int n = 0;
