@@ -45,14 +45,20 @@ public record NeoX(double rotaryPct, double ropeTheta, boolean parallelResidual,
         }
     }
 
-    /** The settings under their Hugging Face names, for a trace's manifest. */
+    /**
+     * The settings under their Hugging Face names, for a trace's manifest: {@code rope_theta} and
+     * {@code tie_word_embeddings} (the keys LLaMA's settings use too), and a {@code gpt_neox} map of rotary_pct,
+     * use_parallel_residual and attention_bias.
+     */
     Map<String, Object> settings() {
+        Map<String, Object> neox = new LinkedHashMap<>();
+        neox.put("rotary_pct", rotaryPct);
+        neox.put("use_parallel_residual", parallelResidual);
+        neox.put("attention_bias", attentionBias);
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("rotary_pct", rotaryPct);
-        s.put("rotary_emb_base", ropeTheta);
-        s.put("use_parallel_residual", parallelResidual);
-        s.put("attention_bias", attentionBias);
+        s.put("rope_theta", ropeTheta);
         s.put("tie_word_embeddings", tiedEmbeddings);
+        s.put("gpt_neox", neox);
         return s;
     }
 }

@@ -59,8 +59,8 @@ class NeoXConfigTest {
         assertEquals(new NeoX(0.25, 10000, true, true, false), neox);
         assertEquals(16, neox.rotaryDims(c.dHead()));
         assertTrue(c.causal() && c.generates() && !c.encoderDecoder());
-        assertEquals(Map.of("rotary_pct", 0.25, "rotary_emb_base", 10000.0, "use_parallel_residual", true,
-                "attention_bias", true, "tie_word_embeddings", false), c.familySettings());
+        assertEquals(Map.of("rope_theta", 10000.0, "tie_word_embeddings", false, "gpt_neox", Map.of("rotary_pct", 0.25,
+                "use_parallel_residual", true, "attention_bias", true)), c.familySettings());
         assertTrue(ModelConfig.Architecture.supported().contains("gpt_neox ("));
     }
 
