@@ -138,12 +138,12 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         require(nHead > 0, "n_head must be positive, was " + nHead);
         require(dModel > 0 && (architecture == Architecture.T5 || dModel % nHead == 0),
                 "n_embd (" + dModel + ") must be a positive multiple of n_head (" + nHead + ")");
+        if (extra instanceof NeoX n) {
+            n.check(dModel / nHead);
+        }
         if (extra instanceof Llama l) {
             require(l.nKvHeads() > 0 && nHead % l.nKvHeads() == 0,
                     "num_key_value_heads (" + l.nKvHeads() + ") must divide num_attention_heads (" + nHead + ")");
-        }
-        if (extra instanceof NeoX n) {
-            n.check(dModel / nHead);
         }
         if (extra instanceof T5 t) {
             require(t.dKv() > 0, "d_kv must be positive, was " + t.dKv());
@@ -174,11 +174,12 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
      */
     public Map<String, Object> familySettings() {
         Map<String, Object> settings = new LinkedHashMap<>();
+        if (extra instanceof NeoX n) {
+            settings.putAll(n.settings());
+        }
         if (extra instanceof Llama l) {
             settings.put("rope_theta", l.ropeTheta());
             settings.put("tie_word_embeddings", l.tiedEmbeddings());
-        } else if (extra instanceof NeoX n) {
-            settings.putAll(n.settings());
         } else if (extra instanceof T5 t) {
             settings.put("tie_word_embeddings", t.tiedEmbeddings());
             Map<String, Object> t5 = new LinkedHashMap<>();
