@@ -31,12 +31,8 @@ public final class HealthTab {
         LongWork work = new LongWork();
         ViewFeed<HealthData> feed = host.feed("Health", (s, c) -> HealthData.from(s, c, memo, work));
         panel.data.bind(feed.dataProperty());
-        panel.placeholder.bind(javafx.beans.binding.Bindings.createStringBinding(() -> work.runningProperty().get()
-                        ? "Computing the report card (its progress is above)."
-                        : work.stoppedProperty().get() ? "The report card was stopped before it finished."
-                        : feed.errorProperty().get() != null ? "The report card could not be computed: " + feed.errorProperty().get()
-                        : "The report card is computed once a prompt is accepted.",
-                work.runningProperty(), work.stoppedProperty(), feed.errorProperty()));
+        panel.placeholder.bind(work.placeholder("Computing the report card (its progress is above).", feed.errorProperty(),
+                "The report card could not be computed: ", "The report card is computed once a prompt is accepted."));
         panel.setOnOpen(h -> {
             host.layerProperty().set(h.layer());
             host.headProperty().set(h.head());
