@@ -3,6 +3,7 @@ package dev.attnstudio.app.health;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.WorkBar;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
@@ -34,6 +35,7 @@ public final class HealthTab {
         panel.placeholder.bind(work.placeholder("Computing the report card (its progress is above).", feed.errorProperty(),
                 "The report card could not be computed: ", "The report card is computed once a prompt is accepted."));
         panel.setOnOpen(h -> {
+            host.attentionSourceProperty().set(AttentionSource.ofSite(h.site()));
             host.layerProperty().set(h.layer());
             host.headProperty().set(h.head());
             host.show(HEAD_VIEW);
@@ -41,6 +43,7 @@ public final class HealthTab {
         panel.grid().selected.addListener((obs, old, now) -> {
             HealthData d = panel.data.get();
             if (now != null && d != null) {
+                host.attentionSourceProperty().set(AttentionSource.ofSite(d.rows().get(now.row()).site()));
                 host.layerProperty().set(d.rows().get(now.row()).layer());
                 host.headProperty().set(now.col());
             }

@@ -3,6 +3,7 @@ package dev.attnstudio.app.lint;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.WorkBar;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewCell;
 import dev.attnstudio.app.views.ViewFeed;
@@ -33,6 +34,7 @@ public final class LintTab {
                 "The linter could not run: ", "The mask linter runs once a prompt is accepted."));
         panel.selected.addListener((obs, old, f) -> {
             if (f != null && f.layer() >= 0) {
+                host.attentionSourceProperty().set(AttentionSource.ofSite(f.site()));
                 host.layerProperty().set(f.layer());
                 if (f.head() >= 0) {
                     host.headProperty().set(f.head());

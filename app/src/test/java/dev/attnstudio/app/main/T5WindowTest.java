@@ -5,6 +5,7 @@ import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
@@ -189,6 +190,36 @@ class T5WindowTest {
             assertEquals(String.valueOf(reversed.charAt(i)), row.get(i + 1), "decoder row " + row);
         }
         assertEquals(row, fx(() -> vm().prompt().decoderTokens().stream().map(dev.attnstudio.app.tokens.TokenChip::text).toList()));
+
+        // Health: a cross-attention head's jump shows it in the Head view with the cross-attention selected
+        robot.interact(() -> vm().selection().attentionSourceProperty().set(AttentionSource.ENCODER));
+        robot.push(KeyCode.ALT, KeyCode.SHIFT, KeyCode.DIGIT1); // the Health tab
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#healthGrid").tryQuery()
+                .map(Node::isVisible).orElse(false) && !robot.lookup("#healthSummary").queryAs(Label.class).getText().isEmpty()));
+        Node grid = robot.lookup("#healthGrid").query();
+        robot.clickOn(grid);
+        int selfRows;
+        try (LoadedModel reference = SampleModels.open(SAMPLE, DjlRuntime.DeviceChoice.CPU)) {
+            selfRows = reference.model().capabilities().sites().stream().filter(site -> !site.cross())
+                    .mapToInt(site -> site.stack().layers()).sum();
+        }
+        for (int i = 0; i < 20; i++) {
+            robot.push(KeyCode.UP);
+            robot.push(KeyCode.LEFT);
+        }
+        for (int i = 0; i < selfRows; i++) {
+            robot.push(KeyCode.DOWN); // past every self-attention row: the first cross-attention layer
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
+        assertEquals(0, (int) fx(() -> vm().selection().layerProperty().get()));
+        robot.interact(() -> vm().selection().attentionSourceProperty().set(AttentionSource.ENCODER));
+        robot.clickOn("#healthOpenHead");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
+        assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null && head.getData().pattern() != null
+                && "decoder.blocks.0.cross_attn.hook_pattern".equals(head.getData().pattern().hook())));
     }
 
     /** The names of the token strip's labelled lines that lie wholly inside its scroll pane's viewport. */
