@@ -40,7 +40,7 @@ public final class HealthTab {
             host.headProperty().set(h.head());
             host.show(HEAD_VIEW);
         });
-        panel.grid().selected.addListener((obs, old, now) -> {
+        panel.grid().cursor.addListener((obs, old, now) -> {
             HealthData d = panel.data.get();
             if (now != null && d != null) {
                 host.attentionSourceProperty().set(AttentionSource.ofSite(d.rows().get(now.row()).site()));

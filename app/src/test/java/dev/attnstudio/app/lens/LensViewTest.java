@@ -90,10 +90,10 @@ class LensViewTest {
             return null;
         });
         DiagFixture.show(stage, panel, 1100, 650, false);
-        double[] at = DiagFixture.fx(() -> panel.grid().centre(1, 2));
+        double[] at = DiagFixture.fx(() -> panel.grid().cellCentre(1, 2));
         robot.clickOn(DiagFixture.screen(panel.grid(), at[0], at[1]));
         WaitForAsyncUtils.waitForFxEvents();
-        assertNotNull(panel.grid().selected.get());
+        assertNotNull(panel.grid().cursor.get());
         String detail = DiagFixture.fx(() -> panel.detail().getText());
         assertTrue(detail.startsWith(d.stageLabel(1) + " (") && detail.contains("'" + d.topText(1, 2) + "'"), detail);
         DiagFixture.snapshotBothThemes(panel, "lens-tiny-gpt");
