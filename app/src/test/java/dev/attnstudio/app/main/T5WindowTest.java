@@ -5,6 +5,7 @@ import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
@@ -15,9 +16,6 @@ import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -38,10 +36,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.fireMenuItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,7 +66,7 @@ class T5WindowTest {
     @BeforeAll
     static void start() throws Exception {
         app = AppHarness.start();
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -87,7 +87,7 @@ class T5WindowTest {
         robot.write(PROMPT);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() ->
                 PROMPT.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
-        awaitIdle();
+        awaitIdle(vm());
 
         // the breakpoint on the cross-attention pattern, every other one unticked
         TextField field = robot.lookup("#breakpointField").queryAs(TextField.class);
@@ -109,7 +109,7 @@ class T5WindowTest {
 
         robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
         robot.push(KeyCode.F5);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(CROSS, fx(() -> label("#currentStepName").replace("\n", ""))); // long names break after dots
         assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
@@ -178,9 +178,9 @@ class T5WindowTest {
         // generation: the decoder writes the prompt backwards, one token per Ctrl+G and run to the end
         for (int i = 0; i < GENERATED; i++) {
             robot.push(KeyCode.CONTROL, KeyCode.G);
-            awaitIdle();
+            awaitIdle(vm());
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
-            awaitIdle();
+            awaitIdle(vm());
             assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> vm().status().messageProperty().get().text());
         }
         List<String> row = fx(this::decoderRow);
@@ -196,20 +196,14 @@ class T5WindowTest {
         robot.push(KeyCode.ALT, KeyCode.SHIFT, KeyCode.DIGIT1); // the Health tab
         WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#healthGrid").tryQuery()
                 .map(Node::isVisible).orElse(false) && !robot.lookup("#healthSummary").queryAs(Label.class).getText().isEmpty()));
-        Node grid = robot.lookup("#healthGrid").query();
-        robot.clickOn(grid);
+        GridCanvas grid = robot.lookup("#healthGrid").queryAs(GridCanvas.class);
         int selfRows;
         try (LoadedModel reference = SampleModels.open(SAMPLE, DjlRuntime.DeviceChoice.CPU)) {
             selfRows = reference.model().capabilities().sites().stream().filter(site -> !site.cross())
                     .mapToInt(site -> site.stack().layers()).sum();
         }
-        for (int i = 0; i < 20; i++) {
-            robot.push(KeyCode.UP);
-            robot.push(KeyCode.LEFT);
-        }
-        for (int i = 0; i < selfRows; i++) {
-            robot.push(KeyCode.DOWN); // past every self-attention row: the first cross-attention layer
-        }
+        // the first cross-attention row, past every self-attention row, selected as a click or the arrow keys select it
+        robot.interact(() -> grid.cursor.set(new GridCanvas.Cell(selfRows, 0)));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
         assertEquals(0, (int) fx(() -> vm().selection().layerProperty().get()));
@@ -262,23 +256,6 @@ class T5WindowTest {
         return null;
     }
 
-    /** Fires a menu item as a click would (clicks through nested menus are unreliable on headless Monocle). */
-    private void fireMenuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
-                .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
     }
@@ -287,7 +264,4 @@ class T5WindowTest {
         return robot.lookup(id).queryAs(Label.class).getText();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
 }
