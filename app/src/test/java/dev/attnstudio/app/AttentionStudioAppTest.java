@@ -35,9 +35,7 @@ import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
-import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tab;
@@ -60,11 +58,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.fireMenuItem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,7 +133,7 @@ class AttentionStudioAppTest {
         assertEquals(16, (int) fx(() -> vm().prompt().tokens().size()));
 
         robot.push(KeyCode.F5);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName").replace("\n", "")));
         HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
         assertTrue(fx(head::isVisible), "the head shows at a pattern step");
@@ -143,11 +143,11 @@ class AttentionStudioAppTest {
         assertTrue(position.matches("step \\d+ / \\d+"), position);
 
         robot.push(KeyCode.SHIFT, KeyCode.F10);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName").replace("\n", "")));
 
         robot.push(KeyCode.F10);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals("blocks.0.attn.hook_pattern", fx(() -> label("#currentStepName").replace("\n", "")));
     }
 
@@ -180,7 +180,7 @@ class AttentionStudioAppTest {
                 Thread.sleep(10);
             }
             long runMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - runStart);
-            awaitIdle();
+            awaitIdle(vm());
             assertTrue(whileBusy > 0, "no probe ran while the engine worked: the run was over before the first probe");
             // Had the run blocked the FX thread, one probe would have waited for all of it. The bounds leave room for
             // the OS scheduler on a busy 2-core machine (single probes of 100-300 ms were seen under load 12).
@@ -221,7 +221,7 @@ class AttentionStudioAppTest {
             robot.write(prompt);
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == ids.length
                     && prompt.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
-            awaitIdle();
+            awaitIdle(vm());
             assertEquals("[CLS]", fx(() -> vm().prompt().tokens().get(0).text()));
 
             TextField field = robot.lookup("#breakpointField").queryAs(TextField.class);
@@ -238,14 +238,14 @@ class AttentionStudioAppTest {
 
             robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
             robot.push(KeyCode.F5);
-            awaitIdle();
+            awaitIdle(vm());
             assertEquals(PATTERN_0, fx(() -> label("#currentStepName").replace("\n", "")));
             assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
             Spinner<?> headSpinner = robot.lookup("#headSpinner").queryAs(Spinner.class);
             robot.interact(() -> headSpinner.getEditor().requestFocus());
             robot.push(KeyCode.CONTROL, KeyCode.A).write("5").push(KeyCode.ENTER);
-            awaitIdle();
+            awaitIdle(vm());
             HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
             WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null && head.getData().head() == 5));
             StageData data = fx(head::getData);
@@ -266,11 +266,11 @@ class AttentionStudioAppTest {
             }
 
             robot.push(KeyCode.SHIFT, KeyCode.F10);
-            awaitIdle();
+            awaitIdle(vm());
             assertEquals("blocks.0.attn.hook_attn_scores", fx(() -> label("#currentStepName").replace("\n", "")));
 
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
-            awaitIdle();
+            awaitIdle(vm());
             String last = reference.model().outputHook();
             assertEquals(last, fx(() -> label("#currentStepName").replace("\n", "")));
             assertEquals((int) fx(() -> vm().stepping().steps().size()), (int) fx(() -> vm().stepping().executedProperty().get()));
@@ -365,20 +365,6 @@ class AttentionStudioAppTest {
         assertTrue(without.isEmpty(), "controls without a tooltip: " + without);
     }
 
-    /**
-     * Fires a menu item as a click would. (Clicking through nested menus is not reliable on headless Monocle: the
-     * submenu's popup has no scene yet when the robot looks for it.)
-     */
-    private void fireMenuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
-                .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
-    }
-
-    private static java.util.stream.Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : java.util.stream.Stream.of(i));
-    }
-
     /** Buttons, fields, ticks, spinners and lists the user works with; the parts inside them are theirs. */
     private static void walk(Node node, List<String> missing) {
         if (node instanceof MenuBar || node instanceof StatusBar) {
@@ -441,17 +427,11 @@ class AttentionStudioAppTest {
         robot.write(text);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == text.length()
                 && text.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     private static void awaitReady() throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()));
         WaitForAsyncUtils.waitForFxEvents();
     }
 
@@ -463,7 +443,4 @@ class AttentionStudioAppTest {
         return robot.lookup(id).queryAs(Label.class).getText();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
 }

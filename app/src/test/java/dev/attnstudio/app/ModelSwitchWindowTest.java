@@ -15,9 +15,6 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import org.junit.jupiter.api.AfterAll;
@@ -33,12 +30,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.menuItem;
+import static dev.attnstudio.app.AppHarness.fireMenuItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -69,7 +68,7 @@ class ModelSwitchWindowTest {
         FxToolkit.registerPrimaryStage();
         app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(ModelSwitchWindowTest::open,
                 SettingsStore.inMemory()));
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     private static LoadedModel open(ModelSource source) {
@@ -107,7 +106,7 @@ class ModelSwitchWindowTest {
             fireMenuItem("sample-" + sample.name());
             WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
                     && vm().session().modelInfoProperty().get().name().equals(sample.name()) && vm().status().isReady()));
-            awaitIdle();
+            awaitIdle(vm());
             checkFresh(sample, where);
             leaveEverythingOn(sample, where);
             runToBreakpointAndCheckTheMask(sample, where);
@@ -155,7 +154,7 @@ class ModelSwitchWindowTest {
     /** F5 to the first attention pattern: the Mask tab counts this model's cells, for its own tokens. */
     private void runToBreakpointAndCheckTheMask(SampleModels.Sample sample, String where) throws Exception {
         run(() -> vm().stepping().runToBreakpoint());
-        awaitIdle();
+        awaitIdle(vm());
         assertFalse(fx(() -> vm().status().messageProperty().get().error()), where + ": "
                 + fx(() -> vm().status().messageProperty().get().text()));
         String at = fx(() -> label("#currentStepName").replace("\n", ""));
@@ -189,7 +188,7 @@ class ModelSwitchWindowTest {
         int rows = t5 ? 1 : 2;
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokenRows().size() == rows
                 && (!t5 || vm().prompt().decoderTokens().size() == 2)));
-        awaitIdle();
+        awaitIdle(vm());
         assertFalse(fx(() -> vm().status().messageProperty().get().error()), where + ": "
                 + fx(() -> vm().status().messageProperty().get().text()));
         if (!t5) {
@@ -241,32 +240,8 @@ class ModelSwitchWindowTest {
         return out;
     }
 
-    private MenuItem menuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        return bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId())).findFirst()
-                .orElseThrow(() -> new AssertionError("no menu item " + id));
-    }
-
-    /** Fires a menu item as a click would (nested menus cannot be clicked through reliably on headless Monocle). */
-    private void fireMenuItem(String id) throws Exception {
-        run(() -> menuItem(id).fire());
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
     private String label(String id) {
         return robot.lookup(id).queryAs(Label.class).getText();
-    }
-
-    /**
-     * Until the engine is done and the FX thread has handled what it posted. (No fixed sleeps: 65 opens would add
-     * them up.)
-     */
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        fx(() -> null);
     }
 
     /** Runs on the FX thread and waits for it. */
@@ -281,7 +256,4 @@ class ModelSwitchWindowTest {
         return app.viewModel();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 }

@@ -18,9 +18,6 @@ import javafx.scene.chart.Chart;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ScrollBar;
-import javafx.scene.control.MenuItem;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
 import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import javafx.stage.Window;
@@ -35,10 +32,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.menuItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,7 +64,7 @@ class TruncationWalkTest {
         FxToolkit.registerPrimaryStage();
         app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(TruncationWalkTest::open,
                 SettingsStore.inMemory()));
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     private static LoadedModel open(ModelSource source) {
@@ -201,26 +199,26 @@ class TruncationWalkTest {
         run(() -> menuItem("sample-" + name).fire());
         WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
                 && vm().session().modelInfoProperty().get().name().equals(name) && vm().status().isReady()));
-        awaitIdle();
+        awaitIdle(vm());
         run(() -> vm().stepping().runToEnd());
-        awaitIdle();
+        awaitIdle(vm());
         if (!SampleModels.find(name).orElseThrow().architecture().equals("bert")) {
             run(() -> vm().stepping().generate(SamplingConfig.GREEDY, 2));
-            awaitIdle();
+            awaitIdle(vm());
         }
         if (name.equals("reverse-t5")) {
             run(() -> vm().selection().attentionSourceProperty().set(AttentionSource.CROSS));
-            awaitIdle();
+            awaitIdle(vm());
             // the cursor on the longest hook name the window may have to show (the current step, the steps list),
             // in the prompt's pass, which computed every step
             run(() -> vm().stepping().jumpTo(0, 0));
-            awaitIdle();
+            awaitIdle(vm());
             run(() -> {
                 int index = vm().stepping().steps().stream().filter(r -> r.name().equals(LONGEST_NAME)).findFirst()
                         .orElseThrow(() -> new AssertionError("no step " + LONGEST_NAME)).index();
                 vm().stepping().jumpTo(0, index);
             });
-            awaitIdle();
+            awaitIdle(vm());
         }
         assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> name + ": " + message());
     }
@@ -253,22 +251,7 @@ class TruncationWalkTest {
             WaitForAsyncUtils.waitForFxEvents();
             WaitForAsyncUtils.sleep(40, TimeUnit.MILLISECONDS);
         }
-        awaitIdle();
-    }
-
-    private MenuItem menuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        return bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId())).findFirst()
-                .orElseThrow(() -> new AssertionError("no menu item " + id));
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        fx(() -> null);
+        awaitIdle(vm());
     }
 
     private static void run(Runnable action) throws Exception {
@@ -282,7 +265,4 @@ class TruncationWalkTest {
         return app.viewModel();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(60, TimeUnit.SECONDS);
-    }
 }

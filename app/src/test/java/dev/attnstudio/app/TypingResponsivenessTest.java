@@ -23,10 +23,11 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,11 +54,11 @@ class TypingResponsivenessTest {
         FxToolkit.registerPrimaryStage();
         app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(TypingResponsivenessTest::open,
                 SettingsStore.inMemory()));
-        awaitIdle();
+        awaitIdle(vm());
         robot().interact(() -> vm().session().openSample(LONG_CONTEXT));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
                 && vm().session().modelInfoProperty().get().name().equals(LONG_CONTEXT)));
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     private static LoadedModel open(ModelSource source) {
@@ -84,7 +85,7 @@ class TypingResponsivenessTest {
             field.end();
         });
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> vm().prompt().tokens().size() == PASTED));
-        awaitIdle();
+        awaitIdle(vm());
 
         String typed = "And the earth was without form, and void; and darkness was upon the face of the deep. ".repeat(2)
                 .substring(0, TYPED);
@@ -136,17 +137,8 @@ class TypingResponsivenessTest {
         return new FxRobot();
     }
 
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(60, TimeUnit.SECONDS);
-    }
 }

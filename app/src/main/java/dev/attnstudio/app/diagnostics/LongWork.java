@@ -2,12 +2,15 @@ package dev.attnstudio.app.diagnostics;
 
 import dev.attnstudio.engine.diagnose.Work;
 import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ObservableValue;
 
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
@@ -59,6 +62,17 @@ public final class LongWork {
     /** What it is doing, e.g. "ablating heads (3 of 8)". */
     public ReadOnlyStringProperty phaseProperty() {
         return phase.getReadOnlyProperty();
+    }
+
+    /**
+     * What a view shows instead of its content: {@code running} while it computes, that it was stopped, why it failed
+     * ({@code failedPrefix} + the feed's error), else {@code idle}.
+     */
+    public StringBinding placeholder(String running, ObservableValue<String> error, String failedPrefix, String idle) {
+        return Bindings.createStringBinding(() -> this.running.get() ? running
+                        : stopped.get() ? "Stopped before it finished: Compute again (above) runs it again."
+                        : error.getValue() != null ? failedPrefix + error.getValue() : idle,
+                this.running, stopped, error);
     }
 
     /** FX thread: asks the running computation to stop at its next step. */

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.health;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.panels.PanelStyles;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
 import dev.attnstudio.engine.diagnose.heads.HeadFlag;
@@ -77,7 +78,7 @@ final class HealthPanel extends BorderPane {
             summary.setText(now == null ? "" : now.summary());
             showEvidence();
         });
-        grid.selected.addListener((obs, old, now) -> showEvidence());
+        grid.cursor.addListener((obs, old, now) -> showEvidence());
         showEvidence();
     }
 
@@ -97,7 +98,7 @@ final class HealthPanel extends BorderPane {
     /** The selected head's card, or null. */
     HeadCard selectedHead() {
         HealthData d = data.get();
-        HealthGrid.Cell c = grid.selected.get();
+        GridCanvas.Cell c = grid.cursor.get();
         return d == null || c == null ? null : d.head(c.row(), c.col());
     }
 

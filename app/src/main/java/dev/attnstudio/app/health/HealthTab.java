@@ -3,6 +3,7 @@ package dev.attnstudio.app.health;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.WorkBar;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
@@ -31,20 +32,18 @@ public final class HealthTab {
         LongWork work = new LongWork();
         ViewFeed<HealthData> feed = host.feed("Health", (s, c) -> HealthData.from(s, c, memo, work));
         panel.data.bind(feed.dataProperty());
-        panel.placeholder.bind(javafx.beans.binding.Bindings.createStringBinding(() -> work.runningProperty().get()
-                        ? "Computing the report card (its progress is above)."
-                        : work.stoppedProperty().get() ? "The report card was stopped before it finished."
-                        : feed.errorProperty().get() != null ? "The report card could not be computed: " + feed.errorProperty().get()
-                        : "The report card is computed once a prompt is accepted.",
-                work.runningProperty(), work.stoppedProperty(), feed.errorProperty()));
+        panel.placeholder.bind(work.placeholder("Computing the report card (its progress is above).", feed.errorProperty(),
+                "The report card could not be computed: ", "The report card is computed once a prompt is accepted."));
         panel.setOnOpen(h -> {
+            host.attentionSourceProperty().set(AttentionSource.ofSite(h.site()));
             host.layerProperty().set(h.layer());
             host.headProperty().set(h.head());
             host.show(HEAD_VIEW);
         });
-        panel.grid().selected.addListener((obs, old, now) -> {
+        panel.grid().cursor.addListener((obs, old, now) -> {
             HealthData d = panel.data.get();
             if (now != null && d != null) {
+                host.attentionSourceProperty().set(AttentionSource.ofSite(d.rows().get(now.row()).site()));
                 host.layerProperty().set(d.rows().get(now.row()).layer());
                 host.headProperty().set(now.col());
             }

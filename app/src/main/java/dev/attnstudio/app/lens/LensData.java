@@ -1,9 +1,11 @@
 package dev.attnstudio.app.lens;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.PromptKey;
 import dev.attnstudio.app.diagnostics.TokenText;
 import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.diagnose.lens.LogitLens;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -33,15 +35,27 @@ public record LensData(String reason, List<LogitLens.Stage> stages, List<String>
         positions = List.copyOf(positions);
     }
 
-    /** Engine thread only: the lens of the prompt pass of {@code stepper}, the context's batch row. */
-    public static LensData from(Stepper stepper, ViewContext c, Memo<LensData> memo) {
+    /**
+     * Engine thread only: the lens of the prompt pass of {@code stepper}, the context's batch row, under {@code work}
+     * (progress, stop); null while the view waits after a stop.
+     */
+    public static LensData from(Stepper stepper, ViewContext c, Memo<LensData> memo, LongWork work) {
+        if (work.isStopped()) {
+            return null;
+        }
         Batch batch = stepper.groups().get(0).inputs();
         int row = Math.min(c.batchRow(), batch.size() - 1);
-        return memo.get(PromptKey.of(c.loaded(), stepper, row), () -> compute(c.loaded(), batch, row, stepper.interventions()));
+        return memo.get(PromptKey.of(c.loaded(), stepper, row), () -> work.run("logit lens",
+                w -> compute(c.loaded(), batch, row, stepper.interventions(), w)));
     }
 
     /** Runs the prompt (under the interventions) and reads every stage through the lens. */
     public static LensData compute(LoadedModel loaded, Batch batch, int row, Interventions iv) {
+        return compute(loaded, batch, row, iv, Work.NONE);
+    }
+
+    /** As {@link #compute(LoadedModel, Batch, int, Interventions)}, telling {@code work} its progress (which may stop it). */
+    public static LensData compute(LoadedModel loaded, Batch batch, int row, Interventions iv, Work work) {
         Capabilities caps = loaded.model().capabilities();
         if (!caps.generates()) {
             return new LensData("The logit lens needs an unembedding; this " + caps.family() + " encoder has none (its"
@@ -52,11 +66,12 @@ public record LensData(String reason, List<LogitLens.Stage> stages, List<String>
             o = o.withInterventions(iv);
         }
         try (Stepper s = new Stepper(loaded.model(), o)) {
+            work.step("running the prompt", 0, 1);
             s.reset(batch);
             s.runToEnd();
             var tokenizer = loaded.tokenizer();
             List<LogitLens.Stage> stages = LogitLens.of(loaded.model(), s, row, TOP_K,
-                    tokenizer == null ? null : id -> TokenText.of(tokenizer, id));
+                    tokenizer == null ? null : id -> TokenText.of(tokenizer, id), work);
             long[] ids = caps.readsSource() ? batch.decoderIds()[row] : batch.ids()[row];
             List<String> positions = new ArrayList<>();
             int t = stages.isEmpty() ? 0 : stages.get(0).kl().length;

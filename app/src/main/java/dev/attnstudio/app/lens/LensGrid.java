@@ -1,13 +1,13 @@
 package dev.attnstudio.app.lens;
 
-import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.app.heatmap.ColorScale;
+import dev.attnstudio.app.heatmap.GridCanvas;
+import dev.attnstudio.app.heatmap.MapViewport;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
-import javafx.scene.input.KeyEvent;
-import javafx.scene.input.MouseEvent;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
@@ -19,46 +19,23 @@ import java.util.Locale;
  * The logit lens grid: a row per residual stage (layer by layer, pre / mid / post), a column per position; each cell
  * holds the lens' top token, its probability as the colour (light: unsure, dark: sure), and at the right a strip of
  * each stage's mean KL to the final distribution (how far that stage still is from the model's answer). Cells fill the
- * canvas; click or the arrow keys select a cell, whose top tokens the view lists.
+ * canvas; the selected cell is the grid's cell cursor (click, or the arrow keys), whose top tokens the view lists, and
+ * the grid zooms and pans like every map ({@link GridCanvas}).
  */
-final class LensGrid extends CanvasRegion {
+final class LensGrid extends GridCanvas {
 
-    /** A cell: a stage and a position. */
-    record Cell(int stage, int position) {
-    }
-
-    /** Room for the stage labels: as wide as the longest ("L11 mid_cross") plus a gap. */
-    private double left = 66;
     private static final double TOP = 22;
     private static final double STRIP = 64;
     private static final double GAP = 10;
 
     final ObjectProperty<LensData> data = new SimpleObjectProperty<>(this, "data");
-    final ObjectProperty<Cell> selected = new SimpleObjectProperty<>(this, "selected");
 
     private final Font font = Font.font(11);
-    private double cw;
-    private double ch;
 
     LensGrid() {
-        setFocusTraversable(true);
+        super("Hover a cell for the lens' top token; click one or move with the arrow keys for its top tokens");
         setMinSize(160, 100);
-        data.addListener((obs, old, now) -> {
-            Cell s = selected.get();
-            if (now == null || s != null && (s.stage() >= now.stages().size() || s.position() >= now.positions().size())) {
-                selected.set(null);
-            }
-            redraw();
-        });
-        selected.addListener((obs, old, now) -> redraw());
-        addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
-            requestFocus();
-            Cell c = cellAt(e.getX(), e.getY());
-            if (c != null) {
-                selected.set(c);
-            }
-        });
-        addEventHandler(KeyEvent.KEY_PRESSED, this::key);
+        watchData(data);
     }
 
     @Override
@@ -71,78 +48,65 @@ final class LensGrid extends CanvasRegion {
         return 320;
     }
 
-    private boolean empty(LensData d) {
+    private static boolean empty(LensData d) {
         return d == null || d.stages().isEmpty() || d.positions().isEmpty();
     }
 
-    Cell cellAt(double x, double y) {
+    @Override
+    public int rows() {
         LensData d = data.get();
-        if (empty(d) || cw <= 0 || x < left || y < TOP) {
-            return null;
-        }
-        int p = (int) ((x - left) / cw);
-        int s = (int) ((y - TOP) / ch);
-        return s < d.stages().size() && p < d.positions().size() ? new Cell(s, p) : null;
+        return empty(d) ? 0 : d.stages().size();
     }
 
-    double[] centre(int stage, int position) {
-        return new double[] {left + (position + 0.5) * cw, TOP + (stage + 0.5) * ch};
+    @Override
+    public int cols() {
+        LensData d = data.get();
+        return empty(d) ? 0 : d.positions().size();
     }
 
-    private void key(KeyEvent e) {
+    /** "L1 mid, position 2 'cat': top 'the' 0.412". */
+    @Override
+    protected String describe(int stage, int position) {
+        LensData d = data.get();
+        return String.format(Locale.ROOT, "%s, position %d '%s': top '%s' %.3f", d.stageLabel(stage), position,
+                d.positions().get(position), d.topText(stage, position), d.topProb(stage, position));
+    }
+
+    @Override
+    protected void paintCells(GraphicsContext gc, double w, double h) {
         LensData d = data.get();
         if (empty(d)) {
             return;
         }
-        Cell c = selected.get() == null ? new Cell(0, 0) : selected.get();
-        int s = c.stage();
-        int p = c.position();
-        switch (e.getCode()) {
-            case UP -> s--;
-            case DOWN -> s++;
-            case LEFT -> p--;
-            case RIGHT -> p++;
-            default -> {
-                return;
-            }
+        Text probe = new Text();
+        probe.setFont(font);
+        double widest = 0;
+        for (int s = 0; s < d.stages().size(); s++) {
+            probe.setText(d.stageLabel(s));
+            widest = Math.max(widest, probe.getLayoutBounds().getWidth());
         }
-        selected.set(new Cell(Math.max(0, Math.min(d.stages().size() - 1, s)), Math.max(0, Math.min(d.positions().size() - 1, p))));
-        e.consume();
-    }
-
-    @Override
-    protected void paint(GraphicsContext gc, double w, double h) {
-        LensData d = data.get();
-        if (!empty(d)) {
-            Text probe = new Text();
-            probe.setFont(font);
-            double widest = 0;
-            for (int s = 0; s < d.stages().size(); s++) {
-                probe.setText(d.stageLabel(s));
-                widest = Math.max(widest, probe.getLayoutBounds().getWidth());
-            }
-            left = Math.ceil(widest) + 12;
-        }
-        if (empty(d) || w <= left + STRIP + GAP + 10 || h <= TOP + 10) {
-            cw = 0;
+        double left = Math.ceil(widest) + 12; // as wide as the longest stage label ("L11 mid_cross") plus a gap
+        if (w <= left + STRIP + GAP + 10 || h <= TOP + 10) {
             return;
         }
         int stages = d.stages().size();
         int positions = d.positions().size();
-        cw = Math.min(140, (w - left - STRIP - GAP - 4) / positions);
-        ch = Math.min(56, (h - TOP - 4) / stages);
+        MapViewport.Geometry g = place(left, TOP, Math.min(140, (w - left - STRIP - GAP - 4) / positions),
+                Math.min(56, (h - TOP - 4) / stages), 1);
+        double cw = g.cellW();
+        double ch = g.cellH();
+        double sx = g.x() + g.frameW() + GAP;
         gc.setFont(font);
         gc.setTextBaseline(VPos.CENTER);
+        gc.save();
+        gc.beginPath();
+        gc.rect(g.x(), g.y(), sx + STRIP - g.x(), g.frameH());
+        gc.clip();
         int every = Math.max(1, (int) Math.ceil(12 / ch));
-        for (int s = 0; s < stages; s++) {
-            double y = TOP + s * ch;
-            if (s % every == 0) {
-                gc.setFill(colours().muted());
-                gc.setTextAlign(TextAlignment.RIGHT);
-                gc.fillText(d.stageLabel(s), left - 6, y + ch / 2);
-            }
-            for (int p = 0; p < positions; p++) {
-                double x = left + p * cw;
+        for (int s = g.firstRow(); s < g.endRow(); s++) {
+            double y = g.yOf(s);
+            for (int p = g.firstCol(); p < g.endCol(); p++) {
+                double x = g.xOf(p);
                 int argb = ColorScale.sequential(Math.max(0, Math.min(1, d.topProb(s, p))));
                 gc.setFill(ColorScale.color(argb));
                 gc.fillRect(x, y, cw - 1, ch - 1);
@@ -157,10 +121,8 @@ final class LensGrid extends CanvasRegion {
                 }
             }
             double kl = d.stages().get(s).meanKl();
-            double sx = left + positions * cw + GAP;
             double t = Double.isFinite(kl) ? Math.min(1, kl / d.maxMeanKl()) : 1;
-            Color klColour = Color.web("#f6e7d2").interpolate(Color.web("#c2410c"), t);
-            gc.setFill(klColour);
+            gc.setFill(Color.web("#f6e7d2").interpolate(Color.web("#c2410c"), t));
             gc.fillRect(sx, y, STRIP, ch - 1);
             if (ch >= 12) {
                 gc.setFill(t > 0.55 ? Color.WHITE : Color.web("#1f2328"));
@@ -168,20 +130,28 @@ final class LensGrid extends CanvasRegion {
                 gc.fillText(Double.isFinite(kl) ? String.format(Locale.ROOT, "%.3f", kl) : "NaN", sx + STRIP / 2, y + ch / 2);
             }
         }
+        gc.restore();
+        gc.setFont(font);
         gc.setFill(colours().muted());
+        gc.setTextAlign(TextAlignment.RIGHT);
+        gc.setTextBaseline(VPos.CENTER);
+        for (int s = g.firstRow(); s < g.endRow(); s++) {
+            double y = g.yOf(s + 0.5);
+            if (s % every == 0 && y >= g.y() && y <= g.y() + g.frameH()) {
+                gc.fillText(d.stageLabel(s), left - 6, y);
+            }
+        }
         gc.setTextAlign(TextAlignment.CENTER);
         gc.setTextBaseline(VPos.BOTTOM);
         int pe = Math.max(1, (int) Math.ceil(30 / cw));
-        for (int p = 0; p < positions; p += pe) {
-            gc.fillText(fit(d.positions().get(p), cw * pe - 4), left + (p + 0.5) * cw, TOP - 4);
+        for (int p = g.firstCol(); p < g.endCol(); p++) {
+            double x = g.xOf(p + 0.5);
+            if (p % pe == 0 && x >= g.x() && x <= g.x() + g.frameW()) {
+                gc.fillText(fit(d.positions().get(p), cw * pe - 4, font), x, TOP - 4);
+            }
         }
-        gc.fillText("mean KL", left + positions * cw + GAP + STRIP / 2, TOP - 4);
-        Cell sel = selected.get();
-        if (sel != null && !exporting()) {
-            gc.setStroke(colours().accent());
-            gc.setLineWidth(2);
-            gc.strokeRect(left + sel.position() * cw + 1, TOP + sel.stage() * ch + 1, cw - 3, ch - 3);
-        }
+        gc.fillText("mean KL", sx + STRIP / 2, TOP - 4);
+        setContent(new Rectangle2D(0, 0, Math.ceil(sx + STRIP) + 1, Math.ceil(g.y() + g.frameH()) + 1));
     }
 
     /** The font a cell's text is drawn in: the grid's, or smaller (down to 8 points) for a text that would not fit. */
@@ -197,11 +167,7 @@ final class LensGrid extends CanvasRegion {
     }
 
     /** The text cut (with an ellipsis) to fit {@code width} points in the font. */
-    private String fit(String s, double width) {
-        return fit(s, width, font);
-    }
-
-    private String fit(String s, double width, Font f) {
+    private static String fit(String s, double width, Font f) {
         Text probe = new Text(s);
         probe.setFont(f);
         if (probe.getLayoutBounds().getWidth() <= width) {

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.lens;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.panels.PanelStyles;
 import dev.attnstudio.engine.diagnose.lens.LogitLens;
 import javafx.beans.property.ObjectProperty;
@@ -52,7 +53,7 @@ final class LensPanel extends BorderPane {
         setBottom(detail);
         data.addListener((obs, old, now) -> show());
         placeholder.addListener((obs, old, now) -> show());
-        grid.selected.addListener((obs, old, now) -> describe());
+        grid.cursor.addListener((obs, old, now) -> describe());
         show();
     }
 
@@ -77,19 +78,19 @@ final class LensPanel extends BorderPane {
 
     private void describe() {
         LensData d = data.get();
-        LensGrid.Cell c = grid.selected.get();
+        GridCanvas.Cell c = grid.cursor.get();
         if (d == null || d.reason() != null || c == null) {
             detail.setText(d == null || d.reason() != null ? "" : "Light cells: the lens is unsure; dark: it is sure."
                     + " The strip at the right: KL(final || lens) in nats, averaged over positions.");
             return;
         }
-        LogitLens.Stage s = d.stages().get(c.stage());
+        int p = c.col(); // a cell is a stage (row) and a position (column)
+        LogitLens.Stage s = d.stages().get(c.row());
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s (%s), position %d '%s': KL to the final %.4f"
-                + " nats; top tokens:", d.stageLabel(c.stage()), s.hook(), c.position(), d.positions().get(c.position()),
-                s.kl()[c.position()]));
-        for (int i = 0; i < s.topIds()[c.position()].length; i++) {
-            String text = s.topText() == null ? "#" + s.topIds()[c.position()][i] : s.topText()[c.position()][i];
-            b.append(String.format(Locale.ROOT, "%s '%s' %.3f", i == 0 ? "" : ",", text, s.topProbs()[c.position()][i]));
+                + " nats; top tokens:", d.stageLabel(c.row()), s.hook(), p, d.positions().get(p), s.kl()[p]));
+        for (int i = 0; i < s.topIds()[p].length; i++) {
+            String text = s.topText() == null ? "#" + s.topIds()[p][i] : s.topText()[p][i];
+            b.append(String.format(Locale.ROOT, "%s '%s' %.3f", i == 0 ? "" : ",", text, s.topProbs()[p][i]));
         }
         detail.setText(b.toString());
     }

@@ -1,6 +1,8 @@
 package dev.attnstudio.app.lens;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
+import dev.attnstudio.app.diagnostics.WorkBar;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewFeed;
 import dev.attnstudio.app.views.ViewHost;
@@ -20,10 +22,11 @@ public final class LensTab {
         LensPanel panel = new LensPanel();
         panel.setId("lensPanel");
         Memo<LensData> memo = new Memo<>();
-        ViewFeed<LensData> feed = host.feed("Logit lens", (s, c) -> LensData.from(s, c, memo));
+        LongWork work = new LongWork();
+        ViewFeed<LensData> feed = host.feed("Logit lens", (s, c) -> LensData.from(s, c, memo, work));
         panel.data.bind(feed.dataProperty());
-        panel.placeholder.bind(feed.errorProperty().map(e -> "The logit lens could not be computed: " + e)
-                .orElse("The logit lens is computed once a prompt is accepted."));
-        return BuiltView.of(panel);
+        panel.placeholder.bind(work.placeholder("Reading each layer through the lens (its progress is above).", feed.errorProperty(),
+                "The logit lens could not be computed: ", "The logit lens is computed once a prompt is accepted."));
+        return BuiltView.of(WorkBar.around(panel, new WorkBar(work, SPEC.camelId(), host::refresh)));
     }
 }

@@ -1,8 +1,10 @@
 package dev.attnstudio.app.lint;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
 import dev.attnstudio.app.diagnostics.PromptKey;
 import dev.attnstudio.app.views.ViewContext;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.diagnose.lint.MaskFinding;
 import dev.attnstudio.engine.diagnose.lint.MaskLinter;
 import dev.attnstudio.engine.intervene.Interventions;
@@ -31,18 +33,29 @@ public record LintData(List<MaskFinding> findings, String checked, List<String> 
         interventions = List.copyOf(interventions);
     }
 
-    /** Lints the prompt pass of {@code stepper} under its interventions. Engine thread only. */
-    public static LintData from(Stepper stepper, ViewContext c, Memo<LintData> memo) {
-        return memo.get(PromptKey.of(c.loaded(), stepper, null),
-                () -> compute(c.loaded(), stepper.groups().get(0).inputs(), stepper.interventions()));
+    /**
+     * Lints the prompt pass of {@code stepper} under its interventions, under {@code work} (progress, stop); null while
+     * the view waits after a stop. Engine thread only.
+     */
+    public static LintData from(Stepper stepper, ViewContext c, Memo<LintData> memo, LongWork work) {
+        if (work.isStopped()) {
+            return null;
+        }
+        return memo.get(PromptKey.of(c.loaded(), stepper, null), () -> work.run("mask lint",
+                w -> compute(c.loaded(), stepper.groups().get(0).inputs(), stepper.interventions(), w)));
     }
 
     /** Lints {@code batch} under {@code interventions} with the linter's default options. */
     public static LintData compute(LoadedModel loaded, Batch batch, Interventions interventions) {
+        return compute(loaded, batch, interventions, Work.NONE);
+    }
+
+    /** As {@link #compute(LoadedModel, Batch, Interventions)}, telling {@code work} its progress (which may stop it). */
+    public static LintData compute(LoadedModel loaded, Batch batch, Interventions interventions, Work work) {
         long start = System.nanoTime();
         Interventions iv = interventions == null ? Interventions.NONE : interventions;
         MaskLinter.Options o = MaskLinter.Options.DEFAULT;
-        List<MaskFinding> findings = MaskLinter.lint(loaded.model(), batch, iv, o);
+        List<MaskFinding> findings = MaskLinter.lint(loaded.model(), batch, iv, o, work);
         return new LintData(findings, checked(loaded.model().capabilities(), batch, o), iv.specs(),
                 (System.nanoTime() - start) / 1_000_000);
     }

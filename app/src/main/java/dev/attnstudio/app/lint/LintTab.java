@@ -1,6 +1,9 @@
 package dev.attnstudio.app.lint;
 
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.Memo;
+import dev.attnstudio.app.diagnostics.WorkBar;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.BuiltView;
 import dev.attnstudio.app.views.ViewCell;
 import dev.attnstudio.app.views.ViewFeed;
@@ -24,12 +27,14 @@ public final class LintTab {
         LintPanel panel = new LintPanel();
         panel.setId("lintPanel");
         Memo<LintData> memo = new Memo<>();
-        ViewFeed<LintData> feed = host.feed("Lint", (s, c) -> LintData.from(s, c, memo));
+        LongWork work = new LongWork();
+        ViewFeed<LintData> feed = host.feed("Lint", (s, c) -> LintData.from(s, c, memo, work));
         panel.data.bind(feed.dataProperty());
-        panel.placeholder.bind(feed.errorProperty().map(e -> "The linter could not run: " + e)
-                .orElse("The mask linter runs once a prompt is accepted."));
+        panel.placeholder.bind(work.placeholder("Linting the prompt (its progress is above).", feed.errorProperty(),
+                "The linter could not run: ", "The mask linter runs once a prompt is accepted."));
         panel.selected.addListener((obs, old, f) -> {
             if (f != null && f.layer() >= 0) {
+                host.attentionSourceProperty().set(AttentionSource.ofSite(f.site()));
                 host.layerProperty().set(f.layer());
                 if (f.head() >= 0) {
                     host.headProperty().set(f.head());
@@ -42,6 +47,6 @@ public final class LintTab {
                 host.cellProperty().set(f.query() >= 0 && f.key() >= 0 ? new ViewCell(f.query(), f.key()) : null);
             }
         });
-        return BuiltView.of(panel);
+        return BuiltView.of(WorkBar.around(panel, new WorkBar(work, SPEC.camelId(), host::refresh)));
     }
 }

@@ -102,7 +102,7 @@ final class TabHost implements ViewHost {
     }
 
     @Override
-    public ObservableValue<AttentionSource> attentionSourceProperty() {
+    public ObjectProperty<AttentionSource> attentionSourceProperty() {
         return vm.selection().attentionSourceProperty();
     }
 

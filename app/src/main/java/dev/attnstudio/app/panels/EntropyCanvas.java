@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.Figure;
 import dev.attnstudio.app.heatmap.ColorScale;
@@ -74,13 +75,13 @@ final class EntropyCanvas extends GridCanvas {
     }
 
     @Override
-    int rows() {
+    public int rows() {
         EntropyData d = data.get();
         return d == null ? 0 : d.layers();
     }
 
     @Override
-    int cols() {
+    public int cols() {
         EntropyData d = data.get();
         return d == null || d.layers() == 0 ? 0 : d.heads();
     }
@@ -147,7 +148,7 @@ final class EntropyCanvas extends GridCanvas {
 
     /** A head's mean entropy in this pass, or that it is not computed yet. */
     @Override
-    String describe(int layer, int head) {
+    protected String describe(int layer, int head) {
         float v = data.get().mean(layer, head);
         return Float.isNaN(v)
                 ? String.format(Locale.ROOT, "L%d H%d: not computed yet in this pass", layer, head)
@@ -155,7 +156,7 @@ final class EntropyCanvas extends GridCanvas {
     }
 
     @Override
-    void paintCells(GraphicsContext gc, double w, double h) {
+    protected void paintCells(GraphicsContext gc, double w, double h) {
         EntropyData d = data.get();
         if (d == null || d.layers() == 0 || w <= LEFT || h <= TOP) {
             return;

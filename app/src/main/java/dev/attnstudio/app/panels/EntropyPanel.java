@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.heatmap.ColorScale;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.ColorScale;
 import dev.attnstudio.app.heatmap.MapViewport;
@@ -68,12 +69,12 @@ final class KvMatrixCanvas extends GridCanvas {
     }
 
     @Override
-    int rows() {
+    public int rows() {
         return columns() == 0 ? 0 : data.get().dHead();
     }
 
     @Override
-    int cols() {
+    public int cols() {
         return columns();
     }
 
@@ -82,7 +83,7 @@ final class KvMatrixCanvas extends GridCanvas {
     }
 
     @Override
-    void paintCells(GraphicsContext gc, double w, double h) {
+    protected void paintCells(GraphicsContext gc, double w, double h) {
         KvCacheData d = data.get();
         if (d == null || d.keys() == null || d.positions() == 0) {
             return;
@@ -176,7 +177,7 @@ final class KvMatrixCanvas extends GridCanvas {
     }
 
     @Override
-    WritableImage overview(int w, int h) {
+    protected WritableImage overview(int w, int h) {
         KvCacheData d = data.get();
         if (d == null || d.keys() == null || d.positions() == 0) {
             return null;
@@ -200,7 +201,7 @@ final class KvMatrixCanvas extends GridCanvas {
 
     /** An entry described: which cache, position and token, the pass that wrote it, its dimension and value. */
     @Override
-    String describe(int i, int p) {
+    protected String describe(int i, int p) {
         KvCacheData d = data.get();
         KvCacheData.Pass pass = d.passes().get(d.positionPass()[p]);
         return String.format(Locale.ROOT, "%s[layer %d, kv head %d] position %d '%s' (written by pass %s), dim %d = %.4g",

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.heatmap.AxisLabels;
 import dev.attnstudio.app.heatmap.CanvasRegion;
 import dev.attnstudio.app.heatmap.ColorScale;
@@ -83,13 +84,13 @@ final class MaskCanvas extends GridCanvas {
     }
 
     @Override
-    int rows() {
+    public int rows() {
         MaskData d = data.get();
         return d == null ? 0 : d.queries();
     }
 
     @Override
-    int cols() {
+    public int cols() {
         MaskData d = data.get();
         return d == null ? 0 : d.keys();
     }
@@ -99,7 +100,7 @@ final class MaskCanvas extends GridCanvas {
     }
 
     @Override
-    void paintCells(GraphicsContext gc, double w, double h) {
+    protected void paintCells(GraphicsContext gc, double w, double h) {
         MaskData d = data.get();
         if (!exporting()) {
             cell = 0;
@@ -261,7 +262,7 @@ final class MaskCanvas extends GridCanvas {
     }
 
     @Override
-    WritableImage overview(int w, int h) {
+    protected WritableImage overview(int w, int h) {
         MaskData d = data.get();
         if (d == null) {
             return null;
@@ -338,7 +339,7 @@ final class MaskCanvas extends GridCanvas {
 
     /** What a cell is, for the readout: query and key, the mask's value and reason, the overlaid weight. */
     @Override
-    String describe(int q, int k) {
+    protected String describe(int q, int k) {
         MaskData d = data.get();
         MaskData.Cell c = d.cell(q, k);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "query %d '%s' -> key %d '%s'%s: %s, mask %s",

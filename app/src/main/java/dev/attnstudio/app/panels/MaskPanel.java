@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.Figure;
 import dev.attnstudio.app.heatmap.ColorScale;

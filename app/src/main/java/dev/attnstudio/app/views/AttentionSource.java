@@ -48,6 +48,22 @@ public record AttentionSource(String stack, String module, boolean cross) {
     }
 
     /**
+     * The attention of a diagnostic's site label ({@code self}, {@code encoder}, {@code decoder}, {@code cross}: the
+     * engine's {@code AttentionLayer.label}); {@link #SELF} for null or an unknown label.
+     */
+    public static AttentionSource ofSite(String site) {
+        if (site == null) {
+            return SELF;
+        }
+        return switch (site) {
+            case "encoder" -> ENCODER;
+            case "decoder" -> DECODER;
+            case "cross" -> CROSS;
+            default -> SELF;
+        };
+    }
+
+    /**
      * Whether a query of this attention sees only itself and earlier positions: the self-attention of a
      * decoder-only model and of an encoder-decoder's decoder. Cross-attention and encoder self-attention are not
      * causal.

@@ -56,8 +56,11 @@ public interface ViewHost {
     /** Moves the cursor onto a computed step of a pass. */
     void jumpTo(int group, int index);
 
-    /** The attention the views show: self-attention, or one of an encoder-decoder's three. */
-    ObservableValue<AttentionSource> attentionSourceProperty();
+    /**
+     * The attention the views show: self-attention, or one of an encoder-decoder's three. A view that sets it (a
+     * diagnostic jumping to a cross-attention head) pins it, as the user's own choice does.
+     */
+    ObjectProperty<AttentionSource> attentionSourceProperty();
 
     /** The interventions the pass runs under. */
     ObservableValue<Interventions> interventionsProperty();

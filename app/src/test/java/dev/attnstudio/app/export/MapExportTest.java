@@ -9,9 +9,6 @@ import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Control;
 import javafx.scene.control.Label;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.layout.Region;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,12 +23,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.menuItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +57,7 @@ class MapExportTest {
             app.viewModel().stepping().runToBreakpoint(); // F5: blocks.*.attn.hook_pattern, layer 0's pattern
             return null;
         });
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -190,7 +189,7 @@ class MapExportTest {
 
     private void show(String view) throws Exception {
         robot.interact(() -> app.view().select(view));
-        awaitIdle();
+        awaitIdle(vm());
         // the view's feed runs when its tab shows: wait until its map is drawn
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> drawn(view)));
         WaitForAsyncUtils.waitForFxEvents();
@@ -242,15 +241,6 @@ class MapExportTest {
         return s.toString();
     }
 
-    private List<MenuItem> menuItems() {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        return bar.getMenus().stream().flatMap(m -> items(m.getItems())).toList();
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
     }
@@ -260,13 +250,4 @@ class MapExportTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(20, TimeUnit.SECONDS);
-    }
 }

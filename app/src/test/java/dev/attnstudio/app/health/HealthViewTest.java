@@ -109,7 +109,7 @@ class HealthViewTest {
             return null;
         });
         DiagFixture.show(stage, panel, 1100, 640, false);
-        double[] at = DiagFixture.fx(() -> panel.grid().centre(row, col));
+        double[] at = DiagFixture.fx(() -> panel.grid().cellCentre(row, col));
         robot.clickOn(DiagFixture.screen(panel.grid(), at[0], at[1]));
         WaitForAsyncUtils.waitForFxEvents();
         List<String> texts = DiagFixture.fx(() -> {

@@ -1,6 +1,7 @@
 package dev.attnstudio.app.lens;
 
 import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.engine.diagnose.lens.LogitLens;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Logit lens view shows the engine's top tokens and KL; an encoder says in one line why it has none. */
@@ -38,6 +42,26 @@ class LensViewTest {
     @AfterAll
     static void close() throws Exception {
         DiagFixture.close(stage, gpt, minilm);
+    }
+
+    @Test
+    void stoppingTheLensStopsItBetweenLayersAndTheViewWaitsForComputeAgain() throws Exception {
+        Batch prompt = Batch.of(gpt.tokenizer().encode("Attention is all you need").ids());
+        LongWork work = new LongWork();
+        List<String> phases = new ArrayList<>();
+        assertThrows(CancellationException.class, () -> work.run("logit lens", w -> LensData.compute(gpt, prompt, 0,
+                Interventions.NONE, (phase, done, total) -> {
+                    phases.add(phase + " " + done + "/" + total);
+                    if (phase.startsWith("reading") && done == 1) {
+                        work.stop(); // as the view's Stop button does
+                    }
+                    w.step(phase, done, total);
+                })));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("reading each layer through the lens 1/" + gpt.config().nLayer(), phases.get(phases.size() - 1),
+                "stopped before the second layer was read: " + phases);
+        assertTrue(work.isStopped());
+        assertTrue(DiagFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
     }
 
     @Test
@@ -66,10 +90,10 @@ class LensViewTest {
             return null;
         });
         DiagFixture.show(stage, panel, 1100, 650, false);
-        double[] at = DiagFixture.fx(() -> panel.grid().centre(1, 2));
+        double[] at = DiagFixture.fx(() -> panel.grid().cellCentre(1, 2));
         robot.clickOn(DiagFixture.screen(panel.grid(), at[0], at[1]));
         WaitForAsyncUtils.waitForFxEvents();
-        assertNotNull(panel.grid().selected.get());
+        assertNotNull(panel.grid().cursor.get());
         String detail = DiagFixture.fx(() -> panel.detail().getText());
         assertTrue(detail.startsWith(d.stageLabel(1) + " (") && detail.contains("'" + d.topText(1, 2) + "'"), detail);
         DiagFixture.snapshotBothThemes(panel, "lens-tiny-gpt");

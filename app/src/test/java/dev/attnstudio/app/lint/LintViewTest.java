@@ -1,6 +1,7 @@
 package dev.attnstudio.app.lint;
 
 import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.engine.diagnose.lint.FindingKind;
 import dev.attnstudio.engine.diagnose.lint.MaskFinding;
 import dev.attnstudio.engine.intervene.Interventions;
@@ -14,9 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Lint view with a mask bug on (a finding of the bug's kind, a jump to its cell) and off (a plain "no finding"). */
@@ -35,6 +40,26 @@ class LintViewTest {
     @AfterAll
     static void close() throws Exception {
         DiagFixture.close(stage, gpt);
+    }
+
+    @Test
+    void stoppingTheLinterStopsItBetweenLayersAndTheViewWaitsForComputeAgain() throws Exception {
+        Batch prompt = Batch.of(gpt.tokenizer().encode("Attention is all you need").ids());
+        LongWork work = new LongWork();
+        List<String> phases = new ArrayList<>();
+        assertThrows(CancellationException.class, () -> work.run("mask lint", w -> LintData.compute(gpt, prompt,
+                Interventions.NONE, (phase, done, total) -> {
+                    phases.add(phase + " " + done + "/" + total);
+                    if (phase.startsWith("checking") && done == 1) {
+                        work.stop(); // as the view's Stop button does
+                    }
+                    w.step(phase, done, total);
+                })));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(phases.size() >= 3 && phases.get(phases.size() - 1).startsWith("checking each layer's attention 1/"),
+                "stopped before the second layer was checked: " + phases);
+        assertTrue(work.isStopped());
+        assertTrue(DiagFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
     }
 
     @Test

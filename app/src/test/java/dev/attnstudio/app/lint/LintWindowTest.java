@@ -7,9 +7,6 @@ import dev.attnstudio.app.main.MainViewModel;
 import dev.attnstudio.engine.diagnose.lint.FindingKind;
 import dev.attnstudio.engine.diagnose.lint.MaskFinding;
 import dev.attnstudio.engine.intervene.MaskBug;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.TabPane;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +15,11 @@ import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.menuItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -36,7 +34,7 @@ class LintWindowTest {
     @BeforeAll
     static void start() throws Exception {
         app = AppHarness.start();
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -47,9 +45,9 @@ class LintWindowTest {
     @Test
     void aFlippedMaskIsFoundAndItsCellIsShownInTheHeadView() throws Exception {
         robot.interact(() -> vm().interventions().set(MaskBug.FLIPPED, true));
-        awaitIdle();
+        awaitIdle(vm());
         robot.interact(() -> vm().stepping().runToEnd());
-        awaitIdle();
+        awaitIdle(vm());
         robot.interact(() -> menuItem(LintTab.SPEC.menuItemId()).fire());
         LintPanel panel = robot.lookup("#lintPanel").queryAs(LintPanel.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> panel.data.get() != null));
@@ -60,37 +58,18 @@ class LintWindowTest {
         assertEquals(leak.layer(), (int) fx(() -> vm().selection().layerProperty().get()));
         assertEquals(leak.head(), (int) fx(() -> vm().selection().headProperty().get()));
         robot.clickOn("#lintToHead");
-        awaitIdle();
+        awaitIdle(vm());
         HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> MapCell.single(leak.query(), leak.key())
                 .equals(head.map().cellCursorProperty().get())));
         TabPane tabs = robot.lookup(".tab-pane").queryAs(TabPane.class);
         assertEquals("headTab", fx(() -> tabs.getSelectionModel().getSelectedItem().getId()));
         robot.interact(() -> vm().interventions().set(MaskBug.FLIPPED, false));
-        awaitIdle();
-    }
-
-    private MenuItem menuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        return bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId())).findFirst()
-                .orElseThrow(() -> new AssertionError("no menu item " + id));
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
+        awaitIdle(vm());
     }
 
     private static MainViewModel vm() {
         return app.viewModel();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
 }

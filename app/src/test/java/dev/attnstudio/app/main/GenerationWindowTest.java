@@ -19,9 +19,6 @@ import dev.attnstudio.samples.SampleModels;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextArea;
@@ -36,12 +33,13 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.fireMenuItem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,7 +65,7 @@ class GenerationWindowTest {
     @BeforeAll
     static void start() throws Exception {
         app = AppHarness.start();
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -121,7 +119,7 @@ class GenerationWindowTest {
         double bar = (Double) seen[2];
         assertTrue(bar > 0 && bar < 1, "status bar progress " + bar);
         assertTrue((Boolean) seen[3], "the busy indicator turns");
-        awaitIdle();
+        awaitIdle(vm());
         java.util.concurrent.CompletableFuture<Object> unpaced = new java.util.concurrent.CompletableFuture<>();
         robot.interact(() -> vm().onEngine((model, stepper) -> {
             try {
@@ -178,11 +176,11 @@ class GenerationWindowTest {
         ChoiceBox<?> stack = robot.from(app.view().root()).lookup("#stackChoice").queryAs(ChoiceBox.class);
         robot.interact(() -> app.view().select(HeadTab.SPEC.id()));
         robot.push(KeyCode.F10);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(AttentionSource.ENCODER, fx(stack::getValue), "follows the cursor into the encoder until picked");
 
         robot.interact(() -> ((ChoiceBox<AttentionSource>) stack).setValue(AttentionSource.CROSS)); // the user's pick
-        awaitIdle();
+        awaitIdle(vm());
         HeadDetailView head = robot.from(app.view().root()).lookup("#headDetail").queryAs(HeadDetailView.class);
         Runnable[] moves = {
             () -> robot.push(KeyCode.F10),                          // step (in the encoder)
@@ -196,7 +194,7 @@ class GenerationWindowTest {
         robot.interact(() -> vm().stepping().generateCountProperty().set(3));
         for (Runnable move : moves) {
             move.run();
-            awaitIdle();
+            awaitIdle(vm());
             assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> vm().status().messageProperty().get().text());
             assertEquals(AttentionSource.CROSS, fx(stack::getValue), "the stack choice stays where the user put it");
             assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
@@ -230,31 +228,11 @@ class GenerationWindowTest {
         robot.write(prompt);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() ->
                 prompt.equals(robot.from(app.view().root()).lookup("#prompt").queryAs(TextArea.class).getText())));
-        awaitIdle();
-    }
-
-    /** Fires a menu item as a click would (clicks through nested menus are unreliable on headless Monocle). */
-    private void fireMenuItem(String id) {
-        MenuBar bar = robot.from(app.view().root()).lookup("#menuBar").queryAs(MenuBar.class);
-        robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
-                .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
+        awaitIdle(vm());
     }
 
     private static MainViewModel vm() {
         return app.viewModel();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
 }

@@ -24,10 +24,11 @@ import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.fx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +46,7 @@ class InterventionsWindowTest {
     @BeforeAll
     static void start() throws Exception {
         app = AppHarness.start();
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -61,7 +62,7 @@ class InterventionsWindowTest {
         // right-click head 1 of layer 0 in the attention grid: the context menu ablates it
         robot.push(KeyCode.ALT, KeyCode.DIGIT1);
         robot.push(KeyCode.F5);
-        awaitIdle();
+        awaitIdle(vm());
         AttentionGridView grid = robot.lookup("#attentionGrid").queryAs(AttentionGridView.class);
         Point2D cell = fx(() -> findThumbnail(grid, 0, 1));
         robot.interact(() -> grid.fireEvent(new ContextMenuEvent(ContextMenuEvent.CONTEXT_MENU_REQUESTED, cell.getX(),
@@ -69,7 +70,7 @@ class InterventionsWindowTest {
         MenuItem ablate = fx(() -> contextItem("ablateHeadItem"));
         assertEquals("Ablate layer 0 head 1 (zero)", fx(ablate::getText));
         robot.interact(ablate::fire);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(List.of("ablate:0.1"), fx(() -> vm().interventions().get().specs()));
         assertEquals("Interventions (1)", fx(button::getText));
         assertEquals(List.of(0, 1), fx(() -> List.copyOf(grid.markedHeadsProperty().get().keySet()).get(0)));
@@ -77,9 +78,9 @@ class InterventionsWindowTest {
 
         // scaling off and the off-by-one bug from the Interventions menu
         fireMenuItem("noScalingItem");
-        awaitIdle();
+        awaitIdle(vm());
         fireMenuItem("bug-off-by-one");
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(List.of("ablate:0.1", "no-scaling", "mask-bug:off-by-one"), fx(() -> vm().interventions().get().specs()));
         assertTrue(fx(() -> ((CheckMenuItem) menuItem("noScalingItem")).isSelected()));
         assertTrue(fx(() -> ((CheckMenuItem) menuItem("bug-off-by-oneTool")).isSelected()), "the toolbar's twin follows");
@@ -87,7 +88,7 @@ class InterventionsWindowTest {
 
         // the pass started over under them: run to the end, then every patched step is marked in the list
         robot.interact(() -> vm().stepping().runToEnd()); // Run > Run to end (Ctrl+Enter)
-        awaitIdle();
+        awaitIdle(vm());
         List<String> patched = fx(() -> vm().stepping().steps().stream().filter(StepRow::patched).map(StepRow::name).toList());
         assertTrue(patched.containsAll(List.of("blocks.0.attn.hook_attn_scores_unmasked", "blocks.0.attn.hook_mask",
                 "blocks.0.attn.hook_pattern", "blocks.0.attn.hook_z", "blocks.3.attn.hook_mask")), patched.toString());
@@ -98,7 +99,7 @@ class InterventionsWindowTest {
 
         // the views of layer 0 say what was replaced
         robot.push(KeyCode.ALT, KeyCode.DIGIT2);
-        awaitIdle();
+        awaitIdle(vm());
         vm().selection().layerProperty().set(0);
         HeadDetailView head = robot.lookup("#headDetail").queryAs(HeadDetailView.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> note("#headDetailPatches").isVisible()));
@@ -108,13 +109,13 @@ class InterventionsWindowTest {
         assertTrue(fx(() -> head.getData().patches().contains("hook_attn_scores_unmasked: "
                 + vm().interventions().get().applied().get(1).label())));
         robot.push(KeyCode.ALT, KeyCode.DIGIT4);
-        awaitIdle();
+        awaitIdle(vm());
         StageStripView stages = robot.lookup("#stageStrip").queryAs(StageStripView.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> stages.getData() != null
                 && note("#stageStripPatches").isVisible()));
         assertEquals("2. scaled (scaling off, = raw)", fx(() -> stages.maps().get(1).titleProperty().get()));
         robot.push(KeyCode.ALT, KeyCode.DIGIT5);
-        awaitIdle();
+        awaitIdle(vm());
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> note("#maskPatches").isVisible()));
 
         // the bug's symptom is on screen in numbers: the first query may see nothing
@@ -123,11 +124,11 @@ class InterventionsWindowTest {
 
         // clearing restores the model as it is
         fireMenuItem("clearInterventionsItem");
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(Interventions.NONE, fx(() -> vm().interventions().get()));
         assertEquals("Interventions", fx(button::getText));
         robot.interact(() -> vm().stepping().runToEnd());
-        awaitIdle();
+        awaitIdle(vm());
         assertTrue(fx(() -> vm().stepping().steps().stream().noneMatch(StepRow::patched)));
         assertFalse(fx(() -> note("#maskPatches").isVisible()));
         assertTrue(fx(() -> grid.markedHeadsProperty().get().isEmpty()));
@@ -157,6 +158,7 @@ class InterventionsWindowTest {
         return robot.lookup(id).queryAs(PatchNote.class);
     }
 
+    /** A menu bar item, or one of the Interventions toolbar button's. */
     private MenuItem menuItem(String id) {
         MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
         MenuButton button = robot.lookup("#interventionsButton").queryAs(MenuButton.class);
@@ -178,17 +180,7 @@ class InterventionsWindowTest {
         return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
     }
 
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
-    }
-
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
     }
 }

@@ -5,6 +5,8 @@ import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.HeadDetailView;
 import dev.attnstudio.app.attention.HeadTab;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.heatmap.GridCanvas;
+import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
@@ -14,9 +16,6 @@ import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.Menu;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -37,10 +36,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.fireMenuItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +66,7 @@ class T5WindowTest {
     @BeforeAll
     static void start() throws Exception {
         app = AppHarness.start();
-        awaitIdle();
+        awaitIdle(vm());
     }
 
     @AfterAll
@@ -86,7 +87,7 @@ class T5WindowTest {
         robot.write(PROMPT);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() ->
                 PROMPT.equals(robot.lookup("#prompt").queryAs(TextArea.class).getText())));
-        awaitIdle();
+        awaitIdle(vm());
 
         // the breakpoint on the cross-attention pattern, every other one unticked
         TextField field = robot.lookup("#breakpointField").queryAs(TextField.class);
@@ -108,7 +109,7 @@ class T5WindowTest {
 
         robot.push(KeyCode.ALT, KeyCode.DIGIT2); // the Head tab
         robot.push(KeyCode.F5);
-        awaitIdle();
+        awaitIdle(vm());
         assertEquals(CROSS, fx(() -> label("#currentStepName").replace("\n", ""))); // long names break after dots
         assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
 
@@ -177,9 +178,9 @@ class T5WindowTest {
         // generation: the decoder writes the prompt backwards, one token per Ctrl+G and run to the end
         for (int i = 0; i < GENERATED; i++) {
             robot.push(KeyCode.CONTROL, KeyCode.G);
-            awaitIdle();
+            awaitIdle(vm());
             robot.push(KeyCode.CONTROL, KeyCode.ENTER);
-            awaitIdle();
+            awaitIdle(vm());
             assertFalse(fx(() -> vm().status().messageProperty().get().error()), () -> vm().status().messageProperty().get().text());
         }
         List<String> row = fx(this::decoderRow);
@@ -189,6 +190,30 @@ class T5WindowTest {
             assertEquals(String.valueOf(reversed.charAt(i)), row.get(i + 1), "decoder row " + row);
         }
         assertEquals(row, fx(() -> vm().prompt().decoderTokens().stream().map(dev.attnstudio.app.tokens.TokenChip::text).toList()));
+
+        // Health: a cross-attention head's jump shows it in the Head view with the cross-attention selected
+        robot.interact(() -> vm().selection().attentionSourceProperty().set(AttentionSource.ENCODER));
+        robot.push(KeyCode.ALT, KeyCode.SHIFT, KeyCode.DIGIT1); // the Health tab
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> fx(() -> robot.lookup("#healthGrid").tryQuery()
+                .map(Node::isVisible).orElse(false) && !robot.lookup("#healthSummary").queryAs(Label.class).getText().isEmpty()));
+        GridCanvas grid = robot.lookup("#healthGrid").queryAs(GridCanvas.class);
+        int selfRows;
+        try (LoadedModel reference = SampleModels.open(SAMPLE, DjlRuntime.DeviceChoice.CPU)) {
+            selfRows = reference.model().capabilities().sites().stream().filter(site -> !site.cross())
+                    .mapToInt(site -> site.stack().layers()).sum();
+        }
+        // the first cross-attention row, past every self-attention row, selected as a click or the arrow keys select it
+        robot.interact(() -> grid.cursor.set(new GridCanvas.Cell(selfRows, 0)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
+        assertEquals(0, (int) fx(() -> vm().selection().layerProperty().get()));
+        robot.interact(() -> vm().selection().attentionSourceProperty().set(AttentionSource.ENCODER));
+        robot.clickOn("#healthOpenHead");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(fx(() -> app.view().tab(HeadTab.SPEC.id()).isSelected()));
+        assertEquals(AttentionSource.CROSS, fx(() -> vm().selection().attentionSourceProperty().get()));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> fx(() -> head.getData() != null && head.getData().pattern() != null
+                && "decoder.blocks.0.cross_attn.hook_pattern".equals(head.getData().pattern().hook())));
     }
 
     /** The names of the token strip's labelled lines that lie wholly inside its scroll pane's viewport. */
@@ -231,23 +256,6 @@ class T5WindowTest {
         return null;
     }
 
-    /** Fires a menu item as a click would (clicks through nested menus are unreliable on headless Monocle). */
-    private void fireMenuItem(String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        robot.interact(() -> bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId()))
-                .findFirst().orElseThrow(() -> new AssertionError("no menu item " + id)).fire());
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof Menu m ? items(m.getItems()) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().status().isReady() && !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
     }
@@ -256,7 +264,4 @@ class T5WindowTest {
         return robot.lookup(id).queryAs(Label.class).getText();
     }
 
-    private static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(10, TimeUnit.SECONDS);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.sampling.Sampler;

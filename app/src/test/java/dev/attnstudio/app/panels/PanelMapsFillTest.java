@@ -1,5 +1,6 @@
 package dev.attnstudio.app.panels;
 
+import dev.attnstudio.app.heatmap.GridCanvas;
 import dev.attnstudio.app.MapPasses;
 import dev.attnstudio.app.views.AttentionSource;
 import javafx.geometry.Rectangle2D;

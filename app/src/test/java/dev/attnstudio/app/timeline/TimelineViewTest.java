@@ -6,21 +6,18 @@ import dev.attnstudio.app.diff.HeadScoreGrid;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
 import java.util.Comparator;
 import javafx.scene.control.Label;
-import javafx.scene.control.MenuBar;
-import javafx.scene.control.MenuItem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static dev.attnstudio.app.AppHarness.fx;
+import static dev.attnstudio.app.AppHarness.awaitIdle;
+import static dev.attnstudio.app.AppHarness.menuItem;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The Timeline view on induction-2l: the scrubber replays the induction head forming (low at step 0, high at the end). */
@@ -43,17 +40,17 @@ class TimelineViewTest {
     @Test
     void theScrubberReplaysTheInductionHeadForming() throws Exception {
         fx(() -> {
-            menuItem(new FxRobot(), "sample-induction-2l").fire();
+            menuItem("sample-induction-2l").fire();
             return null;
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> vm().session().modelInfoProperty().get() != null
                 && vm().session().modelInfoProperty().get().name().equals("induction-2l")));
-        awaitIdle();
+        awaitIdle(vm());
         fx(() -> {
             vm().stepping().runToEnd();
             return null;
         });
-        awaitIdle();
+        awaitIdle(vm());
         robot.interact(() -> app.view().select("timeline"));
         TimelinePanel panel = fx(() -> robot.lookup("#timelinePanel").queryAs(TimelinePanel.class));
         List<Integer> steps = fx(() -> {
@@ -97,28 +94,8 @@ class TimelineViewTest {
         assertEquals(last, fx(() -> panel.pointProperty().get().step()));
     }
 
-    private static MenuItem menuItem(FxRobot robot, String id) {
-        MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
-        return bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId())).findFirst()
-                .orElseThrow(() -> new AssertionError("no menu item " + id));
-    }
-
-    private static Stream<MenuItem> items(List<MenuItem> items) {
-        return items.stream().flatMap(i -> i instanceof javafx.scene.control.Menu m
-                ? Stream.concat(Stream.of(i), items(m.getItems())) : Stream.of(i));
-    }
-
-    private static void awaitIdle() throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()));
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static MainViewModel vm() {
         return app.viewModel();
     }
 
-    static <T> T fx(Callable<T> read) throws Exception {
-        return WaitForAsyncUtils.asyncFx(read).get(30, TimeUnit.SECONDS);
-    }
 }

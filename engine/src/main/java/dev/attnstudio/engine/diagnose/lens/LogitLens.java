@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.TransformerModel;
@@ -60,6 +61,12 @@ public final class LogitLens {
      * @param decode token text for the top tokens, or null
      */
     public static List<Stage> of(TransformerModel model, Stepper stepper, int row, int k, LongFunction<String> decode) {
+        return of(model, stepper, row, k, decode, Work.NONE);
+    }
+
+    /** As {@link #of(TransformerModel, Stepper, int, int, LongFunction)}, telling {@code work} before each layer. */
+    public static List<Stage> of(TransformerModel model, Stepper stepper, int row, int k, LongFunction<String> decode,
+                                 Work work) {
         Capabilities c = model.capabilities();
         if (!c.generates()) {
             throw new IllegalArgumentException("the logit lens needs an unembedding; a " + c.family()
@@ -79,6 +86,7 @@ public final class LogitLens {
             NDArray finalLogp = m.create(logits.values(), new Shape(logits.shape())).logSoftmax(-1);
             int[] finalTop = argMax(finalLogp);
             for (int l = 0; l < c.outputStack().layers(); l++) {
+                work.step("reading each layer through the lens", l, c.outputStack().layers());
                 for (HookName.Block b : stages(c)) {
                     String hook = stack == null ? b.at(l) : stack.at(b, l);
                     if (program.indexOf(hook) < 0) {

@@ -2,6 +2,7 @@ package dev.attnstudio.engine.diagnose.lint;
 
 import dev.attnstudio.engine.diagnose.AttentionLayer;
 import dev.attnstudio.engine.diagnose.PassView;
+import dev.attnstudio.engine.diagnose.Work;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.metrics.TokenLoss;
@@ -57,18 +58,32 @@ public final class MaskLinter {
 
     /** Lints a run of {@code batch} under {@code interventions}. */
     public static List<MaskFinding> lint(TransformerModel model, Batch batch, Interventions interventions, Options o) {
+        return lint(model, batch, interventions, o, Work.NONE);
+    }
+
+    /**
+     * Lints a run of {@code batch} under {@code interventions}, telling {@code work} before each phase (the run, the
+     * cache check, each layer's patterns, the padding checks), where the caller may stop it.
+     */
+    public static List<MaskFinding> lint(TransformerModel model, Batch batch, Interventions interventions, Options o,
+                                         Work work) {
         Capabilities c = model.capabilities();
         List<MaskFinding> out = new ArrayList<>();
         try (Stepper run = new Stepper(model, new Stepper.Options(Capture.COMPACT, interventions, true))) {
+            work.step("running the prompt", 0, 1);
             run.reset(batch);
             run.runToEnd();
             boolean finite = finiteLogits(run, model);
             if (c.generates() && batch.size() == 1 && o.decodeSteps() > 0 && finite) {
+                work.step("cached decoding against a full recompute", 0, 1);
                 out.addAll(CacheCheck.check(model, run, interventions, o.decodeSteps(), o.tolerance()));
             }
             List<PassView> passes = PassView.of(run);
+            List<AttentionLayer> layers = AttentionLayer.all(c);
             for (int g = 0; g < passes.size(); g++) {
-                for (AttentionLayer layer : AttentionLayer.all(c)) {
+                for (int i = 0; i < layers.size(); i++) {
+                    AttentionLayer layer = layers.get(i);
+                    work.step("checking each layer's attention", g * layers.size() + i, passes.size() * layers.size());
                     if (passes.get(g).has(layer)) {
                         out.addAll(PatternChecks.check(passes.get(g), g, layer,
                                 o.segmentsIsolated() ? batch.tokenTypes() : null));
@@ -81,6 +96,7 @@ public final class MaskLinter {
         }
         out.addAll(positionIds(model, batch));
         if (o.checkPadding() && batch.padded()) {
+            work.step("each padded row against the same row alone", 0, 1);
             out.addAll(PaddingCheck.check(model, batch, interventions, o.tolerance()));
         }
         return out;

@@ -1,9 +1,5 @@
-package dev.attnstudio.app.panels;
+package dev.attnstudio.app.heatmap;
 
-import dev.attnstudio.app.heatmap.CanvasRegion;
-import dev.attnstudio.app.heatmap.MapGestures;
-import dev.attnstudio.app.heatmap.MapViewport;
-import dev.attnstudio.app.heatmap.Minimap;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -28,20 +24,20 @@ import javafx.util.Duration;
  * fit), with a minimap in the frame's corner while zoomed; the cursor's cell stays in the window. Subclasses lay
  * their cells out with {@link #place} and say what an export shows with {@link #setContent}.
  */
-abstract class GridCanvas extends CanvasRegion {
+public abstract class GridCanvas extends CanvasRegion {
 
     /** One cell of the grid. */
-    record Cell(int row, int col) {
+    public record Cell(int row, int col) {
     }
 
     /** The keyboard cell cursor, null until a cell is clicked or an arrow key pressed. */
-    final ObjectProperty<Cell> cursor = new SimpleObjectProperty<>(this, "cursor");
+    public final ObjectProperty<Cell> cursor = new SimpleObjectProperty<>(this, "cursor");
     /** The cell under the mouse, or null. */
-    final ReadOnlyObjectWrapper<Cell> hovered = new ReadOnlyObjectWrapper<>(this, "hovered");
+    public final ReadOnlyObjectWrapper<Cell> hovered = new ReadOnlyObjectWrapper<>(this, "hovered");
     /** The hovered cell described, else the cursor's, else empty. */
-    final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
+    public final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper(this, "readout", "");
     /** The zoom and the window of the grid. */
-    final MapViewport viewport = new MapViewport();
+    public final MapViewport viewport = new MapViewport();
 
     /** The last drawing's cell geometry on screen (see {@link #place}), null when no cells were drawn. */
     private MapViewport.Geometry geometry;
@@ -49,7 +45,7 @@ abstract class GridCanvas extends CanvasRegion {
     private Rectangle2D minimap;
     private Rectangle2D content;
 
-    GridCanvas(String keysHint) {
+    protected GridCanvas(String keysHint) {
         setFocusTraversable(true);
         Tooltip tip = new Tooltip();
         tip.setShowDelay(Duration.millis(300));
@@ -76,7 +72,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Redraws and re-reads the grid whenever {@code data} changes (new rows, columns and cells). */
-    final void watchData(ObservableValue<?> data) {
+    protected final void watchData(ObservableValue<?> data) {
         data.addListener((obs, old, now) -> {
             MapViewport.Geometry last = geometry;
             if (last == null || last.rows() != rows() || last.cols() != cols()) {
@@ -88,7 +84,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Redraws and refreshes the readout whenever {@code setting} changes (the same grid, shown otherwise). */
-    final void watchSetting(ObservableValue<?> setting) {
+    protected final void watchSetting(ObservableValue<?> setting) {
         setting.addListener((obs, old, now) -> {
             redraw();
             refreshReadout();
@@ -96,19 +92,19 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Rows of the grid now (0 when there is nothing to show). */
-    abstract int rows();
+    public abstract int rows();
 
     /** Columns of the grid now. */
-    abstract int cols();
+    public abstract int cols();
 
     /** What the readout says for a cell of the grid. */
-    abstract String describe(int row, int col);
+    protected abstract String describe(int row, int col);
 
     /** Draws the cells, placing them with {@link #place}; the cursor and, when zoomed, the minimap go on top. */
-    abstract void paintCells(GraphicsContext gc, double w, double h);
+    protected abstract void paintCells(GraphicsContext gc, double w, double h);
 
     /** The whole grid at a minimap's size ({@code w x h} pixels), or null for a minimap that only shows the window. */
-    WritableImage overview(int w, int h) {
+    protected WritableImage overview(int w, int h) {
         return null;
     }
 
@@ -117,7 +113,7 @@ abstract class GridCanvas extends CanvasRegion {
      * at zoom 1, showing the viewport's window of it; {@code gap} points of each cell are its gutter. Returns the
      * geometry to draw by.
      */
-    final MapViewport.Geometry place(double x, double y, double fitW, double fitH, double gap) {
+    protected final MapViewport.Geometry place(double x, double y, double fitW, double fitH, double gap) {
         MapViewport.Geometry g = viewport.fit(rows(), cols(), x, y, fitW, fitH);
         if (!exporting()) {
             geometry = g;
@@ -127,36 +123,36 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** What an export shows of the drawing under way (in points of the canvas), set by {@link #paintCells}. */
-    final void setContent(Rectangle2D bounds) {
+    protected final void setContent(Rectangle2D bounds) {
         if (!exporting()) {
             content = bounds;
         }
     }
 
     /** The drawing as an export shows it (no cursor, no minimap) at {@code scale}, or null when nothing is drawn. */
-    final WritableImage renderFigure(double scale) {
+    public final WritableImage renderFigure(double scale) {
         return content == null ? null : render(scale, content);
     }
 
     /** The frame of cells in the last drawing (region coordinates), or null when none was drawn. */
-    final Rectangle2D frame() {
+    public final Rectangle2D frame() {
         MapViewport.Geometry g = geometry;
         return g == null ? null : new Rectangle2D(canvas().getLayoutX() + g.x(), canvas().getLayoutY() + g.y(), g.frameW(), g.frameH());
     }
 
     /** Points per cell in the last drawing: {width, height}; {0, 0} when no cells were drawn. */
-    final double[] cellPitch() {
+    public final double[] cellPitch() {
         MapViewport.Geometry g = geometry;
         return g == null ? new double[] {0, 0} : new double[] {g.cellW(), g.cellH()};
     }
 
     /** Whether the last drawing showed the minimap (it does while zoomed in). */
-    final boolean minimapShown() {
+    public final boolean minimapShown() {
         return minimap != null;
     }
 
     /** The cell at canvas point (x, y) in the last drawing, or null off the cells. */
-    final Cell cellAt(double x, double y) {
+    public final Cell cellAt(double x, double y) {
         MapViewport.Geometry g = geometry;
         if (g == null || !g.contains(x, y) || minimap != null && minimap.contains(x, y)) {
             return null;
@@ -167,7 +163,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Centre of a cell in canvas coordinates (for tests), wherever it is (in the window or not). */
-    final double[] cellCentre(int row, int col) {
+    public final double[] cellCentre(int row, int col) {
         MapViewport.Geometry g = geometry;
         return g == null ? new double[] {0, 0} : new double[] {g.xOf(col + 0.5), g.yOf(row + 0.5)};
     }
@@ -204,7 +200,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Call when the data changed: drops a cursor that fell off the grid and refreshes the readout. */
-    final void gridChanged() {
+    protected final void gridChanged() {
         hovered.set(null);
         Cell c = cursor.get();
         if (c != null && (c.row() >= rows() || c.col() >= cols())) {
@@ -214,7 +210,7 @@ abstract class GridCanvas extends CanvasRegion {
     }
 
     /** Describes the hovered cell, else the cursor's, anew (when what a description says has changed). */
-    final void refreshReadout() {
+    protected final void refreshReadout() {
         Cell c = hovered.get() != null ? hovered.get() : cursor.get();
         readout.set(c == null || c.row() >= rows() || c.col() >= cols() ? "" : describe(c.row(), c.col()));
     }
