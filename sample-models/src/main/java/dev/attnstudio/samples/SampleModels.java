@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -374,8 +375,9 @@ public final class SampleModels {
             String name = text(e, "name", "a sample");
             String where = "sample '" + name + "'";
             String architecture = text(e, "architecture", where);
-            if (!List.of("gpt2", "bert", "llama", "t5").contains(architecture)) {
-                throw bad(where + ": architecture '" + architecture + "' is not gpt2, bert, llama or t5");
+            if (Arrays.stream(ModelConfig.Architecture.values()).noneMatch(a -> a.modelType.equals(architecture))) {
+                throw bad(where + ": architecture '" + architecture + "' is not one the engine runs ("
+                        + ModelConfig.Architecture.supported() + ")");
             }
             JsonNode s = node(e, "source", where);
             Source source = switch (text(s, "kind", where)) {
