@@ -9,7 +9,8 @@ import java.util.List;
  * What a model can do and how its attention is laid out: what code outside the engine's model, config and load
  * packages asks instead of switching on the family.
  *
- * @param family            the Hugging Face {@code model_type} (gpt2, bert, llama, t5), for labels
+ * @param family            the Hugging Face {@code model_type} (gpt2, bert, llama, qwen2, qwen3, mistral, gemma2, t5),
+ *                          for labels and {@code HookName.Parsed.meaningIn}
  * @param stacks            the model's stacks, input side first: one for a decoder or an encoder, the encoder then the
  *                          decoder for an encoder-decoder
  * @param generates         whether it predicts next tokens (decoders and encoder-decoders)

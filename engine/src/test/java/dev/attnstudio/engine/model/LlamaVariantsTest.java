@@ -355,6 +355,27 @@ class LlamaVariantsTest {
     }
 
     @Test
+    void theNewHooksAreDocumentedPerFamily() {
+        for (String name : List.of("blocks.0.attn.hook_q_normed", "blocks.0.attn.hook_k_normed",
+                "blocks.3.attn.hook_attn_scores_capped", "blocks.1.ln1_post.hook_normalized",
+                "blocks.1.ln2_post.hook_normalized", "hook_logits_uncapped")) {
+            assertEquals(name, HookName.parse(name).inBlock() ? HookName.parse(name).block().at(HookName.parse(name).layer())
+                    : HookName.parse(name).model().id);
+        }
+        assertTrue(HookName.parse("blocks.0.attn.hook_attn_scores_capped").meaningIn("gemma2").contains("attn_logit_softcapping"));
+        assertTrue(HookName.parse("blocks.0.attn.hook_mask").meaningIn("mistral").contains("query - W < key <= query"));
+        assertTrue(HookName.parse("blocks.0.mlp.hook_post").meaningIn("gemma2").contains("GeGLU"));
+        // where a variant has no text of its own, it reads LLaMA's
+        assertEquals(HookName.parse("blocks.0.attn.hook_rot_k").meaningIn("llama"),
+                HookName.parse("blocks.0.attn.hook_rot_k").meaningIn("qwen2"));
+        assertTrue(HookName.parse("blocks.0.mlp.hook_post").meaningIn("qwen3").contains("SiLU"));
+        String table = HookName.table();
+        assertTrue(table.contains("| `blocks.{i}.attn.hook_q_normed` | [B, T, H, h] |"), table);
+        assertTrue(table.contains("| `blocks.{i}.attn.hook_attn_scores_capped` | [B, H, T, K] |"), table);
+        assertTrue(table.contains("| `hook_logits_uncapped` | [B, T, V] |"), table);
+    }
+
+    @Test
     void everyFamilyWritesAFolderItReadsBack() throws IOException {
         for (ModelConfig c : List.of(QWEN2, QWEN3, MISTRAL, GEMMA2)) {
             Map<String, SafeTensors.Tensor> w = RandomLlama.tensors(c, 91, 0.25f);
