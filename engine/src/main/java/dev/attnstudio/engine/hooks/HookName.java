@@ -262,7 +262,7 @@ public final class HookName {
          * {@code encoder.ln_final.hook_normalized}.
          */
         public String at(Model hook) {
-            if (!STACK_HOOKS.contains(hook)) {
+            if (!StackHooks.ALL.contains(hook)) {
                 throw new IllegalArgumentException(hook.id + " is not a hook of one stack");
             }
             return prefix + "." + hook.id;
@@ -270,7 +270,11 @@ public final class HookName {
     }
 
     /** The model-level hooks each stack of an encoder-decoder has once. */
-    private static final Set<Model> STACK_HOOKS = EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+    private static final class StackHooks {
+        // in a holder, not a field of HookName: the enums' constants call in(...), which initializes HookName, and a
+        // field there naming Model's constants would read them as null when Model is the first class touched
+        static final Set<Model> ALL = EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+    }
 
     private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
     private static final Pattern STACK_NAME = Pattern.compile("(encoder|decoder)\\.(.+)");
@@ -372,7 +376,7 @@ public final class HookName {
         if (stacked.matches()) {
             Stack stack = Stack.valueOf(stacked.group(1).toUpperCase(Locale.ROOT));
             String rest = stacked.group(2);
-            for (Model m : STACK_HOOKS) {
+            for (Model m : StackHooks.ALL) {
                 if (m.id.equals(rest)) {
                     return new Parsed(m, -1, null, stack);
                 }
