@@ -53,7 +53,7 @@ final class Attention {
     private final Tweaks tweaks;
 
     /**
-     * What the LLaMA variants change in attention; {@link #NONE} for the others.
+     * What the LLaMA variants change in attention; {@link Tweaks#NONE} for the others.
      *
      * @param qNorm              an RMSNorm over each query head's h values before the rotation (Qwen3), or null
      * @param kNorm              the same for the keys, or null

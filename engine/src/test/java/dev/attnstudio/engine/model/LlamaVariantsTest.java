@@ -1,5 +1,9 @@
 package dev.attnstudio.engine.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
@@ -11,8 +15,10 @@ import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
+import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.DecodeParity;
+import dev.attnstudio.engine.step.Forward;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
 import dev.attnstudio.engine.step.Trace;
@@ -373,6 +379,46 @@ class LlamaVariantsTest {
         assertTrue(table.contains("| `blocks.{i}.attn.hook_q_normed` | [B, T, H, h] |"), table);
         assertTrue(table.contains("| `blocks.{i}.attn.hook_attn_scores_capped` | [B, H, T, K] |"), table);
         assertTrue(table.contains("| `hook_logits_uncapped` | [B, T, V] |"), table);
+    }
+
+    /** Biases, q/k norms and Gemma's (1 + w) gains are trained like the rest: each gets a gradient through the forward. */
+    @Test
+    void everyParameterGetsAGradient() {
+        for (ModelConfig c : List.of(QWEN2, QWEN3, GEMMA2)) {
+            try (LoadedModel m = LoadedModel.of("g", c, RandomLlama.tensors(c, 95, 0.25f), null, DjlRuntime.DeviceChoice.CPU);
+                 NDManager scope = m.model().manager().newSubManager()) {
+                Map<String, NDArray> params = m.model().parameters();
+                params.values().forEach(p -> p.setRequiresGradient(true));
+                try (GradientCollector collector = DjlRuntime.engine().newGradientCollector()) {
+                    NDArray logits = Forward.run(m.model(), Batch.of(PROMPT), Interventions.NONE, scope);
+                    collector.backward(logits.logSoftmax(-1).get(new NDIndex("0, :, 3")).mean().neg());
+                }
+                List<String> without = params.entrySet().stream()
+                        .filter(e -> !(e.getValue().getGradient().square().sum().getFloat() > 0)).map(Map.Entry::getKey).toList();
+                assertEquals(List.of(), without, c.architecture().modelType + ": parameters without a gradient");
+            }
+        }
+    }
+
+    /** The per-pass constants (Gemma's 1 + w, sqrt(d), the caps) belong to the pass, not to the model's weights. */
+    @Test
+    void nativeMemoryIsReturnedWhenTracesClose() {
+        for (ModelConfig c : List.of(QWEN3, GEMMA2)) {
+            try (LoadedModel m = LoadedModel.of("n", c, RandomLlama.tensors(c, 97, 0.25f), null, DjlRuntime.DeviceChoice.CPU)) {
+                int baseline = m.model().manager().getManagedArrays().size();
+                try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT)) {
+                    s.reset(PROMPT);
+                    s.runToEnd();
+                    s.generate(new Sampler(SamplingConfig.GREEDY));
+                    s.runToEnd();
+                    for (String name : s.group().trace().program().names()) {
+                        s.read(name);
+                    }
+                }
+                assertEquals(baseline, m.model().manager().getManagedArrays().size(), c.architecture().modelType
+                        + ": arrays left behind after close");
+            }
+        }
     }
 
     @Test
