@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static dev.attnstudio.engine.hooks.HookName.Block.ROT_K;
 import static dev.attnstudio.engine.hooks.HookName.Block.V;
@@ -178,8 +179,12 @@ public final class LlamaModel implements TransformerModel {
 
     /** What a model of this family and config can do, known before its weights load. */
     public static Capabilities capabilities(ModelConfig config) {
-        return new Capabilities(config.architecture().modelType, List.of(new Capabilities.Stack(null, config.nLayer(), true, false)), true,
-                false, true, -1, config.nHead(), config.nKvHeads(), config.dHead(), config.nLayer(), true);
+        ModelConfig.Variant v = ((ModelConfig.Llama) config.extra()).variant();
+        List<Integer> windows = v.slidingLayers().isEmpty() ? List.of()
+                : IntStream.range(0, config.nLayer()).map(v::window).boxed().toList();
+        return new Capabilities(config.architecture().modelType, List.of(new Capabilities.Stack(null, config.nLayer(), true,
+                false)), true, false, true, -1, config.nHead(), config.nKvHeads(), config.dHead(), config.nLayer(), true,
+                windows);
     }
 
     @Override

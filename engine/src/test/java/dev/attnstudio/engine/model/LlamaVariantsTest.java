@@ -234,6 +234,7 @@ class LlamaVariantsTest {
             s.runToEnd();
             assertBand(s.read(MASK.at(1)), s.read(PATTERN.at(1)), 5, PROMPT.length, "mistral decode");
             assertArrayEquals(new long[] {1, PROMPT.length, 2, 8}, s.read(PAST_K.at(1)).shape(), "the cache keeps every position");
+            assertEquals(5, m.model().capabilities().window(1));
             Trace decode = s.group().trace();
             assertTrue(decode.program().op(decode.program().indexOf(PAST_K.at(0))).math().contains("sliding window of 5"),
                     decode.program().op(decode.program().indexOf(PAST_K.at(0))).math());
@@ -244,6 +245,8 @@ class LlamaVariantsTest {
             s.runToEnd();
             assertBand(s.read(MASK.at(0)), s.read(PATTERN.at(0)), 4, 0, "gemma2 layer 0 (sliding)");
             assertBand(s.read(MASK.at(1)), s.read(PATTERN.at(1)), Integer.MAX_VALUE, 0, "gemma2 layer 1 (full)");
+            assertEquals(List.of(4, 0), m.model().capabilities().windows(), "Capabilities name each layer's window");
+            assertEquals(0, m.model().capabilities().window(1));
         }
     }
 
