@@ -196,6 +196,7 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
             Map.entry("hook_past_v", "cached V"),
             Map.entry("hook_qk_raw", "Q\u00b7K\u1d40"),
             Map.entry("hook_attn_scores_unmasked", "scale"),
+            Map.entry("hook_attn_scores_capped", "soft-cap"),
             Map.entry("hook_mask", "mask"),
             Map.entry("hook_attn_scores", "+ mask"),
             Map.entry("hook_pattern", "softmax"),
@@ -207,14 +208,21 @@ public record PipelineData(int group, PassKind kind, int executed, int current, 
             Map.entry("hook_post", "activation"),
             Map.entry("hook_mlp_out", "FFN out"),
             Map.entry("hook_resid_post", "residual +"),
+            Map.entry("hook_logits_uncapped", "unembed"),
             Map.entry("hook_logits", "logits"));
+
+    /** Norms inside attention (Qwen3's q_norm and k_norm), named by what they normalize. */
+    private static final Map<String, String> HEAD_NORMS = Map.of("hook_q_normed", "RMSNorm Q", "hook_k_normed", "RMSNorm K");
 
     /** The short name of a step: from its hook's last part; a norm says which kind it is (the step's norm type). */
     static String label(Op op) {
         String name = op.name();
         String last = name.substring(name.lastIndexOf('.') + 1);
         if (op.kind() == Op.Kind.NORM) {
-            return op.norm() == Op.NormType.RMS_NORM ? "RMSNorm" : "LayerNorm";
+            return HEAD_NORMS.getOrDefault(last, op.norm() == Op.NormType.RMS_NORM ? "RMSNorm" : "LayerNorm");
+        }
+        if (op.kind() == Op.Kind.SOFTCAP && last.equals("hook_logits")) {
+            return "soft-cap logits";
         }
         String known = LABELS.get(last);
         return known != null ? known : last.replaceFirst("^hook_", "");

@@ -1,7 +1,9 @@
 package dev.attnstudio.app.pipeline;
 
+import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.model.RandomLlama;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.Pass;
 import dev.attnstudio.engine.program.PassKind;
@@ -73,6 +75,46 @@ class PipelineDataTest {
             assertSameRow(d, "blocks.0.mlp.hook_pre", "blocks.0.mlp.hook_pre_linear");
             assertTrue(d.nodes().stream().allMatch(PipelineData.Node::computed));
             assertEquals(d.nodes().size() - 1, d.current());
+        }
+    }
+
+    /** Gemma 2's four norms and soft-capping, and Qwen3's per-head q/k norms, laid out from their programs alone. */
+    @Test
+    void gemma2AndQwen3StepsDrawInOrder() {
+        ModelConfig gemma = new ModelConfig(ModelConfig.Architecture.GEMMA2, 2, 4, 32, 48, 64, 97, 0, 1e-6,
+                ModelConfig.Activation.GELU_NEW, new ModelConfig.Llama(2, 10000, true,
+                new ModelConfig.Variant(16, false, false, false, 4, List.of(true, false), 24, 20, 30)));
+        try (LoadedModel model = LoadedModel.of("g", gemma, RandomLlama.tensors(gemma, 1, 0.25f), null,
+                DjlRuntime.DeviceChoice.CPU);
+             Stepper stepper = new Stepper(model.model(), Stepper.Options.DEFAULT)) {
+            stepper.reset(new long[] {10, 20, 30});
+            stepper.runToEnd();
+            PipelineData d = PipelineData.from(stepper);
+            assertEquals("soft-cap", node(d, "blocks.0.attn.hook_attn_scores_capped").label());
+            assertSameRow(d, "blocks.0.attn.hook_attn_scores_capped", "blocks.0.attn.hook_mask");
+            assertTrue(node(d, "blocks.0.attn.hook_attn_scores_capped").row() > node(d,
+                    "blocks.0.attn.hook_attn_scores_unmasked").row(), "capping reads the scaled scores: a row below");
+            assertEquals("RMSNorm", node(d, "blocks.0.ln1_post.hook_normalized").label());
+            assertEquals("ln1_post", node(d, "blocks.0.ln1_post.hook_normalized").module());
+            assertEquals("RMSNorm", node(d, "blocks.1.ln2_post.hook_normalized").label());
+            assertEquals("unembed", node(d, "hook_logits_uncapped").label());
+            assertEquals("soft-cap logits", node(d, "hook_logits").label());
+        }
+        ModelConfig qwen3 = new ModelConfig(ModelConfig.Architecture.QWEN3, 1, 4, 32, 48, 64, 97, 0, 1e-6,
+                ModelConfig.Activation.SILU, new ModelConfig.Llama(2, 10000, false,
+                new ModelConfig.Variant(12, false, false, true, 0, List.of(), 0, 0, 0)));
+        try (LoadedModel model = LoadedModel.of("q", qwen3, RandomLlama.tensors(qwen3, 2, 0.25f), null,
+                DjlRuntime.DeviceChoice.CPU);
+             Stepper stepper = new Stepper(model.model(), Stepper.Options.DEFAULT)) {
+            stepper.reset(new long[] {10, 20, 30});
+            stepper.runToEnd();
+            PipelineData d = PipelineData.from(stepper);
+            assertEquals("RMSNorm Q", node(d, "blocks.0.attn.hook_q_normed").label());
+            assertEquals("RMSNorm K", node(d, "blocks.0.attn.hook_k_normed").label());
+            assertSameRow(d, "blocks.0.attn.hook_q_normed", "blocks.0.attn.hook_k_normed");
+            assertTrue(node(d, "blocks.0.attn.hook_q_normed").row() > node(d, "blocks.0.attn.hook_q").row());
+            assertTrue(node(d, "blocks.0.attn.hook_rot_q").row() > node(d, "blocks.0.attn.hook_q_normed").row());
+            assertEquals("attn", node(d, "blocks.0.attn.hook_q_normed").module());
         }
     }
 

@@ -46,7 +46,55 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
      * @param ropeTheta       base of the rotary position frequencies
      * @param tiedEmbeddings  whether the unembedding is the token embedding (else {@code lm_head.weight})
      */
-    public record Llama(int nKvHeads, double ropeTheta, boolean tiedEmbeddings) implements Extra {
+    public record Llama(int nKvHeads, double ropeTheta, boolean tiedEmbeddings, Variant variant) implements Extra {
+
+        /** Plain LLaMA: no biases, d_model / n_head per head, causal attention in every layer. */
+        public Llama(int nKvHeads, double ropeTheta, boolean tiedEmbeddings) {
+            this(nKvHeads, ropeTheta, tiedEmbeddings, Variant.NONE);
+        }
+
+        public Llama {
+            if (variant == null) {
+                throw new IllegalArgumentException("variant is required (use Variant.NONE)");
+            }
+        }
+    }
+
+    /**
+     * What the LLaMA variants (Qwen2, Qwen3, Mistral, Gemma 2) change, each a Hugging Face config.json setting; the
+     * neutral values give plain LLaMA.
+     *
+     * @param headDim            {@code head_dim}: width of one head, or 0 for d_model / n_head (Qwen3 and Gemma 2 set
+     *                           it, and H x head_dim may differ from d_model)
+     * @param qkvBias            whether q_proj, k_proj and v_proj have biases (Qwen2 always; Qwen3, Gemma 2 with
+     *                           {@code attention_bias})
+     * @param outBias            whether o_proj has a bias (Qwen3, Gemma 2 with {@code attention_bias}; never Qwen2)
+     * @param qkNorm             Qwen3: an RMSNorm over each head's h values of q and of k, before the rotation
+     * @param slidingWindow      {@code sliding_window} W: a query sees the W positions up to itself (0: no window)
+     * @param slidingLayers      per layer, whether the window applies there ({@code layer_types}); empty when none does
+     * @param queryPreAttnScalar Gemma 2's {@code query_pre_attn_scalar}: scores times its ^-0.5 (0: 1/sqrt(h))
+     * @param attnSoftcap        Gemma 2's {@code attn_logit_softcapping}: scores = cap tanh(scores / cap) (0: none)
+     * @param finalSoftcap       Gemma 2's {@code final_logit_softcapping}: logits = cap tanh(logits / cap) (0: none)
+     */
+    public record Variant(int headDim, boolean qkvBias, boolean outBias, boolean qkNorm, int slidingWindow,
+                          List<Boolean> slidingLayers, double queryPreAttnScalar, double attnSoftcap, double finalSoftcap) {
+
+        /** Plain LLaMA. */
+        public static final Variant NONE = new Variant(0, false, false, false, 0, List.of(), 0, 0, 0);
+
+        public Variant {
+            slidingLayers = List.copyOf(slidingLayers);
+            require(headDim >= 0, "head_dim must be positive, was " + headDim);
+            require(slidingWindow >= 0, "sliding_window must be positive, was " + slidingWindow);
+            require(slidingLayers.isEmpty() || slidingWindow > 0, "layers with a sliding window need sliding_window");
+            require(queryPreAttnScalar >= 0 && attnSoftcap >= 0 && finalSoftcap >= 0,
+                    "query_pre_attn_scalar and the soft-capping values must be positive");
+        }
+
+        /** The sliding window of a layer, or 0 where the layer attends to every earlier position. */
+        public int window(int layer) {
+            return layer < slidingLayers.size() && slidingLayers.get(layer) ? slidingWindow : 0;
+        }
     }
 
     /**
@@ -74,6 +122,17 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         BERT("bert", "BERT encoder"),
         /** Decoder, pre-RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, no biases. */
         LLAMA("llama", "LLaMA decoder (RoPE, SwiGLU, grouped-query attention)"),
+        /** LLaMA with biases on q, k and v; a sliding window only when use_sliding_window. */
+        QWEN2("qwen2", "Qwen2 decoder (LLaMA with q/k/v biases)"),
+        /** LLaMA with an RMSNorm over each head of q and k before the rotation, and an explicit head width. */
+        QWEN3("qwen3", "Qwen3 decoder (LLaMA with per-head q/k RMSNorm)"),
+        /** LLaMA with sliding-window attention. */
+        MISTRAL("mistral", "Mistral decoder (LLaMA with sliding-window attention)"),
+        /**
+         * Gemma 2: norms before and after attention and MLP, RMSNorm gains (1 + w), embeddings times sqrt(d_model),
+         * GeGLU, soft-capped scores and logits, a sliding window on every other layer.
+         */
+        GEMMA2("gemma2", "Gemma 2 decoder (sandwich norms, soft-capping, alternating sliding window)"),
         /** Encoder-decoder with relative position buckets, RMS-style norm and cross-attention. */
         T5("t5", "T5 encoder-decoder");
 
@@ -136,7 +195,8 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         require(typeVocabSize >= 0, "type_vocab_size must not be negative, was " + typeVocabSize);
         require(nLayer > 0, "n_layer must be positive, was " + nLayer);
         require(nHead > 0, "n_head must be positive, was " + nHead);
-        require(dModel > 0 && (architecture == Architecture.T5 || dModel % nHead == 0),
+        require(dModel > 0 && (architecture == Architecture.T5 || dModel % nHead == 0
+                        || extra instanceof Llama l && l.variant().headDim() > 0),
                 "n_embd (" + dModel + ") must be a positive multiple of n_head (" + nHead + ")");
         if (extra instanceof NeoX n) {
             n.check(dModel / nHead);
@@ -144,6 +204,8 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         if (extra instanceof Llama l) {
             require(l.nKvHeads() > 0 && nHead % l.nKvHeads() == 0,
                     "num_key_value_heads (" + l.nKvHeads() + ") must divide num_attention_heads (" + nHead + ")");
+            require(l.variant().slidingLayers().isEmpty() || l.variant().slidingLayers().size() == nLayer,
+                    "layer_types names " + l.variant().slidingLayers().size() + " layers, the model has " + nLayer);
         }
         if (extra instanceof T5 t) {
             require(t.dKv() > 0, "d_kv must be positive, was " + t.dKv());
@@ -156,8 +218,11 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         require(layerNormEps > 0, "layer_norm_epsilon must be positive, was " + layerNormEps);
     }
 
-    /** Width of one head: d_model / n_head (T5: d_kv). */
+    /** Width of one head: d_model / n_head (T5: d_kv; LLaMA variants: head_dim when config.json states it). */
     public int dHead() {
+        if (extra instanceof Llama l && l.variant().headDim() > 0) {
+            return l.variant().headDim();
+        }
         return extra instanceof T5 t ? t.dKv() : dModel / nHead;
     }
 
@@ -180,6 +245,21 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         if (extra instanceof Llama l) {
             settings.put("rope_theta", l.ropeTheta());
             settings.put("tie_word_embeddings", l.tiedEmbeddings());
+            Variant v = l.variant();
+            if (!v.equals(Variant.NONE)) {
+                settings.put("head_dim", dHead());
+                settings.put("qkv_bias", v.qkvBias());
+                settings.put("attention_bias", v.outBias());
+                settings.put("qk_norm", v.qkNorm());
+                settings.put("sliding_window", v.slidingWindow() > 0 ? v.slidingWindow() : null);
+                settings.put("layer_types", v.slidingLayers().stream()
+                        .map(s -> s ? "sliding_attention" : "full_attention").toList());
+                if (architecture == Architecture.GEMMA2) {
+                    settings.put("query_pre_attn_scalar", v.queryPreAttnScalar());
+                    settings.put("attn_logit_softcapping", v.attnSoftcap() > 0 ? v.attnSoftcap() : null);
+                    settings.put("final_logit_softcapping", v.finalSoftcap() > 0 ? v.finalSoftcap() : null);
+                }
+            }
         } else if (extra instanceof T5 t) {
             settings.put("tie_word_embeddings", t.tiedEmbeddings());
             Map<String, Object> t5 = new LinkedHashMap<>();
@@ -203,7 +283,8 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     /** Whether the model is a decoder-only stack whose queries attend only to earlier positions. */
     public boolean causal() {
         return architecture == Architecture.GPT2 || architecture == Architecture.GPT_NEOX
-                || architecture == Architecture.LLAMA;
+                || architecture == Architecture.LLAMA
+                || extra instanceof Llama; // the LLaMA variants: Qwen2, Qwen3, Mistral, Gemma 2
     }
 
     /** Whether the model is an encoder-decoder (T5): a source read by an encoder, a target generated by a decoder. */
@@ -229,7 +310,8 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     }
 
     /**
-     * Reads a Hugging Face {@code config.json} of a supported family ({@code model_type} gpt2, bert, llama, t5). Every
+     * Reads a Hugging Face {@code config.json} of a supported family ({@code model_type} gpt2, bert, llama, qwen2,
+     * qwen3, mistral, gemma2, t5). Every
      * missing or malformed key is reported at once, with the file's path, so a user can fix the file in one go.
      */
     public static ModelConfig read(Path configJson) {
@@ -286,9 +368,10 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                             intKey(root, "intermediate_size", problems), intKey(root, "max_position_embeddings", problems),
                             intKey(root, "vocab_size", problems), 0, doubleKey(root, "rms_norm_eps", 1e-6),
                             Activation.fromHuggingFace(root.path("hidden_act").asText("silu")),
-                            new Llama(root.path("num_key_value_heads").asInt(heads), doubleKey(root, "rope_theta", 10000),
+                            new Llama(root.path("num_key_value_heads").asInt(heads), LlamaVariants.ropeTheta(root, configJson),
                                     root.path("tie_word_embeddings").asBoolean(false)));
                 }
+                case "qwen2", "qwen3", "mistral", "gemma2" -> LlamaVariants.read(root, configJson, type, problems);
                 case "t5" -> {
                     String proj = root.path("feed_forward_proj").asText("relu");
                     if (!proj.equals("relu") && !proj.equals("gated-gelu")) {
@@ -321,7 +404,7 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     }
 
     /** Refuses a flag set to the value whose math the engine does not implement, rather than ignoring it. */
-    private static void rejectUnless(JsonNode root, Path configJson, String key, boolean supported) {
+    static void rejectUnless(JsonNode root, Path configJson, String key, boolean supported) {
         JsonNode v = root.get(key);
         if (v != null && v.isBoolean() && v.asBoolean() != supported) {
             throw new ModelFormatException(configJson, key + " = " + v.asBoolean() + " is not supported yet (only "
@@ -329,11 +412,11 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
         }
     }
 
-    private static double doubleKey(JsonNode root, String key, double fallback) {
+    static double doubleKey(JsonNode root, String key, double fallback) {
         return root.path(key).isNumber() ? root.get(key).asDouble() : fallback;
     }
 
-    private static int intKey(JsonNode root, String key, List<String> problems) {
+    static int intKey(JsonNode root, String key, List<String> problems) {
         JsonNode n = root.get(key);
         if (n == null) {
             problems.add("missing key '" + key + "'");

@@ -26,7 +26,9 @@ public final class HookName {
 
     /** Hooks outside the blocks. */
     public enum Model {
-        EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token]",
+        EMBED("hook_embed", "[B, T, d]", "token embedding W_E[token] (Gemma 2: times sqrt(d_model))",
+                in(GEMMA2, "token embedding times sqrt(d_model): W_E[token] * sqrt(d), the normalizer rounded to float32 as "
+                        + "Hugging Face rounds it to the model's dtype"),
                 in(T5, Stack.ENCODER, "token embedding of the source, W_E[token] (the embedding the two stacks share)"),
                 in(T5, Stack.DECODER, "token embedding of the decoder's tokens, W_E[token] (the embedding the two stacks share)")),
         POS_EMBED("hook_pos_embed", "[B, T, d]", "position embedding W_pos[position] (none in rotary models)",
@@ -40,9 +42,15 @@ public final class HookName {
                 in(GPT2, "final LayerNorm of the residual stream"),
                 in(NEOX, "final LayerNorm of the residual stream"),
                 in(LLAMA, "final RMSNorm of the residual stream"),
+                in(GEMMA2, "final RMSNorm of the residual stream, with gains (1 + w)"),
                 in(T5, Stack.ENCODER, "the encoder's final RMS norm: its output, which every cross-attention reads"),
                 in(T5, Stack.DECODER, "the decoder's final RMS norm; hook_logits reads it")),
-        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied)",
+        LOGITS_UNCAPPED("hook_logits_uncapped", "[B, T, V]", "(ours; Gemma 2) ln_final x W_U before the final soft-capping",
+                in(GEMMA2, "(ours) ln_final x W_U (tied: W_U = W_E^T), before the final soft-capping")),
+        LOGITS("hook_logits", "[B, T, V]", "unembedding: ln_final x W_U (T5: the decoder's, times d_model^-0.5 first when tied; "
+                + "Gemma 2: soft-capped)",
+                in(GEMMA2, "the soft-capped logits: cap tanh(logits_uncapped / cap), cap = final_logit_softcapping, so every "
+                        + "logit lies within (-cap, cap)"),
                 in(GPT2, "unembedding: ln_final x W_U, a score for every token of the vocabulary as the next one"),
                 in(NEOX, "unembedding: ln_final x W_U (embed_out, or embed_in^T when tied), a score for every token as the next one"),
                 in(LLAMA, "unembedding: ln_final x W_U (lm_head), a score for every token of the vocabulary as the next one"),
@@ -77,6 +85,7 @@ public final class HookName {
                 in(GPT2, "LayerNorm of the residual stream, before attention (pre-norm)"),
                 in(NEOX, "LayerNorm of resid_pre, before attention (pre-norm)"),
                 in(LLAMA, "RMSNorm of the residual stream, before attention (pre-norm)"),
+                in(GEMMA2, "RMSNorm (gains 1 + w) of the residual stream, before attention (input_layernorm)"),
                 in(BERT, "first LayerNorm, after attention: LayerNorm(resid_mid) (post-norm)"),
                 in(T5, "RMS norm of the residual stream, before self-attention (pre-norm)")),
         Q("attn.hook_q", "[B, T, H, h]", "queries, split into heads"),
@@ -88,6 +97,14 @@ public final class HookName {
                 in(T5, "keys of this pass's positions, split into heads")),
         V("attn.hook_v", "[B, T, Hkv, h]", "values of this pass's positions",
                 in(LLAMA, "values of this pass's positions, one per key/value head")),
+        Q_NORMED("attn.hook_q_normed", "[B, T, H, h]", "(Qwen3) queries after q_norm: an RMSNorm over each head's h values, "
+                + "before the rotation",
+                in(QWEN3, "queries after q_norm: each head's h values RMS-normalized and scaled by the gain q_norm [h], "
+                        + "before the rotation")),
+        K_NORMED("attn.hook_k_normed", "[B, T, Hkv, h]", "(Qwen3) keys after k_norm: an RMSNorm over each head's h values, "
+                + "before the rotation",
+                in(QWEN3, "keys after k_norm: each key/value head's h values RMS-normalized and scaled by the gain k_norm [h], "
+                        + "before the rotation")),
         ROT_Q("attn.hook_rot_q", "[B, T, H, h]", "(rotary models) queries rotated by their position",
                 in(NEOX, "queries whose first rotary_pct of each head's coordinates are rotated by position; the rest unchanged"),
                 in(LLAMA, "queries rotated by their position (rotary embedding)")),
@@ -105,21 +122,36 @@ public final class HookName {
                 in(GPT2, "(ours) q . k of every query and key, before scaling"),
                 in(BERT, "(ours) q . k of every query and key, before scaling"),
                 in(T5, "(ours) q . k of every query and key, never scaled (no division by sqrt(d_head))")),
-        ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask",
+        ATTN_SCORES_UNMASKED("attn.hook_attn_scores_unmasked", "[B, H, T, K]", "(ours) scaled scores before the mask "
+                + "(Gemma 2: before the soft-capping too)",
+                in(GEMMA2, "(ours) q . k times query_pre_attn_scalar^-0.5, before the soft-capping and the mask"),
                 in(T5, "(ours) q . k plus the relative position bias, before the mask (no scaling)")),
-        MASK("attn.hook_mask", "[B or 1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked"),
+        ATTN_SCORES_CAPPED("attn.hook_attn_scores_capped", "[B, H, T, K]", "(ours; Gemma 2) soft-capped scores before the "
+                + "mask: cap tanh(scores / cap)",
+                in(GEMMA2, "(ours) soft-capped scores: cap tanh(attn_scores_unmasked / cap), cap = attn_logit_softcapping, "
+                        + "before the mask")),
+        MASK("attn.hook_mask", "[B or 1, 1, T, K]", "(ours) additive mask actually applied: 0 allowed, -inf blocked "
+                + "(sliding-window layers: a band)",
+                in(MISTRAL, "(ours) additive mask actually applied: 0 where query - W < key <= query (the sliding window W), "
+                        + "-inf elsewhere"),
+                in(GEMMA2, "(ours) additive mask actually applied: even layers a sliding-window band (query - W < key <= "
+                        + "query), odd layers causal; -inf blocked")),
         ATTN_SCORES("attn.hook_attn_scores", "[B, H, T, K]", "scaled and masked scores (masked cells -inf)",
                 in(T5, "scores with the position bias, masked (masked cells -inf)")),
         PATTERN("attn.hook_pattern", "[B, H, T, K]", "softmax over keys; a fully masked row is 0"),
         Z("attn.hook_z", "[B, T, H, h]", "pattern-weighted sum of values per head"),
         ATTN_OUT("hook_attn_out", "[B, T, d]", "heads concatenated, output projection"),
-        RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out",
-                in(NEOX, "resid_pre + attn_out (sequential residual only: a parallel-residual block has no hook_resid_mid)")),
+        LN1_POST_NORMALIZED("ln1_post.hook_normalized", "[B, T, d]", "(Gemma 2) norm of attn_out before the residual add",
+                in(GEMMA2, "post_attention_layernorm of attn_out (RMSNorm, gains 1 + w), before it joins the residual")),
+        RESID_MID("hook_resid_mid", "[B, T, d]", "resid_pre + attn_out (Gemma 2: + its norm)",
+                in(NEOX, "resid_pre + attn_out (sequential residual only: a parallel-residual block has no hook_resid_mid)"),
+                in(GEMMA2, "resid_pre + ln1_post(attn_out)")),
         LN2_NORMALIZED("ln2.hook_normalized", "[B, T, d]", "second norm: before the MLP (GPT-2; LLaMA: RMSNorm), of resid_post = block output (BERT)",
                 in(GPT2, "LayerNorm of resid_mid, before the MLP (pre-norm)"),
                 in(NEOX, "LayerNorm before the MLP: of resid_pre with parallel residual (attention and MLP read the same "
                         + "input), of resid_mid without"),
                 in(LLAMA, "RMSNorm of resid_mid, before the MLP (pre-norm)"),
+                in(GEMMA2, "pre_feedforward_layernorm of resid_mid (RMSNorm, gains 1 + w), before the MLP"),
                 in(BERT, "second LayerNorm: of resid_post, giving the block's output (post-norm)"),
                 in(T5, Stack.ENCODER, "RMS norm of resid_mid, before the feed-forward (pre-norm)"),
                 in(T5, Stack.DECODER, "RMS norm of resid_mid, before cross-attention (pre-norm)")),
@@ -127,7 +159,8 @@ public final class HookName {
                 in(GPT2, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
                 in(NEOX, "first MLP layer, x W_in + b_in (dense_h_to_4h, d -> d_mlp), before the GELU"),
                 in(BERT, "first MLP layer, x W_in + b_in (d -> d_mlp), before the GELU"),
-                in(LLAMA, "the gate, x W_gate (d -> d_mlp), before the SiLU")),
+                in(LLAMA, "the gate, x W_gate (d -> d_mlp), before the SiLU"),
+                in(GEMMA2, "the gate, x W_gate (d -> d_mlp), before the tanh-approximated GELU")),
         MLP_PRE_LINEAR("mlp.hook_pre_linear", "[B, T, m]", "(gated MLPs) the gate's linear partner, x W_up",
                 in(LLAMA, "the gate's linear partner, x W_up (d -> d_mlp)"),
                 in(T5, "the gate's linear partner, x W_up (d -> d_mlp)")),
@@ -135,13 +168,17 @@ public final class HookName {
                 in(GPT2, "GELU of mlp.hook_pre"),
                 in(NEOX, "GELU of mlp.hook_pre"),
                 in(BERT, "GELU of mlp.hook_pre"),
-                in(LLAMA, "SiLU(gate) * up")),
+                in(LLAMA, "SiLU(gate) * up"),
+                in(GEMMA2, "GELU_tanh(gate) * up (GeGLU)")),
         MLP_OUT("hook_mlp_out", "[B, T, d]", "second MLP layer"),
+        LN2_POST_NORMALIZED("ln2_post.hook_normalized", "[B, T, d]", "(Gemma 2) norm of mlp_out before the residual add",
+                in(GEMMA2, "post_feedforward_layernorm of mlp_out (RMSNorm, gains 1 + w), before it joins the residual")),
         RESID_POST("hook_resid_post", "[B, T, d]", "resid_mid + mlp_out (BERT: ln1 output + mlp_out; T5 decoder: resid_mid_cross + mlp_out)",
                 in(GPT2, "resid_mid + mlp_out: the block's output"),
                 in(NEOX, "the block's output: resid_pre + attn_out + mlp_out with parallel residual, resid_mid + mlp_out "
                         + "without"),
                 in(LLAMA, "resid_mid + mlp_out: the block's output"),
+                in(GEMMA2, "resid_mid + ln2_post(mlp_out): the block's output"),
                 in(BERT, "ln1 output + mlp_out; ln2 normalizes it into the block's output"),
                 in(T5, Stack.ENCODER, "resid_mid + mlp_out: the block's output"),
                 in(T5, Stack.DECODER, "resid_mid_cross + mlp_out: the block's output")),
@@ -240,20 +277,18 @@ public final class HookName {
          * {@code encoder.ln_final.hook_normalized}.
          */
         public String at(Model hook) {
-            if (!stackHooks().contains(hook)) {
+            if (!StackHooks.ALL.contains(hook)) {
                 throw new IllegalArgumentException(hook.id + " is not a hook of one stack");
             }
             return prefix + "." + hook.id;
         }
     }
 
-    /**
-     * The model-level hooks each stack of an encoder-decoder has once. A method, not a static field: a field would read
-     * Model's constants while HookName initializes, and they are still null when Model's own initialization came first
-     * (its constants call {@link #in}, which initializes HookName): a model whose first hook is a Model hook failed.
-     */
-    private static Set<Model> stackHooks() {
-        return EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
+    /** The model-level hooks each stack of an encoder-decoder has once. */
+    private static final class StackHooks {
+        // in a holder, not a field of HookName: the enums' constants call in(...), which initializes HookName, and a
+        // field there naming Model's constants would read them as null when Model is the first class touched
+        static final Set<Model> ALL = EnumSet.of(Model.EMBED, Model.POSITION_BIAS, Model.LN_FINAL_NORMALIZED);
     }
 
     private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
@@ -292,6 +327,14 @@ public final class HookName {
          * of its own.
          */
         public String meaningIn(String family) {
+            String own = textIn(family);
+            if (own == null && LLAMA_VARIANTS.contains(family)) {
+                own = textIn(LLAMA); // Qwen2, Qwen3, Mistral, Gemma 2 are LLaMA where they have no text of their own
+            }
+            return own != null ? own : meaning();
+        }
+
+        private String textIn(String family) {
             List<Variant> variants = inBlock() ? block.variants : model.variants;
             String general = null;
             for (Variant v : variants) {
@@ -304,7 +347,7 @@ public final class HookName {
                     }
                 }
             }
-            return general != null ? general : meaning();
+            return general;
         }
     }
 
@@ -313,6 +356,10 @@ public final class HookName {
     private static final String NEOX = "gpt_neox";
     private static final String BERT = "bert";
     private static final String LLAMA = "llama";
+    private static final String QWEN3 = "qwen3";
+    private static final String MISTRAL = "mistral";
+    private static final String GEMMA2 = "gemma2";
+    private static final Set<String> LLAMA_VARIANTS = Set.of("qwen2", QWEN3, MISTRAL, GEMMA2);
     private static final String T5 = "t5";
 
     /**
@@ -345,7 +392,7 @@ public final class HookName {
         if (stacked.matches()) {
             Stack stack = Stack.valueOf(stacked.group(1).toUpperCase(Locale.ROOT));
             String rest = stacked.group(2);
-            for (Model m : stackHooks()) {
+            for (Model m : StackHooks.ALL) {
                 if (m.id.equals(rest)) {
                     return new Parsed(m, -1, null, stack);
                 }
@@ -448,6 +495,7 @@ public final class HookName {
             }
         }
         rows.add(row(Model.LN_FINAL_NORMALIZED.id, Model.LN_FINAL_NORMALIZED.shape, Model.LN_FINAL_NORMALIZED.meaning));
+        rows.add(row(Model.LOGITS_UNCAPPED.id, Model.LOGITS_UNCAPPED.shape, Model.LOGITS_UNCAPPED.meaning));
         rows.add(row(Model.LOGITS.id, Model.LOGITS.shape, Model.LOGITS.meaning));
         rows.add(row("encoder.hook_embed", "[B, S, d]", "(T5) token embedding of the source, W_E[token] (the shared embedding)"));
         rows.add(row("encoder.hook_position_bias", "[1, H, S, S]",

@@ -65,9 +65,16 @@ public final class LlamaFolder {
         if (!(c.extra() instanceof ModelConfig.Llama llama)) {
             throw new IllegalArgumentException("not a LLaMA config: " + c.architecture());
         }
+        ModelConfig.Variant v = llama.variant();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model_type", "llama");
-        json.put("architectures", List.of("LlamaForCausalLM"));
+        json.put("model_type", c.architecture().modelType);
+        json.put("architectures", List.of(switch (c.architecture()) {
+            case QWEN2 -> "Qwen2ForCausalLM";
+            case QWEN3 -> "Qwen3ForCausalLM";
+            case MISTRAL -> "MistralForCausalLM";
+            case GEMMA2 -> "Gemma2ForCausalLM";
+            default -> "LlamaForCausalLM";
+        }));
         json.put("num_hidden_layers", c.nLayer());
         json.put("num_attention_heads", c.nHead());
         json.put("num_key_value_heads", c.nKvHeads());
@@ -79,20 +86,51 @@ public final class LlamaFolder {
         json.put("rms_norm_eps", c.layerNormEps());
         json.put("rope_theta", llama.ropeTheta());
         json.put("rope_scaling", null);
-        json.put("hidden_act", switch (c.activation()) {
+        String act = switch (c.activation()) {
             case SILU -> "silu";
             case GELU_NEW -> "gelu_pytorch_tanh";
             case GELU -> "gelu";
             case RELU -> "relu";
-        });
+        };
+        json.put("hidden_act", act);
         json.put("tie_word_embeddings", llama.tiedEmbeddings());
-        json.put("attention_bias", false);
+        if (c.architecture() != ModelConfig.Architecture.QWEN2) { // Qwen2's q/k/v biases are not a setting
+            json.put("attention_bias", v.outBias());
+        }
         json.put("mlp_bias", false);
+        if (c.architecture() != ModelConfig.Architecture.LLAMA) {
+            variantConfig(json, c, v, act);
+        }
         // trained without dropout (transformers' default is 0.0 too; stated so the file says how it was trained)
         json.put("attention_dropout", 0.0);
         json.put("bos_token_id", null);
         json.put("eos_token_id", null);
         json.put("torch_dtype", "float32");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+    }
+
+    /**
+     * The settings of a LLaMA variant under their Hugging Face names: RoPE in {@code rope_parameters} as recent
+     * transformers write it (the top-level rope_theta stays for older readers), the sliding window and the layers it
+     * applies to ({@code layer_types}), Gemma 2's scalar, soft-capping and activation.
+     */
+    private static void variantConfig(Map<String, Object> json, ModelConfig c, ModelConfig.Variant v, String act) {
+        ModelConfig.Llama llama = (ModelConfig.Llama) c.extra();
+        json.remove("rope_scaling");
+        json.put("rope_parameters", Map.of("rope_type", "default", "rope_theta", llama.ropeTheta()));
+        boolean windowed = v.slidingWindow() > 0;
+        if (c.architecture() == ModelConfig.Architecture.QWEN2 || c.architecture() == ModelConfig.Architecture.QWEN3) {
+            json.put("use_sliding_window", windowed);
+        }
+        json.put("sliding_window", windowed ? v.slidingWindow() : null);
+        if (windowed) {
+            json.put("layer_types", v.slidingLayers().stream().map(s -> s ? "sliding_attention" : "full_attention").toList());
+        }
+        if (c.architecture() == ModelConfig.Architecture.GEMMA2) {
+            json.put("hidden_activation", act);
+            json.put("query_pre_attn_scalar", v.queryPreAttnScalar());
+            json.put("attn_logit_softcapping", v.attnSoftcap() > 0 ? v.attnSoftcap() : null);
+            json.put("final_logit_softcapping", v.finalSoftcap() > 0 ? v.finalSoftcap() : null);
+        }
     }
 }

@@ -41,7 +41,8 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA, T5): {@code config.json},
+     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA and its variants Qwen2, Qwen3,
+     * Mistral, Gemma 2, T5): {@code config.json},
      * {@code model.safetensors}, and optionally {@code tokenizer.json}. Every problem is reported with the file it is in.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {
@@ -88,7 +89,7 @@ public final class LoadedModel implements AutoCloseable {
                 case GPT2 -> Gpt2Model.load(config, source, root);
                 case GPT_NEOX -> NeoXModel.load(config, source, root);
                 case BERT -> BertModel.load(config, source, root);
-                case LLAMA -> LlamaModel.load(config, source, root);
+                case LLAMA, QWEN2, QWEN3, MISTRAL, GEMMA2 -> LlamaModel.load(config, source, root);
                 case T5 -> T5Model.load(config, source, root);
             };
             return new LoadedModel(name, model, tokenizer, root, (System.nanoTime() - start) / 1_000_000);
@@ -104,7 +105,7 @@ public final class LoadedModel implements AutoCloseable {
             case GPT2 -> Gpt2Model.capabilities(config);
             case GPT_NEOX -> NeoXModel.capabilities(config);
             case BERT -> BertModel.capabilities(config);
-            case LLAMA -> LlamaModel.capabilities(config);
+            case LLAMA, QWEN2, QWEN3, MISTRAL, GEMMA2 -> LlamaModel.capabilities(config);
             case T5 -> T5Model.capabilities(config);
         };
     }

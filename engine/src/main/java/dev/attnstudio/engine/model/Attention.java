@@ -32,6 +32,11 @@ import static dev.attnstudio.engine.hooks.HookName.Block.*;
  * <p>Grouped-query attention: keys and values may have fewer heads (Hkv) than the queries (H). Query head j then
  * reads kv head j / (H / Hkv), the grouping of Hugging Face's {@code repeat_kv}. The hooks and the KV cache hold
  * the Hkv heads as computed; the sharing happens inside the score and z steps.
+ *
+ * <p>The LLaMA variants add stages ({@link Tweaks}): Qwen3 normalizes each head of q and k before the rotation
+ * ({@code hook_q_normed}, {@code hook_k_normed}); Gemma 2 scales by query_pre_attn_scalar^-0.5 instead of 1/sqrt(h)
+ * and soft-caps the scores before the mask ({@code hook_attn_scores_capped} = cap tanh(scores / cap)); Mistral and
+ * Gemma 2 (even layers) see only a sliding window of keys, which is part of the mask ({@code hook_mask} is a band).
  */
 final class Attention {
 
@@ -45,6 +50,20 @@ final class Attention {
     private final int dHead;      // h
     private final Rotary rotary;  // null where positions enter elsewhere (learned embeddings, T5's bias)
     private final boolean scaled; // scores divided by sqrt(h) (all but T5)
+    private final Tweaks tweaks;
+
+    /**
+     * What the LLaMA variants change in attention; {@link Tweaks#NONE} for the others.
+     *
+     * @param qNorm              an RMSNorm over each query head's h values before the rotation (Qwen3), or null
+     * @param kNorm              the same for the keys, or null
+     * @param queryPreAttnScalar scores times this^-0.5 instead of 1/sqrt(h) (Gemma 2); 0 for 1/sqrt(h)
+     * @param softcap            scores = cap tanh(scores / cap) before the mask (Gemma 2); 0 for none
+     * @param window             a causal query sees only keys with query - window < key (Mistral, Gemma 2); 0: all
+     */
+    record Tweaks(Norm qNorm, Norm kNorm, double queryPreAttnScalar, double softcap, int window) {
+        static final Tweaks NONE = new Tweaks(null, null, 0, 0, 0);
+    }
 
     /**
      * @param nKvHead key/value heads; H for plain multi-head attention
@@ -52,6 +71,11 @@ final class Attention {
      * @param scaled  whether scores are divided by sqrt(d_head)
      */
     Attention(Linear q, Linear k, Linear v, Linear o, int nHead, int nKvHead, Rotary rotary, boolean scaled) {
+        this(q, k, v, o, nHead, nKvHead, rotary, scaled, Tweaks.NONE);
+    }
+
+    /** Attention with the stages a LLaMA variant adds. */
+    Attention(Linear q, Linear k, Linear v, Linear o, int nHead, int nKvHead, Rotary rotary, boolean scaled, Tweaks tweaks) {
         if (nKvHead < 1 || nHead % nKvHead != 0) {
             throw new IllegalArgumentException(nKvHead + " key/value heads do not divide " + nHead + " query heads");
         }
@@ -68,6 +92,7 @@ final class Attention {
         this.dHead = (int) (q.outputs() / nHead);
         this.rotary = rotary;
         this.scaled = scaled;
+        this.tweaks = tweaks;
         if (k.outputs() != (long) nKvHead * dHead || v.outputs() != (long) nKvHead * dHead || o.inputs() != q.outputs()) {
             throw new IllegalArgumentException("W_K, W_V must give " + nKvHead + " x " + dHead + " values and W_O read "
                     + q.outputs() + "; got " + k.outputs() + ", " + v.outputs() + ", " + o.inputs());
@@ -88,6 +113,13 @@ final class Attention {
         String query = addProjection(p, names.apply(Q), Op.Kind.Q_PROJ, "q", q, nHead, x);
         String key = addProjection(p, names.apply(K), Op.Kind.K_PROJ, "k", k, nKvHead, x);
         String value = addProjection(p, names.apply(V), Op.Kind.V_PROJ, "v", v, nKvHead, x);
+        if (tweaks.qNorm() != null) {
+            // [B, T, H, h] -> [B, T, H, h]: each head's h values normalized on their own (Qwen3's q_norm, k_norm)
+            tweaks.qNorm().addStep(p, names.apply(Q_NORMED), query, "; q_norm, per query head, before the rotation");
+            tweaks.kNorm().addStep(p, names.apply(K_NORMED), key, "; k_norm, per key/value head, before the rotation");
+            query = names.apply(Q_NORMED);
+            key = names.apply(K_NORMED);
+        }
         if (rotary != null) {
             addRotation(p, names.apply(ROT_Q), "q", query, pass);
             addRotation(p, names.apply(ROT_K), "k", key, pass);
@@ -101,8 +133,11 @@ final class Attention {
             int past = pass.past();
             KvCache cache = pass.cache();
             String what = rotary == null ? "keys" : "rotated keys";
-            p.op(names.apply(PAST_K), Op.Kind.CACHE_READ, what + " of positions 0.." + (past - 1) + " read from the KV cache",
-                    (in, m) -> cache.keys(layer, past));
+            String window = windowed(rule) ? String.format(Locale.ROOT, " (the sliding window of %d needs only the last "
+                    + "%d of them; the cache keeps all %d and the mask hides the older ones)", tweaks.window(),
+                    tweaks.window() - 1, past) : "";
+            p.op(names.apply(PAST_K), Op.Kind.CACHE_READ, what + " of positions 0.." + (past - 1) + " read from the KV cache"
+                    + window, (in, m) -> cache.keys(layer, past));
             p.op(names.apply(PAST_V), Op.Kind.CACHE_READ, "values of positions 0.." + (past - 1) + " read from the KV cache",
                     (in, m) -> cache.values(layer, past));
             keys.add(names.apply(PAST_K));
@@ -111,11 +146,19 @@ final class Attention {
         keys.add(key);
         values.add(value);
 
-        MaskSpec mask = new MaskSpec(rule, pass.keyMask(), pass.batch(), pass.length(), pass.past(), pass.keys());
+        MaskRule applied = windowed(rule) ? MaskRule.slidingWindow(tweaks.window()) : rule;
+        MaskSpec mask = new MaskSpec(applied, pass.keyMask(), pass.batch(), pass.length(), pass.past(), pass.keys());
         String ruleMath = rule == null ? "bidirectional: every key allowed"
+                : windowed(rule) ? String.format(Locale.ROOT, "sliding-window causal mask, W = %d: 0 where query - %d < key "
+                        + "<= query (the last %d positions), -inf elsewhere", tweaks.window(), tweaks.window(), tweaks.window())
                 : rule == MaskRule.CAUSAL ? "causal mask: 0 where key <= query, -inf after" : "0 where allowed, -inf elsewhere";
         addScoresAndOutput(p, names, query, keys, values, mask, ruleMath, positionBias, scaled,
                 rotary == null ? "q . k" : "rot_q . rot_k");
+    }
+
+    /** Whether this layer's sliding window narrows the model's causal rule. */
+    private boolean windowed(MaskRule rule) {
+        return tweaks.window() > 0 && rule == MaskRule.CAUSAL;
     }
 
     /**
@@ -165,9 +208,12 @@ final class Attention {
         p.op(names.apply(QK_RAW), Op.Kind.QK_RAW, qk + " for every query and key, per head" + sharing(),
                 (in, m) -> scores(in.get(0), cat(in.subList(1, in.size()))), qAndKeys.toArray(String[]::new));
 
-        float factor = scaling ? (float) (1 / Math.sqrt(dHead)) : 1f;
-        String scaleMath = scaling ? String.format(Locale.ROOT, "scores / sqrt(d_head) = scores / %.4g", Math.sqrt(dHead))
-                : "scores unscaled (T5 has no 1/sqrt(d_head))";
+        double scalar = tweaks.queryPreAttnScalar();
+        float factor = !scaling ? 1f : scalar > 0 ? (float) Math.pow(scalar, -0.5) : (float) (1 / Math.sqrt(dHead));
+        String scaleMath = !scaling ? "scores unscaled (T5 has no 1/sqrt(d_head))"
+                : scalar > 0 ? String.format(Locale.ROOT, "scores * query_pre_attn_scalar^-0.5 = scores / sqrt(%s) (not "
+                        + "sqrt(d_head) = sqrt(%d))", trim(scalar), dHead)
+                : String.format(Locale.ROOT, "scores / sqrt(d_head) = scores / %.4g", Math.sqrt(dHead));
         if (positionBias == null) {
             p.scale(names.apply(ATTN_SCORES_UNMASKED), factor, scaling ? scaleMath : scaleMath + ", no position bias",
                     // the factor is made by PyTorch (full), not from a Java buffer: autograd keeps it for the backward pass
@@ -179,9 +225,16 @@ final class Attention {
                     names.apply(QK_RAW), positionBias);
         }
 
+        String beforeMask = names.apply(ATTN_SCORES_UNMASKED);
+        if (tweaks.softcap() > 0) {
+            float cap = (float) tweaks.softcap();
+            p.op(names.apply(ATTN_SCORES_CAPPED), Op.Kind.SOFTCAP, String.format(Locale.ROOT, "soft-capped: %s tanh(scores "
+                    + "/ %s), every score within (-%s, %s) (attn_logit_softcapping)", trim(cap), trim(cap), trim(cap), trim(cap)),
+                    s -> softcap(s, cap), beforeMask);
+            beforeMask = names.apply(ATTN_SCORES_CAPPED);
+        }
         p.mask(names.apply(MASK), mask, mask.padding() != null ? ruleMath + "; padding keys -inf" : ruleMath);
-        p.op(names.apply(ATTN_SCORES), Op.Kind.APPLY_MASK, "scores + mask", NDArray::add,
-                names.apply(ATTN_SCORES_UNMASKED), names.apply(MASK));
+        p.op(names.apply(ATTN_SCORES), Op.Kind.APPLY_MASK, "scores + mask", NDArray::add, beforeMask, names.apply(MASK));
 
         boolean mayBlankRows = mask.rule() != null || mask.padding() != null;
         p.op(names.apply(PATTERN), Op.Kind.SOFTMAX, "softmax over keys: exp(s) / sum exp(s)",
@@ -195,6 +248,20 @@ final class Attention {
         p.op(names.apply(ATTN_OUT), Op.Kind.OUT_PROJ, "heads concatenated: " + o.math("z", "O"),
                 z -> o.apply(z.reshape(z.getShape().get(0), z.getShape().get(1), (long) nHead * dHead)),
                 names.apply(Z));
+    }
+
+    /**
+     * cap tanh(x / cap), elementwise: near x for |x| much below cap, never beyond +-cap (Gemma 2's soft-capping of
+     * scores and logits). The constant is made by PyTorch so autograd may keep it.
+     */
+    static NDArray softcap(NDArray x, float cap) {
+        NDArray c = x.getManager().full(new Shape(), cap);
+        return x.div(c).tanh().mul(c);
+    }
+
+    /** 50.0 -> "50", 0.5 -> "0.5". */
+    static String trim(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /**

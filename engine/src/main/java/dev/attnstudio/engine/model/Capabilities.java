@@ -9,7 +9,8 @@ import java.util.List;
  * What a model can do and how its attention is laid out: what code outside the engine's model, config and load
  * packages asks instead of switching on the family.
  *
- * @param family            the Hugging Face {@code model_type} (gpt2, bert, llama, t5), for labels
+ * @param family            the Hugging Face {@code model_type} (gpt2, bert, llama, qwen2, qwen3, mistral, gemma2, t5),
+ *                          for labels and {@code HookName.Parsed.meaningIn}
  * @param stacks            the model's stacks, input side first: one for a decoder or an encoder, the encoder then the
  *                          decoder for an encoder-decoder
  * @param generates         whether it predicts next tokens (decoders and encoder-decoders)
@@ -22,10 +23,20 @@ import java.util.List;
  * @param dHead             width of one head (h)
  * @param cacheLayers       layers a KV cache holds (the decoder's); 0 for models that do not generate
  * @param rotatedKeys       whether the cache holds keys rotated by position (rotary models)
+ * @param windows           per cached layer, the sliding window W its queries see (q - W &lt; k &lt;= q; Mistral, Gemma 2's
+ *                          even layers), 0 where a query sees every earlier position; empty when no layer slides. The
+ *                          KV cache keeps every position all the same (a window layer's mask hides the older ones)
  */
 public record Capabilities(String family, List<Stack> stacks, boolean generates, boolean sentencePairs,
                            boolean paddedBatches, long decoderStartToken, int heads, int kvHeads, int dHead,
-                           int cacheLayers, boolean rotatedKeys) {
+                           int cacheLayers, boolean rotatedKeys, List<Integer> windows) {
+
+    /** A model whose layers have no sliding window. */
+    public Capabilities(String family, List<Stack> stacks, boolean generates, boolean sentencePairs, boolean paddedBatches,
+                        long decoderStartToken, int heads, int kvHeads, int dHead, int cacheLayers, boolean rotatedKeys) {
+        this(family, stacks, generates, sentencePairs, paddedBatches, decoderStartToken, heads, kvHeads, dHead, cacheLayers,
+                rotatedKeys, List.of());
+    }
 
     /**
      * One stack of blocks.
@@ -65,6 +76,12 @@ public record Capabilities(String family, List<Stack> stacks, boolean generates,
 
     public Capabilities {
         stacks = List.copyOf(stacks);
+        windows = List.copyOf(windows);
+    }
+
+    /** The sliding window of a cached layer's queries, or 0 when they see every earlier position. */
+    public int window(int layer) {
+        return layer < windows.size() ? windows.get(layer) : 0;
     }
 
     /** Whether the prompt is a source read by an encoder while a decoder writes its own sequence. */

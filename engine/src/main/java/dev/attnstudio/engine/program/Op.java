@@ -57,6 +57,8 @@ public record Op(String name, Kind kind, String math, List<String> inputs, Kerne
         QK_RAW,
         /** The scores scaled ({@link Op#scale()}), plus a position bias where the model adds one. */
         SCALE,
+        /** Soft-capping, cap tanh(x / cap): Gemma 2's scores before the mask, and its logits. */
+        SOFTCAP,
         /** A relative position bias added to the scores (T5). */
         POSITION_BIAS,
         /** The additive mask (0 allowed, -inf blocked). */
