@@ -100,7 +100,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             int rows = (int) d.shape()[0];
             int cols = (int) d.shape()[1];
             AttentionMatrix.Kind kind = s == HOOKS.size() - 1 ? AttentionMatrix.Kind.WEIGHTS : AttentionMatrix.Kind.SCORES;
-            stages.add(AttentionMatrix.of(name, title(s, scaling), kind, rows, cols, d.values(),
+            stages.add(AttentionMatrix.of(name, title(s, scaling, trace, source, layer), kind, rows, cols, d.values(),
                     PositionLabels.of(queryTokens, group.past(), rows), PositionLabels.of(keyTokens, 0, cols)));
         }
         return new StageData(source, layer, head, heads, batchRow, scaling, stages, patches(trace, source, layer),
@@ -138,7 +138,7 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
             int rows = w.rows();
             int cols = w.keys();
             float[] one = Arrays.copyOfRange(w.values().values(), head * rows * cols, (head + 1) * rows * cols);
-            String title = title(s, scaling);
+            String title = title(s, scaling, trace, source, layer);
             boolean hatched = false;
             for (int q = 0; q < rows && s < MASKED; q++) { // no pass computed q·k with a key after its own: hatched,
                 hatched |= w.rowKeys()[q] < cols;           // as the mask blocks them (cross-attention meets every key)
@@ -177,6 +177,16 @@ public record StageData(AttentionSource source, int layer, int head, int heads, 
 
     private static String title(int stage, ScoreScaling scaling) {
         return stage == 1 && scaling != null ? scaling.title() : TITLES.get(stage);
+    }
+
+    /**
+     * A stage's title in a layer of a pass: as {@link #title(int, ScoreScaling)}, and the masked stage says it was
+     * soft-capped first where the layer caps its scores (Gemma 2: the mask is added to {@code hook_attn_scores_capped},
+     * so the stage before it shows the scores before the cap and this one after it).
+     */
+    private static String title(int stage, ScoreScaling scaling, Trace trace, AttentionSource source, int layer) {
+        boolean capped = stage == MASKED && trace.program().indexOf(source.hook(layer, AttentionSource.SCORES_CAPPED)) >= 0;
+        return capped ? "soft-capped, masked" : title(stage, scaling);
     }
 
     /**

@@ -32,6 +32,8 @@ public record AttentionSource(String stack, String module, boolean cross) {
     public static final String SCORES_UNMASKED = "hook_attn_scores_unmasked";
     /** The additive mask, [B or 1, 1, T, K]. */
     public static final String MASK = "hook_mask";
+    /** Soft-capped scores, before the mask (Gemma 2 only), [B, H, T, K]. */
+    public static final String SCORES_CAPPED = "hook_attn_scores_capped";
     /** Scaled and masked scores, [B, H, T, K]. */
     public static final String SCORES = "hook_attn_scores";
     /** Softmax over keys, [B, H, T, K]. */

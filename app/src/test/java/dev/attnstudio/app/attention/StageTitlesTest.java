@@ -2,9 +2,11 @@ package dev.attnstudio.app.attention;
 
 import dev.attnstudio.app.theme.Styles;
 import dev.attnstudio.app.views.AttentionSource;
+import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.intervene.Switches;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.model.RandomLlama;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
@@ -60,6 +62,47 @@ class StageTitlesTest {
         FxToolkit.cleanupStages();
         gpt2.close();
         t5.close();
+    }
+
+    @Test
+    void gemma2sMaskedStageSaysItWasSoftCappedAndIsTheCapOfTheStageBefore(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, """
+                {"model_type": "gemma2", "hidden_size": 32, "num_attention_heads": 2, "num_key_value_heads": 1,
+                 "head_dim": 16, "num_hidden_layers": 2, "intermediate_size": 64, "max_position_embeddings": 64,
+                 "vocab_size": 256, "rms_norm_eps": 1e-6, "hidden_activation": "gelu_pytorch_tanh",
+                 "query_pre_attn_scalar": 16, "attn_logit_softcapping": 2.0, "final_logit_softcapping": 30.0,
+                 "sliding_window": 4}""");
+        ModelConfig c = ModelConfig.read(config);
+        float cap = (float) ((ModelConfig.Llama) c.extra()).variant().attnSoftcap();
+        long[] ids = {5, 9, 14, 22, 31, 40};
+        try (LoadedModel gemma = LoadedModel.of("gemma2-random", c, RandomLlama.tensors(c, 3, 0.6f), null,
+                DjlRuntime.DeviceChoice.CPU);
+             Stepper s = new Stepper(gemma.model(), Stepper.Options.DEFAULT)) {
+            s.reset(ids);
+            s.runTo("blocks.1.attn.hook_pattern");
+            List<String> tokens = Arrays.stream(ids).mapToObj(Long::toString).toList();
+            StageData d = StageData.from(s, 1, 1, tokens);
+            assertEquals("soft-capped, masked", d.masked().title());
+            float[] before = d.scaled().values();
+            float[] after = d.masked().values();
+            float largest = 0;
+            for (int i = 0; i < before.length; i++) {
+                largest = Math.max(largest, Math.abs(before[i]));
+                if (Float.isFinite(after[i])) { // the mask's -inf cells aside, the stage is the cap of the one before
+                    assertEquals(cap * Math.tanh(before[i] / cap), after[i], 1e-5, "cell " + i);
+                }
+            }
+            assertTrue(largest > cap, "the random scores reach past the cap, so the check means something: " + largest);
+        }
+        long[] hi = gpt2.tokenizer().encode("Hi").ids();
+        try (Stepper s = new Stepper(gpt2.model(), Stepper.Options.DEFAULT)) {
+            s.reset(hi);
+            s.runToEnd();
+            assertEquals("masked", StageData.from(s, 0, 0, labels(gpt2, hi)).masked().title(),
+                    "a model that does not cap says masked only");
+        }
     }
 
     @Test
