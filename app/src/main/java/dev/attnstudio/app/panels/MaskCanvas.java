@@ -251,8 +251,9 @@ final class MaskCanvas extends GridCanvas {
         return switch (c) {
             case ALLOWED -> 1;
             case CAUSAL -> 2;
-            case OTHER -> 3;
-            case PADDING -> 4;
+            case WINDOW -> 3;
+            case OTHER -> 4;
+            case PADDING -> 5;
         };
     }
 
@@ -281,6 +282,7 @@ final class MaskCanvas extends GridCanvas {
         return switch (c) {
             case CAUSAL -> Math.floorMod(x + y, 6) < 2 ? ColorScale.argb(p.muted()) : background;
             case PADDING -> Math.floorMod(x + y, 6) < 2 || Math.floorMod(x - y, 6) < 2 ? ColorScale.argb(p.special()) : background;
+            case WINDOW -> Math.floorMod(x - y, 6) < 2 ? ColorScale.argb(p.muted()) : background; // the causal hatch, mirrored
             case OTHER -> x % 4 == 0 && y % 4 == 0 ? ColorScale.argb(p.text()) : ColorScale.argb(p.border());
             case ALLOWED -> background;
         };

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The attention mask one layer actually applied, for one batch row, with every cell explained: allowed, blocked
  * because the key lies in the query's future (causal), blocked because the key is padding, or blocked for another
- * reason (a mask override). Carries the layer's attention pattern too, so a view can overlay it and show that a
+ * because it lies outside the model's sliding window, or blocked for another reason (a mask override). Carries the layer's attention pattern too, so a view can overlay it and show that a
  * blocked cell ({@code -inf} before the softmax) is not the same thing as an allowed cell of weight ~0.
  *
  * @param maskHook     the hook read, e.g. {@code blocks.0.attn.hook_mask}
@@ -56,6 +56,8 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         ALLOWED("allowed"),
         CAUSAL("blocked: future key (causal)"),
         PADDING("blocked: padding key"),
+        /** The model's own sliding window (Mistral, Gemma 2's sliding layers): the key is W or more positions back. */
+        WINDOW("blocked: outside the sliding window"),
         OTHER("blocked: mask override");
 
         public final String label;
@@ -115,7 +117,7 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
             paddingKey[key] = keyMask[key - past] == 0;
         }
         Cell[] cells = cells(mask, ms[0] == 1 ? 0 : batchRow, t, k, past, paddingKey,
-                source.causal(model.model().capabilities()));
+                source.causal(model.model().capabilities()), window(model, source, layer, trace, maskHook));
 
         long[] keyIds = source.cross() ? inputs.ids()[batchRow] : past == 0 ? rowIds : Arrays.copyOf(stepper.tokens(), k);
         String patternHook = source.hook(layer, AttentionSource.PATTERN);
@@ -162,12 +164,13 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
         for (int key = 0; key < k && key < keyMask.length; key++) {
             paddingKey[key] = keyMask[key] == 0;
         }
-        Cell[] cells = cells(mask.values(), 0, t, k, 0, paddingKey, source.causal(model.model().capabilities()));
+        Trace trace = stepper.groups().get(mask.lastPass()).trace();
+        Cell[] cells = cells(mask.values(), 0, t, k, 0, paddingKey, source.causal(model.model().capabilities()),
+                window(model, source, layer, trace, maskHook));
         String patternHook = source.hook(layer, AttentionSource.PATTERN);
         WholeSequence.Stitched pattern = WholeSequence.of(stepper, patternHook, batchRow, mask.lastPass());
         boolean withPattern = pattern != null && pattern.rows() == t && pattern.keys() == k; // else its row is pending
         int heads = model.config().nHead();
-        Trace trace = stepper.groups().get(mask.lastPass()).trace();
         return new MaskData(maskHook, mask.values().shape(), new long[] {1, heads, t, k}, layer, batchRow,
                 mask.lastPass(), 0, 0, t, k, TokenLabels.of(model.tokenizer(), queryIds, 0, t),
                 TokenLabels.of(model.tokenizer(), keyIds, 0, k), cells, paddingQuery, paddingKey,
@@ -186,11 +189,20 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
     }
 
     /**
-     * Classifies every cell of a mask [B or 1, 1, T or 1, K] for batch row {@code mb}: allowed (0), else blocked
-     * because the key is padding, lies after the query (a causal attention, query t at position past + t), or for
-     * another reason.
+     * The sliding window W of a layer's self-attention as the model defines it (Capabilities), or 0 when it has none or
+     * when an intervention replaced the mask (its blocked cells are then the override's, not the window's).
      */
-    private static Cell[] cells(TensorData mask, int mb, int t, int k, int past, boolean[] paddingKey, boolean causal) {
+    private static int window(LoadedModel model, AttentionSource source, int layer, Trace trace, String maskHook) {
+        return source.cross() || !trace.patches(maskHook).isEmpty() ? 0 : model.model().capabilities().window(layer);
+    }
+
+    /**
+     * Classifies every cell of a mask [B or 1, 1, T or 1, K] for batch row {@code mb}: allowed (0), else blocked
+     * because the key is padding, lies after the query (a causal attention, query t at position past + t), lies
+     * {@code window} or more positions before it (a sliding window; 0 for none), or for another reason.
+     */
+    private static Cell[] cells(TensorData mask, int mb, int t, int k, int past, boolean[] paddingKey, boolean causal,
+                                int window) {
         long[] ms = mask.shape();
         Cell[] cells = new Cell[t * k];
         for (int q = 0; q < t; q++) {
@@ -204,6 +216,8 @@ public record MaskData(String maskHook, long[] maskShape, long[] targetShape, in
                     c = Cell.PADDING;
                 } else if (causal && key > past + q) {
                     c = Cell.CAUSAL;
+                } else if (window > 0 && past + q - key >= window) {
+                    c = Cell.WINDOW;
                 } else {
                     c = Cell.OTHER;
                 }

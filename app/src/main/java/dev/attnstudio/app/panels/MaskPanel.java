@@ -108,6 +108,11 @@ public final class MaskPanel extends VBox {
                 "padding-blocked" + count.apply(MaskData.Cell.PADDING.ordinal()),
                 "Mask -inf: the key is padding added to even out the batch's rows");
         FlowPane pane = new FlowPane(12, 4, allowed, causal, padding);
+        if (n[MaskData.Cell.WINDOW.ordinal()] > 0) {
+            pane.getChildren().add(Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.WINDOW, x, y,
+                            ColorScale.argb(p.surface())), "window-blocked (" + n[MaskData.Cell.WINDOW.ordinal()] + ")",
+                    "Mask -inf: the key lies W or more positions before the query, outside the layer's sliding window"));
+        }
         if (n[MaskData.Cell.OTHER.ordinal()] > 0) {
             pane.getChildren().add(Swatch.entry((p, x, y) -> MaskCanvas.blockedPixel(p, MaskData.Cell.OTHER, x, y,
                             ColorScale.argb(p.surface())), "override-blocked (" + n[MaskData.Cell.OTHER.ordinal()] + ")",
