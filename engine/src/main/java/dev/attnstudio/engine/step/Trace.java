@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.program.HookContext;
 import dev.attnstudio.engine.program.Hooks;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The execution of one {@link Program}: runs its steps in order and owns the native memory of what it keeps.
@@ -41,6 +43,19 @@ public final class Trace implements AutoCloseable {
     private final List<List<String>> patches;
     private int executed;
     private boolean closed;
+    /** The first step whose value held NaN or an infinity it should not, or null while none has. */
+    private NonFinite firstNonFinite;
+
+    /**
+     * A step whose value was not finite: NaN anywhere, or an infinity outside the mask's blocked cells (a mask and the
+     * masked scores hold -inf by design; +inf or NaN there is still wrong).
+     *
+     * @param hook the step's name
+     * @param step its index in the program
+     * @param what "NaN" or "Inf"
+     */
+    public record NonFinite(String hook, int step, String what) {
+    }
 
     /**
      * @param parent the manager the trace's own manager is created under (the model's)
@@ -114,6 +129,10 @@ public final class Trace implements AutoCloseable {
             }
             out = op.kernel().apply(in, manager);
             out = applyHooks(op, i, out, in);
+            if (firstNonFinite == null) {
+                String what = nonFinite(op, out);
+                firstNonFinite = what == null ? null : new NonFinite(op.name(), i, what);
+            }
             NDScope.unregister(out);
         }
         out.attach(manager);
@@ -123,6 +142,25 @@ public final class Trace implements AutoCloseable {
         executed++;
         releaseInputsOf(i);
         return op;
+    }
+
+    /**
+     * "NaN" or "Inf" when a step's value is not finite where it should be, else null: one reduction to a scalar, whose
+     * NaN or infinity tells (max |x| for most steps; max x for the mask and the masked scores, whose -inf is by design).
+     */
+    private static String nonFinite(Op op, NDArray out) {
+        if (!out.getDataType().isFloating() || out.isEmpty()) {
+            return null;
+        }
+        boolean minusInfAllowed = op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK;
+        float top = (minusInfAllowed ? out.max() : out.abs().max()).toType(DataType.FLOAT32, false)
+                .getFloat();
+        return Float.isNaN(top) ? "NaN" : top == Float.POSITIVE_INFINITY ? "Inf" : null;
+    }
+
+    /** The first step of this pass whose value was not finite (see {@link NonFinite}), if any ran. */
+    public Optional<NonFinite> firstNonFinite() {
+        return Optional.ofNullable(firstNonFinite);
     }
 
     /** Calls the hooks attached to step {@code i} in order; returns the value they leave (patched or not). */
