@@ -2,7 +2,8 @@ package dev.attnstudio.engine.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -17,14 +18,14 @@ import java.nio.channels.FileChannel;
 /**
  * Reads a tensor's bytes through a memory map, a window at a time, never holding the whole tensor on the Java heap.
  *
- * <p>Into DJL: the engine allocates the float32 tensor itself ({@code torch::empty}); each window of the file is
- * mapped, float16/bfloat16 values are widened to float32 into one reusable direct buffer of the window's size
- * (float32 values go straight from the map), that window becomes a float32 array wrapping the buffer, and it is
- * copied into its slice of the tensor. The window is then closed and unmapped at once, so the file's pages are
- * not held (and not counted as resident) after the tensor is read. DJL only ever receives float32 buffers: a
- * bfloat16 buffer handed to DJL's PyTorch engine aborts the JVM.
+ * <p>Into DJL: each window of the file is mapped; float16/bfloat16 values are widened to float32 into one reusable
+ * direct buffer of the window's size (float32 values go straight from the map); a float32 array wrapping that buffer
+ * is duplicated into memory the engine owns, and the window is unmapped at once, so the file's pages are not held
+ * (nor counted as resident) after the tensor is read. The windows are then concatenated into the tensor. DJL only
+ * ever receives float32 buffers: a bfloat16 buffer handed to DJL's PyTorch engine aborts the JVM.
  *
- * <p>Cost: one pass over the file's bytes plus one native copy; transient memory one window (16 MiB of float32).
+ * <p>Cost: one pass over the file's bytes plus two native copies; transient memory the tensor's windows until they
+ * are concatenated (at most one tensor's float32 size more), and one window's direct buffer (16 MiB).
  */
 final class MappedTensorReader {
 
@@ -43,9 +44,14 @@ final class MappedTensorReader {
             throws IOException {
         long elements = info.elements();
         SafeTensors.DType dtype = info.dtype();
+        Shape shape = new Shape(info.shape());
+        if (elements == 0) {
+            return manager.create(shape, DataType.FLOAT32);
+        }
         ByteBuffer widened = dtype == SafeTensors.DType.F32 ? null
                 : ByteBuffer.allocateDirect((int) Math.min(WINDOW, elements) * 4).order(ByteOrder.nativeOrder());
-        try (NDArray flat = manager.create(new Shape(elements), DataType.FLOAT32)) {
+        NDList windows = new NDList();
+        try {
             for (long first = 0; first < elements; first += WINDOW) {
                 int count = (int) Math.min(WINDOW, elements - first);
                 MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY,
@@ -60,15 +66,26 @@ final class MappedTensorReader {
                         HalfPrecision.widen(dtype, mapped, widened.asFloatBuffer(), count);
                         floats = widened.limit(count * 4);
                     }
-                    try (NDArray window = manager.create(floats, new Shape(count), DataType.FLOAT32)) {
-                        flat.set(new NDIndex("{}:{}", first, first + count), window); // a native copy
+                    // The wrapper reads the buffer in place; its duplicate is the engine's own copy.
+                    try (NDArray wrapper = manager.create(floats, new Shape(count), DataType.FLOAT32)) {
+                        windows.add(wrapper.duplicate());
                     }
                 } finally {
                     unmap(mapped);
                 }
             }
-            return flat.reshape(new Shape(info.shape()));
+            if (windows.size() == 1) {
+                NDArray only = windows.get(0);
+                NDArray shaped = only.reshape(shape);
+                windows.clear();
+                only.close();
+                return shaped;
+            }
+            try (NDArray flat = NDArrays.concat(windows)) {
+                return flat.reshape(shape);
+            }
         } finally {
+            windows.close();
             free(widened);
         }
     }
