@@ -4,6 +4,7 @@ import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.io.Checkpoint;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.OnnxGraph;
+import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 
@@ -44,6 +45,15 @@ public final class ModelFolder {
 
     /** Opens a Hugging Face folder, a folder holding an ONNX export and its tokenizer, or a {@code .onnx} file. */
     public static LoadedModel open(Path path, DjlRuntime.DeviceChoice device) {
+        return open(path, device, null);
+    }
+
+    /**
+     * As {@link #open(Path, DjlRuntime.DeviceChoice)}, telling {@code progress} (may be null) after each tensor of a
+     * Hugging Face folder, which may stop the load by throwing (see {@link LoadedModel#open(Path,
+     * DjlRuntime.DeviceChoice, WeightSource.Progress)}). An ONNX import reports nothing.
+     */
+    public static LoadedModel open(Path path, DjlRuntime.DeviceChoice device, WeightSource.Progress progress) {
         if (Files.isRegularFile(path) && isOnnx(path)) {
             Path sibling = path.resolveSibling("tokenizer.json");
             return openOnnx(path, Files.isRegularFile(sibling) ? sibling : null, device);
@@ -55,7 +65,7 @@ public final class ModelFolder {
         boolean config = Files.isRegularFile(path.resolve("config.json"));
         boolean safetensors = Checkpoint.isIn(path);
         if (config && safetensors) {
-            return LoadedModel.open(path, device);
+            return LoadedModel.open(path, device, progress);
         }
         Optional<Path> onnx = onnxFile(path);
         if (onnx.isPresent()) {
