@@ -18,14 +18,15 @@ import java.nio.channels.FileChannel;
 /**
  * Reads a tensor's bytes through a memory map, a window at a time, never holding the whole tensor on the Java heap.
  *
- * <p>Into DJL: each window of the file is mapped; float16/bfloat16 values are widened to float32 into one reusable
- * direct buffer of the window's size (float32 values go straight from the map); a float32 array wrapping that buffer
- * is duplicated into memory the engine owns, and the window is unmapped at once, so the file's pages are not held
- * (nor counted as resident) after the tensor is read. The windows are then concatenated into the tensor. DJL only
- * ever receives float32 buffers: a bfloat16 buffer handed to DJL's PyTorch engine aborts the JVM.
+ * <p>Into DJL, on the CPU: the engine allocates the float32 tensor ({@code torch::empty}) and lends a direct view of
+ * its memory ({@code toByteBuffer(true)}); each window of the file is mapped, its values widened (float16/bfloat16)
+ * or copied (float32) straight into that memory, and the window unmapped at once, so the file's pages are not held
+ * (nor counted as resident) after the tensor is read. One pass over the bytes, nothing transient but the window.
  *
- * <p>Cost: one pass over the file's bytes plus two native copies; transient memory the tensor's windows until they
- * are concatenated (at most one tensor's float32 size more), and one window's direct buffer (16 MiB).
+ * <p>Elsewhere (a GPU, or a tensor over 2 GiB as float32, beyond one Java buffer): each window is widened into one
+ * reusable direct buffer, a float32 array wrapping it is duplicated into engine memory, and the windows are
+ * concatenated. Either way DJL only ever receives float32: a bfloat16 buffer handed to DJL's PyTorch engine aborts
+ * the JVM.
  */
 final class MappedTensorReader {
 
@@ -47,6 +48,20 @@ final class MappedTensorReader {
         Shape shape = new Shape(info.shape());
         if (elements == 0) {
             return manager.create(shape, DataType.FLOAT32);
+        }
+        if (ai.djl.Device.Type.CPU.equals(manager.getDevice().getDeviceType()) && elements * 4 <= Integer.MAX_VALUE) {
+            NDArray target = manager.create(shape, DataType.FLOAT32); // torch::empty: the engine's own memory
+            try {
+                ByteBuffer memory = target.toByteBuffer(true); // a view of that memory, not a copy
+                if (memory.isDirect() && memory.capacity() == elements * 4) {
+                    fill(channel, position, dtype, elements, memory.order(ByteOrder.nativeOrder()).asFloatBuffer());
+                    return target;
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                target.close();
+                throw e;
+            }
+            target.close(); // no direct view here: copy window by window instead
         }
         ByteBuffer widened = dtype == SafeTensors.DType.F32 ? null
                 : ByteBuffer.allocateDirect((int) Math.min(WINDOW, elements) * 4).order(ByteOrder.nativeOrder());
@@ -92,10 +107,14 @@ final class MappedTensorReader {
 
     /** Reads a tensor as float32 into a Java array of {@code info.elements()} values. */
     static float[] readFloats(FileChannel channel, long position, SafeTensors.Info info) throws IOException {
-        long elements = info.elements();
-        SafeTensors.DType dtype = info.dtype();
-        float[] out = new float[(int) elements];
-        FloatBuffer into = FloatBuffer.wrap(out);
+        float[] out = new float[(int) info.elements()];
+        fill(channel, position, info.dtype(), info.elements(), FloatBuffer.wrap(out));
+        return out;
+    }
+
+    /** Widens {@code elements} stored values at {@code position} into {@code into}, a mapped window at a time. */
+    private static void fill(FileChannel channel, long position, SafeTensors.DType dtype, long elements,
+                             FloatBuffer into) throws IOException {
         for (long first = 0; first < elements; first += WINDOW) {
             int count = (int) Math.min(WINDOW, elements - first);
             MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY,
@@ -106,7 +125,6 @@ final class MappedTensorReader {
                 unmap(mapped);
             }
         }
-        return out;
     }
 
     // ---- freeing a mapping or a direct buffer now rather than at some later garbage collection ----
