@@ -33,6 +33,9 @@ final class MappedTensorReader {
     /** Elements per window: 4 Mi (16 MiB as float32). */
     static final int WINDOW = 1 << 22;
 
+    /** Whether {@link #load} may fill the engine's memory through a direct view (tests turn it off to check the other path). */
+    static volatile boolean viewEngineMemory = true;
+
     private MappedTensorReader() {
     }
 
@@ -49,7 +52,7 @@ final class MappedTensorReader {
         if (elements == 0) {
             return manager.create(shape, DataType.FLOAT32);
         }
-        if (ai.djl.Device.Type.CPU.equals(manager.getDevice().getDeviceType()) && elements * 4 <= Integer.MAX_VALUE) {
+        if (viewEngineMemory && ai.djl.Device.Type.CPU.equals(manager.getDevice().getDeviceType()) && elements * 4 <= Integer.MAX_VALUE) {
             NDArray target = manager.create(shape, DataType.FLOAT32); // torch::empty: the engine's own memory
             try {
                 ByteBuffer memory = target.toByteBuffer(true); // a view of that memory, not a copy

@@ -59,10 +59,22 @@ class MappedTensorReaderTest {
         }
     }
 
+    /** The path a GPU (or a tensor over 2 GiB) takes: windows duplicated into engine memory and concatenated. */
+    @Test
+    void theWindowPathGivesTheSameBits() throws IOException {
+        MappedTensorReader.viewEngineMemory = false;
+        try {
+            float32IsLoadedBitForBitAcrossWindows();
+            halfPrecisionIsWidenedExactlyAcrossWindows();
+        } finally {
+            MappedTensorReader.viewEngineMemory = true;
+        }
+    }
+
     @Test
     void float32IsLoadedBitForBitAcrossWindows() throws IOException {
         float[] v = values(LARGE, 1);
-        Path file = dir.resolve("f32.safetensors");
+        Path file = dir.resolve("f32-" + MappedTensorReader.viewEngineMemory + ".safetensors");
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         tensors.put("odd", new SafeTensors.Tensor(new float[] {1.5f, -2f, 3f}, new long[] {3}, SafeTensors.DType.F32));
         tensors.put("big", new SafeTensors.Tensor(v, new long[] {LARGE / 11, 11}, SafeTensors.DType.F32));
@@ -88,7 +100,7 @@ class MappedTensorReaderTest {
     @Test
     void halfPrecisionIsWidenedExactlyAcrossWindows() throws IOException {
         float[] v = values(LARGE, 2);
-        Path file = dir.resolve("half.safetensors");
+        Path file = dir.resolve("half-" + MappedTensorReader.viewEngineMemory + ".safetensors");
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         tensors.put("bf", new SafeTensors.Tensor(v, new long[] {LARGE}, SafeTensors.DType.BF16));
         tensors.put("f", new SafeTensors.Tensor(v, new long[] {LARGE}, SafeTensors.DType.F16));
