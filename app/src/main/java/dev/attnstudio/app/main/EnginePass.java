@@ -5,6 +5,7 @@ import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.ViewFeeds;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
+import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
@@ -12,6 +13,7 @@ import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
 
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +40,9 @@ final class EnginePass {
     private Sampler sampler;
     /** For {@link #cancel()}, which may be called while the engine thread works. */
     private volatile Stepper active;
+    /** Whether a model is loading, and whether {@link #cancel()} asked that load to stop. */
+    private volatile boolean loading;
+    private volatile boolean loadCancelled;
 
     /**
      * @param prompt    the newest prompt input (read on the engine thread)
@@ -52,10 +57,34 @@ final class EnginePass {
 
     /** Closes the open model, opens another and tokenizes the prompt for it. */
     ModelInfo open(ModelOpener opener, ModelSource source) {
-        close();
+        return open(opener, source, null);
+    }
+
+    /**
+     * Opens another model and, once it is open, closes the one before and tokenizes the prompt for the new one. While
+     * it loads, {@code progress} (may be null) hears of each tensor, and {@link #cancel()} stops the load before the
+     * next tensor with a {@link CancellationException}: what was loaded is freed, and the model before stays open and
+     * usable, as it does when the load fails.
+     */
+    ModelInfo open(ModelOpener opener, ModelSource source, WeightSource.Progress progress) {
+        loadCancelled = false;
+        loading = true;
+        LoadedModel m;
         long start = System.nanoTime();
-        LoadedModel m = opener.open(source);
+        try {
+            m = opener.open(source, (name, bytes, totalBytes, tensors, totalTensors) -> {
+                if (loadCancelled) {
+                    throw new CancellationException("Cancelled opening " + source.label());
+                }
+                if (progress != null) {
+                    progress.loaded(name, bytes, totalBytes, tensors, totalTensors);
+                }
+            });
+        } finally {
+            loading = false;
+        }
         long millis = (System.nanoTime() - start) / 1_000_000;
+        close();
         model = m;
         info = ModelInfo.of(m, source, millis);
         stepper = new Stepper(m.model(), Stepper.Options.DEFAULT);
@@ -164,8 +193,11 @@ final class EnginePass {
         return PassSnapshots.take(this, selection.get(), feeds, done, followCursor);
     }
 
-    /** Asks a running command to stop after its current step. Safe on any thread. */
+    /** Asks a running command to stop after its current step, or a model load before its next tensor. Safe on any thread. */
     void cancel() {
+        if (loading) {
+            loadCancelled = true;
+        }
         Stepper s = active;
         if (s != null) {
             s.cancel();

@@ -4,6 +4,7 @@ import dev.attnstudio.app.theme.Styles;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableValue;
 import javafx.geometry.Orientation;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Separator;
 import javafx.scene.control.Tooltip;
@@ -13,8 +14,9 @@ import org.controlsfx.control.StatusBar;
 import java.util.Locale;
 
 /**
- * The status bar: the last message (a moving bar while the engine works), what the mouse hovers in the view, the
- * open model, its geometry and device, and the cursor's position in the pass.
+ * The status bar: the last message (a moving bar while the engine works; while a model loads, the share of its bytes
+ * loaded and a Cancel button), what the mouse hovers in the view, the open model, its geometry and device, and the
+ * cursor's position in the pass.
  */
 final class MainStatusBar extends StatusBar {
 
@@ -56,7 +58,13 @@ final class MainStatusBar extends StatusBar {
         hovered.setMaxWidth(420);
         hovered.setTooltip(new Tooltip("What the mouse is over in the view: query, key, weight and scores"));
         hovered.textProperty().bind(hover);
-        getRightItems().addAll(hovered, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL),
+        Button cancel = new Button("Cancel");
+        cancel.setId("cancelLoadButton");
+        cancel.setTooltip(new Tooltip("Stop opening the model (Esc): what was loaded is freed, the model before stays open"));
+        cancel.visibleProperty().bind(vm.session().loadingProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
+        cancel.setOnAction(e -> vm.session().cancelOpen());
+        getRightItems().addAll(cancel, hovered, new Separator(Orientation.VERTICAL), model, new Separator(Orientation.VERTICAL),
                 geometry, new Separator(Orientation.VERTICAL), device, new Separator(Orientation.VERTICAL), position);
     }
 

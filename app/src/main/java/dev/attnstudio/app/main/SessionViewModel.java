@@ -1,8 +1,10 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.concurrent.DirectEngineExecutor;
 import dev.attnstudio.app.concurrent.EngineExecutor;
 import dev.attnstudio.app.concurrent.Failures;
 import dev.attnstudio.engine.load.ModelFolder;
+import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.samples.ModelSource;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -12,6 +14,7 @@ import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +42,10 @@ public final class SessionViewModel {
     private final ReadOnlyBooleanWrapper batches = new ReadOnlyBooleanWrapper(this, "batches", false);
     private final ReadOnlyBooleanWrapper pairs = new ReadOnlyBooleanWrapper(this, "pairs", false);
     private final ReadOnlyObjectWrapper<String> loadFailure = new ReadOnlyObjectWrapper<>(this, "loadFailure");
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading", false);
+    /** Engine thread: when progress was last shown (nanoseconds). */
+    private long lastProgress;
+    private volatile WeightSource.Progress loadObserver;
 
     /**
      * @param prompt reset for each model opened: its suggested prompt, none of the model before's settings
@@ -143,18 +150,31 @@ public final class SessionViewModel {
             return;
         }
         String name = source.label();
+        boolean hadModel = modelInfo.get() != null;
+        PromptInput before = prompt.latest();
         status.setBusy(true);
         status.setReady(false);
+        status.setProgress(-1);
+        loading.set(true);
         loadFailure.set(null);
         prompt.reset(PromptRules.fresh(prompt.latest(), ModelCards.suggestedPrompt(source)));
         status.show(Status.info("Loading " + name + "\u2026"));
+        WeightSource.Progress observer = loadObserver;
+        WeightSource.Progress progress = (tensor, bytes, totalBytes, tensors, totalTensors) -> {
+            if (observer != null) {
+                observer.loaded(tensor, bytes, totalBytes, tensors, totalTensors);
+            }
+            showProgress(name, bytes, totalBytes, tensors, totalTensors);
+        };
         engine.submit(() -> {
-            ModelInfo info = pass.open(opener, source);
+            ModelInfo info = pass.open(opener, source, progress);
             Status loaded = pass.error() != null ? Status.error(pass.error())
                     : Status.info("Loaded " + info.name() + " in " + info.loadMillis()
                     + " ms. Press F10 to step, F5 to run to a breakpoint.");
             return new Loaded(info, pass.snapshot(loaded, true));
         }, loaded -> {
+            loading.set(false);
+            status.setProgress(-1);
             status.setBusy(false);
             modelInfo.set(loaded.info());
             opened.accept(loaded.info());
@@ -162,12 +182,99 @@ public final class SessionViewModel {
             recent.remember(source);
             apply.accept(loaded.pass());
         }, failure -> {
+            loading.set(false);
+            status.setProgress(-1);
+            boolean cancelled = failure instanceof CancellationException;
+            if (hadModel) {
+                keepModelBefore(name, before, failure, cancelled);
+                return;
+            }
             status.setBusy(false);
             modelInfo.set(null);
-            // the views' data showed the model that is closed now
-            apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": " + Failures.message(failure))));
+            String why = cancelled ? "Cancelled opening " + name + "." : "Could not open " + name + ": " + Failures.message(failure);
+            apply.accept(PassSnapshot.empty(List.of(), cancelled ? Status.info(why) : Status.error(why)));
+            if (!cancelled) {
+                LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
+                loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+            }
+        });
+    }
+
+    /** UI thread: the load stopped (cancelled or failed) and the model before is still open: back to it and its prompt. */
+    private void keepModelBefore(String name, PromptInput before, Throwable failure, boolean cancelled) {
+        prompt.reset(before);
+        String kept = modelInfo.get().name();
+        Status message = cancelled ? Status.info("Cancelled opening " + name + "; " + kept + " is still open.")
+                : Status.error("Could not open " + name + ": " + Failures.message(failure) + " (" + kept + " is still open)");
+        if (!cancelled) {
             LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
             loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+        }
+        engine.submit(() -> {
+            pass.sync();
+            return pass.snapshot(message, true);
+        }, snapshot -> {
+            status.setBusy(false);
+            status.setReady(true);
+            apply.accept(snapshot);
+        }, again -> {
+            status.setBusy(false);
+            status.show(Status.error("Could not return to " + kept + ": " + Failures.message(again)));
         });
+    }
+
+    /** Whether a model is loading (the status bar then offers Cancel). */
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    /**
+     * Stops a model load before its next tensor; what was loaded is freed and the model before stays open. Safe on any
+     * thread; does nothing when no model is loading.
+     */
+    public void cancelOpen() {
+        if (loading.get()) {
+            pass.cancel();
+        }
+    }
+
+    /** Engine thread (tests): hears each tensor loaded before the window does, e.g. to pace a load. */
+    void observeLoading(WeightSource.Progress observer) {
+        this.loadObserver = observer;
+    }
+
+    /**
+     * Engine thread: shows "Loading X: 1.2 of 4.9 GB, 37 of 147 tensors" and the bar's fraction, at most every 100 ms
+     * (and always the last tensor) so a model of many small tensors does not flood the UI thread.
+     */
+    private void showProgress(String name, long bytes, long totalBytes, int tensors, int totalTensors) {
+        long now = System.nanoTime();
+        if (tensors < totalTensors && now - lastProgress < 100_000_000L) {
+            return;
+        }
+        lastProgress = now;
+        double fraction = totalBytes > 0 ? bytes / (double) totalBytes : tensors / (double) Math.max(1, totalTensors);
+        String text = String.format(java.util.Locale.ROOT, "Loading %s: %s of %s, %d of %d tensors (Esc or Cancel stops)",
+                name, size(bytes), size(totalBytes), tensors, totalTensors);
+        onUi(() -> {
+            if (loading.get()) {
+                status.setProgress(fraction);
+                status.show(Status.info(text));
+            }
+        });
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.2f GB", bytes / 1e9)
+                : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    /** Runs on the UI thread: the FX thread behind the window; the caller's own thread under a synchronous executor. */
+    private void onUi(Runnable r) {
+        if (engine instanceof DirectEngineExecutor || javafx.application.Platform.isFxApplicationThread()) {
+            r.run();
+        } else {
+            javafx.application.Platform.runLater(r);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.attnstudio.engine.load;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.io.Checkpoint;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.BertModel;
@@ -41,27 +42,38 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Opens a Hugging Face folder of a supported family (GPT-2, BERT, LLaMA and its variants Qwen2, Qwen3,
-     * Mistral, Gemma 2, T5): {@code config.json},
-     * {@code model.safetensors}, and optionally {@code tokenizer.json}. Every problem is reported with the file it is in.
+     * Opens a Hugging Face folder of a supported family ({@link ModelConfig.Architecture}: GPT-2, GPT-NeoX, BERT, LLaMA
+     * and its variants Qwen2, Qwen3, Mistral, Gemma 2, T5): {@code config.json}, the weights ({@code model.safetensors},
+     * or {@code model.safetensors.index.json} with its shards), and optionally {@code tokenizer.json}. Every problem is
+     * reported with the file it is in.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice) {
+        return open(folder, deviceChoice, null);
+    }
+
+    /**
+     * As {@link #open(Path, DjlRuntime.DeviceChoice)}, telling {@code progress} (may be null) after each tensor. An
+     * interrupt of the loading thread, or a {@code progress} that throws, stops the load before the next tensor:
+     * what was loaded is freed and the exception ({@link java.util.concurrent.CancellationException} for an
+     * interrupt) propagates.
+     */
+    public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice, WeightSource.Progress progress) {
         long start = System.nanoTime();
         if (!Files.isDirectory(folder)) {
             throw new ModelFormatException(folder, "not a folder (expected config.json, model.safetensors, tokenizer.json)");
         }
         Path configFile = folder.resolve("config.json");
-        Path weightsFile = folder.resolve("model.safetensors");
-        for (Path required : new Path[] {configFile, weightsFile}) {
-            if (!Files.isRegularFile(required)) {
-                throw new ModelFormatException(required, "missing: a model folder needs config.json and model.safetensors");
-            }
+        if (!Files.isRegularFile(configFile)) {
+            throw new ModelFormatException(configFile, "missing: a model folder needs config.json and model.safetensors"
+                    + " (or " + Checkpoint.INDEX + " with its shards)");
         }
         ModelConfig config = ModelConfig.read(configFile);
         Path tokenizerFile = folder.resolve("tokenizer.json");
         Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.open(tokenizerFile) : null;
-        try (SafeTensors weights = SafeTensors.open(weightsFile)) {
-            return build(folder.getFileName().toString(), config, WeightSource.of(weights), tokenizer, deviceChoice, start);
+        try (Checkpoint weights = Checkpoint.open(folder)) {
+            WeightSource source = WeightSource.of(weights);
+            return build(folder.getFileName().toString(), config, progress == null ? source : source.watched(progress),
+                    tokenizer, deviceChoice, start);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();

@@ -1,8 +1,10 @@
 package dev.attnstudio.engine.load;
 
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.io.Checkpoint;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.OnnxGraph;
+import dev.attnstudio.engine.model.WeightSource;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 
@@ -18,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * Opens a model from disk, of either kind the engine reads:
  * <ul>
- *   <li>a Hugging Face folder: {@code config.json} and {@code model.safetensors} of a supported family, with an
+ *   <li>a Hugging Face folder: {@code config.json} and {@code model.safetensors} (or
+ *       {@code model.safetensors.index.json} with its shards) of a supported family, with an
  *       optional {@code tokenizer.json} ({@link LoadedModel#open});</li>
  *   <li>a BERT encoder exported to ONNX (as sentence-transformers publish them): a {@code .onnx} file, or a folder
  *       holding one (or an {@code onnx/} subfolder holding one; {@code model.onnx} preferred) with a
@@ -32,7 +35,8 @@ public final class ModelFolder {
     public static final String FAMILIES = ModelConfig.Architecture.supported();
 
     /** What can be opened, for messages and dialogs. */
-    public static final String SUPPORTED = "Supported: a Hugging Face folder with config.json and model.safetensors ("
+    public static final String SUPPORTED = "Supported: a Hugging Face folder with config.json and model.safetensors"
+            + " (or model.safetensors.index.json with its shards) ("
             + FAMILIES + "; tokenizer.json to type text), or a BERT encoder exported to ONNX (model.onnx and "
             + "tokenizer.json, in the folder or its onnx/ subfolder).";
 
@@ -41,6 +45,15 @@ public final class ModelFolder {
 
     /** Opens a Hugging Face folder, a folder holding an ONNX export and its tokenizer, or a {@code .onnx} file. */
     public static LoadedModel open(Path path, DjlRuntime.DeviceChoice device) {
+        return open(path, device, null);
+    }
+
+    /**
+     * As {@link #open(Path, DjlRuntime.DeviceChoice)}, telling {@code progress} (may be null) after each tensor of a
+     * Hugging Face folder, which may stop the load by throwing (see {@link LoadedModel#open(Path,
+     * DjlRuntime.DeviceChoice, WeightSource.Progress)}). An ONNX import reports nothing.
+     */
+    public static LoadedModel open(Path path, DjlRuntime.DeviceChoice device, WeightSource.Progress progress) {
         if (Files.isRegularFile(path) && isOnnx(path)) {
             Path sibling = path.resolveSibling("tokenizer.json");
             return openOnnx(path, Files.isRegularFile(sibling) ? sibling : null, device);
@@ -50,9 +63,9 @@ public final class ModelFolder {
                     : "does not exist. ") + SUPPORTED);
         }
         boolean config = Files.isRegularFile(path.resolve("config.json"));
-        boolean safetensors = Files.isRegularFile(path.resolve("model.safetensors"));
+        boolean safetensors = Checkpoint.isIn(path);
         if (config && safetensors) {
-            return LoadedModel.open(path, device);
+            return LoadedModel.open(path, device, progress);
         }
         Optional<Path> onnx = onnxFile(path);
         if (onnx.isPresent()) {

@@ -2,6 +2,7 @@ package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.attnstudio.engine.io.Checkpoint;
 import dev.attnstudio.engine.io.ModelFormatException;
 import dev.attnstudio.engine.io.SafeTensors;
 
@@ -9,9 +10,29 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
-/** Where a model's tensors come from, by checkpoint name: a safetensors file, or tensors made in memory. */
+/**
+ * Where a model's tensors come from, by checkpoint name: a safetensors checkpoint (one file or shards), or tensors
+ * made in memory.
+ */
 public interface WeightSource {
+
+    /**
+     * Told after each tensor is loaded. It may stop the load by throwing (a {@link CancellationException} for a
+     * cancel); the model being built is then closed, freeing what was loaded.
+     */
+    @FunctionalInterface
+    interface Progress {
+        /**
+         * @param name         the tensor just loaded (its stored name)
+         * @param bytesDone    stored bytes of the tensors loaded so far
+         * @param bytesTotal   stored bytes of every tensor in the source
+         * @param tensorsDone  tensors loaded so far
+         * @param tensorsTotal tensors in the source
+         */
+        void loaded(String name, long bytesDone, long bytesTotal, int tensorsDone, int tensorsTotal);
+    }
 
     /** The file named in error messages. */
     Path origin();
@@ -24,7 +45,18 @@ public interface WeightSource {
     /** Stored shape of a tensor. */
     long[] shape(String name);
 
-    static WeightSource of(SafeTensors file) {
+    /** Bytes the tensor takes where it is stored (float32 for tensors in memory). */
+    default long bytes(String name) {
+        long n = 4;
+        for (long d : shape(name)) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** A checkpoint on disk: one safetensors file or an index with its shards. */
+    static WeightSource of(Checkpoint file) {
+        Set<String> names = Set.copyOf(file.names());
         return new WeightSource() {
             @Override
             public Path origin() {
@@ -33,7 +65,7 @@ public interface WeightSource {
 
             @Override
             public Set<String> names() {
-                return Set.copyOf(file.names());
+                return names;
             }
 
             @Override
@@ -44,6 +76,62 @@ public interface WeightSource {
             @Override
             public long[] shape(String name) {
                 return file.info(name).shape();
+            }
+
+            @Override
+            public long bytes(String name) {
+                return file.bytes(name);
+            }
+        };
+    }
+
+    /**
+     * This source, reporting each loaded tensor to {@code progress}, and stopping with a
+     * {@link CancellationException} before the next tensor once the loading thread is interrupted.
+     */
+    default WeightSource watched(Progress progress) {
+        WeightSource source = this;
+        long total = names().stream().mapToLong(this::bytes).sum();
+        int count = names().size();
+        return new WeightSource() {
+            private long bytesDone;
+            private int tensorsDone;
+
+            @Override
+            public Path origin() {
+                return source.origin();
+            }
+
+            @Override
+            public Set<String> names() {
+                return source.names();
+            }
+
+            @Override
+            public NDArray load(String name, NDManager manager) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("loading " + source.origin() + " was cancelled");
+                }
+                NDArray a = source.load(name, manager);
+                bytesDone += source.bytes(name);
+                tensorsDone++;
+                try {
+                    progress.loaded(name, bytesDone, total, tensorsDone, count);
+                } catch (RuntimeException | Error e) {
+                    a.close();
+                    throw e;
+                }
+                return a;
+            }
+
+            @Override
+            public long[] shape(String name) {
+                return source.shape(name);
+            }
+
+            @Override
+            public long bytes(String name) {
+                return source.bytes(name);
             }
         };
     }

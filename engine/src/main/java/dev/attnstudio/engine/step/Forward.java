@@ -26,6 +26,8 @@ public final class Forward {
      */
     public static NDArray run(TransformerModel model, Batch batch, Interventions interventions, NDManager into) {
         interventions.check(model.capabilities());
+        MemoryEstimate.of(model.config(), batch.size(), Math.max(batch.length(), batch.decoderLength()), 0, Capture.OFF,
+                false).check();
         Hooks hooks = new Hooks();
         try (Hooks.Handle ignored = interventions.attach(hooks);
              Trace trace = new Trace(model.program(pass(batch, 0, null)), model.manager(), Capture.OFF, batch, hooks,

@@ -211,6 +211,8 @@ public final class Stepper implements AutoCloseable {
             batch = batch.withDecoder(starts);
         }
         PromptCheck.check(batch, model.config(), capabilities);
+        MemoryEstimate.of(model.config(), batch.size(), Math.max(batch.length(), batch.decoderLength()), 0,
+                options.capture(), options.useCache() && capabilities.generates()).check();
         options.interventions().check(capabilities);
         clear();
         cancelled = false;
