@@ -196,6 +196,18 @@ class MainViewModelTest {
     }
 
     @Test
+    void theFirstNonFiniteStepIsMarkedInTheStepListAndOnlyIt() {
+        vm.stepping().runToEnd();
+        assertTrue(vm.stepping().steps().stream().allMatch(r -> r.nonFinite() == null), "a healthy pass marks nothing");
+        vm.interventions().toggle(dev.attnstudio.engine.intervene.MaskBug.FLIPPED); // a query with no key: a NaN row
+        vm.stepping().runToEnd();
+        List<StepRow> marked = vm.stepping().steps().stream().filter(r -> r.nonFinite() != null).toList();
+        assertEquals(1, marked.size(), marked.toString());
+        assertEquals("NaN", marked.get(0).nonFinite());
+        assertTrue(marked.get(0).name().startsWith("blocks.0.attn."), marked.get(0).name());
+    }
+
+    @Test
     void anEmptyPromptIsReportedNotThrown() {
         vm.prompt().textProperty().set("");
         assertTrue(vm.status().messageProperty().get().error());

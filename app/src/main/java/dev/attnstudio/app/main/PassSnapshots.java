@@ -54,13 +54,15 @@ final class PassSnapshots {
 
     private static List<StepRow> rows(Program program, Trace trace, int cursor) {
         List<StepRow> rows = new ArrayList<>(program.size());
+        Trace.NonFinite first = trace.firstNonFinite().orElse(null);
         for (int i = 0; i < program.size(); i++) {
             String unit = program.op(i).group();
             boolean unitStart = i == 0 || !program.op(i - 1).group().equals(unit);
             StepRow.State state = i == cursor ? StepRow.State.CURRENT
                     : i < trace.executed() ? StepRow.State.COMPUTED : StepRow.State.PENDING;
             rows.add(new StepRow(i, program.op(i).name(), unit, unitStart, state,
-                    i < trace.executed() ? trace.patches(program.op(i).name()) : List.of()));
+                    i < trace.executed() ? trace.patches(program.op(i).name()) : List.of(),
+                    first != null && first.step() == i ? first.what() : null));
         }
         return List.copyOf(rows);
     }

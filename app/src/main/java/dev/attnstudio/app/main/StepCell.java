@@ -19,7 +19,8 @@ final class StepCell extends ListCell<StepRow> {
     private final Label index = new Label();
     private final Label name = new Label();
     private final Label mark = new Label("\u270e");
-    private final HBox box = new HBox(8, index, name, mark);
+    private final Label nonFinite = new Label();
+    private final HBox box = new HBox(8, index, name, mark, nonFinite);
     private final Tooltip tip = new Tooltip();
     private final Text measure = new Text();
     private StepRow row;
@@ -40,6 +41,9 @@ final class StepCell extends ListCell<StepRow> {
         mark.getStyleClass().add(Styles.PATCH_MARK);
         mark.setMinWidth(Region.USE_PREF_SIZE);
         mark.managedProperty().bind(mark.visibleProperty());
+        nonFinite.getStyleClass().add(Styles.NON_FINITE_MARK);
+        nonFinite.setMinWidth(Region.USE_PREF_SIZE);
+        nonFinite.managedProperty().bind(nonFinite.visibleProperty());
         box.setAlignment(Pos.CENTER_LEFT);
     }
 
@@ -74,6 +78,8 @@ final class StepCell extends ListCell<StepRow> {
         index.setText(String.format(Locale.ROOT, "%3d", row.index() + 1));
         name.setText(row.name());
         mark.setVisible(row.patched());
+        nonFinite.setText(row.nonFinite() == null ? "" : "\u26a0 " + row.nonFinite());
+        nonFinite.setVisible(row.nonFinite() != null);
         fitName();
         setText(null);
         setGraphic(box);
@@ -81,7 +87,9 @@ final class StepCell extends ListCell<StepRow> {
             case PENDING -> "not computed yet";
             case COMPUTED -> "computed";
             case CURRENT -> "under the cursor";
-        } + (row.patched() ? "\npatched by: " + String.join("; ", HiddenPatches.shown(row.patches())) : ""));
+        } + (row.patched() ? "\npatched by: " + String.join("; ", HiddenPatches.shown(row.patches())) : "")
+                + (row.nonFinite() == null ? "" : "\nthe first value of this pass that is not finite (" + row.nonFinite()
+                + "): every step that reads it inherits it"));
         setTooltip(tip);
     }
 }

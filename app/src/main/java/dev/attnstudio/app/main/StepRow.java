@@ -10,11 +10,19 @@ import java.util.List;
  * @param unit      what step-over treats as one unit: {@code embed}, {@code blocks.3}, {@code unembed}
  * @param unitStart whether this is the unit's first step
  * @param patches   the labels of the interventions that replaced the step's value; empty when none did
+ * @param nonFinite "NaN" or "Inf" when this is the first step of the pass whose value was not finite (the engine's
+ *                  {@code Trace.firstNonFinite}), else null
  */
-public record StepRow(int index, String name, String unit, boolean unitStart, State state, List<String> patches) {
+public record StepRow(int index, String name, String unit, boolean unitStart, State state, List<String> patches,
+                      String nonFinite) {
 
     public StepRow {
         patches = List.copyOf(patches);
+    }
+
+    /** A step whose value was finite (or is not computed yet). */
+    public StepRow(int index, String name, String unit, boolean unitStart, State state, List<String> patches) {
+        this(index, name, unit, unitStart, state, patches, null);
     }
 
     /** Whether an intervention replaced the step's value. */

@@ -56,6 +56,8 @@ public final class Styles {
     public static final PseudoClass PATCHED = PseudoClass.getPseudoClass("patched");
     /** The small mark beside a patched step's name. */
     public static final String PATCH_MARK = "patch-mark";
+    /** The mark beside the first step of a pass whose value was not finite (NaN, Inf). */
+    public static final String NON_FINITE_MARK = "non-finite-mark";
     /** A note in a view saying which of the values it shows an intervention replaced. */
     public static final String PATCH_NOTE = "patch-note";
 
