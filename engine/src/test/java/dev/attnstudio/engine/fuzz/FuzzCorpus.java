@@ -249,7 +249,7 @@ public final class FuzzCorpus {
             config(sample, "'" + key + "' set to " + value, Mutations.replace(json, key, value));
         }
         config(sample, "model_type unknown", Mutations.replace(json, "model_type", n.textNode("mamba")));
-        config(sample, "a huge string (8 MiB) as model_type", Mutations.hugeString(json, "model_type", 8 << 20));
+        config(sample, "a huge string (2 MiB) as model_type", Mutations.hugeString(json, "model_type", 2 << 20));
         config(sample, "nested 10^5 deep", Mutations.deepNesting(100_000));
         config(sample, "an object nested 10^5 deep under model_type", Mutations.deepObject("model_type", 100_000));
         config(sample, "a list instead of an object", "[1, 2, 3]".getBytes(StandardCharsets.UTF_8));
@@ -294,8 +294,8 @@ public final class FuzzCorpus {
         file(Kind.TOKENIZER, source + ": an id of 2^40 in the vocabulary", "tokenizer.json",
                 vocabEntry(json, n.numberNode(1L << 40)));
         file(Kind.TOKENIZER, source + ": a text id in the vocabulary", "tokenizer.json", vocabEntry(json, n.textNode("4")));
-        file(Kind.TOKENIZER, source + ": a huge string (8 MiB) as model.type", "tokenizer.json",
-                Mutations.hugeString(json, "model.type", 8 << 20));
+        file(Kind.TOKENIZER, source + ": a huge string (2 MiB) as model.type", "tokenizer.json",
+                Mutations.hugeString(json, "model.type", 2 << 20));
         file(Kind.TOKENIZER, source + ": nested 10^5 deep", "tokenizer.json", Mutations.deepNesting(100_000));
         file(Kind.TOKENIZER, source + ": an object nested 10^5 deep under model", "tokenizer.json",
                 Mutations.deepObject("model", 100_000));

@@ -46,10 +46,10 @@ class FuzzCorpusTest {
     static final Set<String> KNOWN = Set.of(
             // io/SafeTensors: the message repeats the whole declared shape (100,000 dimensions, ~300 KB of text)
             "induction-2l: shape of 10^5 dimensions",
-            // config/ModelConfig: the message repeats the whole 8 MiB model_type; its JSON has no size bounds
-            "induction-2l: a huge string (8 MiB) as model_type",
-            "reverse-t5: a huge string (8 MiB) as model_type",
-            "tiny-llama: a huge string (8 MiB) as model_type",
+            // config/ModelConfig: the message repeats the whole 2 MiB model_type; its JSON has no size bounds
+            "induction-2l: a huge string (2 MiB) as model_type",
+            "reverse-t5: a huge string (2 MiB) as model_type",
+            "tiny-llama: a huge string (2 MiB) as model_type",
             // config/ModelConfig (LLaMA): the Llama settings' IllegalArgumentException escapes ModelConfig.read
             "tiny-llama: 'rope_theta' set to -1");
 
