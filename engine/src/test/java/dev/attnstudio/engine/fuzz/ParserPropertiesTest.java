@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParserPropertiesTest {
 
-    private static final int TRIES = 300;
+    /** Mutations per property; {@code -Dfuzz.tries=N} runs a longer search. */
+    private static final int TRIES = Integer.getInteger("fuzz.tries", 300);
     private static final Duration LIMIT = Duration.ofSeconds(2);
     private static final Predicate<Throwable> MODEL_FORMAT = ModelFormatException.class::isInstance;
 
@@ -91,6 +92,19 @@ class ParserPropertiesTest {
     @Test
     void tokenizerJson() throws Exception {
         holds("tokenizer.json", 7, file -> () -> Tokenizer.open(file), MODEL_FORMAT);
+    }
+
+    /** A byte-level BPE tokenizer (tiny-gpt's, GPT-2's layout), the kind most real models ship. */
+    @Test
+    void byteLevelBpeTokenizerJson() throws Exception {
+        Path sample = Path.of(System.getProperty("basedir", ".")).resolve(FuzzCorpus.SAMPLES)
+                .resolve("tiny-gpt").resolve("tokenizer.json").normalize();
+        byte[] seed = Files.readAllBytes(sample);
+        Tokenizer.open(sample).close();
+        failIfAny(ByteProperty.check(seed, 9, TRIES, bytes -> {
+            Path file = write("tokenizer.json", bytes);
+            return () -> Tokenizer.open(file);
+        }, MODEL_FORMAT, LIMIT));
     }
 
     /** The seed parses; then the property holds over {@link #TRIES} mutations written to files. */
