@@ -20,7 +20,8 @@ import java.util.Random;
 /**
  * Makes malformed inputs from real files: the bundled sample models' {@code model.safetensors}, {@code config.json}
  * and {@code tokenizer.json} (read from {@code sample-models/src/main/resources}, a sibling module) and the seeds in
- * {@code src/test/resources/fuzz-seeds} ({@code .npy}, {@code .onnx}). Mutations: truncation at many offsets, bit
+ * {@code src/test/resources/fuzz-seeds} ({@code .npy}, {@code .onnx}), and a one-layer BERT in ONNX made at test time
+ * ({@link TinyBertOnnx}). Mutations: truncation at many offsets, bit
  * flips, safetensors header edits (length beyond the file, overlapping and out-of-range offsets, dtype/shape/byte
  * count disagreement, huge shapes, non-UTF-8 and duplicate keys), JSON edits (nesting 10^5 deep, huge strings, wrong
  * types, missing keys) and shape lies in .npy headers.
@@ -77,6 +78,7 @@ public final class FuzzCorpus {
         c.npy(seed("seed.npy"), "seed.npy");
         c.npy(seed("seed-ids.npy"), "seed-ids.npy");
         c.onnx(seed("seed.onnx"));
+        c.tinyBert(TinyBertOnnx.bytes());
         return List.copyOf(c.cases);
     }
 
@@ -380,6 +382,18 @@ public final class FuzzCorpus {
         }
         file(Kind.ONNX, "seed.onnx: 10 bytes of 0xFF appended (a varint that never ends)", "model.onnx",
                 concat(file, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}));
+    }
+
+    /** A one-layer BERT the importer accepts: truncations and bit flips reach its placement and geometry checks. */
+    private void tinyBert(byte[] file) throws IOException {
+        for (int i = 1; i <= 24; i++) {
+            int at = file.length * i / 25;
+            file(Kind.ONNX, "tiny-bert.onnx: truncated to " + at + " bytes", "tiny-bert.onnx", Mutations.truncate(file, at));
+        }
+        for (int i = 0; i < 24; i++) {
+            long bit = random.nextInt(file.length * 8);
+            file(Kind.ONNX, "tiny-bert.onnx: bit " + bit + " flipped", "tiny-bert.onnx", Mutations.flipBit(file, bit));
+        }
     }
 
     // ---- files ----

@@ -94,6 +94,23 @@ class ParserPropertiesTest {
         holds("tokenizer.json", 7, file -> () -> Tokenizer.open(file), MODEL_FORMAT);
     }
 
+    /**
+     * A one-layer BERT the importer accepts ({@link TinyBertOnnx}): mutations reach the importer's placement and
+     * geometry checks. The seed's geometry is checked first.
+     */
+    @Test
+    void onnxBertImportOfARealLayout() throws Exception {
+        byte[] seed = TinyBertOnnx.bytes();
+        Path valid = write("model.onnx", seed);
+        OnnxBertImport.Imported imported = OnnxBertImport.read(OnnxGraph.read(valid), valid);
+        org.junit.jupiter.api.Assertions.assertEquals(2, imported.config().nHead(), "heads read off the Reshape");
+        org.junit.jupiter.api.Assertions.assertEquals(21, imported.tensors().size(), "5 embedding + 16 layer tensors");
+        failIfAny(ByteProperty.check(seed, 10, TRIES, bytes -> {
+            Path file = write("model.onnx", bytes);
+            return () -> OnnxBertImport.read(OnnxGraph.read(file), file);
+        }, MODEL_FORMAT, LIMIT));
+    }
+
     /** A byte-level BPE tokenizer (tiny-gpt's, GPT-2's layout), the kind most real models ship. */
     @Test
     void byteLevelBpeTokenizerJson() throws Exception {
