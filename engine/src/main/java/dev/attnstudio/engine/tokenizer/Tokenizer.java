@@ -10,6 +10,9 @@ import dev.attnstudio.engine.runtime.DjlRuntime;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,24 +69,44 @@ public final class Tokenizer implements AutoCloseable {
     /**
      * Opens a tokenizer.json. Special tokens are added as the file's post-processor says (GPT-2's adds none).
      * Truncation and padding are off: the engine reports over-long prompts itself, with the model's limit.
+     *
+     * <p>The file is checked in Java first ({@link TokenizerJson}): strict UTF-8, bounded JSON, parts of the types
+     * the native tokenizer reads. Only then does the native side see it, so a malformed file is a
+     * {@link ModelFormatException}, never a native abort.
      */
     public static Tokenizer open(Path tokenizerJson) {
-        DjlRuntime.forceOffline();
+        String text;
         try {
-            String json = Files.readString(tokenizerJson);
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), tokenizerJson, json);
-        } catch (IOException | RuntimeException e) {
+            long size = Files.size(tokenizerJson);
+            if (size > TokenizerJson.MAX_DOCUMENT_LENGTH) {
+                throw new ModelFormatException(tokenizerJson, "tokenizer is " + size + " bytes, more than the "
+                        + TokenizerJson.MAX_DOCUMENT_LENGTH + " a tokenizer.json may have");
+            }
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(tokenizerJson)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(tokenizerJson, "tokenizer is not UTF-8 text", e);
+        } catch (IOException e) {
             throw new ModelFormatException(tokenizerJson, "cannot read tokenizer: " + e.getMessage(), e);
         }
+        return fromChecked(text, tokenizerJson);
     }
 
     /** A tokenizer from tokenizer.json text (bundled samples); {@code label} names it in errors. */
     public static Tokenizer fromJson(String json, String label) {
+        return fromChecked(json, Path.of(label));
+    }
+
+    private static Tokenizer fromChecked(String json, Path file) {
+        String canonical = TokenizerJson.check(json, file);
         DjlRuntime.forceOffline();
-        try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), Path.of(label), json);
+        try (InputStream in = new ByteArrayInputStream(canonical.getBytes(StandardCharsets.UTF_8))) {
+            return new Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), file, canonical);
         } catch (IOException | RuntimeException e) {
-            throw new ModelFormatException(Path.of(label), "cannot read tokenizer: " + e.getMessage(), e);
+            throw new ModelFormatException(file, "cannot read tokenizer: " + e.getMessage(), e);
         }
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,7 +18,20 @@ import java.util.Map;
 /** Reads JSON text into {@link JsonValue}s that remember their line and column, with Jackson's streaming parser. */
 public final class JsonTree {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** Deepest nesting accepted: a lesson.json nests about 6 deep (pages, exercise, misconceptions, a probe call). */
+    static final int MAX_NESTING_DEPTH = 64;
+    /** Longest string: a question, hint or message is a paragraph; 1 MiB refuses a runaway value before it is kept. */
+    static final int MAX_STRING_LENGTH = 1 << 20;
+    /** Largest document: a lesson.json is a few KiB; the same as a lesson file's limit. */
+    static final long MAX_DOCUMENT_LENGTH = LessonSource.MAX_FILE_BYTES;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                    .build())
+            .build();
 
     /** Malformed JSON, with where the parser stopped: line, column, and the path of the value it was in. */
     public static final class SyntaxError extends Exception {
@@ -71,6 +86,11 @@ public final class JsonTree {
             JsonLocation at = e.getLocation();
             throw new SyntaxError(e.getOriginalMessage(), at == null ? 1 : at.getLineNr(), at == null ? 1 : at.getColumnNr(),
                     parser == null ? "" : path(parser.getParsingContext()));
+        } catch (StreamConstraintsException e) {
+            JsonLocation at = parser == null ? null : parser.currentLocation();
+            throw new SyntaxError("the JSON is beyond what a lesson file may hold (nesting at most " + MAX_NESTING_DEPTH
+                    + " deep, texts at most " + MAX_STRING_LENGTH + " characters): " + e.getOriginalMessage(),
+                    at == null ? 1 : at.getLineNr(), at == null ? 1 : at.getColumnNr());
         } catch (IOException e) {
             throw new SyntaxError("cannot read the JSON: " + e.getMessage(), 1, 1);
         }

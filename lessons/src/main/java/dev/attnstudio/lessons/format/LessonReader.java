@@ -40,7 +40,13 @@ public final class LessonReader {
     }
 
     public static Result read(LessonSource source) {
-        String text = source.read(LessonProblem.LESSON_FILE).orElse(null);
+        String text;
+        try {
+            text = source.read(LessonProblem.LESSON_FILE).orElse(null);
+        } catch (LessonSource.UnreadableFile e) {
+            return new Result(null, List.of(new LessonProblem(source.name(), 0, null, null, LessonProblem.LESSON_FILE, 1,
+                    e.getMessage())));
+        }
         if (text == null) {
             return new Result(null, List.of(new LessonProblem(source.name(), 0, null, null, LessonProblem.LESSON_FILE, 1,
                     "no lesson.json in " + source.label())));

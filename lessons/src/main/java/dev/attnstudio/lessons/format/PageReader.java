@@ -42,8 +42,16 @@ final class PageReader {
         String file = f.string("file", true);
         String markdown = null;
         if (file != null) {
-            Optional<String> text = source.read(file);
-            if (text.isEmpty()) {
+            Optional<String> text;
+            try {
+                text = source.read(file);
+            } catch (LessonSource.UnreadableFile e) {
+                problems.add(f.pathOf("file"), e.getMessage());
+                text = null;
+            }
+            if (text == null) {
+                // said above
+            } else if (text.isEmpty()) {
                 problems.add(f.pathOf("file"), "page file " + file + " not found in " + source.label());
             } else {
                 markdown = text.get();

@@ -38,7 +38,20 @@ public final class ProgressStore {
     public static final String FILE = "progress.json";
 
     private static final System.Logger LOG = System.getLogger(ProgressStore.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Deepest nesting read: a progress file nests 5 deep (lessons, a lesson, exercises, an exercise, answers). */
+    static final int MAX_NESTING_DEPTH = 16;
+    /** Longest string read: an answer a student typed; 1 MiB refuses a runaway value before it is kept. */
+    static final int MAX_STRING_LENGTH = 1 << 20;
+    /** Largest file read: a whole course's progress is a few KiB; 32 MiB leaves years of answers room. */
+    static final long MAX_DOCUMENT_LENGTH = 32L << 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                    .build())
+            .build());
 
     private final Path folder;
 

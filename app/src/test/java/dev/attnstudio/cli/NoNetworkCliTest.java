@@ -1,0 +1,104 @@
+package dev.attnstudio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketPermission;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Permission;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line's trace, run in this JVM ({@link Main#run}) with every Java socket refused and recorded by a
+ * JVM-wide security manager: on a bundled sample (by name) and on a model folder on disk (the path the app's File ▸
+ * Open model folder takes, {@code ModelFolder.open}), with a generated token. Nothing may try to connect, and the
+ * trace must still be written. (The engine's own half is {@code dev.attnstudio.engine.offline.NoNetworkTest}; the
+ * guard is repeated here because test classes are not shared between modules.)
+ */
+@SuppressWarnings({"removal", "deprecation"})
+class NoNetworkCliTest {
+
+    private static final Path SAMPLES = Path.of(System.getProperty("basedir", "."), "..", "sample-models", "src",
+            "main", "resources", "dev", "attnstudio", "samples").normalize();
+
+    @TempDir
+    Path dir;
+
+    /** Records and refuses socket permissions (connect, resolve, listen, accept); allows everything else. */
+    private static final class Guard extends SecurityManager {
+        final List<String> attempts = new ArrayList<>();
+
+        @Override
+        public void checkPermission(Permission perm) {
+            if (perm instanceof SocketPermission) {
+                synchronized (attempts) {
+                    attempts.add(perm.getActions() + " " + perm.getName());
+                }
+                throw new SecurityException("network access refused by the test: " + perm);
+            }
+        }
+
+        @Override
+        public void checkPermission(Permission perm, Object context) {
+            checkPermission(perm);
+        }
+    }
+
+    private static List<String> guarded(Runnable body) {
+        SecurityManager previous = System.getSecurityManager();
+        Guard guard = new Guard();
+        System.setSecurityManager(guard);
+        try {
+            body.run();
+        } finally {
+            System.setSecurityManager(previous);
+        }
+        return List.copyOf(guard.attempts);
+    }
+
+    @Test
+    void theGuardRefusesAndRecordsAConnection() {
+        List<String> attempts = guarded(() -> assertThrows(SecurityException.class, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", 9), 100);
+            }
+        }));
+        assertEquals(1, attempts.size(), attempts.toString());
+    }
+
+    @Test
+    void traceOfABundledSampleAndOfAModelFolderTriesNoConnection() {
+        Path bundled = dir.resolve("bundled");
+        Path folder = dir.resolve("folder");
+        List<String> attempts = guarded(() -> {
+            assertTraced(bundled, "trace", "--model", "tiny-gpt", "--prompt", "And God said", "--generate", "1",
+                    "--out", bundled.toString());
+            assertTraced(folder, "trace", "--model", SAMPLES.resolve("induction-2l").toString(), "--prompt",
+                    "a5 a12 a40 a7", "--generate", "1", "--out", folder.toString());
+        });
+        assertTrue(attempts.isEmpty(), "the command line tried to connect: " + attempts);
+    }
+
+    private static void assertTraced(Path out, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            code = Main.run(args, po, pe);
+        }
+        assertEquals(0, code, "trace failed: " + e.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.isRegularFile(out.resolve("manifest.json")), "no manifest.json in " + out);
+        assertTrue(Files.isDirectory(out.resolve("step-001")), "no step-001/ for the generated token in " + out);
+    }
+}
