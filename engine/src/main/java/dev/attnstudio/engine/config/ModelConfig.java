@@ -1,7 +1,9 @@
 package dev.attnstudio.engine.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.attnstudio.engine.io.ModelFormatException;
 
 import java.io.IOException;
@@ -202,6 +204,7 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
             n.check(dModel / nHead);
         }
         if (extra instanceof Llama l) {
+            require(l.ropeTheta() > 1, "rope_theta must be greater than 1, was " + l.ropeTheta());
             require(l.nKvHeads() > 0 && nHead % l.nKvHeads() == 0,
                     "num_key_value_heads (" + l.nKvHeads() + ") must divide num_attention_heads (" + nHead + ")");
             require(l.variant().slidingLayers().isEmpty() || l.variant().slidingLayers().size() == nLayer,
@@ -310,6 +313,19 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     }
 
     /**
+     * The reader of config.json, bounded: a config is a few kilobytes of flat keys, so deeper nesting, longer strings or
+     * a larger file than these are not a config, and refusing them early keeps a hostile file from costing memory or
+     * time (and from being quoted whole in a message).
+     */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32)             // configs nest two or three levels (rope_parameters, t5 maps)
+                    .maxStringLength(64 * 1024)      // the longest values are names and architectures lists
+                    .maxDocumentLength(16L << 20)    // 16 MiB: a thousand times a real config
+                    .build())
+            .build()).build();
+
+    /**
      * Reads a Hugging Face {@code config.json} of a supported family ({@code model_type} gpt2, bert, llama, qwen2,
      * qwen3, mistral, gemma2, t5). Every
      * missing or malformed key is reported at once, with the file's path, so a user can fix the file in one go.
@@ -317,7 +333,7 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
     public static ModelConfig read(Path configJson) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
+            root = JSON.readTree(Files.readAllBytes(configJson));
         } catch (IOException e) {
             throw new ModelFormatException(configJson, "cannot read config: " + e.getMessage(), e);
         }
@@ -393,7 +409,7 @@ public record ModelConfig(Architecture architecture, int nLayer, int nHead, int 
                                     root.path("decoder_start_token_id").asInt(root.path("pad_token_id").asInt(0))));
                 }
                 default -> throw new ModelFormatException(configJson,
-                        "model_type '" + type + "' is not supported yet (supported: " + Architecture.supported() + ")");
+                        "model_type '" + ModelFormatException.cut(type, 80) + "' is not supported yet (supported: " + Architecture.supported() + ")");
             };
         } catch (IllegalArgumentException e) {
             if (!problems.isEmpty()) {

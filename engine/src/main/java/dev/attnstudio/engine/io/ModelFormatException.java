@@ -13,6 +13,13 @@ public class ModelFormatException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Longest problem text kept, in characters: a message quotes what it found, and a hostile file can make that
+     * megabytes (a 2 MiB string, a shape of 100,000 dimensions); a person reads a few lines, and a dialog or a log
+     * line must stay usable.
+     */
+    static final int MAX_PROBLEM_CHARS = 1000;
+
     /** The file at fault; {@link Path} is not serializable, so it is not kept across serialization. */
     private final transient Path file;
 
@@ -50,6 +57,23 @@ public class ModelFormatException extends RuntimeException {
 
     private static String message(Path file, String problem) {
         // Never throw from here: a failing exception constructor would hide the real problem.
-        return file + ": " + problem;
+        return file + ": " + cut(String.valueOf(problem), MAX_PROBLEM_CHARS);
+    }
+
+    /** {@code text}, or its first {@code max} characters and how long it was: "abc… (2097152 characters)". */
+    public static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "\u2026 (" + text.length() + " characters)";
+    }
+
+    /** A shape for a message: "[2, 3]", or its first dimensions and their count when there are many. */
+    public static String shape(long[] shape) {
+        if (shape.length <= 8) {
+            return java.util.Arrays.toString(shape);
+        }
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            b.append(shape[i]).append(", ");
+        }
+        return b.append("\u2026] (" + shape.length + " dimensions)").toString();
     }
 }

@@ -17,7 +17,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,12 +190,12 @@ final class SafeTensorsHeader {
         long[] shape = wholeNumbers(node.get("shape"), -1);
         if (shape == null) {
             throw new ModelFormatException(file, tensor + " has a shape that is not a list of whole numbers: "
-                    + node.get("shape"));
+                    + ModelFormatException.cut(String.valueOf(node.get("shape")), 80));
         }
         for (long d : shape) {
             if (d < 0) {
                 throw new ModelFormatException(file, tensor + " has a negative dimension (" + d + ") in its shape "
-                        + Arrays.toString(shape));
+                        + ModelFormatException.shape(shape));
             }
         }
         long elements;
@@ -206,7 +205,7 @@ final class SafeTensorsHeader {
             elements = -1;
         }
         if (elements < 0 || elements > SafeTensors.MAX_ELEMENTS) {
-            throw new ModelFormatException(file, tensor + " is too large: its shape " + Arrays.toString(shape)
+            throw new ModelFormatException(file, tensor + " is too large: its shape " + ModelFormatException.shape(shape)
                     + " has " + (elements < 0 ? "more than 2^63" : String.valueOf(elements))
                     + " elements, and at most " + SafeTensors.MAX_ELEMENTS + " (2^31-1) elements per tensor are supported");
         }
@@ -233,7 +232,7 @@ final class SafeTensorsHeader {
         long needed = elements * dtype.bytes();
         if (end - begin != needed) {
             throw new ModelFormatException(file, tensor + " holds " + (end - begin) + " bytes (" + range
-                    + "), but its shape " + Arrays.toString(shape) + " in " + dtype + " needs " + elements + " × "
+                    + "), but its shape " + ModelFormatException.shape(shape) + " in " + dtype + " needs " + elements + " × "
                     + dtype.bytes() + " = " + needed + " bytes");
         }
         return new Entry(new SafeTensors.Info(name, dtype, shape), begin, needed);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -38,21 +37,6 @@ class FuzzCorpusTest {
     /** The bar: a refusal within 2 seconds. */
     static final Duration LIMIT = Duration.ofSeconds(2);
 
-    /**
-     * Cases that fail today in files another branch owns (io/SafeTensors, config/ModelConfig, load/*): the mutation
-     * text of each, to be fixed there and then removed from this list. Each is still opened and reported, but does
-     * not fail the test.
-     */
-    static final Set<String> KNOWN = Set.of(
-            // io/SafeTensors: the message repeats the whole declared shape (100,000 dimensions, ~300 KB of text)
-            "induction-2l: shape of 10^5 dimensions",
-            // config/ModelConfig: the message repeats the whole 2 MiB model_type; its JSON has no size bounds
-            "induction-2l: a huge string (2 MiB) as model_type",
-            "reverse-t5: a huge string (2 MiB) as model_type",
-            "tiny-llama: a huge string (2 MiB) as model_type",
-            // config/ModelConfig (LLaMA): the Llama settings' IllegalArgumentException escapes ModelConfig.read
-            "tiny-llama: 'rope_theta' set to -1");
-
     @Test
     void everyMalformedFileIsRefusedWithATypedReadableErrorWithinTwoSeconds(@TempDir Path dir) throws Exception {
         Path samples = Path.of(System.getProperty("basedir", ".")).resolve(FuzzCorpus.SAMPLES).normalize();
@@ -67,7 +51,6 @@ class FuzzCorpusTest {
 
         Map<Kind, List<Outcome>> byKind = new EnumMap<>(Kind.class);
         List<String> failures = new ArrayList<>();
-        List<String> known = new ArrayList<>();
         Map<Kind, Map.Entry<Long, String>> slowest = new EnumMap<>(Kind.class);
         for (Case c : cases) {
             Outcome o = Refusal.attempt(opener(c), typed(c.kind()), LIMIT);
@@ -78,7 +61,7 @@ class FuzzCorpusTest {
             boolean bad = !o.ok() || o.nanos() > LIMIT.toNanos();
             if (bad) {
                 String line = c.kind() + " [" + c.mutation() + "]: " + o.describe();
-                (KNOWN.contains(c.mutation()) ? known : failures).add(line);
+                failures.add(line);
             }
         }
         long done = System.nanoTime();
@@ -87,7 +70,6 @@ class FuzzCorpusTest {
                 (generated - start) / 1_000_000, (done - generated) / 1_000_000);
         byKind.forEach((kind, outcomes) -> System.out.println(summary(kind, outcomes) + " (slowest: "
                 + slowest.getOrDefault(kind, Map.entry(0L, "none")).getValue() + ")"));
-        known.forEach(k -> System.out.println("fuzz known (to be fixed on another branch): " + k));
         failures.forEach(f -> System.out.println("fuzz FAILURE: " + f));
         assertTrue(failures.isEmpty(), failures.size() + " malformed files were not refused cleanly:\n"
                 + String.join("\n", failures));
