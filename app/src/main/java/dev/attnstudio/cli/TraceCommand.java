@@ -1,5 +1,9 @@
 package dev.attnstudio.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.attnstudio.app.bundle.BundleSink;
+import dev.attnstudio.app.bundle.Manifest;
+import dev.attnstudio.app.bundle.WeightsDigest;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Intervention;
@@ -19,7 +23,6 @@ import dev.attnstudio.samples.ModelSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,8 +34,10 @@ import java.util.regex.Pattern;
 
 /**
  * {@code attn-studio trace}: loads a model, runs the prompts (and, for a decoder, the generated tokens) through a
- * {@link Stepper}, and writes each pass's inputs and hooks as .npy files with a manifest. The manifest is written
- * last, so a folder with a manifest holds a complete trace.
+ * {@link Stepper}, and writes each pass's inputs and hooks as .npy entries with a manifest into a trace bundle: a
+ * folder, or one .npz archive when --out ends with .npz ({@link BundleSink}). The manifest is written last, so a
+ * bundle with a manifest is complete. Besides the run it records what opening the bundle without the model needs:
+ * the model's config.json and capabilities, each pass's step list, the vocabulary as text and the weights' SHA-256.
  */
 final class TraceCommand {
 
@@ -55,6 +60,7 @@ final class TraceCommand {
         String name = source instanceof ModelSource.OnDisk disk ? String.valueOf(disk.path().getFileName()) : source.label();
         checkFits(name, source.capabilitiesBeforeLoading().orElse(null)); // before a long load when config.json tells
         TraceFolder.check(out, options.force());
+        Manifest.Weights weights = weights(source); // streamed before the load: a missing file fails fast
 
         log.println("loading model " + options.model() + " ...");
         long loadStart = System.nanoTime();
@@ -94,6 +100,7 @@ final class TraceCommand {
                                 + (sampling.greedy() ? "greedy" : describe(sampling)) + ")",
                         options.interventions().any() ? ", with " + String.join(", ", options.interventions().specs()) : "");
                 long start = System.nanoTime();
+                BundleSink written;
                 stepper.runToEnd();
                 Sampler sampler = new Sampler(sampling);
                 for (int i = 0; i < options.generate(); i++) {
@@ -104,37 +111,44 @@ final class TraceCommand {
                 log.printf(Locale.ROOT, "computed %d pass%s in %d ms%n", passes, passes == 1 ? "" : "es",
                         (System.nanoTime() - start) / 1_000_000);
 
-                Written written = new Written();
+                String vocabulary = null;
                 List<Manifest.Group> groups = new ArrayList<>();
-                for (int g = 0; g < stepper.groups().size(); g++) {
-                    groups.add(writeGroup(out, g, stepper.groups().get(g), hooks, loaded.tokenizer(), written));
+                try (BundleSink sink = BundleSink.to(out)) {
+                    for (int g = 0; g < stepper.groups().size(); g++) {
+                        groups.add(writeGroup(sink, g, stepper.groups().get(g), hooks, loaded.tokenizer()));
+                    }
+                    if (loaded.tokenizer() != null) {
+                        vocabulary = Manifest.VOCABULARY_FILE;
+                        sink.bytes(vocabulary, Manifest.mapper().writeValueAsBytes(vocabulary(loaded)));
+                    }
+                    // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
+                    long[] sequence = stepper.tokens();
+                    long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
+                    long[] decoderSequence = model.readsSource() ? sequence : null;
+                    Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
+                            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                            entry(source, loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
+                            options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
+                            prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
+                            strings(loaded.tokenizer(), decoderSequence),
+                            new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
+                            rows(batch, loaded.tokenizer()),
+                            new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
+                                    sampling.topK(), sampling.topP(), sampling.seed()),
+                            options.interventions().applied().stream()
+                                    .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
+                            groups, vocabulary, weights);
+                    sink.commit(Manifest.mapper().writeValueAsBytes(manifest));
+                    written = sink;
                 }
-                // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
-                long[] sequence = stepper.tokens();
-                long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
-                long[] decoderSequence = model.readsSource() ? sequence : null;
-                Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
-                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                        entry(source, loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
-                        options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
-                        prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
-                        strings(loaded.tokenizer(), decoderSequence),
-                        new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
-                        rows(batch, loaded.tokenizer()),
-                        new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
-                                sampling.topK(), sampling.topP(), sampling.seed()),
-                        options.interventions().applied().stream()
-                                .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
-                        groups);
-                TraceFolder.writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
-                written.files++;
                 if (options.generate() > 0) {
+                    long[] sequence = stepper.tokens();
                     long[] generated = Arrays.copyOfRange(sequence, generatedLength, sequence.length);
                     log.println("generated ids " + Arrays.toString(generated)
                             + (loaded.tokenizer() == null ? "" : ": " + quote(loaded.tokenizer().decode(generated))));
                 }
-                log.printf(Locale.ROOT, "wrote %d files (%.1f MiB) to %s%n", written.files,
-                        written.bytes / (1024.0 * 1024.0), out);
+                log.printf(Locale.ROOT, "wrote %d %s (%.1f MiB) to %s%n", written.entries(),
+                        BundleSink.isArchive(out) ? "entries" : "files", written.bytes() / (1024.0 * 1024.0), out);
             }
         }
     }
@@ -198,8 +212,15 @@ final class TraceCommand {
         String kind = source instanceof ModelSource.OnDisk disk ? (ModelFolder.isOnnx(disk.path()) ? "onnx" : "folder")
                 : "sample";
         String path = source instanceof ModelSource.OnDisk disk ? disk.path().toString() : null;
+        JsonNode configJson;
+        try {
+            configJson = WeightsDigest.config(source).orElse(null);
+        } catch (IOException e) {
+            configJson = null; // the model was read from it a moment ago; a bundle without it still opens
+        }
         return new Manifest.Model(loaded.name(), kind, path, loaded.model().capabilities().family(),
-                loaded.model().outputHook(), Manifest.Config.of(loaded.config()));
+                loaded.model().outputHook(), Manifest.Config.of(loaded.config()), configJson,
+                loaded.model().capabilities());
     }
 
     /**
@@ -314,39 +335,32 @@ final class TraceCommand {
         return rows;
     }
 
-    /** Counts what was written, for the last progress line. */
-    private static final class Written {
-        int files;
-        long bytes;
-    }
-
-    private Manifest.Group writeGroup(Path out, int index, Stepper.Group group, Pattern hooks, Tokenizer tokenizer,
-                                      Written written) throws IOException {
+    private Manifest.Group writeGroup(BundleSink sink, int index, Stepper.Group group, Pattern hooks,
+                                      Tokenizer tokenizer) throws IOException {
         String folderName = index == 0 ? "." : stepFolder(index, options.generate());
-        Path folder = out.resolve(folderName).normalize();
-        Files.createDirectories(folder);
         String prefix = index == 0 ? "" : folderName + "/";
         List<Manifest.FileEntry> files = new ArrayList<>();
 
         Batch inputs = group.inputs();
-        writeInput(folder, prefix, Program.INPUT_IDS, inputs.ids(), files, written);
-        writeInput(folder, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files, written);
-        writeInput(folder, prefix, ATTENTION_MASK, inputs.attentionMask(), files, written);
+        writeInput(sink, prefix, Program.INPUT_IDS, inputs.ids(), files);
+        writeInput(sink, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files);
+        writeInput(sink, prefix, ATTENTION_MASK, inputs.attentionMask(), files);
         if (inputs.decoderIds() != null) {
-            writeInput(folder, prefix, Program.DECODER_INPUT_IDS, inputs.decoderIds(), files, written);
+            writeInput(sink, prefix, Program.DECODER_INPUT_IDS, inputs.decoderIds(), files);
         }
 
         Trace trace = group.trace();
-        for (String name : trace.program().names()) {
+        Program program = trace.program();
+        List<Manifest.Step> steps = new ArrayList<>(program.size());
+        for (int i = 0; i < program.size(); i++) {
+            String name = program.op(i).name();
+            steps.add(new Manifest.Step(name, program.op(i).group()));
             if (!hooks.matcher(name).matches() || !trace.available(name)) {
                 continue;
             }
             TensorData data = trace.read(name);
-            Path file = folder.resolve(name + ".npy");
-            Npy.writeFloat32(file, data.shape(), data.values());
+            sink.float32(prefix + name + ".npy", data.shape(), data.values());
             files.add(new Manifest.FileEntry(name, prefix + name + ".npy", data.shape(), "float32", trace.patches(name)));
-            written.files++;
-            written.bytes += Files.size(file);
         }
 
         Sampler.Choice next = group.next();
@@ -355,19 +369,40 @@ final class TraceCommand {
         long[] ids = inputs.ids()[0];
         long[] decoderIds = inputs.decoderIds() == null ? null : inputs.decoderIds()[0];
         return new Manifest.Group(index, group.kind().name().toLowerCase(Locale.ROOT), folderName, group.past(),
-                ids, strings(tokenizer, ids), decoderIds, strings(tokenizer, decoderIds), generated, files);
+                ids, strings(tokenizer, ids), decoderIds, strings(tokenizer, decoderIds), generated, files, steps);
     }
 
     /** Writes one input table [B][T] as {@code <name>.npy} (int64) and lists it. */
-    private static void writeInput(Path folder, String prefix, String name, long[][] table, List<Manifest.FileEntry> files,
-                                   Written written) throws IOException {
+    private static void writeInput(BundleSink sink, String prefix, String name, long[][] table,
+                                   List<Manifest.FileEntry> files) throws IOException {
         long[] flat = Arrays.stream(table).flatMapToLong(Arrays::stream).toArray();
         long[] shape = {table.length, table[0].length};
-        Path file = folder.resolve(name + ".npy");
-        Npy.writeInt64(file, shape, flat);
+        sink.int64(prefix + name + ".npy", shape, flat);
         files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64", List.of()));
-        written.files++;
-        written.bytes += Files.size(file);
+    }
+
+    /** Every token of the vocabulary as text, indexed by id: labels for any id a view shows (top predictions). */
+    private static List<String> vocabulary(LoadedModel loaded) {
+        List<String> strings = new ArrayList<>(loaded.config().vocabSize());
+        for (int id = 0; id < loaded.config().vocabSize(); id++) {
+            strings.add(loaded.tokenizer().decode(id));
+        }
+        return strings;
+    }
+
+    /** The weights' SHA-256, as an IOException-free usage error when a file cannot be read. */
+    private Manifest.Weights weights(ModelSource source) throws IOException {
+        if (!source.exists()) {
+            return new Manifest.Weights(List.of(), null); // the load reports what is missing
+        }
+        long start = System.nanoTime();
+        Manifest.Weights weights = WeightsDigest.of(source);
+        long bytes = weights.files().stream().mapToLong(Manifest.WeightFile::bytes).sum();
+        if (bytes > 0) {
+            log.printf(Locale.ROOT, "hashed %d weight file%s (%.1f MiB, SHA-256) in %d ms%n", weights.files().size(),
+                    weights.files().size() == 1 ? "" : "s", bytes / (1024.0 * 1024.0), (System.nanoTime() - start) / 1_000_000);
+        }
+        return weights;
     }
 
     /** step-001, step-002, ...: zero-padded to at least three digits so they sort by name. */

@@ -114,6 +114,7 @@ class MainTest {
         // Every listed file exists and reads back with the listed shape; nothing unlisted was written.
         Set<Path> listed = new HashSet<>();
         listed.add(out.resolve("manifest.json"));
+        listed.add(out.resolve(m.path("vocabulary").asText())); // the vocabulary as text, for labels without the model
         int floatFiles = 0;
         for (JsonNode g : groups) {
             for (JsonNode f : g.path("files")) {
