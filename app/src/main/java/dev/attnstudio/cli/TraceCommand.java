@@ -354,7 +354,7 @@ final class TraceCommand {
         List<Manifest.Step> steps = new ArrayList<>(program.size());
         for (int i = 0; i < program.size(); i++) {
             String name = program.op(i).name();
-            steps.add(new Manifest.Step(name, program.op(i).group()));
+            steps.add(Manifest.Step.of(program.op(i)));
             if (!hooks.matcher(name).matches() || !trace.available(name)) {
                 continue;
             }

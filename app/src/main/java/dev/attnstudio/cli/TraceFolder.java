@@ -84,6 +84,11 @@ final class TraceFolder {
                 folders.add(folder);
             }
         }
+        Path vocabulary = inside(out, old.path("vocabulary").asText(""));
+        if (vocabulary != null && vocabulary.getFileName().toString().equals(Manifest.VOCABULARY_FILE)
+                && Files.deleteIfExists(vocabulary)) {
+            removed++;
+        }
         for (Path folder : folders) {
             if (Files.isDirectory(folder) && isEmpty(folder)) {
                 Files.delete(folder);

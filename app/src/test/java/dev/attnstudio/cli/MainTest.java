@@ -321,8 +321,8 @@ class MainTest {
         assertEquals(0, forced.code(), forced.err());
         assertArrayEquals(new long[] {4, 5}, longs(manifest(out).path("token_ids")));
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("manifest.json", "input_ids.npy", "token_type_ids.npy", "attention_mask.npy",
-                            "hook_logits.npy", "notes.txt"),
+            assertEquals(Set.of("manifest.json", "vocabulary.json", "input_ids.npy", "token_type_ids.npy",
+                            "attention_mask.npy", "hook_logits.npy", "notes.txt"),
                     files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "the old trace's files and step folders are gone; other files stay");
         }

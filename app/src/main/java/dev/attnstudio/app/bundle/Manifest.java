@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.model.Capabilities;
+import dev.attnstudio.engine.program.Op;
 
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +77,25 @@ public record Manifest(int formatVersion, String tool, String created, Model mod
     public record WeightFile(String name, long bytes, String sha256) {
     }
 
-    /** One step of a pass's program: its hook name and the unit (block part) it belongs to. */
-    public record Step(String name, String unit) {
+    /**
+     * One step of a pass's program, as the step list shows it.
+     *
+     * @param unit  the block part it belongs to ("embed", "blocks.0.attn", ...)
+     * @param kind  what it computes (the engine's {@code Op.Kind}: EMBED, QK_RAW, SOFTMAX, ...)
+     * @param math  its formula
+     * @param site  stack, layer and sub-layer
+     * @param norm  LAYER_NORM or RMS_NORM for a norm step, else null
+     * @param scale the factor of a scale step, else null
+     */
+    public record Step(String name, String unit, Op.Kind kind, String math, Op.Site site,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Op.NormType norm,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Float scale) {
+
+        /** The step list entry of a program's op. */
+        public static Step of(Op op) {
+            return new Step(op.name(), op.group(), op.kind(), op.math(), op.site(), op.norm(),
+                    Float.isNaN(op.scale()) ? null : op.scale());
+        }
     }
 
     /**

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,6 @@ public final class RecordedTrace implements AutoCloseable {
     private final BundleEntries entries;
     private final Manifest manifest;
     private final List<Map<String, Manifest.FileEntry>> files = new ArrayList<>();
-    private final Map<String, TensorData> cache = new HashMap<>();
     private List<String> vocabulary;
 
     private RecordedTrace(Path path, BundleEntries entries, Manifest manifest) throws BundleException {
@@ -150,25 +148,20 @@ public final class RecordedTrace implements AutoCloseable {
         return files.get(group).containsKey(hook);
     }
 
-    /** A recorded hook's value, as the engine's {@code Trace.read(name)} gives it. */
+    /** A recorded hook's value, as the engine's {@code Trace.read(name)} gives it; read from the bundle each time. */
     public TensorData read(int group, String hook) throws IOException {
         Manifest.FileEntry f = entry(group, hook);
         if (!"float32".equals(f.dtype())) {
             throw new IllegalArgumentException(hook + " is an int64 input: read it with ids()");
         }
-        TensorData cached = cache.get(f.file());
-        if (cached == null) {
-            Npy.Float32 a;
-            try {
-                a = Npy.readFloat32(entries.where(f.file()), entries.read(f.file()));
-            } catch (Npy.FormatException e) {
-                throw new BundleException(BundleException.Problem.MALFORMED, e.getMessage(), e);
-            }
-            checkShape(f, a.shape());
-            cached = new TensorData(hook, a.shape(), a.values());
-            cache.put(f.file(), cached);
+        Npy.Float32 a;
+        try {
+            a = Npy.readFloat32(entries.where(f.file()), entries.read(f.file()));
+        } catch (Npy.FormatException e) {
+            throw new BundleException(BundleException.Problem.MALFORMED, e.getMessage(), e);
         }
-        return cached;
+        checkShape(f, a.shape());
+        return new TensorData(hook, a.shape(), a.values());
     }
 
     /** Part of a recorded hook, in the index notation of the engine's {@code Trace.read(name, index, args)}. */
@@ -242,7 +235,6 @@ public final class RecordedTrace implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        cache.clear();
         entries.close();
     }
 }

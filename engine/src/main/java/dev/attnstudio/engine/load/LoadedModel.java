@@ -68,6 +68,14 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A model that was not read from weights, such as a {@code ReplayModel} over a recorded trace: it owns its
+     * manager, which closes with it; no tokenizer (a recording labels its tokens itself).
+     */
+    public static LoadedModel of(String name, TransformerModel model) {
+        return new LoadedModel(name, model, null, model.manager(), 0);
+    }
+
     /** A model from tensors already in memory (random models for tests, benchmarks, and the demo sample). */
     public static LoadedModel of(String name, ModelConfig config, Map<String, SafeTensors.Tensor> tensors,
                                  Tokenizer tokenizer, DjlRuntime.DeviceChoice deviceChoice) {
