@@ -42,7 +42,8 @@ public final class BundleReplay {
     /**
      * Replays every recorded pass that can be replayed: all of them when each recorded the logits (the generated
      * token is sampled again from them with the recorded settings and checked against the recorded one) and the keys
-     * and values the cache holds; else the prompt's pass alone. The cursor ends at the last replayed step.
+     * and values the cache holds; else the prompt's pass alone. The cursor ends at the last replayed step. The model
+     * then refuses any other pass (a view's own forward pass says it needs the model).
      */
     public static Stepper replay(LoadedModel model, RecordedTrace trace) throws IOException {
         boolean decodes = trace.groups().size() > 1 && replaysGeneration(trace, model);
@@ -63,6 +64,9 @@ public final class BundleReplay {
                     }
                     stepper.runToEnd();
                 }
+            }
+            if (model.model() instanceof ReplayModel replay) {
+                replay.seal(); // what is not recorded would be computed from recorded values a change did not reach
             }
             return stepper;
         } catch (IOException | RuntimeException e) {

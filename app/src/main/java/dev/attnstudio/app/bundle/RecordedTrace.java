@@ -214,6 +214,15 @@ public final class RecordedTrace implements AutoCloseable {
         return id >= 0 && id < vocabulary.size() ? Optional.of(vocabulary.get((int) id)) : Optional.empty();
     }
 
+    /** A token's text from the recorded vocabulary, or {@code #id} when there is none (or it cannot be read). */
+    public String label(long id) {
+        try {
+            return token(id).orElse("#" + id);
+        } catch (IOException e) {
+            return "#" + id;
+        }
+    }
+
     private Manifest.FileEntry entry(int group, String hook) {
         if (group < 0 || group >= files.size()) {
             throw new IndexOutOfBoundsException("the bundle has " + files.size() + " passes, not " + (group + 1));

@@ -1,5 +1,7 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.bundle.BundleReplay;
+import dev.attnstudio.app.bundle.RecordedTrace;
 import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.ViewFeeds;
@@ -11,6 +13,8 @@ import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -36,6 +40,8 @@ final class EnginePass {
     private List<List<TokenChip>> tokens = List.of();
     /** The sampler of the current generation: one per prompt and sampling config, so a seed replays. */
     private Sampler sampler;
+    /** The trace bundle open in place of a model (its passes replayed), or null. */
+    private RecordedTrace recorded;
     /** For {@link #cancel()}, which may be called while the engine thread works. */
     private volatile Stepper active;
 
@@ -65,6 +71,28 @@ final class EnginePass {
         return info;
     }
 
+    /**
+     * Closes the open model and opens a trace bundle in its place: its passes replayed by {@link BundleReplay}, no
+     * weights loaded. The prompt no longer drives the pass (the recorded inputs do).
+     */
+    ModelInfo openRecorded(Path bundle) throws IOException {
+        close();
+        long start = System.nanoTime();
+        try {
+            recorded = RecordedTrace.open(bundle);
+            model = BundleReplay.model(recorded);
+            stepper = BundleReplay.replay(model, recorded);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        active = stepper;
+        info = ModelInfo.recorded(model, bundle, (System.nanoTime() - start) / 1_000_000);
+        tokens = RecordedChips.rows(recorded);
+        synced = prompt.get();
+        return info;
+    }
+
     /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */
     boolean sync() {
         return sync(prompt.get());
@@ -72,8 +100,8 @@ final class EnginePass {
 
     /** As {@link #sync()} for a given input (a lesson's prompt, adopted by the prompt view model too). */
     boolean sync(PromptInput input) {
-        if (stepper == null || input.equals(synced)) {
-            return false;
+        if (stepper == null || recorded != null || input.equals(synced)) {
+            return false; // a recorded trace replays its own inputs
         }
         synced = input;
         sampler = null;
@@ -97,6 +125,7 @@ final class EnginePass {
      * @throws IllegalArgumentException naming what does not fit the model
      */
     void intervene(Interventions interventions) {
+        requireModel("an intervention");
         interventions.check(model.model().capabilities());
         stepper.setOptions(stepper.options().withInterventions(interventions));
         synced = null;
@@ -120,8 +149,22 @@ final class EnginePass {
 
     /** Sets the interventions the next reset runs under (checked against the model), without starting over. */
     void useInterventions(Interventions interventions) {
+        requireModel("an intervention");
         interventions.check(model.model().capabilities());
         stepper.setOptions(stepper.options().withInterventions(interventions));
+    }
+
+    /** Refuses what needs the model's weights while a recorded trace is open. */
+    private void requireModel(String what) {
+        if (recorded != null) {
+            throw new IllegalArgumentException(what + " needs the model: " + recorded.path().getFileName()
+                    + " is a recorded trace, which replays what was recorded (open the model itself)");
+        }
+    }
+
+    /** The trace bundle open in place of a model, or null. */
+    RecordedTrace recorded() {
+        return recorded;
     }
 
     /** Why the prompt gives no pass (empty, unreadable, refused by the model), or null. */
@@ -156,6 +199,9 @@ final class EnginePass {
 
     /** One token's text as the token strip shows it. */
     String tokenText(long id) {
+        if (recorded != null) {
+            return TokenChip.visible(recorded.label(id));
+        }
         return PromptTokenizer.tokenText(model.tokenizer(), id);
     }
 
@@ -182,6 +228,14 @@ final class EnginePass {
         if (model != null) {
             model.close();
             model = null;
+        }
+        if (recorded != null) {
+            try {
+                recorded.close();
+            } catch (IOException e) {
+                System.getLogger(EnginePass.class.getName()).log(System.Logger.Level.DEBUG, "closing a trace bundle", e);
+            }
+            recorded = null;
         }
         info = null;
         synced = null;

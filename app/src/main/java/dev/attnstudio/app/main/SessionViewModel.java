@@ -39,6 +39,7 @@ public final class SessionViewModel {
     private final ReadOnlyBooleanWrapper batches = new ReadOnlyBooleanWrapper(this, "batches", false);
     private final ReadOnlyBooleanWrapper pairs = new ReadOnlyBooleanWrapper(this, "pairs", false);
     private final ReadOnlyObjectWrapper<String> loadFailure = new ReadOnlyObjectWrapper<>(this, "loadFailure");
+    private final ReadOnlyBooleanWrapper recorded = new ReadOnlyBooleanWrapper(this, "recorded", false);
 
     /**
      * @param prompt reset for each model opened: its suggested prompt, none of the model before's settings
@@ -92,6 +93,11 @@ public final class SessionViewModel {
         return encoderDecoder.getReadOnlyProperty();
     }
 
+    /** Whether a recorded trace is open in place of a model: no new pass can be computed. */
+    public ReadOnlyBooleanProperty recordedProperty() {
+        return recorded.getReadOnlyProperty();
+    }
+
     /** The message of the last failed model load (for an alert), or null. */
     public ReadOnlyObjectProperty<String> loadFailureProperty() {
         return loadFailure.getReadOnlyProperty();
@@ -129,6 +135,7 @@ public final class SessionViewModel {
 
     /** UI thread: a model a lesson page opened on the engine thread is now the window's. */
     void adopted(ModelInfo info, ModelSource source) {
+        recorded.set(false);
         modelInfo.set(info);
         opened.accept(info);
         recent.remember(source);
@@ -156,6 +163,7 @@ public final class SessionViewModel {
             return new Loaded(info, pass.snapshot(loaded, true));
         }, loaded -> {
             status.setBusy(false);
+            recorded.set(false);
             modelInfo.set(loaded.info());
             opened.accept(loaded.info());
             status.setReady(true);
@@ -167,6 +175,47 @@ public final class SessionViewModel {
             // the views' data showed the model that is closed now
             apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": " + Failures.message(failure))));
             LOG.log(System.Logger.Level.ERROR, "could not open " + name, failure);
+            loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+        });
+    }
+
+    /**
+     * Closes the open model (if any) and opens a trace bundle (a .npz archive or a folder with manifest.json) in its
+     * place: every recorded pass replayed, no model loaded. The prompt shows the recorded one; generation, a new
+     * prompt and interventions need the model.
+     */
+    public void openTrace(Path bundle) {
+        if (status.isBusy()) {
+            return;
+        }
+        String name = String.valueOf(bundle.getFileName());
+        status.setBusy(true);
+        status.setReady(false);
+        loadFailure.set(null);
+        status.show(Status.info("Opening the recorded trace " + name + "\u2026"));
+        String[] recordedPrompt = new String[1]; // read on the engine thread, shown on the UI thread
+        engine.submit(() -> {
+            ModelInfo info = pass.openRecorded(bundle);
+            recordedPrompt[0] = pass.recorded().manifest().prompt();
+            Status done = Status.info("Opened the recorded trace " + name + " of " + info.name() + ": its passes are "
+                    + "replayed without the model. F10 and Shift+F10 step through them; generating, a new prompt and "
+                    + "interventions need the model.");
+            return new Loaded(info, pass.snapshot(done, true));
+        }, loaded -> {
+            status.setBusy(false);
+            recorded.set(true);
+            prompt.reset(PromptRules.fresh(prompt.latest(), recordedPrompt[0]));
+            modelInfo.set(loaded.info());
+            opened.accept(loaded.info());
+            status.setReady(true);
+            apply.accept(loaded.pass());
+        }, failure -> {
+            status.setBusy(false);
+            recorded.set(false);
+            modelInfo.set(null);
+            apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": "
+                    + Failures.message(failure))));
+            LOG.log(System.Logger.Level.ERROR, "could not open the trace " + name, failure);
             loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
         });
     }

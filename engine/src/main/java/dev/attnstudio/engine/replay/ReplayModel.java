@@ -20,8 +20,9 @@ import dev.attnstudio.engine.step.TensorData;
  *
  * <p>A pass is matched to a recording by its past length (0 for the prompt's pass; for a decode pass the positions
  * in the cache, which differ between passes). Steps the run did not record are left out of the program: they are
- * not available, as in a trace that did not keep them. A replayed pass runs no forward computation, so
- * interventions and hooks that patch values change nothing but what they return.
+ * not available, as in a trace that did not keep them. A replayed pass runs no forward computation, so a patch
+ * would not reach later steps: once the recording is replayed the model is {@link #seal sealed} and refuses any
+ * other pass.
  */
 public final class ReplayModel implements TransformerModel {
 
@@ -30,6 +31,8 @@ public final class ReplayModel implements TransformerModel {
     private final String outputHook;
     private final Recording recording;
     private final NDManager manager;
+    /** Set once the recording was replayed: any further pass would be a new forward pass, which needs weights. */
+    private volatile boolean sealed;
 
     /**
      * @param config       the recorded model's geometry (positions and vocabulary bound the prompt, as for the model)
@@ -94,8 +97,21 @@ public final class ReplayModel implements TransformerModel {
                 + " cached positions: the recording ends there");
     }
 
+    /**
+     * Refuses every pass from now on: after the recorded passes were replayed, a pass is a new computation (a view's
+     * own forward pass, an intervention, another prompt), which a recording cannot answer; it would return recorded
+     * values that the change did not reach.
+     */
+    public void seal() {
+        sealed = true;
+    }
+
     @Override
     public Program program(Pass pass) {
+        if (sealed) {
+            throw new UnsupportedOperationException("this is a recorded trace, not a model: it has no weights to run "
+                    + "a new forward pass (open the model itself for this)");
+        }
         int g = passOf(pass.past());
         Program.Builder b = new Program.Builder(pass, capabilities.heads(), capabilities.kvHeads());
         for (Recording.Step s : recording.steps(g)) {
