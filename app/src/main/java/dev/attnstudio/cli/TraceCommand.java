@@ -29,6 +29,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -121,6 +122,13 @@ final class TraceCommand {
                         vocabulary = Manifest.VOCABULARY_FILE;
                         sink.bytes(vocabulary, Manifest.mapper().writeValueAsBytes(vocabulary(loaded)));
                     }
+                    String tokenizerEntry = null;
+                    Optional<byte[]> tokenizerJson = loaded.tokenizer() == null ? Optional.empty()
+                            : WeightsDigest.tokenizerJson(source);
+                    if (tokenizerJson.isPresent()) {
+                        tokenizerEntry = Manifest.TOKENIZER_FILE;
+                        sink.bytes(tokenizerEntry, tokenizerJson.get());
+                    }
                     // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
                     long[] sequence = stepper.tokens();
                     long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
@@ -137,7 +145,7 @@ final class TraceCommand {
                                     sampling.topK(), sampling.topP(), sampling.seed()),
                             options.interventions().applied().stream()
                                     .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
-                            groups, vocabulary, weights);
+                            groups, vocabulary, weights, tokenizerEntry);
                     sink.commit(Manifest.mapper().writeValueAsBytes(manifest));
                     written = sink;
                 }

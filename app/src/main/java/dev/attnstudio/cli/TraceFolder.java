@@ -84,10 +84,12 @@ final class TraceFolder {
                 folders.add(folder);
             }
         }
-        Path vocabulary = inside(out, old.path("vocabulary").asText(""));
-        if (vocabulary != null && vocabulary.getFileName().toString().equals(Manifest.VOCABULARY_FILE)
-                && Files.deleteIfExists(vocabulary)) {
-            removed++;
+        for (String key : List.of("vocabulary", "tokenizer")) { // the JSON entries a bundle adds to its .npy files
+            Path entry = inside(out, old.path(key).asText(""));
+            if (entry != null && List.of(Manifest.VOCABULARY_FILE, Manifest.TOKENIZER_FILE)
+                    .contains(entry.getFileName().toString()) && Files.deleteIfExists(entry)) {
+                removed++;
+            }
         }
         for (Path folder : folders) {
             if (Files.isDirectory(folder) && isEmpty(folder)) {

@@ -115,6 +115,9 @@ class MainTest {
         Set<Path> listed = new HashSet<>();
         listed.add(out.resolve("manifest.json"));
         listed.add(out.resolve(m.path("vocabulary").asText())); // the vocabulary as text, for labels without the model
+        if (m.has("tokenizer")) {
+            listed.add(out.resolve(m.path("tokenizer").asText()));
+        }
         int floatFiles = 0;
         for (JsonNode g : groups) {
             for (JsonNode f : g.path("files")) {

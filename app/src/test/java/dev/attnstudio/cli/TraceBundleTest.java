@@ -87,6 +87,8 @@ class TraceBundleTest {
                 }
                 assertArrayEquals(plain.ids(g, "input_ids"), bundle.ids(g, "input_ids"));
             }
+            assertEquals(Manifest.TOKENIZER_FILE, m.tokenizer(), "the tokenizer.json is bundled");
+            assertTrue(bundle.tokenizerJson().orElseThrow().contains("\"vocab\""));
             // the step list is the program's, written or not
             String pattern = HookName.Block.PATTERN.at(0);
             assertTrue(bundle.steps(0).stream().anyMatch(s -> s.name().equals(pattern)));

@@ -12,6 +12,7 @@ import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.engine.step.TensorData;
+import dev.attnstudio.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +32,17 @@ public final class BundleReplay {
     private BundleReplay() {
     }
 
-    /** The recorded model, replaying {@code trace} (which must stay open while the model is used). */
+    /**
+     * The recorded model, replaying {@code trace} (which must stay open while the model is used), with the recorded
+     * tokenizer.json when there is one, so tokens are labelled as the model's own tokenizer labels them.
+     */
     public static LoadedModel model(RecordedTrace trace) throws IOException {
         ModelConfig config = config(trace);
+        Tokenizer tokenizer = trace.tokenizerJson()
+                .map(json -> Tokenizer.fromJson(json, trace.path() + "!" + Manifest.TOKENIZER_FILE)).orElse(null);
         ReplayModel model = ReplayModel.of(config, trace.capabilities(), trace.manifest().model().outputHook(),
                 recording(trace));
-        return LoadedModel.of(trace.modelName(), model);
+        return LoadedModel.of(trace.modelName(), model, tokenizer);
     }
 
     /**

@@ -38,18 +38,25 @@ import java.util.Map;
  * @param vocabulary    the entry holding every token of the vocabulary as text, a JSON array indexed by id
  *                      ({@link #VOCABULARY_FILE}), or null when the model has no tokenizer
  * @param weights       the SHA-256 of each weight file the model was read from
+ * @param tokenizer     the entry holding the model's tokenizer.json as it was read ({@link #TOKENIZER_FILE}), or
+ *                      null when the model has none
  */
 public record Manifest(int formatVersion, String tool, String created, Model model, String device, String capture,
                 String hooks, String prompt, int promptLength, long[] tokenIds, List<String> tokenStrings,
                 @JsonInclude(JsonInclude.Include.NON_NULL) long[] decoderTokenIds,
                 @JsonInclude(JsonInclude.Include.NON_NULL) List<String> decoderTokenStrings,
                 Padding padding, List<Row> rows, Sampling sampling, List<Applied> interventions, List<Group> groups,
-                @JsonInclude(JsonInclude.Include.NON_NULL) String vocabulary, Weights weights) {
+                @JsonInclude(JsonInclude.Include.NON_NULL) String vocabulary, Weights weights,
+                @JsonInclude(JsonInclude.Include.NON_NULL) String tokenizer) {
 
-    /** 2 added the model's config.json, the step list of each pass, the vocabulary and the weights' hashes. */
+    /**
+     * 2 added the model's config.json and tokenizer.json, its capabilities, the step list of each pass, the vocabulary
+     * and the weights' hashes.
+     */
     public static final int FORMAT_VERSION = 2;
     public static final String FILE_NAME = "manifest.json";
     public static final String VOCABULARY_FILE = "vocabulary.json";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     /**
      * @param source       "sample" (bundled), "folder" (Hugging Face) or "onnx" (an exported encoder)

@@ -214,6 +214,14 @@ public final class RecordedTrace implements AutoCloseable {
         return id >= 0 && id < vocabulary.size() ? Optional.of(vocabulary.get((int) id)) : Optional.empty();
     }
 
+    /** The model's tokenizer.json as recorded, or empty. */
+    public Optional<String> tokenizerJson() throws IOException {
+        if (manifest.tokenizer() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(json(entries, manifest.tokenizer()), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** A token's text from the recorded vocabulary, or {@code #id} when there is none (or it cannot be read). */
     public String label(long id) {
         try {

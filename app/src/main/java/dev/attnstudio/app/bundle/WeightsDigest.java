@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * What a bundle records about where a model's weights came from: the SHA-256 of each weight file (streamed, never
- * held in memory; the same digest {@code sha256sum} prints) and the model's config.json as it was read.
+ * What a bundle records about where a model came from: the SHA-256 of each weight file (streamed, never held in
+ * memory; the same digest {@code sha256sum} prints), and the model's config.json and tokenizer.json as they were read.
  */
 public final class WeightsDigest {
 
@@ -77,6 +77,30 @@ public final class WeightsDigest {
         if (sample.source() instanceof SampleModels.BundledFolder folder) {
             try (InputStream in = SampleModels.resource(folder, "config.json")) {
                 return Optional.of(Manifest.mapper().readTree(in));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The tokenizer.json a model reads its prompts with, as it is on disk or on the class path, or empty (a model
+     * without one). Bundled so that a recording labels tokens exactly as the model's tokenizer does.
+     */
+    public static Optional<byte[]> tokenizerJson(ModelSource source) throws IOException {
+        if (source instanceof ModelSource.OnDisk disk) {
+            Path file = disk.tokenizer() != null ? disk.tokenizer() : Files.isDirectory(disk.path())
+                    ? disk.path().resolve("tokenizer.json") : disk.path().resolveSibling("tokenizer.json");
+            return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+        }
+        SampleModels.Sample sample = SampleModels.find(source.label()).orElseThrow();
+        if (sample.source() instanceof SampleModels.BundledFolder folder && folder.files().contains("tokenizer.json")) {
+            try (InputStream in = SampleModels.resource(folder, "tokenizer.json")) {
+                return Optional.of(in.readAllBytes());
+            }
+        }
+        if (sample.source() instanceof SampleModels.MavenOnnx onnx) {
+            try (InputStream in = SampleModels.class.getClassLoader().getResourceAsStream(onnx.tokenizer())) {
+                return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
             }
         }
         return Optional.empty();

@@ -1,7 +1,13 @@
 package dev.attnstudio.app.bundle;
 
+import dev.attnstudio.app.attention.AttentionGridData;
 import dev.attnstudio.app.attention.AttentionMatrix;
 import dev.attnstudio.app.attention.StageData;
+import dev.attnstudio.app.inspector.InspectorData;
+import dev.attnstudio.app.lens.LensData;
+import dev.attnstudio.app.panels.EntropyData;
+import dev.attnstudio.app.panels.KvCacheData;
+import dev.attnstudio.app.panels.MaskData;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.AttentionSource;
 import dev.attnstudio.app.views.ViewContext;
@@ -76,6 +82,30 @@ class BundleReplayTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void theViewsThatReadTheRecordingWorkAndThoseThatRunTheModelSaySo() throws Exception {
+        Path npz = trace("--model", "tiny-gpt", "--prompt", "And God said", "--generate", "1", "--out",
+                dir.resolve("views.npz").toString());
+        try (RecordedTrace bundle = RecordedTrace.open(npz);
+             LoadedModel model = BundleReplay.model(bundle);
+             Stepper stepper = BundleReplay.replay(model, bundle)) {
+            List<TokenChip> chips = new ArrayList<>();
+            for (int i = 0; i < bundle.tokenStrings().size(); i++) {
+                chips.add(new TokenChip(i, bundle.manifest().tokenIds()[i], bundle.tokenStrings().get(i), false));
+            }
+            ViewContext c = new ViewContext(model, List.of(chips), List.of(), 1, 0, 0, AttentionSource.SELF, false);
+            assertNotNull(AttentionGridData.from(stepper, c), "attention grid");
+            assertNotNull(MaskData.from(stepper, c), "mask");
+            assertNotNull(EntropyData.from(stepper, c), "entropy");
+            assertNotNull(KvCacheData.from(stepper, model, 0, 0), "KV cache");
+            assertNotNull(InspectorData.from(stepper, c.rowLabels()), "inspector");
+            // a view that runs the prompt through the model itself is refused, with the reason
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> LensData.compute(model, stepper.groups().get(0).inputs(), 0, null));
+            assertTrue(e.getMessage().contains("recorded trace"), e.getMessage());
         }
     }
 
