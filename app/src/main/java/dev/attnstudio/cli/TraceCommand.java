@@ -1,13 +1,12 @@
 package dev.attnstudio.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.attnstudio.app.bundle.BundleSink;
+import dev.attnstudio.app.bundle.BundleWriter;
 import dev.attnstudio.app.bundle.Manifest;
 import dev.attnstudio.app.bundle.WeightsDigest;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Intervention;
-import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.model.Capabilities;
@@ -16,20 +15,15 @@ import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
-import dev.attnstudio.engine.step.TensorData;
-import dev.attnstudio.engine.step.Trace;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 import dev.attnstudio.samples.ModelSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -44,7 +38,7 @@ final class TraceCommand {
 
     static final String INPUT_IDS_FILE = Program.INPUT_IDS + ".npy";
     /** Name of the padding mask input [B, T] in the manifest and on disk (1 = real token, 0 = padding). */
-    static final String ATTENTION_MASK = "attention_mask";
+    static final String ATTENTION_MASK = BundleWriter.ATTENTION_MASK;
 
     private final TraceOptions options;
     private final PrintStream log;
@@ -101,7 +95,6 @@ final class TraceCommand {
                                 + (sampling.greedy() ? "greedy" : describe(sampling)) + ")",
                         options.interventions().any() ? ", with " + String.join(", ", options.interventions().specs()) : "");
                 long start = System.nanoTime();
-                BundleSink written;
                 stepper.runToEnd();
                 Sampler sampler = new Sampler(sampling);
                 for (int i = 0; i < options.generate(); i++) {
@@ -112,43 +105,10 @@ final class TraceCommand {
                 log.printf(Locale.ROOT, "computed %d pass%s in %d ms%n", passes, passes == 1 ? "" : "es",
                         (System.nanoTime() - start) / 1_000_000);
 
-                String vocabulary = null;
-                List<Manifest.Group> groups = new ArrayList<>();
-                try (BundleSink sink = BundleSink.to(out)) {
-                    for (int g = 0; g < stepper.groups().size(); g++) {
-                        groups.add(writeGroup(sink, g, stepper.groups().get(g), hooks, loaded.tokenizer()));
-                    }
-                    if (loaded.tokenizer() != null) {
-                        vocabulary = Manifest.VOCABULARY_FILE;
-                        sink.bytes(vocabulary, Manifest.mapper().writeValueAsBytes(vocabulary(loaded)));
-                    }
-                    String tokenizerEntry = null;
-                    Optional<byte[]> tokenizerJson = loaded.tokenizer() == null ? Optional.empty()
-                            : WeightsDigest.tokenizerJson(source);
-                    if (tokenizerJson.isPresent()) {
-                        tokenizerEntry = Manifest.TOKENIZER_FILE;
-                        sink.bytes(tokenizerEntry, tokenizerJson.get());
-                    }
-                    // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
-                    long[] sequence = stepper.tokens();
-                    long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
-                    long[] decoderSequence = model.readsSource() ? sequence : null;
-                    Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
-                            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                            entry(source, loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
-                            options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
-                            prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
-                            strings(loaded.tokenizer(), decoderSequence),
-                            new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
-                            rows(batch, loaded.tokenizer()),
-                            new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
-                                    sampling.topK(), sampling.topP(), sampling.seed()),
-                            options.interventions().applied().stream()
-                                    .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
-                            groups, vocabulary, weights, tokenizerEntry);
-                    sink.commit(Manifest.mapper().writeValueAsBytes(manifest));
-                    written = sink;
-                }
+                BundleWriter.Run run = new BundleWriter.Run("attn-studio trace", options.capture(), options.hooks(),
+                        options.prompts(), options.pair(), options.padding(), options.padId(), options.generate(),
+                        sampling, options.interventions());
+                BundleWriter.Written written = BundleWriter.write(out, run, hooks, source, loaded, stepper, weights);
                 if (options.generate() > 0) {
                     long[] sequence = stepper.tokens();
                     long[] generated = Arrays.copyOfRange(sequence, generatedLength, sequence.length);
@@ -217,18 +177,7 @@ final class TraceCommand {
 
     /** The manifest's description of the loaded model. */
     static Manifest.Model entry(ModelSource source, LoadedModel loaded) {
-        String kind = source instanceof ModelSource.OnDisk disk ? (ModelFolder.isOnnx(disk.path()) ? "onnx" : "folder")
-                : "sample";
-        String path = source instanceof ModelSource.OnDisk disk ? disk.path().toString() : null;
-        JsonNode configJson;
-        try {
-            configJson = WeightsDigest.config(source).orElse(null);
-        } catch (IOException e) {
-            configJson = null; // the model was read from it a moment ago; a bundle without it still opens
-        }
-        return new Manifest.Model(loaded.name(), kind, path, loaded.model().capabilities().family(),
-                loaded.model().outputHook(), Manifest.Config.of(loaded.config()), configJson,
-                loaded.model().capabilities());
+        return BundleWriter.entry(source, loaded);
     }
 
     /**
@@ -331,73 +280,6 @@ final class TraceCommand {
                 tokenizer == null ? "" : " = " + tokenizer.decode(options.padId()));
     }
 
-    /** Every row of the first pass, for the manifest. */
-    private List<Manifest.Row> rows(Batch batch, Tokenizer tokenizer) {
-        List<Manifest.Row> rows = new ArrayList<>(batch.size());
-        for (int b = 0; b < batch.size(); b++) {
-            long[] ids = batch.ids()[b];
-            long[] mask = batch.attentionMask()[b];
-            rows.add(new Manifest.Row(b, options.prompts().isEmpty() ? null : options.prompts().get(b), options.pair(),
-                    (int) Arrays.stream(mask).sum(), ids, strings(tokenizer, ids), batch.tokenTypes()[b], mask));
-        }
-        return rows;
-    }
-
-    private Manifest.Group writeGroup(BundleSink sink, int index, Stepper.Group group, Pattern hooks,
-                                      Tokenizer tokenizer) throws IOException {
-        String folderName = index == 0 ? "." : stepFolder(index, options.generate());
-        String prefix = index == 0 ? "" : folderName + "/";
-        List<Manifest.FileEntry> files = new ArrayList<>();
-
-        Batch inputs = group.inputs();
-        writeInput(sink, prefix, Program.INPUT_IDS, inputs.ids(), files);
-        writeInput(sink, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files);
-        writeInput(sink, prefix, ATTENTION_MASK, inputs.attentionMask(), files);
-        if (inputs.decoderIds() != null) {
-            writeInput(sink, prefix, Program.DECODER_INPUT_IDS, inputs.decoderIds(), files);
-        }
-
-        Trace trace = group.trace();
-        Program program = trace.program();
-        List<Manifest.Step> steps = new ArrayList<>(program.size());
-        for (int i = 0; i < program.size(); i++) {
-            String name = program.op(i).name();
-            steps.add(Manifest.Step.of(program.op(i)));
-            if (!hooks.matcher(name).matches() || !trace.available(name)) {
-                continue;
-            }
-            TensorData data = trace.read(name);
-            sink.float32(prefix + name + ".npy", data.shape(), data.values());
-            files.add(new Manifest.FileEntry(name, prefix + name + ".npy", data.shape(), "float32", trace.patches(name)));
-        }
-
-        Sampler.Choice next = group.next();
-        Manifest.Generated generated = next == null ? null : new Manifest.Generated(next.token(),
-                tokenizer == null ? null : tokenizer.decode(next.token()), next.probability());
-        long[] ids = inputs.ids()[0];
-        long[] decoderIds = inputs.decoderIds() == null ? null : inputs.decoderIds()[0];
-        return new Manifest.Group(index, group.kind().name().toLowerCase(Locale.ROOT), folderName, group.past(),
-                ids, strings(tokenizer, ids), decoderIds, strings(tokenizer, decoderIds), generated, files, steps);
-    }
-
-    /** Writes one input table [B][T] as {@code <name>.npy} (int64) and lists it. */
-    private static void writeInput(BundleSink sink, String prefix, String name, long[][] table,
-                                   List<Manifest.FileEntry> files) throws IOException {
-        long[] flat = Arrays.stream(table).flatMapToLong(Arrays::stream).toArray();
-        long[] shape = {table.length, table[0].length};
-        sink.int64(prefix + name + ".npy", shape, flat);
-        files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64", List.of()));
-    }
-
-    /** Every token of the vocabulary as text, indexed by id: labels for any id a view shows (top predictions). */
-    private static List<String> vocabulary(LoadedModel loaded) {
-        List<String> strings = new ArrayList<>(loaded.config().vocabSize());
-        for (int id = 0; id < loaded.config().vocabSize(); id++) {
-            strings.add(loaded.tokenizer().decode(id));
-        }
-        return strings;
-    }
-
     /** The weights' SHA-256, as an IOException-free usage error when a file cannot be read. */
     private Manifest.Weights weights(ModelSource source) throws IOException {
         if (!source.exists()) {
@@ -415,24 +297,11 @@ final class TraceCommand {
 
     /** step-001, step-002, ...: zero-padded to at least three digits so they sort by name. */
     static String stepFolder(int index, int count) {
-        int digits = Math.max(3, String.valueOf(count).length());
-        return String.format(Locale.ROOT, "step-%0" + digits + "d", index);
-    }
-
-    /** Each id decoded on its own, or null without a tokenizer (or without ids). */
-    private static List<String> strings(Tokenizer tokenizer, long[] ids) {
-        if (tokenizer == null || ids == null) {
-            return null;
-        }
-        List<String> strings = new ArrayList<>(ids.length);
-        for (long id : ids) {
-            strings.add(tokenizer.decode(id));
-        }
-        return strings;
+        return BundleWriter.stepFolder(index, count);
     }
 
     static String deviceName(LoadedModel loaded) {
-        return loaded.device().isGpu() ? "gpu" + loaded.device().getDeviceId() : "cpu";
+        return BundleWriter.deviceName(loaded);
     }
 
     private static String describe(SamplingConfig s) {

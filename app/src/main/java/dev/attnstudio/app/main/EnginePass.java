@@ -1,10 +1,13 @@
 package dev.attnstudio.app.main;
 
 import dev.attnstudio.app.bundle.BundleReplay;
+import dev.attnstudio.app.bundle.BundleWriter;
 import dev.attnstudio.app.bundle.RecordedTrace;
+import dev.attnstudio.app.bundle.WeightsDigest;
 import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.ViewFeeds;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.sampling.Sampler;
@@ -91,6 +94,26 @@ final class EnginePass {
         tokens = RecordedChips.rows(recorded);
         synced = prompt.get();
         return info;
+    }
+
+    /**
+     * Writes every pass of the prompt as it stands (the steps computed so far, every hook) as a trace bundle, with
+     * the writer of {@code attn-studio trace}: one .npz, or a folder.
+     */
+    BundleWriter.Written saveBundle(Path out) throws IOException {
+        requireModel("saving a bundle");
+        if (stepper == null || stepper.groups().isEmpty()) {
+            throw new IllegalStateException("there is no pass to save: type a prompt first");
+        }
+        PromptInput input = synced;
+        List<String> prompts = input == null || input.text().isBlank() ? List.of() : input.batch()
+                ? input.text().lines().filter(l -> !l.isBlank()).toList() : List.of(input.text());
+        String pair = input == null || input.pair().isBlank() ? null : input.pair();
+        BundleWriter.Run run = new BundleWriter.Run("attn-studio app", stepper.options().capture(), "**", prompts, pair,
+                Batch.Padding.RIGHT, padId, stepper.groups().size() - 1,
+                sampler == null ? SamplingConfig.GREEDY : sampler.config(), stepper.interventions());
+        return BundleWriter.write(out, run, HookName.glob("**"), info.source(), model, stepper,
+                WeightsDigest.of(info.source()));
     }
 
     /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */

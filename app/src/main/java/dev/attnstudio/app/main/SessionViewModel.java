@@ -171,6 +171,7 @@ public final class SessionViewModel {
             apply.accept(loaded.pass());
         }, failure -> {
             status.setBusy(false);
+            recorded.set(false);
             modelInfo.set(null);
             // the views' data showed the model that is closed now
             apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": " + Failures.message(failure))));
@@ -217,6 +218,27 @@ public final class SessionViewModel {
                     + Failures.message(failure))));
             LOG.log(System.Logger.Level.ERROR, "could not open the trace " + name, failure);
             loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+        });
+    }
+
+    /**
+     * Saves the pass as it stands as a trace bundle (.npz, or a folder), written on the engine thread with the writer
+     * of {@code attn-studio trace}; the status bar says what was written.
+     */
+    public void saveBundle(Path out) {
+        if (status.isBusy() || recorded.get()) {
+            return;
+        }
+        String name = String.valueOf(out.getFileName());
+        status.setBusy(true);
+        status.show(Status.info("Saving the pass as " + name + "\u2026"));
+        engine.submit(() -> pass.saveBundle(out), written -> {
+            status.setBusy(false);
+            status.show(Status.info(String.format(java.util.Locale.ROOT, "Saved the pass as %s: %d entries, %.1f MiB.",
+                    out, written.entries(), written.bytes() / (1024.0 * 1024.0))));
+        }, failure -> {
+            status.setBusy(false);
+            status.show(Status.error("Could not save " + name + ": " + Failures.message(failure)));
         });
     }
 }

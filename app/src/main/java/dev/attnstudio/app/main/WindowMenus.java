@@ -62,7 +62,12 @@ final class WindowMenus {
         MenuItem openTrace = item("openTraceItem", "Open trace\u2026",
                 new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::chooseTrace);
         openTrace.disableProperty().bind(vm.status().busyProperty());
-        return new Menu("File", null, samples(), openFolder.menuItem(), recent(), openTrace, new SeparatorMenuItem(),
+        MenuItem saveBundle = item("saveBundleItem", "Save pass as bundle\u2026",
+                new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::chooseBundle);
+        saveBundle.disableProperty().bind(vm.status().readyProperty().not().or(vm.status().busyProperty())
+                .or(vm.session().recordedProperty()));
+        return new Menu("File", null, samples(), openFolder.menuItem(), recent(), openTrace, saveBundle,
+                new SeparatorMenuItem(),
                 export(exporter), new SeparatorMenuItem(), quitItem);
     }
 
@@ -89,6 +94,21 @@ final class WindowMenus {
                 folders.remember(bundle.getParent());
             }
             vm.session().openTrace(bundle);
+        }
+    }
+
+    /** File > Save pass as bundle: a .npz the app (and numpy.load) opens without the model. */
+    private void chooseBundle() {
+        DialogFolders folders = vm.preferences().folders();
+        File file = FileAsker.saveChooser("Save pass as bundle", "trace.npz", List.of("npz"), folders)
+                .showSaveDialog(bar.getScene() == null ? null : bar.getScene().getWindow());
+        if (file != null) {
+            Path out = file.toPath().getFileName().toString().endsWith(".npz") ? file.toPath()
+                    : file.toPath().resolveSibling(file.toPath().getFileName() + ".npz");
+            if (out.getParent() != null) {
+                folders.remember(out.getParent());
+            }
+            vm.session().saveBundle(out);
         }
     }
 

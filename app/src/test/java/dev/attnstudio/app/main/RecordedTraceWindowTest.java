@@ -111,6 +111,41 @@ class RecordedTraceWindowTest {
         }
     }
 
+    @Test
+    void savePassAsBundleWritesTheLivePassWithTheCliWriter() throws Exception {
+        robot.interact(() -> menuItem("sample-tiny-gpt").fire()); // a live model: File > Open sample > tiny-gpt
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> !vm().session().recordedProperty().get()
+                && vm().session().modelInfoProperty().get() != null && vm().status().isReady() && !vm().status().isBusy()));
+        awaitIdle();
+        robot.interact(() -> vm().stepping().runToEnd());
+        awaitIdle();
+        assertFalse(fx(() -> menuItem("saveBundleItem").isDisable()));
+        Path npz = dir.resolve("saved.npz");
+        robot.interact(() -> vm().session().saveBundle(npz)); // what the save dialog hands over
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> !vm().status().isBusy()
+                && vm().status().messageProperty().get().text().startsWith("Saved the pass")));
+
+        try (RecordedTrace bundle = RecordedTrace.open(npz)) {
+            assertEquals("attn-studio app", bundle.manifest().tool());
+            assertEquals("tiny-gpt", bundle.modelName());
+            assertEquals(1, bundle.groups().size());
+            // the saved pattern is the one an independent run of the same ids computes
+            long[][] ids = bundle.ids(0, "input_ids");
+            String hook = HookName.Block.PATTERN.at(0);
+            try (var model = dev.attnstudio.samples.SampleModels.open("tiny-gpt",
+                    dev.attnstudio.engine.runtime.DjlRuntime.DeviceChoice.CPU);
+                 var stepper = new dev.attnstudio.engine.step.Stepper(model.model(),
+                         dev.attnstudio.engine.step.Stepper.Options.DEFAULT)) {
+                stepper.reset(ids[0]);
+                stepper.runToEnd();
+                TensorData expected = stepper.group().trace().read(hook);
+                TensorData saved = bundle.read(0, hook);
+                assertArrayEquals(expected.shape(), saved.shape());
+                assertArrayEquals(expected.values(), saved.values(), 1e-6f);
+            }
+        }
+    }
+
     private MenuItem menuItem(String id) {
         MenuBar bar = robot.lookup("#menuBar").queryAs(MenuBar.class);
         return bar.getMenus().stream().flatMap(m -> items(m.getItems())).filter(i -> id.equals(i.getId())).findFirst()
