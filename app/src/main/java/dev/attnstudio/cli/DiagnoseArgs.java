@@ -1,10 +1,8 @@
 package dev.attnstudio.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** {@code attn-studio diagnose}'s command line as picocli reads it; {@link DiagnoseCommand} checks it. */
 @Command(name = "diagnose")
@@ -49,36 +47,16 @@ final class DiagnoseArgs {
               attn-studio diagnose --model all-minilm-l6-v2 --prompt "The cat sat." --prompt "A dog." --fail-on sink
             """;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true)
-    boolean help;
-
-    @Option(names = "--model")
-    String model;
-
-    @Option(names = "--prompt")
-    List<String> prompts = new ArrayList<>();
+    /** --model, --prompt, --ids, --device, --intervene, --mask-bug, --debug, --help. */
+    @Mixin
+    ModelRunArgs run = new ModelRunArgs();
 
     @Option(names = "--prompts")
     String promptsFile;
-
-    @Option(names = "--ids")
-    String ids;
 
     @Option(names = "--fail-on")
     String failOn;
 
     @Option(names = "--out")
     String out;
-
-    @Option(names = "--intervene")
-    List<String> interventions = new ArrayList<>();
-
-    @Option(names = "--mask-bug")
-    List<String> maskBugs = new ArrayList<>();
-
-    @Option(names = "--device")
-    String device;
-
-    @Option(names = "--debug")
-    boolean debug;
 }

@@ -59,20 +59,17 @@ final class DiagnoseCommand {
     }
 
     int run() throws IOException {
-        if (args.model == null || args.model.isBlank()) {
-            throw new UsageException("missing --model: a model folder, a .onnx file or a bundled sample ("
-                    + Main.sampleNames() + ")");
-        }
-        PromptSet prompts = PromptSet.of(args.prompts, args.promptsFile, args.ids);
+        String model = args.run.requireModel();
+        PromptSet prompts = PromptSet.of(args.run.prompts, args.promptsFile, args.run.ids);
         Set<String> failOn = failOn(args.failOn);
-        Interventions interventions = TraceOptions.interventions(args.interventions, args.maskBugs);
-        DjlRuntime.DeviceChoice device = TraceOptions.device(args.device);
+        Interventions interventions = args.run.parsedInterventions();
+        DjlRuntime.DeviceChoice device = args.run.deviceChoice();
         Path outDir = args.out == null ? null : Path.of(args.out).toAbsolutePath().normalize();
         if (outDir != null && Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new UsageException("--out " + outDir + " is a file, not a folder");
         }
-        ModelSource source = TraceCommand.locate(args.model, null);
-        log.println("loading model " + args.model + " ...");
+        ModelSource source = TraceCommand.locate(model, null);
+        log.println("loading model " + model + " ...");
         try (LoadedModel loaded = source.open(device)) {
             Capabilities c = loaded.model().capabilities();
             interventions.check(c);

@@ -1,10 +1,8 @@
 package dev.attnstudio.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** {@code attn-studio export}'s command line as picocli reads it; {@link ExportCommand} checks it. */
 @Command(name = "export")
@@ -45,20 +43,12 @@ final class ExportArgs {
               attn-studio export --model tiny-gpt --prompt "And God said" --layers 0 --heads 0,1 --stages pattern,scores --format npy --out /tmp/npy
             """;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true)
-    boolean help;
-
-    @Option(names = "--model")
-    String model;
-
-    @Option(names = "--prompt")
-    List<String> prompts = new ArrayList<>();
+    /** --model, --prompt, --ids, --device, --intervene, --mask-bug, --debug, --help. */
+    @Mixin
+    ModelRunArgs run = new ModelRunArgs();
 
     @Option(names = "--prompts")
     String promptsFile;
-
-    @Option(names = "--ids")
-    String ids;
 
     @Option(names = "--layers")
     String layers;
@@ -80,16 +70,4 @@ final class ExportArgs {
 
     @Option(names = "--force")
     boolean force;
-
-    @Option(names = "--intervene")
-    List<String> interventions = new ArrayList<>();
-
-    @Option(names = "--mask-bug")
-    List<String> maskBugs = new ArrayList<>();
-
-    @Option(names = "--device")
-    String device;
-
-    @Option(names = "--debug")
-    boolean debug;
 }

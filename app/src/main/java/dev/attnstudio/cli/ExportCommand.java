@@ -1,6 +1,7 @@
 package dev.attnstudio.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attnstudio.app.bundle.Manifest;
 import dev.attnstudio.app.export.Caption;
 import dev.attnstudio.app.export.Svg;
 import dev.attnstudio.app.heatmap.Heatmap;
@@ -63,10 +64,7 @@ final class ExportCommand {
     }
 
     int run() throws IOException {
-        if (args.model == null || args.model.isBlank()) {
-            throw new UsageException("missing --model: a model folder, a .onnx file or a bundled sample ("
-                    + Main.sampleNames() + ")");
-        }
+        String model = args.run.requireModel();
         if (args.out == null || args.out.isBlank()) {
             throw new UsageException("missing --out: the folder the files are written into");
         }
@@ -76,13 +74,13 @@ final class ExportCommand {
         }
         double scale = scale(args.scale);
         List<String> stageNames = stageNames(args.stages);
-        PromptSet prompts = PromptSet.of(args.prompts, args.promptsFile, args.ids);
-        Interventions interventions = TraceOptions.interventions(args.interventions, args.maskBugs);
-        DjlRuntime.DeviceChoice device = TraceOptions.device(args.device);
+        PromptSet prompts = PromptSet.of(args.run.prompts, args.promptsFile, args.run.ids);
+        Interventions interventions = args.run.parsedInterventions();
+        DjlRuntime.DeviceChoice device = args.run.deviceChoice();
         Path out = Path.of(args.out).toAbsolutePath().normalize();
         TraceFolder.check(out, args.force);
-        ModelSource source = TraceCommand.locate(args.model, null);
-        log.println("loading model " + args.model + " ...");
+        ModelSource source = TraceCommand.locate(model, null);
+        log.println("loading model " + model + " ...");
         try (LoadedModel loaded = source.open(device)) {
             interventions.check(loaded.model().capabilities());
             List<Integer> layers = select("--layers", args.layers, loaded.config().nLayer(), "layer");
@@ -106,7 +104,7 @@ final class ExportCommand {
                         int prompt = promptEntries.size();
                         long[] ids = batch.ids()[b];
                         List<String> labels = labels(tokenizer, ids);
-                        String text = args.ids != null ? null : prompts.text(prompt);
+                        String text = args.run.ids != null ? null : prompts.text(prompt);
                         promptEntries.add(new ExportManifest.Prompt(prompt, text, ids, tokenizer == null ? null : labels));
                         for (String hook : hooks) {
                             TensorData t = trace.read(hook);

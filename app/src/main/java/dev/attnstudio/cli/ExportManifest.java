@@ -1,6 +1,7 @@
 package dev.attnstudio.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.attnstudio.app.bundle.Manifest;
 
 import java.util.List;
 

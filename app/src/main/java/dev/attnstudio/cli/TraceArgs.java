@@ -1,10 +1,8 @@
 package dev.attnstudio.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code attn-studio trace}'s command line as picocli reads it: every value as the user typed it, checked and
@@ -14,20 +12,12 @@ import java.util.List;
 @Command(name = "trace")
 final class TraceArgs {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true)
-    boolean help;
-
-    @Option(names = "--model")
-    String model;
-
-    @Option(names = "--prompt")
-    List<String> prompts = new ArrayList<>();
+    /** --model, --prompt, --ids, --device, --intervene, --mask-bug, --debug, --help. */
+    @Mixin
+    ModelRunArgs run = new ModelRunArgs();
 
     @Option(names = "--pair")
     String pair;
-
-    @Option(names = "--ids")
-    String ids;
 
     @Option(names = "--decoder-ids")
     String decoderIds;
@@ -62,21 +52,9 @@ final class TraceArgs {
     @Option(names = "--seed")
     String seed;
 
-    @Option(names = "--device")
-    String device;
-
     @Option(names = "--capture")
     String capture;
 
-    @Option(names = "--intervene")
-    List<String> interventions = new ArrayList<>();
-
-    @Option(names = "--mask-bug")
-    List<String> maskBugs = new ArrayList<>();
-
     @Option(names = "--force")
     boolean force;
-
-    @Option(names = "--debug")
-    boolean debug;
 }

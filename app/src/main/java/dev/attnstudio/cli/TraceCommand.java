@@ -1,9 +1,12 @@
 package dev.attnstudio.cli;
 
+import dev.attnstudio.app.bundle.BundleSink;
+import dev.attnstudio.app.bundle.BundleWriter;
+import dev.attnstudio.app.bundle.Manifest;
+import dev.attnstudio.app.bundle.WeightsDigest;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Intervention;
-import dev.attnstudio.engine.io.Npy;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.load.ModelFolder;
 import dev.attnstudio.engine.model.Capabilities;
@@ -12,17 +15,12 @@ import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
-import dev.attnstudio.engine.step.TensorData;
-import dev.attnstudio.engine.step.Trace;
 import dev.attnstudio.engine.tokenizer.Tokenizer;
 import dev.attnstudio.samples.ModelSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,14 +29,16 @@ import java.util.regex.Pattern;
 
 /**
  * {@code attn-studio trace}: loads a model, runs the prompts (and, for a decoder, the generated tokens) through a
- * {@link Stepper}, and writes each pass's inputs and hooks as .npy files with a manifest. The manifest is written
- * last, so a folder with a manifest holds a complete trace.
+ * {@link Stepper}, and writes each pass's inputs and hooks as .npy entries with a manifest into a trace bundle: a
+ * folder, or one .npz archive when --out ends with .npz ({@link BundleSink}). The manifest is written last, so a
+ * bundle with a manifest is complete. Besides the run it records what opening the bundle without the model needs:
+ * the model's config.json and capabilities, each pass's step list, the vocabulary as text and the weights' SHA-256.
  */
 final class TraceCommand {
 
     static final String INPUT_IDS_FILE = Program.INPUT_IDS + ".npy";
     /** Name of the padding mask input [B, T] in the manifest and on disk (1 = real token, 0 = padding). */
-    static final String ATTENTION_MASK = "attention_mask";
+    static final String ATTENTION_MASK = BundleWriter.ATTENTION_MASK;
 
     private final TraceOptions options;
     private final PrintStream log;
@@ -55,6 +55,7 @@ final class TraceCommand {
         String name = source instanceof ModelSource.OnDisk disk ? String.valueOf(disk.path().getFileName()) : source.label();
         checkFits(name, source.capabilitiesBeforeLoading().orElse(null)); // before a long load when config.json tells
         TraceFolder.check(out, options.force());
+        Manifest.Weights weights = weights(source); // streamed before the load: a missing file fails fast
 
         log.println("loading model " + options.model() + " ...");
         long loadStart = System.nanoTime();
@@ -104,37 +105,18 @@ final class TraceCommand {
                 log.printf(Locale.ROOT, "computed %d pass%s in %d ms%n", passes, passes == 1 ? "" : "es",
                         (System.nanoTime() - start) / 1_000_000);
 
-                Written written = new Written();
-                List<Manifest.Group> groups = new ArrayList<>();
-                for (int g = 0; g < stepper.groups().size(); g++) {
-                    groups.add(writeGroup(out, g, stepper.groups().get(g), hooks, loaded.tokenizer(), written));
-                }
-                // the sequence generation extends: the prompt's, or an encoder-decoder's decoder sequence
-                long[] sequence = stepper.tokens();
-                long[] prompt = model.readsSource() ? batch.ids()[0] : sequence;
-                long[] decoderSequence = model.readsSource() ? sequence : null;
-                Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, "attn-studio trace",
-                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                        entry(source, loaded), deviceName(loaded), options.capture().name().toLowerCase(Locale.ROOT),
-                        options.hooks(), options.prompts().isEmpty() ? null : options.prompts().get(0), batch.length(),
-                        prompt, strings(loaded.tokenizer(), prompt), decoderSequence,
-                        strings(loaded.tokenizer(), decoderSequence),
-                        new Manifest.Padding(options.padding().name().toLowerCase(Locale.ROOT), options.padId()),
-                        rows(batch, loaded.tokenizer()),
-                        new Manifest.Sampling(options.generate(), sampling.greedy(), sampling.temperature(),
-                                sampling.topK(), sampling.topP(), sampling.seed()),
-                        options.interventions().applied().stream()
-                                .map(i -> new Manifest.Applied(i.spec(), i.label())).toList(),
-                        groups);
-                TraceFolder.writeAtomically(out.resolve(Manifest.FILE_NAME), Manifest.mapper().writeValueAsBytes(manifest));
-                written.files++;
+                BundleWriter.Run run = new BundleWriter.Run("attn-studio trace", options.capture(), options.hooks(),
+                        options.prompts(), options.pair(), options.padding(), options.padId(), options.generate(),
+                        sampling, options.interventions());
+                BundleWriter.Written written = BundleWriter.write(out, run, hooks, source, loaded, stepper, weights);
                 if (options.generate() > 0) {
+                    long[] sequence = stepper.tokens();
                     long[] generated = Arrays.copyOfRange(sequence, generatedLength, sequence.length);
                     log.println("generated ids " + Arrays.toString(generated)
                             + (loaded.tokenizer() == null ? "" : ": " + quote(loaded.tokenizer().decode(generated))));
                 }
-                log.printf(Locale.ROOT, "wrote %d files (%.1f MiB) to %s%n", written.files,
-                        written.bytes / (1024.0 * 1024.0), out);
+                log.printf(Locale.ROOT, "wrote %d %s (%.1f MiB) to %s%n", written.entries(),
+                        BundleSink.isArchive(out) ? "entries" : "files", written.bytes() / (1024.0 * 1024.0), out);
             }
         }
     }
@@ -195,11 +177,7 @@ final class TraceCommand {
 
     /** The manifest's description of the loaded model. */
     static Manifest.Model entry(ModelSource source, LoadedModel loaded) {
-        String kind = source instanceof ModelSource.OnDisk disk ? (ModelFolder.isOnnx(disk.path()) ? "onnx" : "folder")
-                : "sample";
-        String path = source instanceof ModelSource.OnDisk disk ? disk.path().toString() : null;
-        return new Manifest.Model(loaded.name(), kind, path, loaded.model().capabilities().family(),
-                loaded.model().outputHook(), Manifest.Config.of(loaded.config()));
+        return BundleWriter.entry(source, loaded);
     }
 
     /**
@@ -302,94 +280,28 @@ final class TraceCommand {
                 tokenizer == null ? "" : " = " + tokenizer.decode(options.padId()));
     }
 
-    /** Every row of the first pass, for the manifest. */
-    private List<Manifest.Row> rows(Batch batch, Tokenizer tokenizer) {
-        List<Manifest.Row> rows = new ArrayList<>(batch.size());
-        for (int b = 0; b < batch.size(); b++) {
-            long[] ids = batch.ids()[b];
-            long[] mask = batch.attentionMask()[b];
-            rows.add(new Manifest.Row(b, options.prompts().isEmpty() ? null : options.prompts().get(b), options.pair(),
-                    (int) Arrays.stream(mask).sum(), ids, strings(tokenizer, ids), batch.tokenTypes()[b], mask));
+    /** The weights' SHA-256, as an IOException-free usage error when a file cannot be read. */
+    private Manifest.Weights weights(ModelSource source) throws IOException {
+        if (!source.exists()) {
+            return new Manifest.Weights(List.of(), null); // the load reports what is missing
         }
-        return rows;
-    }
-
-    /** Counts what was written, for the last progress line. */
-    private static final class Written {
-        int files;
-        long bytes;
-    }
-
-    private Manifest.Group writeGroup(Path out, int index, Stepper.Group group, Pattern hooks, Tokenizer tokenizer,
-                                      Written written) throws IOException {
-        String folderName = index == 0 ? "." : stepFolder(index, options.generate());
-        Path folder = out.resolve(folderName).normalize();
-        Files.createDirectories(folder);
-        String prefix = index == 0 ? "" : folderName + "/";
-        List<Manifest.FileEntry> files = new ArrayList<>();
-
-        Batch inputs = group.inputs();
-        writeInput(folder, prefix, Program.INPUT_IDS, inputs.ids(), files, written);
-        writeInput(folder, prefix, Program.TOKEN_TYPE_IDS, inputs.tokenTypes(), files, written);
-        writeInput(folder, prefix, ATTENTION_MASK, inputs.attentionMask(), files, written);
-        if (inputs.decoderIds() != null) {
-            writeInput(folder, prefix, Program.DECODER_INPUT_IDS, inputs.decoderIds(), files, written);
+        long start = System.nanoTime();
+        Manifest.Weights weights = WeightsDigest.of(source);
+        long bytes = weights.files().stream().mapToLong(Manifest.WeightFile::bytes).sum();
+        if (bytes > 0) {
+            log.printf(Locale.ROOT, "hashed %d weight file%s (%.1f MiB, SHA-256) in %d ms%n", weights.files().size(),
+                    weights.files().size() == 1 ? "" : "s", bytes / (1024.0 * 1024.0), (System.nanoTime() - start) / 1_000_000);
         }
-
-        Trace trace = group.trace();
-        for (String name : trace.program().names()) {
-            if (!hooks.matcher(name).matches() || !trace.available(name)) {
-                continue;
-            }
-            TensorData data = trace.read(name);
-            Path file = folder.resolve(name + ".npy");
-            Npy.writeFloat32(file, data.shape(), data.values());
-            files.add(new Manifest.FileEntry(name, prefix + name + ".npy", data.shape(), "float32", trace.patches(name)));
-            written.files++;
-            written.bytes += Files.size(file);
-        }
-
-        Sampler.Choice next = group.next();
-        Manifest.Generated generated = next == null ? null : new Manifest.Generated(next.token(),
-                tokenizer == null ? null : tokenizer.decode(next.token()), next.probability());
-        long[] ids = inputs.ids()[0];
-        long[] decoderIds = inputs.decoderIds() == null ? null : inputs.decoderIds()[0];
-        return new Manifest.Group(index, group.kind().name().toLowerCase(Locale.ROOT), folderName, group.past(),
-                ids, strings(tokenizer, ids), decoderIds, strings(tokenizer, decoderIds), generated, files);
-    }
-
-    /** Writes one input table [B][T] as {@code <name>.npy} (int64) and lists it. */
-    private static void writeInput(Path folder, String prefix, String name, long[][] table, List<Manifest.FileEntry> files,
-                                   Written written) throws IOException {
-        long[] flat = Arrays.stream(table).flatMapToLong(Arrays::stream).toArray();
-        long[] shape = {table.length, table[0].length};
-        Path file = folder.resolve(name + ".npy");
-        Npy.writeInt64(file, shape, flat);
-        files.add(new Manifest.FileEntry(name, prefix + name + ".npy", shape, "int64", List.of()));
-        written.files++;
-        written.bytes += Files.size(file);
+        return weights;
     }
 
     /** step-001, step-002, ...: zero-padded to at least three digits so they sort by name. */
     static String stepFolder(int index, int count) {
-        int digits = Math.max(3, String.valueOf(count).length());
-        return String.format(Locale.ROOT, "step-%0" + digits + "d", index);
-    }
-
-    /** Each id decoded on its own, or null without a tokenizer (or without ids). */
-    private static List<String> strings(Tokenizer tokenizer, long[] ids) {
-        if (tokenizer == null || ids == null) {
-            return null;
-        }
-        List<String> strings = new ArrayList<>(ids.length);
-        for (long id : ids) {
-            strings.add(tokenizer.decode(id));
-        }
-        return strings;
+        return BundleWriter.stepFolder(index, count);
     }
 
     static String deviceName(LoadedModel loaded) {
-        return loaded.device().isGpu() ? "gpu" + loaded.device().getDeviceId() : "cpu";
+        return BundleWriter.deviceName(loaded);
     }
 
     private static String describe(SamplingConfig s) {

@@ -1,14 +1,15 @@
 package dev.attnstudio.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attnstudio.app.bundle.BundleSink;
+import dev.attnstudio.app.bundle.FolderSink;
+import dev.attnstudio.app.bundle.Manifest;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,8 +24,18 @@ final class TraceFolder {
     private TraceFolder() {
     }
 
-    /** Refuses a folder we may not write into, before anything is loaded or computed. */
+    /** Refuses a folder (or .npz archive) we may not write, before anything is loaded or computed. */
     static void check(Path out, boolean force) {
+        if (BundleSink.isArchive(out)) {
+            if (Files.isDirectory(out)) {
+                throw new UsageException("--out " + out + " is a folder; a name ending in .npz means one archive");
+            }
+            if (Files.exists(out) && !force) {
+                throw new UsageException("--out " + out + " already exists; choose another name or add --force to "
+                        + "replace it");
+            }
+            return;
+        }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageException("--out " + out + " is a file, not a folder");
         }
@@ -37,6 +48,9 @@ final class TraceFolder {
     /** Creates the folder, removing the trace it holds (checked with {@link #check} and --force given). */
     static void prepare(Path out, boolean force, PrintStream log) throws IOException {
         check(out, force);
+        if (BundleSink.isArchive(out)) {
+            return; // the archive replaces the old one atomically once complete
+        }
         Path manifest = out.resolve(Manifest.FILE_NAME);
         if (Files.exists(manifest)) {
             removePreviousTrace(out, manifest, log);
@@ -70,6 +84,13 @@ final class TraceFolder {
                 folders.add(folder);
             }
         }
+        for (String key : List.of("vocabulary", "tokenizer")) { // the JSON entries a bundle adds to its .npy files
+            Path entry = inside(out, old.path(key).asText(""));
+            if (entry != null && List.of(Manifest.VOCABULARY_FILE, Manifest.TOKENIZER_FILE)
+                    .contains(entry.getFileName().toString()) && Files.deleteIfExists(entry)) {
+                removed++;
+            }
+        }
         for (Path folder : folders) {
             if (Files.isDirectory(folder) && isEmpty(folder)) {
                 Files.delete(folder);
@@ -99,16 +120,6 @@ final class TraceFolder {
 
     /** Writes a file through a temporary one and an atomic move, so it is never seen half-written. */
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(file + ": the file system cannot replace files atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FolderSink.writeAtomically(file, bytes);
     }
 }

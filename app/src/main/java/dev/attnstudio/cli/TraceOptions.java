@@ -28,7 +28,7 @@ import java.util.Map;
  * @param padId     the token id written into padding positions (they are masked out of attention)
  * @param tokenizer a tokenizer.json for a {@code .onnx} model, or null to look next to the file
  * @param hooks     glob over hook names (see {@code HookName.glob}); {@code **} writes every hook
- * @param out       the folder the trace is written into
+ * @param out       the folder (or .npz archive) the trace bundle is written into
  * @param generate  tokens to generate after the prompt
  * @param interventions what --intervene and --mask-bug apply, in order
  */
@@ -38,7 +38,7 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
                     DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force) {
 
     static final String USAGE = """
-            usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir> [options]
+            usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir|file.npz> [options]
 
             Runs prompts through the model (decoders and encoder-decoders: then generates tokens one at a time)
             and writes every hook of every pass as <hook name>.npy (float32, C order; numpy.load reads it), the
@@ -47,7 +47,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
             describing the run. The prompt's pass goes into <dir>, the pass that reads generated token k into
             <dir>/step-00k/. An encoder-decoder (T5) reads --prompt or --ids with its encoder and writes
             encoder.blocks.{i}.*, decoder.blocks.{i}.* (self-attention attn.*, cross-attention cross_attn.*) and
-            hook_logits.
+            hook_logits. With --out <file>.npz the same entries go into one NumPy archive (numpy.load(f)["hook_logits"];
+            the manifest is the entry manifest.json), which the app opens without the model: File > Open trace...
 
               --model <folder|file|name> a Hugging Face folder (config.json, model.safetensors, optional
                                         tokenizer.json; the families: attn-studio --help), a BERT encoder
@@ -65,7 +66,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
                                         vocabularies; check your tokenizer if it is not BERT's)
               --tokenizer <file>        the tokenizer.json of a .onnx model (default: tokenizer.json next to it;
                                         without one only --ids works)
-              --out <dir>               output folder; refused if it already holds a manifest.json
+              --out <dir|file.npz>      output folder (refused if it already holds a manifest.json), or one .npz
+                                        archive (refused if it exists); written atomically, the manifest last
               --hooks <glob>            hooks to write (default: all). '*' matches within a dot-separated part,
                                         '**' across parts: 'blocks.*.attn.hook_pattern', '**hook_z', 'hook_logits'
                                         (list them with: attn-studio hooks)
@@ -103,9 +105,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
     /** Checks and converts what picocli read for {@code trace}. */
     static TraceOptions of(TraceArgs a) {
         Map<String, String> given = new HashMap<>();
-        putIfGiven(given, "--model", a.model);
         putIfGiven(given, "--pair", a.pair);
-        putIfGiven(given, "--ids", a.ids);
+        putIfGiven(given, "--ids", a.run.ids);
         putIfGiven(given, "--decoder-ids", a.decoderIds);
         putIfGiven(given, "--padding", a.padding);
         putIfGiven(given, "--pad-id", a.padId);
@@ -117,19 +118,14 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         putIfGiven(given, "--top-k", a.topK);
         putIfGiven(given, "--top-p", a.topP);
         putIfGiven(given, "--seed", a.seed);
-        putIfGiven(given, "--device", a.device);
         putIfGiven(given, "--capture", a.capture);
         if (a.force) {
             given.put("--force", "");
         }
-        List<String> prompts = a.prompts;
-        Interventions interventions = interventions(a.interventions, a.maskBugs);
+        List<String> prompts = a.run.prompts;
+        Interventions interventions = a.run.parsedInterventions();
 
-        String model = given.get("--model");
-        if (model == null || model.isBlank()) {
-            throw new UsageException("missing --model: a model folder, a .onnx file or a bundled sample ("
-                    + Main.sampleNames() + ")");
-        }
+        String model = a.run.requireModel();
         String idList = given.get("--ids");
         if (!prompts.isEmpty() && idList != null) {
             throw new UsageException("give either --prompt or --ids, not both");
@@ -146,7 +142,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         }
         String outText = given.get("--out");
         if (outText == null || outText.isBlank()) {
-            throw new UsageException("missing --out <dir>: the folder the .npy files and manifest.json go into");
+            throw new UsageException("missing --out <dir>: the folder the .npy files and manifest.json go into "
+                    + "(or a file.npz to write one archive)");
         }
         Path out = path("--out", outText);
 
@@ -182,7 +179,7 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        DjlRuntime.DeviceChoice device = device(given.get("--device"));
+        DjlRuntime.DeviceChoice device = a.run.deviceChoice();
         Capture capture = switch (given.getOrDefault("--capture", "compact")) {
             case "compact" -> Capture.COMPACT;
             case "full" -> Capture.FULL;

@@ -114,6 +114,10 @@ class MainTest {
         // Every listed file exists and reads back with the listed shape; nothing unlisted was written.
         Set<Path> listed = new HashSet<>();
         listed.add(out.resolve("manifest.json"));
+        listed.add(out.resolve(m.path("vocabulary").asText())); // the vocabulary as text, for labels without the model
+        if (m.has("tokenizer")) {
+            listed.add(out.resolve(m.path("tokenizer").asText()));
+        }
         int floatFiles = 0;
         for (JsonNode g : groups) {
             for (JsonNode f : g.path("files")) {
@@ -320,8 +324,8 @@ class MainTest {
         assertEquals(0, forced.code(), forced.err());
         assertArrayEquals(new long[] {4, 5}, longs(manifest(out).path("token_ids")));
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("manifest.json", "input_ids.npy", "token_type_ids.npy", "attention_mask.npy",
-                            "hook_logits.npy", "notes.txt"),
+            assertEquals(Set.of("manifest.json", "vocabulary.json", "input_ids.npy", "token_type_ids.npy",
+                            "attention_mask.npy", "hook_logits.npy", "notes.txt"),
                     files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "the old trace's files and step folders are gone; other files stay");
         }

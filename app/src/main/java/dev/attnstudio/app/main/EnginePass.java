@@ -1,8 +1,13 @@
 package dev.attnstudio.app.main;
 
+import dev.attnstudio.app.bundle.BundleReplay;
+import dev.attnstudio.app.bundle.BundleWriter;
+import dev.attnstudio.app.bundle.RecordedTrace;
+import dev.attnstudio.app.bundle.WeightsDigest;
 import dev.attnstudio.app.tokens.PadToken;
 import dev.attnstudio.app.tokens.TokenChip;
 import dev.attnstudio.app.views.ViewFeeds;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.WeightSource;
@@ -12,6 +17,8 @@ import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
@@ -38,6 +45,8 @@ final class EnginePass {
     private List<List<TokenChip>> tokens = List.of();
     /** The sampler of the current generation: one per prompt and sampling config, so a seed replays. */
     private Sampler sampler;
+    /** The trace bundle open in place of a model (its passes replayed), or null. */
+    private RecordedTrace recorded;
     /** For {@link #cancel()}, which may be called while the engine thread works. */
     private volatile Stepper active;
     /** Whether a model is loading, and whether {@link #cancel()} asked that load to stop. */
@@ -94,6 +103,48 @@ final class EnginePass {
         return info;
     }
 
+    /**
+     * Closes the open model and opens a trace bundle in its place: its passes replayed by {@link BundleReplay}, no
+     * weights loaded. The prompt no longer drives the pass (the recorded inputs do).
+     */
+    ModelInfo openRecorded(Path bundle) throws IOException {
+        close();
+        long start = System.nanoTime();
+        try {
+            recorded = RecordedTrace.open(bundle);
+            model = BundleReplay.model(recorded);
+            stepper = BundleReplay.replay(model, recorded);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        active = stepper;
+        info = ModelInfo.recorded(model, bundle, (System.nanoTime() - start) / 1_000_000);
+        tokens = RecordedChips.rows(recorded);
+        synced = prompt.get();
+        return info;
+    }
+
+    /**
+     * Writes every pass of the prompt as it stands (the steps computed so far, every hook) as a trace bundle, with
+     * the writer of {@code attn-studio trace}: one .npz, or a folder.
+     */
+    BundleWriter.Written saveBundle(Path out) throws IOException {
+        requireModel("saving a bundle");
+        if (stepper == null || stepper.groups().isEmpty()) {
+            throw new IllegalStateException("there is no pass to save: type a prompt first");
+        }
+        PromptInput input = synced;
+        List<String> prompts = input == null || input.text().isBlank() ? List.of() : input.batch()
+                ? input.text().lines().filter(l -> !l.isBlank()).toList() : List.of(input.text());
+        String pair = input == null || input.pair().isBlank() ? null : input.pair();
+        BundleWriter.Run run = new BundleWriter.Run("attn-studio app", stepper.options().capture(), "**", prompts, pair,
+                Batch.Padding.RIGHT, padId, stepper.groups().size() - 1,
+                sampler == null ? SamplingConfig.GREEDY : sampler.config(), stepper.interventions());
+        return BundleWriter.write(out, run, HookName.glob("**"), info.source(), model, stepper,
+                WeightsDigest.of(info.source()));
+    }
+
     /** Re-tokenizes and resets the pass if the prompt changed since the last reset. Returns whether it did. */
     boolean sync() {
         return sync(prompt.get());
@@ -101,8 +152,8 @@ final class EnginePass {
 
     /** As {@link #sync()} for a given input (a lesson's prompt, adopted by the prompt view model too). */
     boolean sync(PromptInput input) {
-        if (stepper == null || input.equals(synced)) {
-            return false;
+        if (stepper == null || recorded != null || input.equals(synced)) {
+            return false; // a recorded trace replays its own inputs
         }
         synced = input;
         sampler = null;
@@ -126,6 +177,7 @@ final class EnginePass {
      * @throws IllegalArgumentException naming what does not fit the model
      */
     void intervene(Interventions interventions) {
+        requireModel("an intervention");
         interventions.check(model.model().capabilities());
         stepper.setOptions(stepper.options().withInterventions(interventions));
         synced = null;
@@ -149,8 +201,22 @@ final class EnginePass {
 
     /** Sets the interventions the next reset runs under (checked against the model), without starting over. */
     void useInterventions(Interventions interventions) {
+        requireModel("an intervention");
         interventions.check(model.model().capabilities());
         stepper.setOptions(stepper.options().withInterventions(interventions));
+    }
+
+    /** Refuses what needs the model's weights while a recorded trace is open. */
+    private void requireModel(String what) {
+        if (recorded != null) {
+            throw new IllegalArgumentException(what + " needs the model: " + recorded.path().getFileName()
+                    + " is a recorded trace, which replays what was recorded (open the model itself)");
+        }
+    }
+
+    /** The trace bundle open in place of a model, or null. */
+    RecordedTrace recorded() {
+        return recorded;
     }
 
     /** Why the prompt gives no pass (empty, unreadable, refused by the model), or null. */
@@ -185,6 +251,9 @@ final class EnginePass {
 
     /** One token's text as the token strip shows it. */
     String tokenText(long id) {
+        if (recorded != null) {
+            return TokenChip.visible(recorded.label(id));
+        }
         return PromptTokenizer.tokenText(model.tokenizer(), id);
     }
 
@@ -214,6 +283,14 @@ final class EnginePass {
         if (model != null) {
             model.close();
             model = null;
+        }
+        if (recorded != null) {
+            try {
+                recorded.close();
+            } catch (IOException e) {
+                System.getLogger(EnginePass.class.getName()).log(System.Logger.Level.DEBUG, "closing a trace bundle", e);
+            }
+            recorded = null;
         }
         info = null;
         synced = null;

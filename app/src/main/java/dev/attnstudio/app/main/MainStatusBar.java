@@ -44,7 +44,9 @@ final class MainStatusBar extends StatusBar {
         Label position = item("statusPosition", "The step under the cursor and the steps in the pass");
         position.textProperty().bind(vm.stepping().positionText());
         vm.session().modelInfoProperty().addListener((obs, old, info) -> {
-            model.setText(info == null ? "no model" : info.name() + "  (" + info.architecture() + ")");
+            model.setText(info == null ? "no model" : vm.session().recordedProperty().get()
+                    ? "recorded trace: " + info.name() + "  (" + info.architecture() + ", no model loaded)"
+                    : info.name() + "  (" + info.architecture() + ")");
             geometry.setText(info == null ? "" : info.layers() + " layers \u00d7 " + info.heads() + " heads  \u00b7  d_model "
                     + info.dModel());
             device.setText(info == null ? "" : info.device().toUpperCase(Locale.ROOT) + "  \u00b7  loaded in "

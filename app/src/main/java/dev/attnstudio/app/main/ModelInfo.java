@@ -6,6 +6,8 @@ import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.samples.ModelSource;
 
+import java.nio.file.Path;
+
 /**
  * What the window says about the open model: the status bar's facts, what its prompt may hold, and its card.
  *
@@ -24,6 +26,17 @@ import dev.attnstudio.samples.ModelSource;
 public record ModelInfo(String name, String architecture, boolean encoder, boolean encoderDecoder, int layers, int heads,
                         int dModel, int positions, int vocabSize, String device, long loadMillis, ModelSource source,
                         PromptRules prompt, String description, String card) {
+
+    /** A recorded trace opened in place of a model: its device reads "recorded", its source is the bundle. */
+    static ModelInfo recorded(LoadedModel model, Path bundle, long openMillis) {
+        ModelConfig c = model.config();
+        Capabilities can = model.model().capabilities();
+        String description = "A recorded trace of " + model.name() + " (" + bundle.getFileName() + "): its passes "
+                + "are replayed without the model's weights";
+        return new ModelInfo(model.name(), can.family(), !can.generates(), can.readsSource(), can.maxLayers(),
+                c.nHead(), c.dModel(), c.nPositions(), c.vocabSize(), "recorded", openMillis,
+                new ModelSource.OnDisk(bundle), PromptRules.of(can), description, description + ".");
+    }
 
     static ModelInfo of(LoadedModel model, ModelSource source, long loadMillis) {
         ModelConfig c = model.config();

@@ -32,19 +32,24 @@ final class RunCommands {
                         new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), s::runToEnd, forward),
                 new Command("generateButton", "Generate", "Sample one more token with the Generation tab's settings "
                         + "and step into the pass that reads it", new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
-                        () -> s.generate(s.samplingProperty().get()), s.stepDisabled().or(vm.session().encoderProperty())),
+                        () -> s.generate(s.samplingProperty().get()), cannotGenerate(vm)),
                 new Command("generateTokensButton", Bindings.createStringBinding(() -> "Generate "
                         + s.generateCountProperty().get() + (s.generateCountProperty().get() == 1 ? " token" : " tokens"),
                         s.generateCountProperty()), "Generate tokens one after another, each pass run to its end, with the "
                         + "Generation tab's settings and count; Esc stops after the current token",
                         new KeyCodeCombination(KeyCode.G, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
-                        s::generateTokens, s.stepDisabled().or(vm.session().encoderProperty())),
+                        s::generateTokens, cannotGenerate(vm)),
                 new Command("stopButton", "Stop", "Stop a running command after its current step (generating tokens: "
                         + "after the current token)",
                         new KeyCodeCombination(KeyCode.ESCAPE), s::cancel, vm.status().busyProperty().not()));
     }
 
     /** File > Open model folder (Ctrl+O). */
+    /** Generation needs a pass to continue and a model that generates: not an encoder, not a recorded trace. */
+    private static javafx.beans.binding.BooleanBinding cannotGenerate(MainViewModel vm) {
+        return vm.stepping().stepDisabled().or(vm.session().encoderProperty()).or(vm.session().recordedProperty());
+    }
+
     static Command openFolder(MainViewModel vm, Runnable choose) {
         return new Command("openFolderButton", "Open model folder\u2026",
                 "Open a Hugging Face folder (config.json, model.safetensors, tokenizer.json) or an ONNX encoder folder",

@@ -46,6 +46,7 @@ public final class SessionViewModel {
     /** Engine thread: when progress was last shown (nanoseconds). */
     private long lastProgress;
     private volatile WeightSource.Progress loadObserver;
+    private final ReadOnlyBooleanWrapper recorded = new ReadOnlyBooleanWrapper(this, "recorded", false);
 
     /**
      * @param prompt reset for each model opened: its suggested prompt, none of the model before's settings
@@ -99,6 +100,11 @@ public final class SessionViewModel {
         return encoderDecoder.getReadOnlyProperty();
     }
 
+    /** Whether a recorded trace is open in place of a model: no new pass can be computed. */
+    public ReadOnlyBooleanProperty recordedProperty() {
+        return recorded.getReadOnlyProperty();
+    }
+
     /** The message of the last failed model load (for an alert), or null. */
     public ReadOnlyObjectProperty<String> loadFailureProperty() {
         return loadFailure.getReadOnlyProperty();
@@ -136,6 +142,7 @@ public final class SessionViewModel {
 
     /** UI thread: a model a lesson page opened on the engine thread is now the window's. */
     void adopted(ModelInfo info, ModelSource source) {
+        recorded.set(false);
         modelInfo.set(info);
         opened.accept(info);
         recent.remember(source);
@@ -176,6 +183,7 @@ public final class SessionViewModel {
             loading.set(false);
             status.setProgress(-1);
             status.setBusy(false);
+            recorded.set(false);
             modelInfo.set(loaded.info());
             opened.accept(loaded.info());
             status.setReady(true);
@@ -190,6 +198,7 @@ public final class SessionViewModel {
                 return;
             }
             status.setBusy(false);
+            recorded.set(false);
             modelInfo.set(null);
             String why = cancelled ? "Cancelled opening " + name + "." : "Could not open " + name + ": " + Failures.message(failure);
             apply.accept(PassSnapshot.empty(List.of(), cancelled ? Status.info(why) : Status.error(why)));
@@ -276,5 +285,67 @@ public final class SessionViewModel {
         } else {
             javafx.application.Platform.runLater(r);
         }
+    }
+
+    /**
+     * Closes the open model (if any) and opens a trace bundle (a .npz archive or a folder with manifest.json) in its
+     * place: every recorded pass replayed, no model loaded. The prompt shows the recorded one; generation, a new
+     * prompt and interventions need the model.
+     */
+    public void openTrace(Path bundle) {
+        if (status.isBusy()) {
+            return;
+        }
+        String name = String.valueOf(bundle.getFileName());
+        status.setBusy(true);
+        status.setReady(false);
+        loadFailure.set(null);
+        status.show(Status.info("Opening the recorded trace " + name + "\u2026"));
+        String[] recordedPrompt = new String[1]; // read on the engine thread, shown on the UI thread
+        engine.submit(() -> {
+            ModelInfo info = pass.openRecorded(bundle);
+            recordedPrompt[0] = pass.recorded().manifest().prompt();
+            Status done = Status.info("Opened the recorded trace " + name + " of " + info.name() + ": its passes are "
+                    + "replayed without the model. F10 and Shift+F10 step through them; generating, a new prompt and "
+                    + "interventions need the model.");
+            return new Loaded(info, pass.snapshot(done, true));
+        }, loaded -> {
+            status.setBusy(false);
+            recorded.set(true);
+            prompt.reset(PromptRules.fresh(prompt.latest(), recordedPrompt[0]));
+            modelInfo.set(loaded.info());
+            opened.accept(loaded.info());
+            status.setReady(true);
+            apply.accept(loaded.pass());
+        }, failure -> {
+            status.setBusy(false);
+            recorded.set(false);
+            modelInfo.set(null);
+            apply.accept(PassSnapshot.empty(List.of(), Status.error("Could not open " + name + ": "
+                    + Failures.message(failure))));
+            LOG.log(System.Logger.Level.ERROR, "could not open the trace " + name, failure);
+            loadFailure.set("Could not open " + name + ":\n" + Failures.message(failure));
+        });
+    }
+
+    /**
+     * Saves the pass as it stands as a trace bundle (.npz, or a folder), written on the engine thread with the writer
+     * of {@code attn-studio trace}; the status bar says what was written.
+     */
+    public void saveBundle(Path out) {
+        if (status.isBusy() || recorded.get()) {
+            return;
+        }
+        String name = String.valueOf(out.getFileName());
+        status.setBusy(true);
+        status.show(Status.info("Saving the pass as " + name + "\u2026"));
+        engine.submit(() -> pass.saveBundle(out), written -> {
+            status.setBusy(false);
+            status.show(Status.info(String.format(java.util.Locale.ROOT, "Saved the pass as %s: %d entries, %.1f MiB.",
+                    out, written.entries(), written.bytes() / (1024.0 * 1024.0))));
+        }, failure -> {
+            status.setBusy(false);
+            status.show(Status.error("Could not save " + name + ": " + Failures.message(failure)));
+        });
     }
 }

@@ -18,17 +18,21 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The menu bar: File (samples, folders, recent models, export, quit), View (theme, zoom, one item per registered
+ * The menu bar: File (samples, folders, recent models, recorded traces, export, quit), View (theme, zoom, one item per registered
  * view with its key), Prompt, Run, Interventions and Help.
  */
 final class WindowMenus {
 
     private final MainViewModel vm;
+    private final MenuBar bar = new MenuBar();
 
     private WindowMenus(MainViewModel vm) {
         this.vm = vm;
@@ -42,7 +46,7 @@ final class WindowMenus {
     static MenuBar build(MainViewModel vm, ViewTabs tabs, Exporter exporter, PromptPanel prompt, Command openFolder,
                          List<Command> run, WindowDialogs dialogs, Runnable modelInfo, Runnable quit) {
         WindowMenus m = new WindowMenus(vm);
-        MenuBar bar = new MenuBar();
+        MenuBar bar = m.bar;
         bar.setId("menuBar");
         Menu help = new Menu("Help", null,
                 item("shortcutsItem", "Keyboard shortcuts", new KeyCodeCombination(KeyCode.F1), () -> dialogs.shortcuts(bar)),
@@ -55,8 +59,57 @@ final class WindowMenus {
 
     private Menu file(Command openFolder, Exporter exporter, Runnable quit) {
         MenuItem quitItem = item("quitItem", "Quit", new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), quit);
-        return new Menu("File", null, samples(), openFolder.menuItem(), recent(), new SeparatorMenuItem(),
+        MenuItem openTrace = item("openTraceItem", "Open trace\u2026",
+                new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::chooseTrace);
+        openTrace.disableProperty().bind(vm.status().busyProperty());
+        MenuItem saveBundle = item("saveBundleItem", "Save pass as bundle\u2026",
+                new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::chooseBundle);
+        saveBundle.disableProperty().bind(vm.status().readyProperty().not().or(vm.status().busyProperty())
+                .or(vm.session().recordedProperty()));
+        return new Menu("File", null, samples(), openFolder.menuItem(), recent(), openTrace, saveBundle,
+                new SeparatorMenuItem(),
                 export(exporter), new SeparatorMenuItem(), quitItem);
+    }
+
+    /**
+     * File > Open trace: a .npz bundle, or a bundle folder by its manifest.json, opened with no model (see
+     * {@link SessionViewModel#openTrace}).
+     */
+    private void chooseTrace() {
+        DialogFolders folders = vm.preferences().folders();
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open trace (a .npz bundle, or a bundle folder's manifest.json)");
+        chooser.getExtensionFilters().addAll(
+                new FileChooser.ExtensionFilter("Trace bundles (*.npz, manifest.json)", "*.npz", "manifest.json"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        Path start = folders.start();
+        if (start != null) {
+            chooser.setInitialDirectory(start.toFile());
+        }
+        File file = chooser.showOpenDialog(bar.getScene() == null ? null : bar.getScene().getWindow());
+        if (file != null) {
+            Path chosen = file.toPath();
+            Path bundle = chosen.getFileName().toString().equals("manifest.json") ? chosen.getParent() : chosen;
+            if (bundle.getParent() != null) {
+                folders.remember(bundle.getParent());
+            }
+            vm.session().openTrace(bundle);
+        }
+    }
+
+    /** File > Save pass as bundle: a .npz the app (and numpy.load) opens without the model. */
+    private void chooseBundle() {
+        DialogFolders folders = vm.preferences().folders();
+        File file = FileAsker.saveChooser("Save pass as bundle", "trace.npz", List.of("npz"), folders)
+                .showSaveDialog(bar.getScene() == null ? null : bar.getScene().getWindow());
+        if (file != null) {
+            Path out = file.toPath().getFileName().toString().endsWith(".npz") ? file.toPath()
+                    : file.toPath().resolveSibling(file.toPath().getFileName() + ".npz");
+            if (out.getParent() != null) {
+                folders.remember(out.getParent());
+            }
+            vm.session().saveBundle(out);
+        }
     }
 
     private Menu samples() {

@@ -22,6 +22,9 @@ final class TokenLabels {
     }
 
     static String label(Tokenizer tokenizer, long id) {
+        if (tokenizer == null) {
+            return "#" + id; // a model without a tokenizer.json (an ONNX export, a recording without one)
+        }
         String s = tokenizer.decode(id);
         if (s.indexOf('\uFFFD') >= 0) {
             return "#" + id; // part of a multi-byte character: not printable on its own

@@ -1,9 +1,12 @@
 package dev.attnstudio.engine.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -41,6 +44,11 @@ public final class Npy {
         public FormatException(Path file, String problem) {
             super(file + ": " + problem);
         }
+
+        /** @param source what was read, for the message: a file, or an entry of an archive */
+        public FormatException(String source, String problem) {
+            super(source + ": " + problem);
+        }
     }
 
     static final String FLOAT32 = "<f4";
@@ -71,6 +79,45 @@ public final class Npy {
         checkSize(shape, values.length);
         writeAtomically(file, header(INT64, shape), values.length, Long.BYTES,
                 (buf, from, n) -> buf.asLongBuffer().put(values, from, n));
+    }
+
+    /**
+     * Writes a float32 array as .npy bytes to a stream (an entry of a .npz archive); the stream is left open.
+     */
+    public static void writeFloat32(OutputStream out, long[] shape, float[] values) throws IOException {
+        checkSize(shape, values.length);
+        writeData(Channels.newChannel(out), header(FLOAT32, shape), values.length, Float.BYTES,
+                (buf, from, n) -> buf.asFloatBuffer().put(values, from, n));
+    }
+
+    /** Writes an int64 array as .npy bytes to a stream (an entry of a .npz archive); the stream is left open. */
+    public static void writeInt64(OutputStream out, long[] shape, long[] values) throws IOException {
+        checkSize(shape, values.length);
+        writeData(Channels.newChannel(out), header(INT64, shape), values.length, Long.BYTES,
+                (buf, from, n) -> buf.asLongBuffer().put(values, from, n));
+    }
+
+    /**
+     * Reads float32 .npy bytes held in memory (an entry of a .npz archive), with the checks of
+     * {@link #readFloat32(Path)}.
+     *
+     * @param source names the bytes in messages, e.g. {@code "trace.npz!hook_logits.npy"}
+     */
+    public static Float32 readFloat32(String source, byte[] bytes) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long[] shape = parseHeader(source, in, FLOAT32);
+        float[] values = new float[elements(source, in, shape, Float.BYTES)];
+        in.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return new Float32(shape, values);
+    }
+
+    /** Reads int64 .npy bytes held in memory (an entry of a .npz archive). */
+    public static Int64 readInt64(String source, byte[] bytes) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long[] shape = parseHeader(source, in, INT64);
+        long[] values = new long[elements(source, in, shape, Long.BYTES)];
+        in.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
+        return new Int64(shape, values);
     }
 
     /** Reads a float32 .npy file; anything else (another dtype, Fortran order, a truncated file) is an error. */
@@ -166,16 +213,7 @@ public final class Npy {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
-                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                for (int from = 0; from < count; ) {
-                    int n = Math.min(CHUNK / width, count - from);
-                    buf.clear();
-                    chunk.put(buf, from, n);
-                    buf.limit(n * width);
-                    writeFully(ch, buf);
-                    from += n;
-                }
+                writeData(ch, header, count, width, chunk);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -187,7 +225,22 @@ public final class Npy {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    /** The header, then the values in chunks of {@link #CHUNK} bytes. */
+    private static void writeData(WritableByteChannel ch, byte[] header, int count, int width, Chunk chunk)
+            throws IOException {
+        writeFully(ch, ByteBuffer.wrap(header));
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (int from = 0; from < count; ) {
+            int n = Math.min(CHUNK / width, count - from);
+            buf.clear();
+            chunk.put(buf, from, n);
+            buf.limit(n * width);
+            writeFully(ch, buf);
+            from += n;
+        }
+    }
+
+    private static void writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);
         }
@@ -228,7 +281,12 @@ public final class Npy {
         }
         ByteBuffer text = ByteBuffer.allocate((int) headerLength);
         readFully(ch, text);
-        String dict = new String(text.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
+        return checkDict(file.toString(), new String(text.array(), major == 3 ? StandardCharsets.UTF_8
+                : StandardCharsets.ISO_8859_1).strip(), expectedDescr);
+    }
+
+    /** Checks the header's dict (dtype, C order) and returns the shape it declares. */
+    private static long[] checkDict(String file, String dict, String expectedDescr) throws FormatException {
         if (!dict.startsWith("{") || !dict.endsWith("}")) {
             throw new FormatException(file, "header is not a dict: " + abbreviate(dict));
         }
@@ -248,7 +306,61 @@ public final class Npy {
         return parseShape(file, shape.group(1));
     }
 
-    private static long[] parseShape(Path file, String inner) throws FormatException {
+    /** {@link #readHeader} for bytes in memory: leaves {@code in} at the first data byte; returns the shape. */
+    private static long[] parseHeader(String source, ByteBuffer in, String expectedDescr) throws FormatException {
+        if (in.remaining() < PREAMBLE) {
+            throw new FormatException(source, "too short to be a .npy file (" + in.remaining() + " bytes)");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (in.get(i) != MAGIC[i]) {
+                throw new FormatException(source, "not a .npy file (it does not start with \\x93NUMPY)");
+            }
+        }
+        int major = in.get(6) & 0xFF;
+        long headerLength;
+        int start;
+        if (major == 1) {
+            headerLength = in.getShort(8) & 0xFFFF;
+            start = PREAMBLE;
+        } else if ((major == 2 || major == 3) && in.remaining() >= PREAMBLE + 2) {
+            headerLength = in.getInt(8) & 0xFFFFFFFFL;
+            start = PREAMBLE + 2;
+        } else {
+            throw new FormatException(source, "unsupported .npy format version " + major + "." + (in.get(7) & 0xFF));
+        }
+        if (headerLength > in.limit() - start) {
+            throw new FormatException(source, "truncated header (declares " + headerLength + " bytes, "
+                    + (in.limit() - start) + " left)");
+        }
+        byte[] text = new byte[(int) headerLength];
+        in.position(start);
+        in.get(text);
+        return checkDict(source, new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1)
+                .strip(), expectedDescr);
+    }
+
+    /** Checks that the bytes after the header hold exactly the shape's values and returns their count. */
+    private static int elements(String source, ByteBuffer in, long[] shape, int width) throws FormatException {
+        long n = 1;
+        try {
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new FormatException(source, "shape " + Arrays.toString(shape) + " overflows");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new FormatException(source, "shape " + Arrays.toString(shape) + " has " + n
+                    + " values, more than one Java array holds");
+        }
+        if (in.remaining() != n * width) {
+            throw new FormatException(source, "shape " + Arrays.toString(shape) + " needs " + n * width
+                    + " data bytes, the entry has " + in.remaining() + (in.remaining() < n * width ? " (truncated?)" : ""));
+        }
+        return (int) n;
+    }
+
+    private static long[] parseShape(String file, String inner) throws FormatException {
         String s = inner.strip();
         if (s.isEmpty()) {
             return new long[0];

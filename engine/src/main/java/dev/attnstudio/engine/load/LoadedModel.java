@@ -82,6 +82,14 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A model that was not read from weights, such as a {@code ReplayModel} over a recorded trace: it owns its
+     * manager and the tokenizer (or null), which close with it.
+     */
+    public static LoadedModel of(String name, TransformerModel model, Tokenizer tokenizer) {
+        return new LoadedModel(name, model, tokenizer, model.manager(), 0);
+    }
+
     /** A model from tensors already in memory (random models for tests, benchmarks, and the demo sample). */
     public static LoadedModel of(String name, ModelConfig config, Map<String, SafeTensors.Tensor> tensors,
                                  Tokenizer tokenizer, DjlRuntime.DeviceChoice deviceChoice) {
