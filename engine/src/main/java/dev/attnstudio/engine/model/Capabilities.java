@@ -76,7 +76,7 @@ public record Capabilities(String family, List<Stack> stacks, boolean generates,
 
     public Capabilities {
         stacks = List.copyOf(stacks);
-        windows = List.copyOf(windows);
+        windows = windows == null ? List.of() : List.copyOf(windows); // absent in bundles recorded before windows
     }
 
     /** The sliding window of a cached layer's queries, or 0 when they see every earlier position. */

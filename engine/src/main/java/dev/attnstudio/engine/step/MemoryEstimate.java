@@ -1,6 +1,7 @@
 package dev.attnstudio.engine.step;
 
 import dev.attnstudio.engine.config.ModelConfig;
+import dev.attnstudio.engine.model.ModelSize;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ import java.util.Locale;
  * q, k, v, z (and rot_k), attn_out, mlp_out and resid_post, and recomputes the rest (patterns included) when read;
  * {@link Capture#OFF} keeps k and v for the cache. Besides what stays, one layer's worth is alive while it is
  * computed (its patterns and MLP activations), the logits [B, T, V] stay, and a KV cache holds 2 x [B, K, G, h] per
- * layer. The weights are already resident: {@code 4 x parameters}, counted from the shapes.
+ * layer. The weights are already resident: {@code 4 x parameters}, counted from the shapes ({@link ModelSize}, which
+ * knows the families).
  *
  * <p>It is an estimate (it leaves out small tensors such as norm scales and position tables), checked against what a
  * trace really keeps in this class's tests.
@@ -57,10 +59,10 @@ public record MemoryEstimate(long weights, long kept, long patterns, long workin
         long q = (long) c.nHead() * c.dHead();
         long kv = (long) c.nKvHeads() * c.dHead();
         long m = c.dMlp();
-        long layers = c.nLayer() + (c.extra() instanceof ModelConfig.T5 t5 ? t5.nDecoderLayers() : 0);
-        boolean rotary = c.architecture() == ModelConfig.Architecture.LLAMA;
-        boolean gated = rotary || (c.extra() instanceof ModelConfig.T5 t5 && t5.gatedGelu());
-        long mlpHooks = gated ? 3 : 2;
+        ModelSize size = ModelSize.of(c);
+        long layers = size.layers();
+        boolean rotary = size.rotary();
+        long mlpHooks = size.gatedMlp() ? 3 : 2;
 
         long vector = b * t * d;
         long heads = 2 * b * t * q + 2 * b * t * kv;
@@ -91,30 +93,13 @@ public record MemoryEstimate(long weights, long kept, long patterns, long workin
             default -> throw new AssertionError(capture);
         }
         long working = 4 * pattern + mask + mlpHooks * mlp + 4 * vector;
-        long kvBytes = cache && c.generates() ? layers * 2 * b * k * kv * FLOAT : 0;
-        String what = c.architecture().modelType + " (" + layers + " layers, d_model " + d + ") x " + tokens
+        long kvBytes = cache && size.generates() ? layers * 2 * b * k * kv * FLOAT : 0;
+        String what = size.family() + " (" + layers + " layers, d_model " + d + ") x " + tokens
                 + " token" + (tokens == 1 ? "" : "s") + (past > 0 ? " after " + past + " cached" : "") + ", batch "
                 + batch + ", " + capture.name().toLowerCase(Locale.ROOT) + " capture";
-        return new MemoryEstimate(weightBytes(c), (layers * perLayer + model) * FLOAT,
+        return new MemoryEstimate(size.parameters() * FLOAT, (layers * perLayer + model) * FLOAT,
                 layers * patternsKept * pattern * FLOAT, working * FLOAT, kvBytes, what,
                 new long[] {b, c.nHead(), t, k}, patternsKept);
-    }
-
-    /** Bytes of the weights as float32, from the shapes (embeddings, attention, MLP; norms and biases left out). */
-    static long weightBytes(ModelConfig c) {
-        long d = c.dModel();
-        long q = (long) c.nHead() * c.dHead();
-        long kv = (long) c.nKvHeads() * c.dHead();
-        long layers = c.nLayer() + (c.extra() instanceof ModelConfig.T5 t5 ? t5.nDecoderLayers() : 0);
-        boolean gated = c.architecture() == ModelConfig.Architecture.LLAMA
-                || (c.extra() instanceof ModelConfig.T5 t5 && t5.gatedGelu());
-        long perLayer = 2 * d * q + 2 * d * kv + (gated ? 3 : 2) * d * c.dMlp();
-        long embeddings = (long) c.vocabSize() * d
-                + (c.architecture() == ModelConfig.Architecture.GPT2 || c.architecture() == ModelConfig.Architecture.BERT
-                ? (long) c.nPositions() * d : 0);
-        boolean untied = c.extra() instanceof ModelConfig.Llama l && !l.tiedEmbeddings()
-                || c.extra() instanceof ModelConfig.T5 t5 && !t5.tiedEmbeddings();
-        return (layers * perLayer + embeddings + (untied ? (long) c.vocabSize() * d : 0)) * FLOAT;
     }
 
     /** Everything the pass needs at its peak: weights, what is kept, one layer's working set, the KV cache. */
