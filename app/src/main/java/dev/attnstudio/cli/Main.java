@@ -143,8 +143,7 @@ public final class Main {
             return 0;
         }
         if (args instanceof TraceArgs trace) {
-            new TraceCommand(TraceOptions.of(trace), err).run();
-            return 0;
+            return new TraceCommand(TraceOptions.of(trace), err).run();
         }
         if (args instanceof DiagnoseArgs diagnose) {
             return new DiagnoseCommand(diagnose, out, err).run();

@@ -57,4 +57,7 @@ final class TraceArgs {
 
     @Option(names = "--force")
     boolean force;
+
+    @Option(names = "--strict")
+    boolean strict;
 }

@@ -49,7 +49,8 @@ final class TraceCommand {
         this.log = log;
     }
 
-    void run() throws IOException {
+    /** Runs the trace; returns the exit code: 0, or 1 under --strict when a pass computed a value that is not finite. */
+    int run() throws IOException {
         Path out = options.out().toAbsolutePath().normalize();
         ModelSource source = locate(options.model(), options.tokenizer());
         String name = source instanceof ModelSource.OnDisk disk ? String.valueOf(disk.path().getFileName()) : source.label();
@@ -117,8 +118,26 @@ final class TraceCommand {
                 }
                 log.printf(Locale.ROOT, "wrote %d %s (%.1f MiB) to %s%n", written.entries(),
                         BundleSink.isArchive(out) ? "entries" : "files", written.bytes() / (1024.0 * 1024.0), out);
+                return nonFinite(stepper) && options.strict() ? 1 : 0;
             }
         }
+    }
+
+    /**
+     * Says on the log where the run first computed a value that is not finite (the first pass that did, and its first
+     * such step): a warning, or under --strict the reason for exit code 1. Returns whether there was one.
+     */
+    private boolean nonFinite(Stepper stepper) {
+        for (int g = 0; g < stepper.groups().size(); g++) {
+            var first = stepper.groups().get(g).trace().firstNonFinite();
+            if (first.isPresent()) {
+                log.printf(Locale.ROOT, "%s: %s first appeared at %s (pass %d, step %d)%s%n",
+                        options.strict() ? "error" : "warning", first.get().what(), first.get().hook(), g,
+                        first.get().step() + 1, options.strict() ? "; exit 1 (--strict)" : "");
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where --model points (with a tokenizer.json for a .onnx file, or null), checked before anything is loaded. */

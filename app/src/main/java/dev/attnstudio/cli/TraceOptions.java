@@ -31,11 +31,13 @@ import java.util.Map;
  * @param out       the folder (or .npz archive) the trace bundle is written into
  * @param generate  tokens to generate after the prompt
  * @param interventions what --intervene and --mask-bug apply, in order
+ * @param strict    exit 1 when a pass computed a value that is not finite (NaN or an infinity outside the mask)
  */
 record TraceOptions(String model, List<String> prompts, String pair, long[] ids, long[] decoderIds,
                     Batch.Padding padding, long padId,
                     Path tokenizer, String hooks, Path out, int generate, SamplingConfig sampling,
-                    DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force) {
+                    DjlRuntime.DeviceChoice device, Capture capture, Interventions interventions, boolean force,
+                    boolean strict) {
 
     static final String USAGE = """
             usage: attn-studio trace --model <folder|file.onnx|sample> (--prompt <text>... | --ids <id,id,...>) --out <dir|file.npz> [options]
@@ -83,6 +85,9 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
               --intervene <spec>        change the forward pass; repeat for several (see Interventions below)
               --mask-bug <name>         inject one of the six classic mask bugs (see below); repeatable
               --force                   replace the trace in --out (deletes the files its manifest lists)
+              --strict                  exit 1 when a value of the run is not finite (NaN, or an infinity outside
+                                        the mask); without it the first such step is a warning. The bundle is
+                                        written either way
               --debug                   print stack traces on errors
               --help                    this text
 
@@ -191,7 +196,8 @@ record TraceOptions(String model, List<String> prompts, String pair, long[] ids,
         }
         return new TraceOptions(model, prompts, pair, idList == null ? null : parseIds("--ids", idList), decoderIds,
                 padding, padId,
-                tokenizer, hooks, out, generate, sampling, device, capture, interventions, given.containsKey("--force"));
+                tokenizer, hooks, out, generate, sampling, device, capture, interventions, given.containsKey("--force"),
+                a.strict);
     }
 
     private static void putIfGiven(Map<String, String> given, String name, String value) {

@@ -85,6 +85,28 @@ class MainTest {
     }
 
     @Test
+    void strictExitsOneWhenAPassComputedANonFiniteValueAndSaysWhere() {
+        Result clean = run("trace", "--model", SAMPLE, "--ids", "3,17,5,88", "--out", dir.resolve("clean").toString(),
+                "--strict");
+        assertEquals(0, clean.code(), clean.err());
+        assertFalse(clean.err().contains("first appeared"), clean.err());
+
+        // the flipped mask leaves query 3 no key: plain softmax gives its row NaN
+        Result warned = run("trace", "--model", SAMPLE, "--ids", "3,17,5,88", "--mask-bug", "flipped",
+                "--out", dir.resolve("warned").toString());
+        assertEquals(0, warned.code(), warned.err());
+        assertTrue(warned.err().contains("warning: NaN first appeared at blocks.0.attn."), warned.err());
+
+        Result strict = run("trace", "--model", SAMPLE, "--ids", "3,17,5,88", "--mask-bug", "flipped",
+                "--out", dir.resolve("strict").toString(), "--strict");
+        assertEquals(1, strict.code(), strict.err());
+        assertTrue(strict.err().contains("error: NaN first appeared at blocks.0.attn.")
+                && strict.err().contains("exit 1 (--strict)"), strict.err());
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("strict").resolve("manifest.json")),
+                "the bundle is written all the same");
+    }
+
+    @Test
     void traceWritesEveryHookOfEveryPassAndAManifestThatDescribesThem() throws IOException {
         Path out = dir.resolve("trace");
         Result r = run("trace", "--model", SAMPLE, "--prompt", "Hello there", "--generate", "2", "--out", out.toString(),
