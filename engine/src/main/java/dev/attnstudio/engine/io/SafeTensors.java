@@ -352,6 +352,30 @@ public final class SafeTensors implements Checkpoint {
         }
     }
 
+    /**
+     * A float16 or bfloat16 tensor's stored bits in a FLOAT16 array named {@link Checkpoint#storedAs}, read as a byte
+     * copy; float32 tensors, and any where the engine lends no direct view of its memory (a GPU), as {@link #load}.
+     */
+    @Override
+    public NDArray loadAsStored(String name, NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
+        SafeTensorsHeader.Entry entry = entry(name);
+        ensureOpen();
+        if (entry.info().dtype() == DType.F32) {
+            return load(name, manager);
+        }
+        try {
+            NDArray bits = MappedTensorReader.loadBits(channel, dataStart + entry.begin(), entry.info(), manager);
+            if (bits == null) {
+                return load(name, manager);
+            }
+            bits.setName(Checkpoint.storedAs(entry.info().dtype()));
+            return bits;
+        } catch (IOException e) {
+            throw readFailure(name, e);
+        }
+    }
+
     private RuntimeException readFailure(String name, IOException e) {
         if (e instanceof ClosedChannelException) {
             return new IllegalStateException(file + " was closed while tensor '" + name + "' was being read", e);
