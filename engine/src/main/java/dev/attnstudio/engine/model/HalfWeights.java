@@ -1,22 +1,23 @@
 package dev.attnstudio.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.io.Checkpoint;
 import dev.attnstudio.engine.io.SafeTensors;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.ShortBuffer;
 
 /**
  * Weights held in half precision, widened to float32 where they are used. A float16 or bfloat16 checkpoint opened with
  * half-precision matrices ({@link WeightSource#of(Checkpoint, boolean)}) keeps each matrix (projections, embeddings,
  * lm_head) as its stored 16-bit values, half the memory of float32, in an array of dtype FLOAT16 named
  * {@link Checkpoint#storedAs} its stored dtype. For bfloat16 that array is only a container of the bits: DJL's PyTorch
- * engine has no bfloat16 type (creating or converting to one aborts the JVM), so the bits are widened here, in Java,
- * through direct views of the engine's memory: float32 bits = bfloat16 bits {@code << 16}. Float16 is widened by the
+ * engine has no bfloat16 type (creating or converting to one aborts the JVM), so the bits are widened here by a byte
+ * copy through views of the engine's memory: float32 bits = bfloat16 bits {@code << 16}. Float16 is widened by the
  * engine ({@code toType}). A FLOAT16 weight without that name is refused rather than guessed at. The bits are read
  * in memory order, so a half weight is always contiguous (the loader keeps it so: see
  * {@link WeightTable.Layout#TRANSPOSED}).
@@ -40,8 +41,8 @@ public final class HalfWeights {
     private static final String F16 = Checkpoint.storedAs(SafeTensors.DType.F16);
     private static final String BF16 = Checkpoint.storedAs(SafeTensors.DType.BF16);
 
-    /** Values widened per block of the bfloat16 loop: 8 Ki. */
-    private static final int BLOCK = 1 << 13;
+    /** Bytes 2 and 3 of each float32: where a bfloat16's two bytes go. */
+    private static final NDIndex HIGH_HALF = new NDIndex(":, 2:4");
 
     private HalfWeights() {
     }
@@ -118,12 +119,17 @@ public final class HalfWeights {
         }
     }
 
-    /** A new float32 array (in the weight's manager) equal to a half weight: exact. */
+    /**
+     * A new float32 array (in the weight's manager) equal to a half weight: exact. Float16 by the engine's conversion;
+     * bfloat16 by a byte copy within the engine: the float32 array starts as zeros, and a UINT8 view of its memory
+     * [n, 4] takes the weight's bytes [n, 2] as its bytes 2 and 3 (little-endian: the high half, so bits << 16).
+     */
     private static NDArray widen(NDArray half) {
         if (storedAs(half) == SafeTensors.DType.F16) {
             return half.toType(DataType.FLOAT32, false);
         }
-        NDArray wide = half.getManager().create(half.getShape(), DataType.FLOAT32); // torch::empty
+        NDManager manager = half.getManager();
+        NDArray wide = manager.zeros(half.getShape(), DataType.FLOAT32);
         try {
             long n = half.size();
             if (n == 0) {
@@ -131,21 +137,15 @@ public final class HalfWeights {
             }
             ByteBuffer from = half.toByteBuffer(true);
             ByteBuffer into = wide.toByteBuffer(true);
-            if (!from.isDirect() || !into.isDirect() || into.capacity() != 4 * n || from.capacity() != 2 * n) {
-                throw new IllegalStateException("bfloat16 weights are widened through direct views of CPU memory;"
-                        + " this engine lends none here (" + half.getDevice() + ")");
+            if (!from.isDirect() || !into.isDirect() || into.capacity() != 4 * n || from.capacity() != 2 * n
+                    || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                throw new IllegalStateException("bfloat16 weights are widened through direct views of little-endian CPU"
+                        + " memory; this engine lends none here (" + half.getDevice() + ")");
             }
-            ShortBuffer bits = from.order(ByteOrder.nativeOrder()).asShortBuffer();
-            IntBuffer out = into.order(ByteOrder.nativeOrder()).asIntBuffer();
-            short[] block = new short[(int) Math.min(BLOCK, n)];
-            int[] widened = new int[block.length];
-            for (long done = 0; done < n; done += block.length) {
-                int count = (int) Math.min(block.length, n - done);
-                bits.get(block, 0, count);
-                for (int i = 0; i < count; i++) {
-                    widened[i] = (block[i] & 0xFFFF) << 16; // bfloat16 is the top half of a float32
-                }
-                out.put(widened, 0, count);
+            // Both views wrap the arrays' memory in place: writing through one writes the float32 array.
+            try (NDArray bytes = manager.create(into, new Shape(n, 4), DataType.UINT8);
+                 NDArray bits = manager.create(from, new Shape(n, 2), DataType.UINT8)) {
+                bytes.set(HIGH_HALF, bits);
             }
             return wide;
         } catch (RuntimeException | Error e) {
