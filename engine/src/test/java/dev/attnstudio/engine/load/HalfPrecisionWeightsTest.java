@@ -243,6 +243,38 @@ class HalfPrecisionWeightsTest {
         }
     }
 
+    /** A sharded bf16 checkpoint holds its matrices as bf16 too, with the single file's numbers. */
+    @Test
+    void shardsKeepHalfPrecisionToo() throws IOException {
+        Family f = families().get(1);
+        Path single = folder(f, SafeTensors.DType.BF16);
+        Path sharded = Files.createDirectories(dir.resolve("sharded"));
+        f.writer().write(sharded.resolve("config.json"), f.config());
+        List<String> names = new ArrayList<>(f.tensors().keySet());
+        Map<String, SafeTensors.Tensor> first = new LinkedHashMap<>();
+        Map<String, SafeTensors.Tensor> second = new LinkedHashMap<>();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            SafeTensors.Tensor t = f.tensors().get(names.get(i));
+            boolean early = i < names.size() / 2;
+            (early ? first : second).put(names.get(i), new SafeTensors.Tensor(t.values(), t.shape(), SafeTensors.DType.BF16));
+            weightMap.put(names.get(i), early ? "a.safetensors" : "b.safetensors");
+        }
+        SafeTensors.write(sharded.resolve("a.safetensors"), first, Map.of());
+        SafeTensors.write(sharded.resolve("b.safetensors"), second, Map.of());
+        new ObjectMapper().writeValue(sharded.resolve("model.safetensors.index.json").toFile(),
+                Map.of("weight_map", weightMap));
+        try (LoadedModel a = open(single, true); LoadedModel b = open(sharded, true)) {
+            b.model().parameters().forEach((name, w) -> assertEquals(w.getShape().dimension() == 2
+                    ? SafeTensors.DType.BF16 : SafeTensors.DType.F32, HalfWeights.storedAs(w), name));
+            List<float[]> expected = cachedDecode(a.model());
+            List<float[]> actual = cachedDecode(b.model());
+            for (int i = 0; i < expected.size(); i++) {
+                assertBitsEqual(expected.get(i), actual.get(i), "pass " + i);
+            }
+        }
+    }
+
     /** The folder writers widen what they read: a half model's export holds exactly the checkpoint's values. */
     @Test
     void writersExportHalfWeightsAsTheirFloat32Values() throws IOException {
