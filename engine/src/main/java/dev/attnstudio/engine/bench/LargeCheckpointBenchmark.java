@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * resident memory at the end, and whether the machine swapped meanwhile (the {@code pswpout} delta of
  * /proc/vmstat).
  *
- * <p>Usage: {@code LargeCheckpointBenchmark [folder] [--keep]}. The folder defaults to a new temporary one, deleted
- * at the end unless {@code --keep}; an existing checkpoint in the folder is reused. The checkpoint is written
+ * <p>Usage: {@code LargeCheckpointBenchmark [folder] [--keep] [--float32]}. The folder defaults to a new temporary one,
+ * deleted at the end unless {@code --keep}; an existing checkpoint in the folder is reused. The weight matrices stay
+ * bf16 in native memory, widened per use ({@link dev.attnstudio.engine.model.HalfWeights}); {@code --float32} widens
+ * every tensor at load instead, for comparison. The checkpoint is written
  * streaming (values generated a chunk at a time), never held whole on the heap.
  */
 public final class LargeCheckpointBenchmark {
@@ -50,6 +52,7 @@ public final class LargeCheckpointBenchmark {
     public static void main(String[] args) throws IOException {
         DjlRuntime.forceOffline();
         boolean keep = List.of(args).contains("--keep");
+        boolean half = !List.of(args).contains("--float32");
         Path folder = Stream.of(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of).orElse(null);
         boolean temporary = folder == null;
         if (temporary) {
@@ -60,7 +63,7 @@ public final class LargeCheckpointBenchmark {
                 Runtime.getRuntime().availableProcessors(), meminfo("MemTotal") / 1048576.0,
                 meminfo("MemAvailable") / 1048576.0, Runtime.getRuntime().maxMemory() / 1073741824.0);
         try {
-            run(folder);
+            run(folder, half);
         } finally {
             if (temporary && !keep) {
                 try (Stream<Path> files = Files.list(folder)) {
@@ -73,7 +76,7 @@ public final class LargeCheckpointBenchmark {
         }
     }
 
-    private static void run(Path folder) throws IOException {
+    private static void run(Path folder, boolean half) throws IOException {
         long swapStart = vmstat("pswpout");
         if (!Files.isRegularFile(folder.resolve("model.safetensors.index.json"))) {
             long start = System.nanoTime();
@@ -89,12 +92,12 @@ public final class LargeCheckpointBenchmark {
         System.out.printf(Locale.ROOT, "resident before open: %.2f GiB%n", rss() / 1073741824.0);
 
         long start = System.nanoTime();
-        try (LoadedModel m = LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU)) {
+        try (LoadedModel m = LoadedModel.open(folder, DjlRuntime.DeviceChoice.CPU, null, half)) {
             double open = (System.nanoTime() - start) / 1e9;
             long afterOpen = rss();
             System.out.printf(Locale.ROOT, "open: %.1f s; resident after open %.2f GiB = %.2f x the checkpoint's bytes"
-                    + " (bf16 weights are widened to float32 at load: 2 x)%n", open, afterOpen / 1073741824.0,
-                    afterOpen / (double) bytes);
+                    + " (%s)%n", open, afterOpen / 1073741824.0, afterOpen / (double) bytes, half
+                    ? "matrices held as bf16, widened per use" : "--float32: every tensor widened at load");
 
             long[] ids = new long[256];
             SplittableRandom r = new SplittableRandom(256);

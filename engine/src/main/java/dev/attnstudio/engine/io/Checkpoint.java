@@ -36,6 +36,20 @@ public interface Checkpoint extends AutoCloseable {
     /** The tensor as float32 in {@code manager}, with its stored shape. */
     NDArray load(String name, NDManager manager);
 
+    /**
+     * The tensor in {@code manager} as stored, with its stored shape: a float16 or bfloat16 tensor's 16-bit values
+     * copied as they are into an array of dtype FLOAT16 named {@link #storedAs} its stored dtype (for bfloat16 the
+     * array is a container of the bits, which only {@code model.HalfWeights} reads: DJL's PyTorch engine has no
+     * bfloat16 type, and creating or converting to one aborts the JVM); a float32 tensor as {@link #load}. Where that
+     * is not possible (a GPU) it is {@link #load} too, so check the array's name.
+     */
+    NDArray loadAsStored(String name, NDManager manager);
+
+    /** The name of an array holding a tensor's stored 16-bit values: "stored as F16" or "stored as BF16". */
+    static String storedAs(SafeTensors.DType dtype) {
+        return "stored as " + dtype;
+    }
+
     /** Bytes a tensor takes in the file. */
     default long bytes(String name) {
         SafeTensors.Info info = info(name);

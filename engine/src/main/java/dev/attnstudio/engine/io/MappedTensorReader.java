@@ -108,6 +108,47 @@ final class MappedTensorReader {
         }
     }
 
+    /**
+     * Reads a float16 or bfloat16 tensor's 16-bit values as they are stored into an array of dtype FLOAT16 owned by
+     * {@code manager}, a mapped window at a time, through a direct view of the engine's memory: a byte copy, no
+     * conversion. For bfloat16 the FLOAT16 array is only a container of the bits (DJL's PyTorch engine has no
+     * bfloat16: creating or converting to one aborts the JVM); its users must know what it holds. Returns null where
+     * the engine lends no direct view (a GPU, or over 2 GiB): the caller then loads float32.
+     *
+     * @param position absolute file position of the tensor's first byte
+     */
+    static NDArray loadBits(FileChannel channel, long position, SafeTensors.Info info, NDManager manager)
+            throws IOException {
+        long elements = info.elements();
+        if (info.dtype().bytes() != 2 || elements == 0 || elements * 2 > Integer.MAX_VALUE
+                || !ai.djl.Device.Type.CPU.equals(manager.getDevice().getDeviceType())) {
+            return null;
+        }
+        NDArray target = manager.create(new Shape(info.shape()), DataType.FLOAT16); // torch::empty
+        try {
+            ByteBuffer memory = target.toByteBuffer(true);
+            if (!memory.isDirect() || memory.capacity() != elements * 2) {
+                target.close();
+                return null;
+            }
+            memory.order(ByteOrder.nativeOrder());
+            for (long first = 0; first < elements; first += WINDOW) {
+                int count = (int) Math.min(WINDOW, elements - first);
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, position + first * 2, count * 2L);
+                try {
+                    // little-endian in the file, native order in memory
+                    memory.asShortBuffer().position((int) first).put(mapped.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer());
+                } finally {
+                    unmap(mapped);
+                }
+            }
+            return target;
+        } catch (IOException | RuntimeException | Error e) {
+            target.close();
+            throw e;
+        }
+    }
+
     /** Reads a tensor as float32 into a Java array of {@code info.elements()} values. */
     static float[] readFloats(FileChannel channel, long position, SafeTensors.Info info) throws IOException {
         float[] out = new float[(int) info.elements()];

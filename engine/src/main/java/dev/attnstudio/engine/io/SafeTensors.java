@@ -34,8 +34,10 @@ import java.util.Objects;
  * is reported before any tensor is used, but it reads no tensor data: each tensor is read from disk when asked for,
  * through a memory map a window at a time ({@link MappedTensorReader}), so a large model costs only the memory of
  * the tensors in use and no tensor is ever copied whole onto the Java heap by {@link #load}. The file stays open
- * until {@link #close()}. Float16 and bfloat16 values are widened to float32 in Java ({@link HalfPrecision});
- * nothing in half precision is ever handed to DJL (a bfloat16 buffer aborts the JVM in DJL's PyTorch engine).
+ * until {@link #close()}. Float16 and bfloat16 values are widened to float32 in Java ({@link HalfPrecision}), or,
+ * by {@link #loadAsStored}, copied as 16-bit values into a FLOAT16 array the engine allocated; no half-precision
+ * buffer is ever handed to DJL, and no bfloat16 dtype is ever asked of it (either aborts the JVM in DJL's PyTorch
+ * engine).
  * Writing is {@link SafeTensorsWriter}'s job.
  *
  * <p>Every problem with a file is a {@link ModelFormatException} whose message names the file and the problem.
@@ -347,6 +349,30 @@ public final class SafeTensors implements Checkpoint {
         ensureOpen();
         try {
             return MappedTensorReader.load(channel, dataStart + entry.begin(), entry.info(), manager);
+        } catch (IOException e) {
+            throw readFailure(name, e);
+        }
+    }
+
+    /**
+     * A float16 or bfloat16 tensor's stored bits in a FLOAT16 array named {@link Checkpoint#storedAs}, read as a byte
+     * copy; float32 tensors, and any where the engine lends no direct view of its memory (a GPU), as {@link #load}.
+     */
+    @Override
+    public NDArray loadAsStored(String name, NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
+        SafeTensorsHeader.Entry entry = entry(name);
+        ensureOpen();
+        if (entry.info().dtype() == DType.F32) {
+            return load(name, manager);
+        }
+        try {
+            NDArray bits = MappedTensorReader.loadBits(channel, dataStart + entry.begin(), entry.info(), manager);
+            if (bits == null) {
+                return load(name, manager);
+            }
+            bits.setName(Checkpoint.storedAs(entry.info().dtype()));
+            return bits;
         } catch (IOException e) {
             throw readFailure(name, e);
         }

@@ -192,6 +192,11 @@ public final class ShardedSafeTensors implements Checkpoint {
         return shard(name).load(name, manager);
     }
 
+    @Override
+    public NDArray loadAsStored(String name, NDManager manager) {
+        return shard(name).loadAsStored(name, manager);
+    }
+
     /** Reads a tensor as float32 values on the Java heap (see {@link SafeTensors#readFloats}). */
     public float[] readFloats(String name) {
         return shard(name).readFloats(name);

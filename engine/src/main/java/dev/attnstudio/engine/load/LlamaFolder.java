@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.model.HalfWeights;
 import dev.attnstudio.engine.model.LlamaModel;
 
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class LlamaFolder {
             String name = e.getKey();
             String stored = name.equals(LM_HEAD) || name.startsWith(PREFIX) ? name : PREFIX + name;
             NDArray a = e.getValue();
-            out.put(stored, new SafeTensors.Tensor(a.toFloatArray(), a.getShape().getShape(), SafeTensors.DType.F32));
+            out.put(stored, new SafeTensors.Tensor(HalfWeights.floats(a), a.getShape().getShape(), SafeTensors.DType.F32));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.model.BertModel;
 import dev.attnstudio.engine.model.Capabilities;
 import dev.attnstudio.engine.model.Gpt2Model;
+import dev.attnstudio.engine.model.HalfWeights;
 import dev.attnstudio.engine.model.LlamaModel;
 import dev.attnstudio.engine.model.NeoXModel;
 import dev.attnstudio.engine.model.T5Model;
@@ -58,6 +59,22 @@ public final class LoadedModel implements AutoCloseable {
      * interrupt) propagates.
      */
     public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice, WeightSource.Progress progress) {
+        return open(folder, deviceChoice, progress,
+                Boolean.parseBoolean(System.getProperty(HalfWeights.PROPERTY, "true")));
+    }
+
+    /**
+     * As {@link #open(Path, DjlRuntime.DeviceChoice, WeightSource.Progress)}, choosing how a float16 or bfloat16
+     * checkpoint is held (the other overloads choose half precision unless {@code -Dattnstudio.halfPrecisionWeights=false}).
+     *
+     * @param halfPrecisionWeights true: its matrices (projections, embeddings, lm_head) stay in the stored dtype in
+     *                             native memory, half the bytes of float32, and are widened to float32 for each use
+     *                             (exact: the same logits bit for bit; such a model cannot be trained); false: every
+     *                             tensor is widened to float32 at load. Vectors (norm gains, biases) are float32 and a
+     *                             float32 checkpoint is loaded as it is, either way.
+     */
+    public static LoadedModel open(Path folder, DjlRuntime.DeviceChoice deviceChoice, WeightSource.Progress progress,
+                                   boolean halfPrecisionWeights) {
         long start = System.nanoTime();
         if (!Files.isDirectory(folder)) {
             throw new ModelFormatException(folder, "not a folder (expected config.json, model.safetensors, tokenizer.json)");
@@ -71,7 +88,7 @@ public final class LoadedModel implements AutoCloseable {
         Path tokenizerFile = folder.resolve("tokenizer.json");
         Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.open(tokenizerFile) : null;
         try (Checkpoint weights = Checkpoint.open(folder)) {
-            WeightSource source = WeightSource.of(weights);
+            WeightSource source = WeightSource.of(weights, halfPrecisionWeights);
             return build(folder.getFileName().toString(), config, progress == null ? source : source.watched(progress),
                     tokenizer, deviceChoice, start);
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.config.NeoX;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.model.HalfWeights;
 import dev.attnstudio.engine.model.NeoXModel;
 
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class NeoXFolder {
                 out.put(base, fuse(model.parameters(), base, heads));
             } else if (!name.endsWith(PARTS.get(1)) && !name.endsWith(PARTS.get(2))) {
                 NDArray a = e.getValue();
-                out.put(name, new SafeTensors.Tensor(a.toFloatArray(), a.getShape().getShape(), SafeTensors.DType.F32));
+                out.put(name, new SafeTensors.Tensor(HalfWeights.floats(a), a.getShape().getShape(), SafeTensors.DType.F32));
             }
         }
         return out;
@@ -68,7 +69,7 @@ public final class NeoXFolder {
         long[] shape = null;
         for (int j = 0; j < 3; j++) {
             NDArray a = parameters.get(base + PARTS.get(j));
-            parts[j] = a.toFloatArray();
+            parts[j] = HalfWeights.floats(a);
             shape = a.getShape().getShape();
         }
         int rows = Math.toIntExact(shape[0]);                 // d = H h

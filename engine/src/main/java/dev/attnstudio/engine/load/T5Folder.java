@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.io.SafeTensors;
+import dev.attnstudio.engine.model.HalfWeights;
 import dev.attnstudio.engine.model.T5Model;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class T5Folder {
         Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
             NDArray a = e.getValue();
-            out.put(e.getKey(), new SafeTensors.Tensor(a.toFloatArray(), a.getShape().getShape(), SafeTensors.DType.F32));
+            out.put(e.getKey(), new SafeTensors.Tensor(HalfWeights.floats(a), a.getShape().getShape(), SafeTensors.DType.F32));
         }
         return out;
     }

@@ -88,9 +88,11 @@ public final class BertModel implements TransformerModel {
         }
     }
 
-    /** A Linear, its weight transposed to [in, out] at load. */
+    /** A Linear, its weight transposed to [in, out] at load (one held in half precision stays [out, in]). */
     private static Linear linear(WeightTable.Weights w, String name) {
-        return Linear.inOut(w.get(name + ".weight"), w.get(name + ".bias"));
+        NDArray weight = w.get(name + ".weight");
+        return HalfWeights.isHalf(weight) ? Linear.outIn(weight, w.get(name + ".bias"))
+                : Linear.inOut(weight, w.get(name + ".bias"));
     }
 
     private static LayerNorm layerNorm(WeightTable.Weights w, String name, ModelConfig config) {
@@ -141,7 +143,7 @@ public final class BertModel implements TransformerModel {
         p.op(POS_EMBED.id, Op.Kind.POS_EMBED, "W_pos[0.." + (pass.length() - 1) + "]: one row per position",
                 (in, m) -> embedding.positions(in.get(0), 0), Program.INPUT_IDS);
         p.op(TOKEN_TYPE_EMBED.id, Op.Kind.EMBED, "W_type[segment]: 0 for sentence A, 1 for sentence B",
-                (in, m) -> tokenTypes.get(in.get(0)), Program.TOKEN_TYPE_IDS);
+                (in, m) -> HalfWeights.rows(tokenTypes, in.get(0)), Program.TOKEN_TYPE_IDS);
         p.norm(EMBED_LN_NORMALIZED.id, embedLn.type(), "LayerNorm(embed + pos_embed + token_type_embed)",
                 (in, m) -> embedLn.forward(in.get(0).add(in.get(1)).add(in.get(2))),
                 EMBED.id, POS_EMBED.id, TOKEN_TYPE_EMBED.id);

@@ -16,9 +16,9 @@ final class Embedding {
         this.wpe = wpe;
     }
 
-    /** ids [B, T] (int64) -> W_E[ids] [B, T, d]. */
+    /** ids [B, T] (int64) -> W_E[ids] [B, T, d], float32 (a half table's rows widened after the gather). */
     NDArray tokens(NDArray ids) {
-        return wte.get(ids);
+        return HalfWeights.rows(wte, ids);
     }
 
     /** Rows start..start+T of W_pos, repeated over the batch: ids [B, T] -> [B, T, d]. */
@@ -26,11 +26,15 @@ final class Embedding {
         long batch = ids.getShape().get(0);
         long len = ids.getShape().get(1);
         Shape shape = new Shape(batch, len, wpe.getShape().get(1));
-        return Tensors.copy(wpe.get(new NDIndex("{}:{}", start, start + len)).broadcast(shape));
+        NDArray rows = HalfWeights.part(wpe, wpe.get(new NDIndex("{}:{}", start, start + len))); // [T, d] float32
+        return Tensors.copy(rows.broadcast(shape));
     }
 
-    /** The unembedding W_U = W_E^T [d, V] (GPT-2 ties them): [B, T, d] -> [B, T, V]. */
+    /**
+     * The unembedding W_U = W_E^T [d, V] (GPT-2 ties them): [B, T, d] -> [B, T, V]. A half W_E is widened whole for
+     * each call: a transient of V x d x 4 bytes.
+     */
     NDArray unembed(NDArray x) {
-        return x.matMul(wte.transpose());
+        return HalfWeights.times(x, wte, true);
     }
 }

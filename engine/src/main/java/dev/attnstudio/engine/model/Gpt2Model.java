@@ -159,7 +159,7 @@ public final class Gpt2Model implements TransformerModel {
         long[] shape = null;
         for (int j = 0; j < 3; j++) {
             NDArray a = parameters.get(base + WeightTable.QKV_PARTS.get(j));
-            parts[j] = a.toFloatArray();
+            parts[j] = HalfWeights.floats(a);
             shape = a.getShape().getShape();
         }
         long cols = shape[shape.length - 1];
@@ -177,7 +177,7 @@ public final class Gpt2Model implements TransformerModel {
     }
 
     private static SafeTensors.Tensor tensor(NDArray a) {
-        return new SafeTensors.Tensor(a.toFloatArray(), a.getShape().getShape(), SafeTensors.DType.F32);
+        return new SafeTensors.Tensor(HalfWeights.floats(a), a.getShape().getShape(), SafeTensors.DType.F32);
     }
 
     /**

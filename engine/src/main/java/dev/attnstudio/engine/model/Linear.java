@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDArray;
 /**
  * x -> x W (+ b). The weight stays in the layout its checkpoint stores, so a trainer can be handed the checkpoint's
  * own tensors: [in, out] (GPT-2's Conv1D; BERT after its load-time transpose) or [out, in] (a torch Linear, as LLaMA
- * and T5 store them; multiplied through a transposed view, no copy).
+ * and T5 store them; multiplied through a transposed view, no copy). A weight held in half precision is widened to
+ * float32 for each product ({@link HalfWeights}: exact, the copy freed at once); the bias is always float32.
  *
  * @param weight [in, out] or [out, in]
  * @param bias   [out], or null for none
@@ -33,7 +34,7 @@ record Linear(NDArray weight, NDArray bias, boolean outIn) {
 
     /** [..., in] -> [..., out]. */
     NDArray apply(NDArray x) {
-        NDArray y = x.matMul(outIn ? weight.transpose() : weight);
+        NDArray y = HalfWeights.times(x, weight, outIn);
         return bias == null ? y : y.add(bias);
     }
 

@@ -232,10 +232,10 @@ public final class LlamaModel implements TransformerModel {
             float normalizer = (float) Math.sqrt(config.dModel());
             p.op(EMBED.id, Op.Kind.EMBED, String.format(Locale.ROOT, "W_E[token] * sqrt(d_model) = W_E[token] * %.6g: one "
                     + "scaled row of the token embedding per token (no position embedding: positions rotate q and k)",
-                    normalizer), (in, m) -> embedTokens.get(in.get(0)).mul(m.full(new Shape(), normalizer)), Program.INPUT_IDS);
+                    normalizer), (in, m) -> HalfWeights.rows(embedTokens, in.get(0)).mul(m.full(new Shape(), normalizer)), Program.INPUT_IDS);
         } else {
             p.op(EMBED.id, Op.Kind.EMBED, "W_E[token]: one row of the token embedding per token (no position embedding: "
-                    + "positions rotate q and k)", (in, m) -> embedTokens.get(in.get(0)), Program.INPUT_IDS);
+                    + "positions rotate q and k)", (in, m) -> HalfWeights.rows(embedTokens, in.get(0)), Program.INPUT_IDS);
         }
         String last = Block.addStack(p, null, blocks, new Block.Context(pass, MaskRule.CAUSAL, null, null),
                 "the token embeddings", true, EMBED.id);
@@ -246,12 +246,12 @@ public final class LlamaModel implements TransformerModel {
         float cap = (float) llama.variant().finalSoftcap();
         if (cap > 0) {
             p.op(LOGITS_UNCAPPED.id, Op.Kind.UNEMBED, unembed + ", before the final soft-capping",
-                    x -> x.matMul(lmHead.transpose()), LN_FINAL_NORMALIZED.id);
+                    x -> HalfWeights.times(x, lmHead, true), LN_FINAL_NORMALIZED.id);
             p.op(LOGITS.id, Op.Kind.SOFTCAP, String.format(Locale.ROOT, "logits = %s tanh(logits_uncapped / %s): every logit "
                     + "within (-%s, %s) (final_logit_softcapping)", Attention.trim(cap), Attention.trim(cap),
                     Attention.trim(cap), Attention.trim(cap)), x -> Attention.softcap(x, cap), LOGITS_UNCAPPED.id);
         } else {
-            p.op(LOGITS.id, Op.Kind.UNEMBED, unembed, x -> x.matMul(lmHead.transpose()), LN_FINAL_NORMALIZED.id);
+            p.op(LOGITS.id, Op.Kind.UNEMBED, unembed, x -> HalfWeights.times(x, lmHead, true), LN_FINAL_NORMALIZED.id);
         }
         p.keep(LOGITS.id);
         if (pass.cache() != null) {

@@ -151,7 +151,7 @@ public final class NeoXModel implements TransformerModel {
             for (int j = 0; j < 3; j++) {
                 NDArray part = perHead.get(new NDIndex(":, {}", j));                      // [H, h, d] or [H, h]
                 NDArray flat = weight ? part.reshape(heads * h, fused.getShape().get(1)) : part.reshape(heads * h);
-                out.put(e.getKey() + WeightTable.QKV_PARTS.get(j), flat.duplicate());      // a copy, not a view
+                out.put(e.getKey() + WeightTable.QKV_PARTS.get(j), HalfWeights.sameKind(fused, flat.duplicate())); // a copy
                 flat.close();
                 part.close();
             }
@@ -232,14 +232,14 @@ public final class NeoXModel implements TransformerModel {
         p.derivable(EMBED.id, LN_FINAL_NORMALIZED.id);
         p.group("embed").site(null, -1, Op.SubLayer.EMBED);
         p.op(EMBED.id, Op.Kind.EMBED, "W_E[token]: one row of embed_in per token (no position embedding: positions "
-                + "rotate part of q and k)", (in, m) -> embedIn.get(in.get(0)), Program.INPUT_IDS);
+                + "rotate part of q and k)", (in, m) -> HalfWeights.rows(embedIn, in.get(0)), Program.INPUT_IDS);
         String last = Block.addStack(p, null, blocks, new Block.Context(pass, MaskRule.CAUSAL, null, null),
                 "the token embeddings", true, EMBED.id);
 
         p.group("unembed").site(null, -1, Op.SubLayer.UNEMBED);
         finalNorm.addStep(p, LN_FINAL_NORMALIZED.id, last, null);
         p.op(LOGITS.id, Op.Kind.UNEMBED, neox.tiedEmbeddings() ? "logits = x W_U, with W_U = W_E^T (tied)"
-                : "logits = x W_U, with W_U = embed_out^T", x -> x.matMul(embedOut.transpose()), LN_FINAL_NORMALIZED.id);
+                : "logits = x W_U, with W_U = embed_out^T", x -> HalfWeights.times(x, embedOut, true), LN_FINAL_NORMALIZED.id);
         p.keep(LOGITS.id);
         if (pass.cache() != null) {
             for (int i = 0; i < blocks.size(); i++) {

@@ -77,7 +77,7 @@ public final class RelativePositionBias {
     /** The bias [1, H, T, K]: table[bucket(key - query)] for every head. */
     NDArray forward(int past, int queries, int keys, NDManager m) {
         NDArray ids = Tensors.owned(m, buckets(past, queries, keys), new Shape(queries, keys));
-        return table.get(ids).transpose(2, 0, 1).expandDims(0); // [T, K, H] -> [1, H, T, K]
+        return HalfWeights.rows(table, ids).transpose(2, 0, 1).expandDims(0); // [T, K, H] -> [1, H, T, K]
     }
 
     String math(int past, int queries, int keys) {

@@ -265,7 +265,7 @@ public final class T5Model implements TransformerModel {
         p.group("decoder.embed").site(Stack.DECODER, -1, Op.SubLayer.EMBED);
         String embed = Stack.DECODER.at(EMBED);
         p.op(embed, Op.Kind.EMBED, "W_E[token]: one row of the shared embedding per decoder token",
-                (in, m) -> shared.get(in.get(0)), Program.DECODER_INPUT_IDS);
+                (in, m) -> HalfWeights.rows(shared, in.get(0)), Program.DECODER_INPUT_IDS);
         String bias = Stack.DECODER.at(POSITION_BIAS);
         addPositionBias(p, bias, decoderBias, pass.past(), pass.length(), pass.keys());
         String last = Block.addStack(p, Stack.DECODER, decoder, new Block.Context(pass, MaskRule.CAUSAL, bias, encoderOut),
@@ -278,9 +278,9 @@ public final class T5Model implements TransformerModel {
             float scale = (float) (1 / Math.sqrt(config.dModel()));
             p.op(LOGITS.id, Op.Kind.UNEMBED, String.format(Locale.ROOT,
                             "logits = (x * d_model^-0.5) W_U, with W_U = W_E^T (tied): x * %.4g", scale),
-                    (in, m) -> in.get(0).mul(m.full(new Shape(), scale)).matMul(shared.transpose()), norm);
+                    (in, m) -> HalfWeights.times(in.get(0).mul(m.full(new Shape(), scale)), shared, true), norm);
         } else {
-            p.op(LOGITS.id, Op.Kind.UNEMBED, "logits = x W_U, with W_U = lm_head^T", x -> x.matMul(lmHead.transpose()), norm);
+            p.op(LOGITS.id, Op.Kind.UNEMBED, "logits = x W_U, with W_U = lm_head^T", x -> HalfWeights.times(x, lmHead, true), norm);
         }
         p.keep(LOGITS.id);
         if (pass.cache() != null) {
@@ -301,7 +301,7 @@ public final class T5Model implements TransformerModel {
         p.group("encoder.embed").site(Stack.ENCODER, -1, Op.SubLayer.EMBED);
         String embed = Stack.ENCODER.at(EMBED);
         p.op(embed, Op.Kind.EMBED, "W_E[token]: one row of the shared embedding per source token (no position "
-                + "embedding: positions enter as a bias on the scores)", (in, m) -> shared.get(in.get(0)), Program.INPUT_IDS);
+                + "embedding: positions enter as a bias on the scores)", (in, m) -> HalfWeights.rows(shared, in.get(0)), Program.INPUT_IDS);
         String bias = Stack.ENCODER.at(POSITION_BIAS);
         addPositionBias(p, bias, encoderBias, 0, s, s);
         String last = Block.addStack(p, Stack.ENCODER, encoder, new Block.Context(source, null, bias, null),

@@ -39,7 +39,10 @@ public interface WeightSource {
 
     Set<String> names();
 
-    /** The tensor as float32 in {@code manager}, with the shape it was stored with. */
+    /**
+     * The tensor in {@code manager}, with the shape it was stored with: float32, except that a checkpoint opened with
+     * half-precision matrices ({@link #of(Checkpoint, boolean)}) hands out its float16 and bfloat16 matrices as stored.
+     */
     NDArray load(String name, NDManager manager);
 
     /** Stored shape of a tensor. */
@@ -54,8 +57,20 @@ public interface WeightSource {
         return n;
     }
 
-    /** A checkpoint on disk: one safetensors file or an index with its shards. */
+    /** A checkpoint on disk (one safetensors file or an index with its shards), every tensor widened to float32. */
     static WeightSource of(Checkpoint file) {
+        return of(file, false);
+    }
+
+    /**
+     * A checkpoint on disk: one safetensors file or an index with its shards.
+     *
+     * @param halfMatrices whether matrices (2-D tensors: projections, embeddings, lm_head) stored as float16 or
+     *                     bfloat16 stay in that dtype in native memory ({@link Checkpoint#loadAsStored}), for the model
+     *                     to widen per use ({@link HalfWeights}); vectors (norm gains, biases) and float32 tensors are
+     *                     float32 either way
+     */
+    static WeightSource of(Checkpoint file, boolean halfMatrices) {
         Set<String> names = Set.copyOf(file.names());
         return new WeightSource() {
             @Override
@@ -70,7 +85,8 @@ public interface WeightSource {
 
             @Override
             public NDArray load(String name, NDManager manager) {
-                return file.load(name, manager);
+                return halfMatrices && file.info(name).shape().length == 2 ? file.loadAsStored(name, manager)
+                        : file.load(name, manager);
             }
 
             @Override

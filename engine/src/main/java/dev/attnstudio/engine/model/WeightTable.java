@@ -27,7 +27,11 @@ final class WeightTable {
     enum Layout {
         /** As stored. */
         AS_STORED,
-        /** A torch Linear [out, in] copied to [in, out] at load (BERT). */
+        /**
+         * A torch Linear [out, in] copied to [in, out] at load (BERT). The copy keeps the transposed strides (memory in
+         * [out, in] order), so a weight held in half precision stays [out, in] and is multiplied through a transposed
+         * view of its widened copy: the same layout, so the same product bit for bit (see {@link HalfWeights}).
+         */
         TRANSPOSED,
         /**
          * GPT-2's fused {@code c_attn} (weight [d, 3d], bias [3d]): q | k | v along the last axis, held as three arrays
@@ -80,9 +84,13 @@ final class WeightTable {
             switch (row.layout()) {
                 case AS_STORED -> arrays.put(row.name(), source.require(stored, manager, row.shape()));
                 case TRANSPOSED -> {
-                    long[] s = row.shape();
-                    try (NDArray a = source.require(stored, manager, s); NDArray view = a.transpose()) {
-                        arrays.put(row.name(), view.duplicate());
+                    NDArray a = source.require(stored, manager, row.shape());
+                    if (HalfWeights.isHalf(a)) {
+                        arrays.put(row.name(), a); // stays [out, in]: see Layout.TRANSPOSED
+                    } else {
+                        try (a; NDArray view = a.transpose()) {
+                            arrays.put(row.name(), view.duplicate());
+                        }
                     }
                 }
                 case SPLIT_QKV -> {
@@ -91,7 +99,7 @@ final class WeightTable {
                         String lead = row.shape().length == 2 ? ":, " : "";
                         for (int j = 0; j < 3; j++) {
                             try (NDArray part = fused.get(new NDIndex(lead + "{}:{}", j * third, (j + 1) * third))) {
-                                arrays.put(row.name() + QKV_PARTS.get(j), part.duplicate()); // a copy, not a view
+                                arrays.put(row.name() + QKV_PARTS.get(j), HalfWeights.sameKind(fused, part.duplicate())); // a copy
                             }
                         }
                     }

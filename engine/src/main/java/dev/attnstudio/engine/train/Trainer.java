@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.model.HalfWeights;
 import dev.attnstudio.engine.model.TransformerModel;
 import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Forward;
@@ -81,13 +82,21 @@ public final class Trainer implements AutoCloseable {
      *
      * @param interventions the forward pass to train through ({@link Interventions#NONE} for the model as it is)
      * @param seed          the engine's random seed
-     * @throws UnsupportedOperationException if the model family cannot be trained
+     * @throws UnsupportedOperationException if the model family cannot be trained, or its weights are held in half
+     *                                       precision (a bf16/f16 checkpoint opened with half-precision weights)
      */
     public Trainer(TransformerModel model, Optimization optimization, Interventions interventions, int seed) {
         this.model = model;
         this.optimization = optimization;
         this.interventions = interventions;
         this.parameters = model.parameters();
+        parameters.forEach((name, p) -> {
+            if (HalfWeights.isHalf(p)) {
+                throw new UnsupportedOperationException("weight " + name + " is held in " + HalfWeights.storedAs(p)
+                        + " as the checkpoint stores it; training updates float32 weights: open the model with"
+                        + " half-precision weights off (-D" + HalfWeights.PROPERTY + "=false)");
+            }
+        });
         DjlRuntime.engine().setRandomSeed(seed);
         this.optimizer = optimization.newOptimizer();
         this.schedule = optimization.schedule();
