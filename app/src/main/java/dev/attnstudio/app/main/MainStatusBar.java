@@ -45,7 +45,7 @@ final class MainStatusBar extends StatusBar {
         position.textProperty().bind(vm.stepping().positionText());
         vm.session().modelInfoProperty().addListener((obs, old, info) -> {
             model.setText(info == null ? "no model" : vm.session().recordedProperty().get()
-                    ? "recorded trace: " + info.name() + "  (" + info.architecture() + ", no model loaded)"
+                    ? "recorded trace: " + info.name() + "  (" + info.architecture() + ")"
                     : info.name() + "  (" + info.architecture() + ")");
             geometry.setText(info == null ? "" : info.layers() + " layers \u00d7 " + info.heads() + " heads  \u00b7  d_model "
                     + info.dModel());

@@ -305,9 +305,8 @@ public final class SessionViewModel {
         engine.submit(() -> {
             ModelInfo info = pass.openRecorded(bundle);
             recordedPrompt[0] = pass.recorded().manifest().prompt();
-            Status done = Status.info("Opened the recorded trace " + name + " of " + info.name() + ": its passes are "
-                    + "replayed without the model. F10 and Shift+F10 step through them; generating, a new prompt and "
-                    + "interventions need the model.");
+            Status done = Status.info("Opened " + name + ", a recorded trace of " + info.name()
+                    + " (no model): F10 / Shift+F10 step through it.");
             return new Loaded(info, pass.snapshot(done, true));
         }, loaded -> {
             status.setBusy(false);
