@@ -97,6 +97,11 @@ public final class MainView {
                 dialogs.loadFailed(message);
             }
         });
+        vm.stepping().failureProperty().addListener((obs, old, message) -> {
+            if (message != null) {
+                dialogs.passFailed(message);
+            }
+        });
     }
 
     public Parent root() {

@@ -50,6 +50,7 @@ public final class SteppingViewModel {
     private final ReadOnlyIntegerWrapper currentIndex = new ReadOnlyIntegerWrapper(this, "currentIndex", -1);
     private final ReadOnlyIntegerWrapper executed = new ReadOnlyIntegerWrapper(this, "executed", 0);
     private final ReadOnlyObjectWrapper<StepDetails> currentStep = new ReadOnlyObjectWrapper<>(this, "currentStep");
+    private final ReadOnlyObjectWrapper<String> failure = new ReadOnlyObjectWrapper<>(this, "failure");
     private final ObjectProperty<SamplingConfig> sampling = new SimpleObjectProperty<>(this, "sampling", SamplingConfig.GREEDY);
     private final IntegerProperty generateCount = new SimpleIntegerProperty(this, "generateCount", DEFAULT_GENERATE_COUNT);
     private final GenerationRun generation;
@@ -112,6 +113,15 @@ public final class SteppingViewModel {
     /** How many tokens Run ▸ Generate N produces (the Generation view edits it); at least 1. */
     public IntegerProperty generateCountProperty() {
         return generateCount;
+    }
+
+    /**
+     * What the last command the engine failed in said ("Run to end failed: ..." with the cause), for an alert; set anew
+     * on every failure (null in between), so the same failure twice is told twice. The pass keeps the steps computed
+     * before the failure.
+     */
+    public ReadOnlyObjectProperty<String> failureProperty() {
+        return failure.getReadOnlyProperty();
     }
 
     /** "step 12 / 76": the cursor's 1-based position and the number of steps in the pass. */
@@ -268,6 +278,7 @@ public final class SteppingViewModel {
             return;
         }
         status.setBusy(true);
+        String[] failed = new String[1]; // written on the engine thread before the snapshot is handed over
         engine.submit(() -> {
             pass.sync();
             if (pass.error() != null) {
@@ -280,16 +291,28 @@ public final class SteppingViewModel {
                 done = Status.info("Stopped: " + e.getMessage());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, what + " failed", e);
-                done = Status.error(what + " failed: " + Failures.message(e));
+                failed[0] = what + " failed: " + Failures.message(e);
+                done = Status.error(failed[0]);
             }
             return pass.snapshot(done, followCursor);
         }, snapshot -> {
             status.setBusy(false);
             apply.accept(snapshot);
-        }, failure -> {
+            tellFailure(failed[0]);
+        }, error -> {
             status.setBusy(false);
-            status.show(Status.error(what + " failed: " + Failures.message(failure)));
+            String message = what + " failed: " + Failures.message(error);
+            status.show(Status.error(message));
+            tellFailure(message);
         });
+    }
+
+    /** UI thread: raises {@link #failureProperty()} when a command failed in the engine. */
+    private void tellFailure(String message) {
+        if (message != null) {
+            failure.set(null);
+            failure.set(message);
+        }
     }
 
     /** UI thread: the steps and the cursor of a pass snapshot. */

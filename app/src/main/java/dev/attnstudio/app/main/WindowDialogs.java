@@ -40,6 +40,18 @@ final class WindowDialogs {
         show(alert);
     }
 
+    /**
+     * Tells that the engine failed during a pass, with the cause; the window stays usable with the steps computed
+     * before (the status bar says the same).
+     */
+    void passFailed(String message) {
+        Alert alert = new Alert(Alert.AlertType.ERROR, message
+                + "\n\nThe steps computed before the failure are still there: step back, switch views, or start over.");
+        alert.setHeaderText("The pass failed");
+        alert.getDialogPane().setId("passFailedDialog");
+        show(alert);
+    }
+
     /** Every menu command that has a shortcut, read from the menus so the list cannot drift. */
     void shortcuts(MenuBar menus) {
         GridPane grid = new GridPane();

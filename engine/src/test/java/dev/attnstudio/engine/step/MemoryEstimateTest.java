@@ -28,6 +28,7 @@ class MemoryEstimateTest {
         assertEquals(12L * 4 * 12 * 8192 * 8192 * 4, e.patterns());
         MemoryEstimate.OverBudget refused = assertThrows(MemoryEstimate.OverBudget.class, () -> e.check(4 * GIB));
         String msg = refused.getMessage();
+        System.out.println("memory guard: " + msg); // quoted in the README's Reliability section
         assertTrue(msg.contains("8192 tokens") && msg.contains("full capture") && msg.contains("4.00 GiB budget")
                 && msg.contains("144.00 GiB") && msg.contains("[1, 12, 8192, 8192]") && msg.contains("compact capture")
                 && msg.contains("shorter prompt"), msg);
