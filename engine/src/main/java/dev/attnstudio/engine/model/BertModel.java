@@ -128,10 +128,7 @@ public final class BertModel implements TransformerModel {
     /** The steps of the pass over the whole input: ids and token types [B, T] to the last hidden state [B, T, d]. */
     @Override
     public Program program(Pass pass) {
-        if (pass.keys() > config.nPositions()) {
-            throw new IllegalArgumentException("the sequence would be " + pass.keys() + " tokens long; this model reads at most "
-                    + config.nPositions() + " (max_position_embeddings)");
-        }
+        pass.requireWithin(config.nPositions(), "max_position_embeddings");
         if (pass.past() > 0) {
             throw new IllegalArgumentException("an encoder reads its whole input in one pass");
         }

@@ -187,10 +187,7 @@ public final class Gpt2Model implements TransformerModel {
      */
     @Override
     public Program program(Pass pass) {
-        if (pass.keys() > config.nPositions()) {
-            throw new IllegalArgumentException("the sequence would be " + pass.keys() + " tokens long; this model reads at most "
-                    + config.nPositions() + " (n_positions)");
-        }
+        pass.requireWithin(config.nPositions(), "n_positions");
         Program.Builder p = new Program.Builder(pass, config.nHead(), config.nHead());
         p.derivable(EMBED.id, POS_EMBED.id, LN_FINAL_NORMALIZED.id);
         p.group("embed").site(null, -1, Op.SubLayer.EMBED);

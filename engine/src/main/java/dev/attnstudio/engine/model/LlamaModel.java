@@ -220,10 +220,7 @@ public final class LlamaModel implements TransformerModel {
      */
     @Override
     public Program program(Pass pass) {
-        if (pass.keys() > config.nPositions()) {
-            throw new IllegalArgumentException("the sequence would be " + pass.keys() + " tokens long; this model reads at most "
-                    + config.nPositions() + " (max_position_embeddings)");
-        }
+        pass.requireWithin(config.nPositions(), "max_position_embeddings");
         Program.Builder p = new Program.Builder(pass, config.nHead(), config.nKvHeads());
         p.derivable(EMBED.id, LN_FINAL_NORMALIZED.id);
         p.group("embed").site(null, -1, Op.SubLayer.EMBED);

@@ -66,6 +66,20 @@ public record Pass(int batch, int length, int past, KvCache cache, long[][] keyM
         return past + length;
     }
 
+    /**
+     * Refuses a pass whose sequence runs past a model's position limit.
+     *
+     * @param positions the longest sequence the model reads
+     * @param key       the config.json key that sets it, for the message ({@code n_positions})
+     * @throws IllegalArgumentException if {@link #keys()} exceeds {@code positions}
+     */
+    public void requireWithin(int positions, String key) {
+        if (keys() > positions) {
+            throw new IllegalArgumentException("the sequence would be " + keys() + " tokens long; this model reads at most "
+                    + positions + " (" + key + ")");
+        }
+    }
+
     /** Whether the pass has an encoder side. */
     public boolean encoderDecoder() {
         return sourceLength > 0;
