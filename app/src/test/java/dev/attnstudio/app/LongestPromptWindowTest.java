@@ -5,8 +5,6 @@ import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.app.main.Status;
 import dev.attnstudio.cli.Main;
 import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.load.OnnxBertImport;
-import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.step.Batch;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.ModelSource;
@@ -26,8 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static dev.attnstudio.app.AppHarness.awaitIdle;
@@ -49,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LongestPromptWindowTest {
 
-    /** The ONNX samples' weights as imported once (for the window and the engine's search). */
-    private static final Map<String, OnnxBertImport.Imported> IMPORTED = new ConcurrentHashMap<>();
+    /** Imports each ONNX sample once, for the window and the engine's search. */
+    private static ImportOnce opener; // dropped after the class: the imported weights are 100+ MB
     /** An id every sample's vocabulary holds. */
     private static final long TOKEN = 5;
 
@@ -58,26 +54,18 @@ class LongestPromptWindowTest {
 
     @BeforeAll
     static void start() throws Exception {
+        opener = new ImportOnce();
         FxToolkit.registerPrimaryStage();
-        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(LongestPromptWindowTest::open,
+        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(opener,
                 SettingsStore.inMemory()));
         awaitIdle(vm());
-    }
-
-    private static LoadedModel open(ModelSource source) {
-        SampleModels.Sample sample = source instanceof ModelSource.Sample s ? SampleModels.find(s.name()).orElseThrow() : null;
-        if (sample != null && sample.source() instanceof SampleModels.MavenOnnx onnx) {
-            OnnxBertImport.Imported w = IMPORTED.computeIfAbsent(sample.name(), n -> SampleModels.importOnnx(onnx));
-            return LoadedModel.of(sample.name(), w.config(), w.tensors(), SampleModels.tokenizer(onnx), DjlRuntime.DeviceChoice.CPU);
-        }
-        return source.open(DjlRuntime.DeviceChoice.CPU);
     }
 
     @AfterAll
     static void stop() throws Exception {
         FxToolkit.cleanupApplication(app);
         FxToolkit.cleanupStages();
-        IMPORTED.clear();
+        opener = null;
     }
 
     @Test
@@ -89,7 +77,7 @@ class LongestPromptWindowTest {
             int limit;
             int longest;
             String refusal;
-            try (LoadedModel model = open(new ModelSource.Sample(sample.name()))) {
+            try (LoadedModel model = opener.open(new ModelSource.Sample(sample.name()))) {
                 limit = model.model().config().nPositions();
                 longest = longestAccepted(model, 4 * limit);
                 assertEquals(limit, longest, sample.name() + ": the longest prompt the engine accepts");

@@ -5,10 +5,6 @@ import dev.attnstudio.app.main.SettingsStore;
 import dev.attnstudio.app.main.Status;
 import dev.attnstudio.app.panels.MaskTab;
 import dev.attnstudio.app.tokens.TokenChip;
-import dev.attnstudio.engine.load.LoadedModel;
-import dev.attnstudio.engine.load.OnnxBertImport;
-import dev.attnstudio.engine.runtime.DjlRuntime;
-import dev.attnstudio.samples.ModelSource;
 import dev.attnstudio.samples.SampleModels;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
@@ -27,9 +23,7 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,37 +48,26 @@ class ModelSwitchWindowTest {
 
     private static final Pattern COUNT = Pattern.compile("(allowed|causal-blocked|padding-blocked) \\((\\d+)\\)");
 
-    /**
-     * The ONNX samples' weights as imported once: each of the 9 opens of an ONNX sample builds a new model from them
-     * (parsing 90-130 MB of protobuf 9 times over would add half a minute and test nothing about the window).
-     */
-    private static final Map<String, OnnxBertImport.Imported> IMPORTED = new ConcurrentHashMap<>();
+    /** Imports each ONNX sample once, for the window and the test alike. */
+    private static ImportOnce opener; // dropped after the class: the imported weights are 100+ MB
 
     private static AttentionStudioApp app;
     private final FxRobot robot = new FxRobot();
 
     @BeforeAll
     static void start() throws Exception {
+        opener = new ImportOnce();
         FxToolkit.registerPrimaryStage();
-        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(ModelSwitchWindowTest::open,
+        app = (AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(opener,
                 SettingsStore.inMemory()));
         awaitIdle(vm());
-    }
-
-    private static LoadedModel open(ModelSource source) {
-        SampleModels.Sample sample = source instanceof ModelSource.Sample s ? SampleModels.find(s.name()).orElseThrow() : null;
-        if (sample != null && sample.source() instanceof SampleModels.MavenOnnx onnx) {
-            OnnxBertImport.Imported w = IMPORTED.computeIfAbsent(sample.name(), n -> SampleModels.importOnnx(onnx));
-            return LoadedModel.of(sample.name(), w.config(), w.tensors(), SampleModels.tokenizer(onnx), DjlRuntime.DeviceChoice.CPU);
-        }
-        return source.open(DjlRuntime.DeviceChoice.CPU);
     }
 
     @AfterAll
     static void stop() throws Exception {
         FxToolkit.cleanupApplication(app);
         FxToolkit.cleanupStages();
-        IMPORTED.clear();
+        opener = null;
     }
 
     @Test
