@@ -1,6 +1,6 @@
 package dev.attnstudio.app.health;
 
-import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.panels.PanelFixture;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.app.diagnostics.WorkBar;
 import dev.attnstudio.engine.diagnose.heads.HeadCard;
@@ -37,20 +37,20 @@ class HealthViewTest {
 
     @BeforeAll
     static void open() throws Exception {
-        collapsed = DiagFixture.open("induction-2l-collapsed");
-        healthy = DiagFixture.open("induction-2l");
-        stage = DiagFixture.stage();
+        collapsed = PanelFixture.open("induction-2l-collapsed");
+        healthy = PanelFixture.open("induction-2l");
+        stage = PanelFixture.stage();
     }
 
     @AfterAll
     static void close() throws Exception {
-        DiagFixture.close(stage, collapsed, healthy);
+        PanelFixture.close(stage, collapsed, healthy);
     }
 
     @Test
     void theStopButtonStopsTheReportCardBetweenHeadsAndComputeAgainResumes() throws Exception {
         LongWork work = new LongWork();
-        WorkBar bar = DiagFixture.fx(() -> new WorkBar(work, "health", () -> {
+        WorkBar bar = PanelFixture.fx(() -> new WorkBar(work, "health", () -> {
         }));
         List<String> phases = new ArrayList<>();
         assertThrows(CancellationException.class, () -> work.run("report card", w -> HealthData.compute(collapsed, PROMPT,
@@ -64,15 +64,15 @@ class HealthViewTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("ablating heads 1", phases.get(phases.size() - 1), "stopped before the next ablation: " + phases);
         assertTrue(work.isStopped());
-        assertTrue(DiagFixture.fx(() -> bar.isVisible() && bar.lookup("#healthResume").isVisible()));
-        assertFalse(DiagFixture.fx(() -> work.runningProperty().get()));
-        DiagFixture.fx(() -> {
+        assertTrue(PanelFixture.fx(() -> bar.isVisible() && bar.lookup("#healthResume").isVisible()));
+        assertFalse(PanelFixture.fx(() -> work.runningProperty().get()));
+        PanelFixture.fx(() -> {
             work.resume(() -> {
             });
             return null;
         });
         assertFalse(work.isStopped());
-        assertFalse(DiagFixture.fx(bar::isVisible));
+        assertFalse(PanelFixture.fx(bar::isVisible));
     }
 
     @Test
@@ -101,18 +101,18 @@ class HealthViewTest {
         int row = first[0];
         int col = first[1];
 
-        HealthPanel panel = DiagFixture.fx(HealthPanel::new);
+        HealthPanel panel = PanelFixture.fx(HealthPanel::new);
         AtomicReference<HeadCard> opened = new AtomicReference<>();
-        DiagFixture.fx(() -> {
+        PanelFixture.fx(() -> {
             panel.setOnOpen(opened::set);
             panel.data.set(bad);
             return null;
         });
-        DiagFixture.show(stage, panel, 1100, 640, false);
-        double[] at = DiagFixture.fx(() -> panel.grid().cellCentre(row, col));
-        robot.clickOn(DiagFixture.screen(panel.grid(), at[0], at[1]));
+        PanelFixture.show(stage, panel, 1100, 640, false);
+        double[] at = PanelFixture.fx(() -> panel.grid().cellCentre(row, col));
+        robot.clickOn(PanelFixture.screen(panel.grid(), at[0], at[1]));
         WaitForAsyncUtils.waitForFxEvents();
-        List<String> texts = DiagFixture.fx(() -> {
+        List<String> texts = PanelFixture.fx(() -> {
             List<String> out = new ArrayList<>();
             panel.evidence().getChildren().forEach(n -> {
                 if (n instanceof Label l) {
@@ -125,7 +125,7 @@ class HealthViewTest {
         assertTrue(all.startsWith("L" + row + " H" + col), all);
         assertTrue(all.contains("collapsed: mean normalized entropy"), all);
         assertTrue(all.contains("entropyMean = ") && all.contains("threshold = 0.0500"), "the evidence with its threshold: " + all);
-        DiagFixture.snapshotBothThemes(panel, "health-collapsed");
+        PanelFixture.snapshotBothThemes(panel, "health-collapsed");
         robot.clickOn("#healthOpenHead");
         WaitForAsyncUtils.waitForFxEvents();
         assertNotNull(opened.get());

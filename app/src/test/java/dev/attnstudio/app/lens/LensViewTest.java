@@ -1,6 +1,6 @@
 package dev.attnstudio.app.lens;
 
-import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.panels.PanelFixture;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.engine.diagnose.lens.LogitLens;
 import dev.attnstudio.engine.intervene.Interventions;
@@ -34,14 +34,14 @@ class LensViewTest {
 
     @BeforeAll
     static void open() throws Exception {
-        gpt = DiagFixture.open("tiny-gpt");
-        minilm = DiagFixture.open("all-minilm-l6-v2");
-        stage = DiagFixture.stage();
+        gpt = PanelFixture.open("tiny-gpt");
+        minilm = PanelFixture.open("all-minilm-l6-v2");
+        stage = PanelFixture.stage();
     }
 
     @AfterAll
     static void close() throws Exception {
-        DiagFixture.close(stage, gpt, minilm);
+        PanelFixture.close(stage, gpt, minilm);
     }
 
     @Test
@@ -61,7 +61,7 @@ class LensViewTest {
         assertEquals("reading each layer through the lens 1/" + gpt.config().nLayer(), phases.get(phases.size() - 1),
                 "stopped before the second layer was read: " + phases);
         assertTrue(work.isStopped());
-        assertTrue(DiagFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
+        assertTrue(PanelFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
     }
 
     @Test
@@ -84,23 +84,23 @@ class LensViewTest {
         }
         assertEquals(0.0, d.stages().get(d.stages().size() - 1).meanKl(), 1e-4, "the last stage is the model's output");
 
-        LensPanel panel = DiagFixture.fx(LensPanel::new);
-        DiagFixture.fx(() -> {
+        LensPanel panel = PanelFixture.fx(LensPanel::new);
+        PanelFixture.fx(() -> {
             panel.data.set(d);
             return null;
         });
-        DiagFixture.show(stage, panel, 1100, 650, false);
-        double[] at = DiagFixture.fx(() -> panel.grid().cellCentre(1, 2));
-        robot.clickOn(DiagFixture.screen(panel.grid(), at[0], at[1]));
+        PanelFixture.show(stage, panel, 1100, 650, false);
+        double[] at = PanelFixture.fx(() -> panel.grid().cellCentre(1, 2));
+        robot.clickOn(PanelFixture.screen(panel.grid(), at[0], at[1]));
         WaitForAsyncUtils.waitForFxEvents();
         assertNotNull(panel.grid().cursor.get());
-        String detail = DiagFixture.fx(() -> panel.detail().getText());
+        String detail = PanelFixture.fx(() -> panel.detail().getText());
         assertTrue(detail.startsWith(d.stageLabel(1) + " (") && detail.contains("'" + d.topText(1, 2) + "'"), detail);
-        DiagFixture.snapshotBothThemes(panel, "lens-tiny-gpt");
+        PanelFixture.snapshotBothThemes(panel, "lens-tiny-gpt");
 
         LensData none = LensData.compute(minilm, Batch.of(minilm.tokenizer().encode("The cat sat.").ids()), 0, Interventions.NONE);
         assertTrue(none.reason().startsWith("The logit lens needs an unembedding"), none.reason());
-        DiagFixture.fx(() -> {
+        PanelFixture.fx(() -> {
             panel.data.set(none);
             return null;
         });

@@ -1,6 +1,6 @@
 package dev.attnstudio.app.lint;
 
-import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.panels.PanelFixture;
 import dev.attnstudio.app.diagnostics.LongWork;
 import dev.attnstudio.engine.diagnose.lint.FindingKind;
 import dev.attnstudio.engine.diagnose.lint.MaskFinding;
@@ -33,13 +33,13 @@ class LintViewTest {
 
     @BeforeAll
     static void open() throws Exception {
-        gpt = DiagFixture.open("random-gpt2-tiny");
-        stage = DiagFixture.stage();
+        gpt = PanelFixture.open("random-gpt2-tiny");
+        stage = PanelFixture.stage();
     }
 
     @AfterAll
     static void close() throws Exception {
-        DiagFixture.close(stage, gpt);
+        PanelFixture.close(stage, gpt);
     }
 
     @Test
@@ -59,7 +59,7 @@ class LintViewTest {
         assertTrue(phases.size() >= 3 && phases.get(phases.size() - 1).startsWith("checking each layer's attention 1/"),
                 "stopped before the second layer was checked: " + phases);
         assertTrue(work.isStopped());
-        assertTrue(DiagFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
+        assertTrue(PanelFixture.fx(() -> work.stoppedProperty().get() && !work.runningProperty().get()));
     }
 
     @Test
@@ -72,19 +72,19 @@ class LintViewTest {
         assertEquals(java.util.List.of("mask-bug:flipped"), bugged.interventions().stream()
                 .map(s -> s.startsWith("mask-bug") ? "mask-bug:flipped" : s).toList());
 
-        LintPanel panel = DiagFixture.fx(LintPanel::new);
-        DiagFixture.fx(() -> {
+        LintPanel panel = PanelFixture.fx(LintPanel::new);
+        PanelFixture.fx(() -> {
             panel.data.set(clean);
             return null;
         });
-        DiagFixture.show(stage, panel, 900, 560, false);
-        String none = DiagFixture.fx(() -> panel.summary().getText());
+        PanelFixture.show(stage, panel, 900, 560, false);
+        String none = PanelFixture.fx(() -> panel.summary().getText());
         assertTrue(none.startsWith("No finding: the linter found nothing wrong with the model as it is"), none);
-        assertEquals(0, (int) DiagFixture.fx(() -> panel.list().getChildren().size()));
+        assertEquals(0, (int) PanelFixture.fx(() -> panel.list().getChildren().size()));
 
         AtomicReference<String> shown = new AtomicReference<>();
         AtomicReference<MaskFinding> with = new AtomicReference<>();
-        DiagFixture.fx(() -> {
+        PanelFixture.fx(() -> {
             panel.setOnShow((f, view) -> {
                 with.set(f);
                 shown.set(view);
@@ -93,13 +93,13 @@ class LintViewTest {
             return null;
         });
         WaitForAsyncUtils.waitForFxEvents();
-        FindingRow first = (FindingRow) DiagFixture.fx(() -> panel.list().getChildren().get(0));
+        FindingRow first = (FindingRow) PanelFixture.fx(() -> panel.list().getChildren().get(0));
         robot.clickOn(first);
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(bugged.findings().get(0), panel.selected.get());
-        DiagFixture.snapshotBothThemes(panel, "lint-flipped");
+        PanelFixture.snapshotBothThemes(panel, "lint-flipped");
         MaskFinding f = bugged.findings().stream().filter(x -> x.layer() >= 0).findFirst().orElseThrow();
-        DiagFixture.fx(() -> {
+        PanelFixture.fx(() -> {
             panel.selected.set(f);
             return null;
         });

@@ -22,26 +22,29 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** What the panel tests share: real sample models, a stage on headless Monocle, and PNG snapshots to look at. */
-final class PanelFixture {
+/**
+ * What the view tests share (panels and diagnostics): real sample models, a stage of their own on headless Monocle, and
+ * PNG snapshots to look at under target/panels.
+ */
+public final class PanelFixture {
 
-    static final Path SNAPSHOTS = Path.of("target", "panels");
+    public static final Path SNAPSHOTS = Path.of("target", "panels");
 
     private PanelFixture() {
     }
 
-    static LoadedModel open(String sample) {
+    public static LoadedModel open(String sample) {
         return SampleModels.open(sample, DjlRuntime.DeviceChoice.CPU);
     }
 
-    /** A stage of the panel tests' own: the primary stage is the app tests', whose size they check. */
-    static Stage stage() throws Exception {
+    /** A stage of the view tests' own: the primary stage is the app tests', whose size they check. */
+    public static Stage stage() throws Exception {
         FxToolkit.registerPrimaryStage();
         return fx(Stage::new);
     }
 
-    /** Closes the panel tests' stage, then the models they opened. */
-    static void close(Stage stage, LoadedModel... models) throws Exception {
+    /** Closes the view tests' stage, then the models they opened. */
+    public static void close(Stage stage, LoadedModel... models) throws Exception {
         fx(() -> {
             stage.close();
             return null;
@@ -52,7 +55,7 @@ final class PanelFixture {
     }
 
     /** Shows a panel alone in the stage with the app's stylesheet in the light or the dark theme. */
-    static void show(Stage stage, Parent panel, double width, double height, boolean dark) throws Exception {
+    public static void show(Stage stage, Parent panel, double width, double height, boolean dark) throws Exception {
         fx(() -> {
             if (panel.getScene() != null) {
                 panel.getScene().setRoot(new Group());
@@ -69,7 +72,7 @@ final class PanelFixture {
     }
 
     /** Writes a snapshot of the node to target/panels/{name}.png and returns its path. */
-    static Path snapshot(Node node, String name) throws Exception {
+    public static Path snapshot(Node node, String name) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
         WritableImage image = fx(() -> node.snapshot(null, null));
         Files.createDirectories(SNAPSHOTS);
@@ -83,7 +86,7 @@ final class PanelFixture {
     }
 
     /** Snapshots the node's scene in the light theme as {name}-light, then in the dark one as {name}-dark. */
-    static void snapshotBothThemes(Node node, String name) throws Exception {
+    public static void snapshotBothThemes(Node node, String name) throws Exception {
         for (Theme theme : Theme.values()) {
             fx(() -> node.getScene().getStylesheets().setAll(theme.stylesheets()));
             System.out.println("snapshot " + snapshot(node, name + "-" + theme.name().toLowerCase(java.util.Locale.ROOT)));
@@ -92,11 +95,11 @@ final class PanelFixture {
     }
 
     /** A point of a node in screen coordinates, for the robot. */
-    static Point2D screen(Node node, double x, double y) throws Exception {
+    public static Point2D screen(Node node, double x, double y) throws Exception {
         return fx(() -> node.localToScreen(x, y));
     }
 
-    static <T> T fx(Callable<T> work) throws Exception {
+    public static <T> T fx(Callable<T> work) throws Exception {
         return WaitForAsyncUtils.asyncFx(work).get(30, TimeUnit.SECONDS);
     }
 }

@@ -1,7 +1,7 @@
 package dev.attnstudio.app.rollout;
 
 import dev.attnstudio.app.attention.AttentionMatrix;
-import dev.attnstudio.app.diagnostics.DiagFixture;
+import dev.attnstudio.app.panels.PanelFixture;
 import dev.attnstudio.app.heatmap.AttentionSettings;
 import dev.attnstudio.engine.diagnose.rollout.AttentionFlow;
 import dev.attnstudio.engine.diagnose.rollout.AttentionRollout;
@@ -35,14 +35,14 @@ class RolloutViewTest {
 
     @BeforeAll
     static void open() throws Exception {
-        gpt = DiagFixture.open("random-gpt2-tiny");
-        bert = DiagFixture.open("all-minilm-l6-v2");
-        stage = DiagFixture.stage();
+        gpt = PanelFixture.open("random-gpt2-tiny");
+        bert = PanelFixture.open("all-minilm-l6-v2");
+        stage = PanelFixture.stage();
     }
 
     @AfterAll
     static void close() throws Exception {
-        DiagFixture.close(stage, gpt, bert);
+        PanelFixture.close(stage, gpt, bert);
     }
 
     @Test
@@ -82,18 +82,18 @@ class RolloutViewTest {
         assertTrue(partial.note().startsWith("Flow of output " + (m - 1) + " only"), partial.note());
         assertEquals(n, RolloutData.of(c, RolloutMode.FLOW, 0, 0, () -> flow).rows(), n + " tokens: flow of every output");
 
-        RolloutPanel panel = DiagFixture.fx(() -> new RolloutPanel(new AttentionSettings()));
-        DiagFixture.fx(() -> {
+        RolloutPanel panel = PanelFixture.fx(() -> new RolloutPanel(new AttentionSettings()));
+        PanelFixture.fx(() -> {
             panel.data.set(model);
             return null;
         });
-        DiagFixture.show(stage, panel, 1000, 700, false);
-        AttentionMatrix shown = DiagFixture.fx(() -> panel.map().getMatrix());
+        PanelFixture.show(stage, panel, 1000, 700, false);
+        AttentionMatrix shown = PanelFixture.fx(() -> panel.map().getMatrix());
         assertArrayEquals(model.values(), shown.values(), 0f, "the map draws the engine's numbers");
         assertEquals(c.labels(), shown.rowLabels());
         Node caveat = robot.lookup("#rolloutCaveat").query();
         assertTrue(caveat.isVisible(), "a decoder shows the caveat");
-        DiagFixture.snapshotBothThemes(panel, "rollout-gpt2");
+        PanelFixture.snapshotBothThemes(panel, "rollout-gpt2");
         robot.clickOn("#rolloutFieldnormalised");
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(RolloutMode.FIELD_NORMALISED, panel.modeNow);
@@ -105,14 +105,14 @@ class RolloutViewTest {
         RolloutData none = RolloutData.of(enc, RolloutMode.FIELD_NORMALISED, 0, 0, () -> null);
         assertEquals(0, none.n());
         assertTrue(none.note().contains("bidirectional"), none.note());
-        DiagFixture.fx(() -> {
+        PanelFixture.fx(() -> {
             panel.data.set(encoder);
             return null;
         });
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(!caveat.isVisible(), "an encoder shows no caveat");
 
-        try (LoadedModel t5 = DiagFixture.open("reverse-t5")) {
+        try (LoadedModel t5 = PanelFixture.open("reverse-t5")) {
             long[] ids = t5.tokenizer().encode("attention").ids();
             RolloutData.Computed enc2 = RolloutData.compute(t5, Batch.of(ids), 0, Interventions.NONE);
             RolloutData r = RolloutData.of(enc2, RolloutMode.MODEL, 0, 0, () -> null);
