@@ -79,12 +79,14 @@ public class AttentionStudioApp extends Application {
 
     public static void main(String[] args) {
         DjlRuntime.forceOffline(); // before anything can touch DJL: no downloads, no telemetry
+        DjlRuntime.useAvailableCores();
         launch(AttentionStudioApp.class, args);
     }
 
     @Override
     public void start(Stage stage) {
         DjlRuntime.forceOffline(); // also when started by a launcher or test harness instead of main()
+        DjlRuntime.useAvailableCores(); // PyTorch's threads: as many as this process may use
         engine = new FxEngineExecutor();
         viewModel = new MainViewModel(engine, opener, settings != null ? settings : SettingsStore.userPreferences(),
                 Debouncer.fx(TYPING_PAUSE));

@@ -1,5 +1,8 @@
 package dev.attnstudio.engine.bench;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.config.ModelConfig;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.RandomGpt2;
@@ -8,90 +11,195 @@ import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Capture;
 import dev.attnstudio.engine.step.Stepper;
-import dev.attnstudio.engine.step.Trace;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
- * Prints the engine's speed and memory on a GPT-2-small-shaped model with random weights (12 layers, 12 heads,
- * d_model 768, vocab 50257): plain vs capture forward at 64/256/1024 tokens, decode per token with and without
- * the KV cache at 128/512 tokens of context, and the bytes a trace keeps. Times are medians of warm runs.
+ * Where users feel the engine's speed, in one run on a GPT-2-small-shaped model with random weights (12 layers, 12
+ * heads, d_model 768, vocab 50257, float32), side by side:
+ * <ul>
+ *   <li>the weight-streaming bound: one matrix-vector product over a matrix holding as many floats as all the
+ *       weights. Decoding one token must read every weight once, so no batch-1 decoder can beat it;</li>
+ *   <li>decode, ms per generated token over the KV cache at 128 and 512 tokens of context, as a ratio to the bound;</li>
+ *   <li>prefill (the prompt's pass) at 32, 64, 256 and 1024 tokens, plain (capture off) and compact (every hook
+ *       reachable), and their ratio;</li>
+ *   <li>an encoder (all-MiniLM-L6-v2, when the caller passes it: the engine does not bundle samples) at 32, 128 and
+ *       512 tokens, plain and compact.</li>
+ * </ul>
+ * Times are medians of warm runs (two warm-up rounds; modes take turns run by run). The machine, the cores the JVM
+ * may use and PyTorch's intra-op threads are printed first: {@code --threads N} sets the threads.
  *
- * <p>{@code --layers N} shrinks the model for a quick look; {@code --runs N} sets repetitions.
+ * <p>{@code --layers N} shrinks the model for a quick look; {@code --runs N} sets repetitions (default 7, fewer at 1024
+ * tokens).
  */
 public final class EngineBenchmark {
 
-    private EngineBenchmark() {
+    private static final int[] PREFILL = {32, 64, 256, 1024};
+    private static final int[] CONTEXT = {128, 512};
+    private static final int[] ENCODER = {32, 128, 512};
+
+    private final PrintStream out;
+    private final int runs;
+
+    private EngineBenchmark(PrintStream out, int runs) {
+        this.out = out;
+        this.runs = runs;
     }
 
     public static void main(String[] args) {
+        run(args, System.out, null);
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param encoder an encoder to measure too (the CLI passes the bundled MiniLM), or null
+     */
+    public static void run(String[] args, PrintStream out, LoadedModel encoder) {
         DjlRuntime.forceOffline();
         ModelConfig config = ModelConfig.gpt2Small();
-        int runs = 5;
+        int runs = 7;
         for (int i = 0; i < args.length; i++) {
             if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(args[i] + " needs a value (use --layers N, --runs N)");
+                throw new IllegalArgumentException(args[i] + " needs a value (use --layers N, --runs N, --threads N)");
             }
             switch (args[i]) {
                 case "--layers" -> config = config.withLayers(Integer.parseInt(args[++i]));
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --layers N, --runs N)");
+                case "--threads" -> DjlRuntime.setIntraOpThreads(Integer.parseInt(args[++i]));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (use --layers N, --runs N, --threads N)");
             }
         }
-        System.out.printf(Locale.ROOT, "model: GPT-2-small shape, random weights: %d layers, %d heads, d_model %d, vocab %d%n",
+        EngineBenchmark bench = new EngineBenchmark(out, runs);
+        out.printf(Locale.ROOT, "machine: %s; %d cores visible to the JVM; PyTorch intra-op threads %d; java %s%n",
+                cpuName(), Runtime.getRuntime().availableProcessors(), DjlRuntime.intraOpThreads(),
+                System.getProperty("java.version"));
+        out.printf(Locale.ROOT, "model: GPT-2-small shape, random weights: %d layers, %d heads, d_model %d, vocab %d%n",
                 config.nLayer(), config.nHead(), config.dModel(), config.vocabSize());
-        System.out.printf(Locale.ROOT, "threads: %d cores visible; java %s%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         long start = System.nanoTime();
         try (LoadedModel m = LoadedModel.of("gpt2-small-random", config, RandomGpt2.tensors(config, 1, 0.02f), null,
                 DjlRuntime.DeviceChoice.AUTO)) {
-            System.out.printf(Locale.ROOT, "device: %s; weights made and loaded in %d ms%n%n", m.device(), ms(start));
-            forward(m, runs);
-            decode(m, Math.max(3, runs));
-            memory(m);
+            out.printf(Locale.ROOT, "device: %s; weights made and loaded in %d ms%n%n", m.device(),
+                    (System.nanoTime() - start) / 1_000_000);
+            double bound = bench.bound(m);
+            bench.decode(m, bound);
+            bench.prefill(m);
+        }
+        if (encoder != null) {
+            bench.encoder(encoder);
         }
     }
 
-    private static void forward(LoadedModel m, int runs) {
-        System.out.println("forward pass (ms, median of warm runs; the three modes take turns run by run)");
-        System.out.println("tokens   plain   compact  ratio    full  ratio");
-        Capture[] modes = {Capture.OFF, Capture.COMPACT, Capture.FULL};
-        for (int tokens : new int[] {64, 256, 1024}) {
-            long[] ids = ids(m, tokens);
-            int n = tokens >= 1024 ? Math.max(3, runs / 2) : runs;
-            double[][] t = new double[modes.length][n];
-            Stepper[] steppers = new Stepper[modes.length];
-            try {
-                for (int j = 0; j < modes.length; j++) {
-                    steppers[j] = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(modes[j]).withCache(false));
+    /** The weight-streaming bound: ms for one matrix-vector product over as many floats as the model's weights. */
+    private double bound(LoadedModel m) {
+        long params = m.model().manager().getManagedArrays().stream()
+                .filter(a -> a.getDataType().isFloating()).mapToLong(NDArray::size).sum();
+        long d = m.config().dModel();
+        long rows = params / d;
+        double ms;
+        try (NDManager scratch = m.model().manager().newSubManager()) {
+            NDArray matrix = scratch.randomNormal(new Shape(rows, d));
+            NDArray vector = scratch.randomNormal(new Shape(d, 1));
+            ms = median(runs * 3, () -> {
+                long t = System.nanoTime();
+                try (NDArray y = matrix.matMul(vector)) {
+                    y.toFloatArray(); // wait for it, as a decode step waits for its logits
                 }
-                for (int i = -2; i < n; i++) {
-                    for (int j = 0; j < modes.length; j++) {
+                return System.nanoTime() - t;
+            });
+        }
+        out.printf(Locale.ROOT, "weight-streaming bound: [%d, %d] . [%d] (%.1f M floats, %.0f MiB, as all weights) %.2f ms%n%n",
+                rows, d, d, rows * d / 1e6, rows * d * 4 / 1048576.0, ms);
+        return ms;
+    }
+
+    private void decode(LoadedModel m, double bound) {
+        out.println("decode over the KV cache (ms per generated token, greedy, capture off)");
+        out.println("context   ms/token   x bound");
+        for (int context : CONTEXT) {
+            double perToken = perToken(m, context, runs * 4);
+            out.printf(Locale.ROOT, "%7d %10.2f %9.2f%n", context, perToken, perToken / bound);
+        }
+        out.println();
+    }
+
+    private double perToken(LoadedModel m, int context, int tokens) {
+        try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF))) {
+            s.reset(ids(m.config().vocabSize(), context));
+            Sampler sampler = new Sampler(SamplingConfig.GREEDY);
+            for (int i = 0; i < 2; i++) { // warm-up tokens
+                s.generate(sampler);
+                s.runToEnd();
+            }
+            double[] ms = new double[tokens];
+            for (int i = 0; i < tokens; i++) {
+                long t = System.nanoTime();
+                s.generate(sampler);
+                s.runToEnd();
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            return median(ms);
+        }
+    }
+
+    private void prefill(LoadedModel m) {
+        out.println("prefill (ms; plain = capture off, compact = every hook reachable)");
+        out.println("tokens     plain   compact   compact/plain");
+        passes(m.model().config().vocabSize(), PREFILL, m);
+        out.println();
+    }
+
+    private void encoder(LoadedModel m) {
+        out.printf(Locale.ROOT, "encoder %s (%d layers, d_model %d; ms)%n", m.name(), m.config().nLayer(), m.config().dModel());
+        out.println("tokens     plain   compact   compact/plain");
+        passes(m.config().vocabSize(), ENCODER, m);
+        out.println();
+    }
+
+    /** Plain and compact passes over random ids, taking turns, at each length. */
+    private void passes(int vocab, int[] lengths, LoadedModel m) {
+        for (int tokens : lengths) {
+            if (tokens > m.config().nPositions()) {
+                continue;
+            }
+            long[] ids = ids(vocab, tokens);
+            int n = tokens >= 1024 ? Math.max(3, runs / 2) : runs;
+            Capture[] modes = {Capture.OFF, Capture.COMPACT};
+            double[][] t = new double[modes.length][n];
+            for (int i = -2; i < n; i++) {
+                for (int j = 0; j < modes.length; j++) {
+                    try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(modes[j]).withCache(false))) {
                         long start = System.nanoTime();
-                        steppers[j].reset(ids);
-                        steppers[j].runToEnd();
+                        s.reset(ids);
+                        s.runToEnd();
                         if (i >= 0) {
                             t[j][i] = (System.nanoTime() - start) / 1e6;
                         }
-                        steppers[j].reset(ids); // free this mode's trace before the next mode runs
-                    }
-                }
-            } finally {
-                for (Stepper s : steppers) {
-                    if (s != null) {
-                        s.close();
                     }
                 }
             }
             double plain = median(t[0]);
             double compact = median(t[1]);
-            double full = median(t[2]);
-            System.out.printf(Locale.ROOT, "%6d %7.1f %9.1f %6.3f %7.1f %6.3f%n",
-                    tokens, plain, compact, compact / plain, full, full / plain);
+            out.printf(Locale.ROOT, "%6d %9.1f %9.1f %11.3f%n", tokens, plain, compact, compact / plain);
         }
-        System.out.println();
+    }
+
+    private static double median(int n, LongSupplier nanos) {
+        nanos.getAsLong();
+        nanos.getAsLong();
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            ms[i] = nanos.getAsLong() / 1e6;
+        }
+        return median(ms);
     }
 
     private static double median(double[] values) {
@@ -100,58 +208,23 @@ public final class EngineBenchmark {
         return sorted[sorted.length / 2];
     }
 
-    private static void decode(LoadedModel m, int tokensOut) {
-        System.out.println("decode, ms per generated token (greedy)");
-        System.out.println("context   cached  recompute  speed-up");
-        for (int context : new int[] {128, 512}) {
-            double cached = perToken(m, context, true, tokensOut * 4);
-            double recompute = perToken(m, context, false, tokensOut);
-            System.out.printf(Locale.ROOT, "%7d %8.2f %10.2f %8.1fx%n", context, cached, recompute, recompute / cached);
-        }
-        System.out.println();
-    }
-
-    private static double perToken(LoadedModel m, int context, boolean cache, int tokens) {
-        try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF).withCache(cache))) {
-            s.reset(ids(m, context));
-            Sampler sampler = new Sampler(SamplingConfig.GREEDY);
-            s.generate(sampler);
-            s.runToEnd(); // warm-up token
-            long start = System.nanoTime();
-            for (int i = 0; i < tokens; i++) {
-                s.generate(sampler);
-                s.runToEnd();
-            }
-            return (System.nanoTime() - start) / 1e6 / tokens;
-        }
-    }
-
-    private static void memory(LoadedModel m) {
-        System.out.println("trace memory at 1024 tokens");
-        long[] ids = ids(m, 1024);
-        for (Capture capture : new Capture[] {Capture.COMPACT, Capture.FULL}) {
-            try (Stepper s = new Stepper(m.model(), Stepper.Options.DEFAULT.withCapture(capture).withCache(false))) {
-                s.reset(ids);
-                s.runToEnd();
-                Trace t = s.group().trace();
-                long reachable = t.program().names().stream().filter(t::available).count();
-                System.out.printf(Locale.ROOT, "%-8s kept %7.1f MiB in %4d tensors; %d of %d hooks reachable%n",
-                        capture.name().toLowerCase(Locale.ROOT), t.retainedBytes() / 1048576.0, t.keptNames().size(),
-                        reachable, t.program().size());
-            }
-        }
-    }
-
-    private static long[] ids(LoadedModel m, int n) {
+    /** Random ids from the upper half of the vocabulary (real tokens, not control symbols at its start). */
+    private static long[] ids(int vocab, int n) {
         SplittableRandom r = new SplittableRandom(n);
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
-            ids[i] = r.nextInt(m.config().vocabSize());
+            ids[i] = vocab / 2 + r.nextInt(vocab - vocab / 2);
         }
         return ids;
     }
 
-    private static long ms(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
+    /** The processor's model name, from /proc/cpuinfo where there is one. */
+    private static String cpuName() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown processor");
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
     }
 }

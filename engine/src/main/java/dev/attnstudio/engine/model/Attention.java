@@ -154,6 +154,14 @@ final class Attention {
                 : rule == MaskRule.CAUSAL ? "causal mask: 0 where key <= query, -inf after" : "0 where allowed, -inf elsewhere";
         addScoresAndOutput(p, names, query, keys, values, mask, ruleMath, positionBias, scaled,
                 rotary == null ? "q . k" : "rot_q . rot_k");
+        if (pass.past() > 0 && pass.batch() == 1) {
+            // a fused decode pass reads past and present keys (values) where the cache holds them side by side: the
+            // concatenation's values in the concatenation's layout, without copying the past twice per layer
+            KvCache cache = pass.cache();
+            p.fast(names.apply(QK_RAW), (in, m) -> scores(in.get(0), cache.keysWith(layer, in.get(1))), query, key);
+            p.fast(names.apply(Z), (in, m) -> weightedValues(in.get(0), cache.valuesWith(layer, in.get(1))),
+                    names.apply(PATTERN), value);
+        }
     }
 
     /** Whether this layer's sliding window narrows the model's causal rule. */
@@ -239,6 +247,10 @@ final class Attention {
         boolean mayBlankRows = mask.rule() != null || mask.padding() != null;
         p.op(names.apply(PATTERN), Op.Kind.SOFTMAX, "softmax over keys: exp(s) / sum exp(s)",
                 s -> mayBlankRows ? softmaxOrZero(s) : s.softmax(-1), names.apply(ATTN_SCORES));
+        if (mayBlankRows && mask.everyRowSeesAKey()) {
+            // the model's own mask leaves no row blank, so there is no 0/0 to replace (a hook's mask might)
+            p.fast(names.apply(PATTERN), (in, m) -> in.get(0).softmax(-1), names.apply(ATTN_SCORES));
+        }
 
         List<String> patternAndValues = new ArrayList<>(values);
         patternAndValues.add(0, names.apply(PATTERN));

@@ -53,15 +53,48 @@ public final class KvCache implements AutoCloseable {
         if (needed > limit) {
             throw new IllegalStateException("the KV cache is full: " + length[layer] + " + " + t + " positions > " + limit);
         }
-        if (keys[layer] == null || keys[layer].getShape().get(1) < needed) {
-            int capacity = Math.min(limit, Math.max(needed, keys[layer] == null ? 64 : 2 * (int) keys[layer].getShape().get(1)));
-            keys[layer] = regrow(keys[layer], k, capacity, length[layer]);
-            values[layer] = regrow(values[layer], v, capacity, length[layer]);
-        }
+        reserve(layer, needed, k);
         NDIndex slot = new NDIndex(":, {}:{}", length[layer], length[layer] + t);
         keys[layer].set(slot, k);
         values[layer].set(slot, v);
         length[layer] += (int) t;
+    }
+
+    /** Makes a layer's buffers hold at least {@code needed} positions, doubling them as they fill. */
+    private void reserve(int layer, int needed, NDArray like) {
+        if (keys[layer] == null || keys[layer].getShape().get(1) < needed) {
+            int capacity = Math.min(limit, Math.max(needed, keys[layer] == null ? 64 : 2 * (int) keys[layer].getShape().get(1)));
+            keys[layer] = regrow(keys[layer], like, capacity, length[layer]);
+            values[layer] = regrow(values[layer], like, capacity, length[layer]);
+        }
+    }
+
+    /**
+     * The past keys and a decode pass's own, side by side without copying the past: writes {@code k} [B, T, Hkv, h]
+     * into the buffer after the {@link #length} cached positions and returns a view of positions 0 .. length + T,
+     * [B, length + T, Hkv, h], equal to concatenating the cached keys and {@code k}. The cached length does not change:
+     * {@link #append} at the end of the pass writes the same slots again and counts them. For a fused run (the
+     * {@code hook_past_k} read is not replaced by a hook).
+     */
+    public NDArray keysWith(int layer, NDArray k) {
+        return with(keys, layer, k);
+    }
+
+    /** As {@link #keysWith} for values [B, T, Hkv, h]. */
+    public NDArray valuesWith(int layer, NDArray v) {
+        return with(values, layer, v);
+    }
+
+    private NDArray with(NDArray[] buffers, int layer, NDArray present) {
+        int past = length[layer];
+        int upTo = past + (int) present.getShape().get(1);
+        if (upTo > limit) {
+            throw new IllegalStateException("the KV cache is full: " + past + " + " + present.getShape().get(1)
+                    + " positions > " + limit);
+        }
+        reserve(layer, upTo, present);
+        buffers[layer].set(new NDIndex(":, {}:{}", past, upTo), present);
+        return buffers[layer].get(new NDIndex(":, :{}", upTo));
     }
 
     /** A buffer of {@code capacity} positions holding the first {@code used} of {@code old} (if any). */

@@ -29,6 +29,28 @@ public record MaskSpec(MaskRule rule, long[][] padding, int batch, int queries, 
         return (rule == null || rule.allowed(past + query, key)) && (padding == null || padding[row][key] != 0);
     }
 
+    /**
+     * Whether every query may see at least one key, so the softmax over the masked scores never meets a row of -inf
+     * alone: nothing is padded, and the rule (if any) lets each query see its own position among the keys.
+     */
+    public boolean everyRowSeesAKey() {
+        if (padding != null || keys == 0) {
+            return false;
+        }
+        if (rule == null) {
+            return true;
+        }
+        if (keys != past + queries) {
+            return false;
+        }
+        for (int q = 0; q < queries; q++) {
+            if (!rule.allowed(past + q, past + q)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Which cells of a mask are allowed: (batch row, query index in the pass, key position). */
     @FunctionalInterface
     public interface Cells {

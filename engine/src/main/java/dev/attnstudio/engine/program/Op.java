@@ -24,9 +24,10 @@ import java.util.List;
  * @param scale     for {@link Kind#SCALE} steps, the factor the scores are multiplied by (1 where the model does
  *                  not scale, as T5); else NaN
  * @param mask      for {@link Kind#MASK} steps, which keys each query may see; else null
+ * @param fast      how a fused run computes the step with fewer native calls, or null for its own kernel
  */
 public record Op(String name, Kind kind, String math, List<String> inputs, Kernel kernel, boolean derivable,
-                 String group, Site site, NormType norm, float scale, MaskSpec mask) {
+                 String group, Site site, NormType norm, float scale, MaskSpec mask, Fast fast) {
 
     /** The computation of one step. Arrays it creates besides its result are freed when it returns. */
     @FunctionalInterface
@@ -36,6 +37,21 @@ public record Op(String name, Kind kind, String math, List<String> inputs, Kerne
          * @param manager the trace's manager, for kernels that create tensors from nothing (masks, positions)
          */
         NDArray apply(List<NDArray> in, NDManager manager);
+    }
+
+    /**
+     * The same value as a step's kernel, computed with fewer native calls, valid only when nothing the step reads was
+     * replaced by a hook (so the model's own mask is in force, the cached keys are the ones the cache holds). A fused
+     * run uses it; the step-by-step path never does. E.g. a decode pass's scores read the past and present keys
+     * where the KV cache already holds them side by side, instead of concatenating a copy.
+     *
+     * @param inputs the names it reads: some of the step's own inputs, in the order the kernel receives them
+     * @param kernel the computation
+     */
+    public record Fast(List<String> inputs, Kernel kernel) {
+        public Fast {
+            inputs = List.copyOf(inputs);
+        }
     }
 
     /** What a step computes. */
@@ -114,6 +130,15 @@ public record Op(String name, Kind kind, String math, List<String> inputs, Kerne
 
     /** The same step, marked as one a compact trace recomputes instead of keeping. */
     Op derived() {
-        return new Op(name, kind, math, inputs, kernel, true, group, site, norm, scale, mask);
+        return new Op(name, kind, math, inputs, kernel, true, group, site, norm, scale, mask, fast);
+    }
+
+    /** The same step with a fused run's way of computing it. */
+    Op withFast(Fast f) {
+        if (!inputs.containsAll(f.inputs())) {
+            throw new IllegalStateException(name + ": a fused kernel may read only the step's own inputs " + inputs
+                    + ", not " + f.inputs());
+        }
+        return new Op(name, kind, math, inputs, kernel, derivable, group, site, norm, scale, mask, f);
     }
 }

@@ -128,6 +128,7 @@ public final class Program {
         private final List<Op> ops = new ArrayList<>();
         private final Set<String> keep = new HashSet<>();
         private final Set<String> derivable = new HashSet<>();
+        private final Map<String, Op.Fast> fast = new HashMap<>();
         private final Pass pass;
         private final int heads;
         private final int kvHeads;
@@ -167,6 +168,15 @@ public final class Program {
             return this;
         }
 
+        /**
+         * Gives a step added before a way to compute it in a fused run ({@link Op.Fast}): the same value with fewer
+         * native calls, reading some of the step's own inputs.
+         */
+        public Builder fast(String name, Op.Kernel kernel, String... inputs) {
+            fast.put(name, new Op.Fast(List.of(inputs), kernel));
+            return this;
+        }
+
         public Builder keep(String name) {
             keep.add(name);
             return this;
@@ -201,7 +211,7 @@ public final class Program {
 
         private Builder add(String name, Op.Kind kind, String math, Op.Kernel kernel, Op.NormType norm, float scale,
                             MaskSpec mask, String... inputs) {
-            ops.add(new Op(name, kind, math, List.of(inputs), kernel, false, group, site, norm, scale, mask));
+            ops.add(new Op(name, kind, math, List.of(inputs), kernel, false, group, site, norm, scale, mask, null));
             return this;
         }
 
@@ -213,7 +223,11 @@ public final class Program {
             }
             List<Op> marked = new ArrayList<>(ops.size());
             for (Op op : ops) {
-                marked.add(derivable.contains(op.name()) ? op.derived() : op);
+                Op m = derivable.contains(op.name()) ? op.derived() : op;
+                marked.add(fast.containsKey(op.name()) ? m.withFast(fast.remove(op.name())) : m);
+            }
+            if (!fast.isEmpty()) {
+                throw new IllegalStateException("fused kernels for steps the pass does not have: " + fast.keySet());
             }
             return new Program(marked, keep, pass, heads, kvHeads);
         }

@@ -2,6 +2,7 @@ package dev.attnstudio.engine.runtime;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Locale;
 
@@ -40,6 +41,36 @@ public final class DjlRuntime {
         }
         if (System.getProperty("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
+    /**
+     * Threads PyTorch splits one operation over (a matrix product, a softmax): its intra-op thread count. Loads the
+     * engine. PyTorch's own default is the machine's physical cores, which under a container's CPU limit can be more
+     * than the process may use; oversubscribed, its threads wait on each other at every operation.
+     */
+    public static int intraOpThreads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /** Sets the intra-op thread count for the rest of the process (see {@link #intraOpThreads()}). */
+    public static void setIntraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+        }
+        engine();
+        JniUtils.setNumThreads(threads);
+    }
+
+    /**
+     * Asks for as many intra-op threads as this JVM may use ({@code Runtime.availableProcessors()}, which respects a
+     * container's CPU limit) when the engine starts, unless {@code -Dai.djl.pytorch.num_threads} says otherwise. Call
+     * before the engine loads (the app does, first thing); afterwards use {@link #setIntraOpThreads}.
+     */
+    public static void useAvailableCores() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
         }
     }
 

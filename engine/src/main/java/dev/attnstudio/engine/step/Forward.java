@@ -33,7 +33,15 @@ public final class Forward {
              Trace trace = new Trace(model.program(pass(batch, 0, null)), model.manager(), Capture.OFF, batch, hooks,
                      PassKind.PREFILL)) {
             while (!trace.complete()) {
-                trace.runNext();
+                int end = trace.executed();
+                while (end < trace.program().size() && trace.unobserved(end)) {
+                    end++;
+                }
+                if (end > trace.executed()) {
+                    trace.runFused(end); // what no intervention hooks runs fused
+                } else {
+                    trace.runNext();
+                }
             }
             NDArray out = trace.valueOf(model.outputHook());
             out.attach(into);

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -189,7 +190,10 @@ public final class Stepper implements AutoCloseable {
         this.options = options;
     }
 
-    /** Called after every step that was computed (not after cursor moves over computed steps). */
+    /**
+     * Called after every step that was computed (not after cursor moves over computed steps); after a fused run of
+     * several steps ({@link #runToEnd}, {@link #runTo}, {@link #stepOver} over steps nobody looks at), once, for its last.
+     */
     public void setListener(Consumer<StepInfo> listener) {
         this.listener = listener == null ? s -> { } : listener;
     }
@@ -342,12 +346,45 @@ public final class Stepper implements AutoCloseable {
         return current();
     }
 
+    /**
+     * As {@link #advance}, but where the cursor stands at the last computed step of its pass, the steps after it that
+     * nobody looks at (no hook, no breakpoint: {@code stop} is false) up to the end of their unit run as one fused run
+     * ({@link Trace#runFused}), and the cursor lands on the last of them. The listener hears of that step only.
+     */
+    private StepInfo advanceFused(Predicate<String> stop) {
+        Group g = groups.isEmpty() ? null : groups.get(cursorGroup);
+        Trace t = g == null ? null : g.trace;
+        if (t == null || t.complete() || cursorIndex + 1 != t.executed()) {
+            return advance();
+        }
+        Program p = t.program();
+        int first = t.executed();
+        int end = first;
+        while (end < p.size() && p.op(end).group().equals(p.op(first).group()) && !stop.test(p.op(end).name())
+                && t.unobserved(end)) {
+            end++;
+        }
+        if (end - first < 2) {
+            return advance(); // a lone step gains nothing from fusing
+        }
+        long start = System.nanoTime();
+        t.runFused(end);
+        g.computeNanos += System.nanoTime() - start;
+        cursorIndex = end - 1;
+        if (t.complete()) {
+            onPassComplete(g);
+        }
+        StepInfo s = current();
+        listener.accept(s);
+        return s;
+    }
+
     /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */
     public StepInfo stepOver() {
-        StepInfo s = advance();
+        StepInfo s = advanceFused(name -> false);
         while (s != null && !atUnitEnd()) {
             checkCancelled();
-            s = advance();
+            s = advanceFused(name -> false);
         }
         return s;
     }
@@ -363,10 +400,11 @@ public final class Stepper implements AutoCloseable {
      */
     public StepInfo runTo(String pattern) {
         Pattern breakpoint = HookName.glob(pattern);
-        StepInfo s = advance();
-        while (s != null && !breakpoint.matcher(s.name()).matches()) {
+        Predicate<String> hit = name -> breakpoint.matcher(name).matches();
+        StepInfo s = advanceFused(hit);
+        while (s != null && !hit.test(s.name())) {
             checkCancelled();
-            s = advance();
+            s = advanceFused(hit);
         }
         return s;
     }
@@ -380,7 +418,7 @@ public final class Stepper implements AutoCloseable {
     /** Runs every remaining step of every group; the cursor ends on the last step. */
     public StepInfo runToEnd() {
         StepInfo last = current();
-        for (StepInfo s = advance(); s != null; s = advance()) {
+        for (StepInfo s = advanceFused(name -> false); s != null; s = advanceFused(name -> false)) {
             last = s;
             checkCancelled();
         }

@@ -41,6 +41,8 @@ public final class Trace implements AutoCloseable {
     private final Map<String, NDArray> values = new HashMap<>();
     private final long[][] shapes;
     private final List<List<String>> patches;
+    /** Per step: a hook replaced its value or one it was computed from (then its fused kernel is not used). */
+    private final boolean[] patched;
     private int executed;
     private boolean closed;
     /** The first step whose value held NaN or an infinity it should not, or null while none has. */
@@ -70,6 +72,7 @@ public final class Trace implements AutoCloseable {
         this.kind = kind;
         this.manager = parent.newSubManager();
         this.shapes = new long[program.size()][];
+        this.patched = new boolean[program.size()];
         this.patches = new ArrayList<>(program.size());
         for (int i = 0; i < program.size(); i++) {
             patches.add(List.of());
@@ -119,17 +122,56 @@ public final class Trace implements AutoCloseable {
         if (complete()) {
             throw new IllegalStateException("the pass is complete");
         }
-        int i = executed;
+        Op op = program.op(executed);
+        compute(executed, false);
+        return op;
+    }
+
+    /**
+     * Whether nothing looks at step {@code i} as it is computed: no hook is attached to its name. Such steps may run
+     * fused ({@link #runFused}).
+     */
+    boolean unobserved(int i) {
+        return hooks.matching(program.op(i).name()).isEmpty();
+    }
+
+    /**
+     * Runs the steps from the next one up to (not including) {@code end} as one fused run: what nobody looks at
+     * ({@link #unobserved}; the caller also leaves out breakpoints). The values are the step path's, and the trace
+     * keeps what its capture mode keeps, but a step whose inputs no hook replaced in this pass (directly or upstream) uses its {@link Op.Fast} kernel when it has one, and only the values the trace keeps are checked
+     * for NaN and infinities: {@link #firstNonFinite} then names the first kept step holding one, which the non-finite
+     * value reached at or after its first appearance.
+     */
+    void runFused(int end) {
+        requireOpen();
+        if (end <= executed || end > program.size()) {
+            throw new IllegalArgumentException("cannot run steps " + executed + " to " + end + " of " + program.size());
+        }
+        while (executed < end) {
+            if (!unobserved(executed)) {
+                throw new IllegalStateException(program.op(executed).name() + " has a hook: it runs on its own, not fused");
+            }
+            compute(executed, true);
+        }
+    }
+
+    /** Computes step {@code i} (the next one), calls its hooks unless fused, and keeps or frees values. */
+    private void compute(int i, boolean fused) {
         Op op = program.op(i);
+        boolean taint = readsPatched(op);
+        Op.Fast fast = fused && !taint ? op.fast() : null;
+        List<String> reads = fast == null ? op.inputs() : fast.inputs();
         NDArray out;
         try (NDScope ignored = new NDScope()) {
-            List<NDArray> in = new ArrayList<>(op.inputs().size());
-            for (String name : op.inputs()) {
+            List<NDArray> in = new ArrayList<>(reads.size());
+            for (String name : reads) {
                 in.add(values.get(name));
             }
-            out = op.kernel().apply(in, manager);
-            out = applyHooks(op, i, out, in);
-            if (firstNonFinite == null) {
+            out = (fast == null ? op.kernel() : fast.kernel()).apply(in, manager);
+            if (!fused) {
+                out = applyHooks(op, i, out, in);
+            }
+            if (firstNonFinite == null && (!fused || retains(i))) {
                 String what = nonFinite(op, out);
                 firstNonFinite = what == null ? null : new NonFinite(op.name(), i, what);
             }
@@ -139,22 +181,46 @@ public final class Trace implements AutoCloseable {
         out.setName(op.name());
         values.put(op.name(), out);
         shapes[i] = out.getShape().getShape();
+        patched[i] = taint || !patches.get(i).isEmpty();
         executed++;
         releaseInputsOf(i);
-        return op;
+    }
+
+    /** Whether a hook replaced, in this pass, a value the step reads or one those were computed from. */
+    private boolean readsPatched(Op op) {
+        for (String name : op.inputs()) {
+            int producer = program.indexOf(name);
+            if (producer >= 0 && patched[producer]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * "NaN" or "Inf" when a step's value is not finite where it should be, else null: one reduction to a scalar, whose
-     * NaN or infinity tells (max |x| for most steps; max x for the mask and the masked scores, whose -inf is by design).
+     * NaN or infinity tells. For most steps the sum, which any NaN or infinity makes non-finite and which allocates
+     * nothing the size of the value; only when it is not finite (finite values can also overflow it) does max |x|
+     * decide. For the mask and the masked scores, whose -inf is by design, max x.
      */
     private static String nonFinite(Op op, NDArray out) {
         if (!out.getDataType().isFloating() || out.isEmpty()) {
             return null;
         }
-        boolean minusInfAllowed = op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK;
-        float top = (minusInfAllowed ? out.max() : out.abs().max()).toType(DataType.FLOAT32, false)
-                .getFloat();
+        if (op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK) {
+            return verdict(scalar(out.max()));
+        }
+        if (Float.isFinite(scalar(out.sum()))) {
+            return null;
+        }
+        return verdict(scalar(out.abs().max()));
+    }
+
+    private static float scalar(NDArray reduced) {
+        return reduced.toType(DataType.FLOAT32, false).getFloat();
+    }
+
+    private static String verdict(float top) {
         return Float.isNaN(top) ? "NaN" : top == Float.POSITIVE_INFINITY ? "Inf" : null;
     }
 
