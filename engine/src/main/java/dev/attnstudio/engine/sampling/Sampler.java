@@ -31,7 +31,10 @@ public final class Sampler {
     public Choice next(float[] logits) {
         double temperature = config.greedy() ? 1 : config.temperature();
         double[] probs = softmax(logits, temperature);
-        int[] order = byLogitDescending(logits);
+        // greedy and top-k need only the first few of the order (a top-p cut alone may need all of it)
+        int needed = config.greedy() ? CANDIDATES_REPORTED
+                : config.topK() > 0 ? Math.max(config.topK(), CANDIDATES_REPORTED) : logits.length;
+        int[] order = byLogitDescending(logits, needed);
         int token;
         if (config.greedy()) {
             token = order[0];
@@ -81,16 +84,51 @@ public final class Sampler {
 
     /** Token ids ordered by logit, highest first, ties by lower id: a primitive sort of packed keys. */
     static int[] byLogitDescending(float[] logits) {
-        long[] keys = new long[logits.length];
+        return byLogitDescending(logits, logits.length);
+    }
+
+    /**
+     * The first {@code n} token ids of {@link #byLogitDescending(float[])}. For a small {@code n} (greedy decoding, top-k)
+     * a bounded selection, O(V n) at worst and about O(V) on real logits, instead of sorting the whole vocabulary for
+     * every generated token.
+     */
+    static int[] byLogitDescending(float[] logits, int n) {
+        n = Math.min(n, logits.length);
+        if (n <= 0) {
+            return new int[0];
+        }
+        long[] top = new long[n]; // the n largest keys so far, ascending
+        int held = 0;
+        long[] all = n * 8L >= logits.length ? new long[logits.length] : null;
         for (int i = 0; i < logits.length; i++) {
             int bits = Float.floatToIntBits(logits[i]);
             int sortable = bits ^ ((bits >> 31) & 0x7FFFFFFF); // float order as signed int order
-            keys[i] = ((long) sortable << 32) | (Integer.MAX_VALUE - i);
+            long key = ((long) sortable << 32) | (Integer.MAX_VALUE - i);
+            if (all != null) {
+                all[i] = key;
+            } else if (held < n) { // insert into the ascending top[0 .. held)
+                int at = held++;
+                while (at > 0 && top[at - 1] > key) {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+                top[at] = key;
+            } else if (key > top[0]) { // replace the smallest and move the key up to its place
+                int at = 0;
+                while (at + 1 < n && top[at + 1] < key) {
+                    top[at] = top[at + 1];
+                    at++;
+                }
+                top[at] = key;
+            }
         }
-        Arrays.sort(keys);
-        int[] order = new int[logits.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = Integer.MAX_VALUE - (int) keys[keys.length - 1 - i];
+        if (all != null) {
+            Arrays.sort(all);
+            top = Arrays.copyOfRange(all, all.length - n, all.length);
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = Integer.MAX_VALUE - (int) top[n - 1 - i];
         }
         return order;
     }

@@ -36,8 +36,13 @@ import java.util.regex.Pattern;
  * <p>Hooks ({@link #hooks()}) see every step of every pass as it is computed and may replace its value; the run's
  * {@link Interventions} are attached as hooks at each {@link #reset} and removed at the next.
  *
+ * <p>Runs over many steps ({@link #runTo}, {@link #runToEnd}, {@link #stepOver}, generation) compute the steps nobody
+ * looks at (no hook, no breakpoint, no listener) a unit at a time as one fused run ({@link Trace#runFused}): the same
+ * values, without the per-step work that makes a step observable. The step path ({@link #step()}) is unchanged.
+ *
  * <p>Not thread-safe: drive it from one thread (the app's engine thread). {@link #cancel()} may be called
- * from any thread and stops a running {@code runTo}/{@code runToEnd}/{@code stepOver} at the next step.
+ * from any thread and stops a running {@code runTo}/{@code runToEnd}/{@code stepOver} at the next step (after a fused
+ * run: at the end of its unit).
  */
 public final class Stepper implements AutoCloseable {
 
@@ -159,7 +164,8 @@ public final class Stepper implements AutoCloseable {
     private int cursorGroup;
     private int cursorIndex = -1;
     private volatile boolean cancelled;
-    private Consumer<StepInfo> listener = s -> { };
+    private static final Consumer<StepInfo> NO_LISTENER = s -> { };
+    private Consumer<StepInfo> listener = NO_LISTENER;
 
     public Stepper(TransformerModel model, Options options) {
         this.model = model;
@@ -191,11 +197,11 @@ public final class Stepper implements AutoCloseable {
     }
 
     /**
-     * Called after every step that was computed (not after cursor moves over computed steps); after a fused run of
-     * several steps ({@link #runToEnd}, {@link #runTo}, {@link #stepOver} over steps nobody looks at), once, for its last.
+     * Called after every step that was computed (not after cursor moves over computed steps). A listener looks at every
+     * step, so while one is set nothing runs fused.
      */
     public void setListener(Consumer<StepInfo> listener) {
-        this.listener = listener == null ? s -> { } : listener;
+        this.listener = listener == null ? NO_LISTENER : listener;
     }
 
     /** Drops everything computed and prepares the prompt's pass; nothing runs until the first step. */
@@ -349,9 +355,12 @@ public final class Stepper implements AutoCloseable {
     /**
      * As {@link #advance}, but where the cursor stands at the last computed step of its pass, the steps after it that
      * nobody looks at (no hook, no breakpoint: {@code stop} is false) up to the end of their unit run as one fused run
-     * ({@link Trace#runFused}), and the cursor lands on the last of them. The listener hears of that step only.
+     * ({@link Trace#runFused}), and the cursor lands on the last of them. A stop requested meanwhile lands after the run.
      */
     private StepInfo advanceFused(Predicate<String> stop) {
+        if (cancelled || listener != NO_LISTENER) {
+            return advance(); // a pending stop lands after one step; a listener looks at every step
+        }
         Group g = groups.isEmpty() ? null : groups.get(cursorGroup);
         Trace t = g == null ? null : g.trace;
         if (t == null || t.complete() || cursorIndex + 1 != t.executed()) {
@@ -374,9 +383,7 @@ public final class Stepper implements AutoCloseable {
         if (t.complete()) {
             onPassComplete(g);
         }
-        StepInfo s = current();
-        listener.accept(s);
-        return s;
+        return current();
     }
 
     /** Runs to the last step of the current unit (block, embedding, unembedding); from its end, through the next. */

@@ -64,4 +64,24 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(1, -2, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingConfig(1, 0, 0, 0));
     }
+
+    @Test
+    void theFirstFewOfTheOrderEqualTheFullSortsPrefix() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int v = 1 + r.nextInt(trial < 100 ? 40 : 5000);
+            float[] logits = new float[v];
+            for (int i = 0; i < v; i++) {
+                // few distinct values, so ties are common, and the odd infinity or NaN
+                int pick = r.nextInt(100);
+                logits[i] = pick == 0 ? Float.NEGATIVE_INFINITY : pick == 1 ? Float.POSITIVE_INFINITY
+                        : pick == 2 ? Float.NaN : (r.nextInt(13) - 6) * 0.5f;
+            }
+            int[] full = Sampler.byLogitDescending(logits);
+            for (int n : new int[] {1, 2, 10, 40, v}) {
+                assertArrayEquals(Arrays.copyOf(full, Math.min(n, v)), Sampler.byLogitDescending(logits, n),
+                        "trial " + trial + ", n " + n + ", logits " + Arrays.toString(logits));
+            }
+        }
+    }
 }
