@@ -1,6 +1,8 @@
 package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -147,21 +149,61 @@ public final class Trace implements AutoCloseable {
         if (end <= executed || end > program.size()) {
             throw new IllegalArgumentException("cannot run steps " + executed + " to " + end + " of " + program.size());
         }
-        while (executed < end) {
-            if (!unobserved(executed)) {
-                throw new IllegalStateException(program.op(executed).name() + " has a hook: it runs on its own, not fused");
+        List<NDArray> probes = new ArrayList<>();
+        List<Integer> probed = new ArrayList<>();
+        try {
+            while (executed < end) {
+                if (!unobserved(executed)) {
+                    throw new IllegalStateException(program.op(executed).name() + " has a hook: it runs on its own, not fused");
+                }
+                int i = executed;
+                NDArray probe = compute(i, true);
+                if (probe != null) {
+                    probes.add(probe);
+                    probed.add(i);
+                }
             }
-            compute(executed, true);
+            checkFinite(probes, probed);
+        } finally {
+            probes.forEach(NDArray::close);
         }
     }
 
-    /** Computes step {@code i} (the next one), calls its hooks unless fused, and keeps or frees values. */
-    private void compute(int i, boolean fused) {
+    /**
+     * The fused run's check for NaN and infinities: one sum over the kept steps' probes, read once; only when it is not
+     * finite is each kept step looked at, in order, to name the first.
+     */
+    private void checkFinite(List<NDArray> probes, List<Integer> probed) {
+        if (probes.isEmpty() || firstNonFinite != null) {
+            return;
+        }
+        try (NDScope ignored = new NDScope()) {
+            if (Float.isFinite(scalar(NDArrays.stack(new NDList(probes)).sum()))) {
+                return;
+            }
+            for (int i : probed) {
+                Op op = program.op(i);
+                String what = nonFinite(op, values.get(op.name()));
+                if (what != null) {
+                    firstNonFinite = new NonFinite(op.name(), i, what);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Computes step {@code i} (the next one), calls its hooks unless fused, and keeps or frees values. Stepping, it
+     * checks the value for NaN and infinities; fused, it returns a probe of a kept value for {@link #checkFinite} (null
+     * when there is nothing to check), which the caller closes.
+     */
+    private NDArray compute(int i, boolean fused) {
         Op op = program.op(i);
         boolean taint = readsPatched(op);
         Op.Fast fast = fused && !taint ? op.fast() : null;
         List<String> reads = fast == null ? op.inputs() : fast.inputs();
         NDArray out;
+        NDArray probe = null;
         try (NDScope ignored = new NDScope()) {
             List<NDArray> in = new ArrayList<>(reads.size());
             for (String name : reads) {
@@ -171,9 +213,12 @@ public final class Trace implements AutoCloseable {
             if (!fused) {
                 out = applyHooks(op, i, out, in);
             }
-            if (firstNonFinite == null && (!fused || retains(i))) {
+            if (firstNonFinite == null && !fused) {
                 String what = nonFinite(op, out);
                 firstNonFinite = what == null ? null : new NonFinite(op.name(), i, what);
+            } else if (firstNonFinite == null && retains(i) && checkable(out)) {
+                probe = probe(op, out);
+                NDScope.unregister(probe);
             }
             NDScope.unregister(out);
         }
@@ -184,6 +229,7 @@ public final class Trace implements AutoCloseable {
         patched[i] = taint || !patches.get(i).isEmpty();
         executed++;
         releaseInputsOf(i);
+        return probe;
     }
 
     /** Whether a hook replaced, in this pass, a value the step reads or one those were computed from. */
@@ -204,16 +250,34 @@ public final class Trace implements AutoCloseable {
      * decide. For the mask and the masked scores, whose -inf is by design, max x.
      */
     private static String nonFinite(Op op, NDArray out) {
-        if (!out.getDataType().isFloating() || out.isEmpty()) {
+        if (!checkable(out)) {
             return null;
         }
-        if (op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK) {
+        if (minusInfinityAllowed(op)) {
             return verdict(scalar(out.max()));
         }
         if (Float.isFinite(scalar(out.sum()))) {
             return null;
         }
         return verdict(scalar(out.abs().max()));
+    }
+
+    private static boolean checkable(NDArray out) {
+        return out.getDataType().isFloating() && !out.isEmpty();
+    }
+
+    /** The mask and the masked scores hold -inf by design. */
+    private static boolean minusInfinityAllowed(Op op) {
+        return op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK;
+    }
+
+    /**
+     * A scalar that is finite when the value is as it should be: its sum (which finite values can also overflow, so a
+     * non-finite probe is confirmed by {@link #nonFinite}), or for a mask max(max x, 0), which only NaN or +inf spoil.
+     */
+    private static NDArray probe(Op op, NDArray out) {
+        NDArray p = minusInfinityAllowed(op) ? out.max().maximum(0f) : out.sum();
+        return p.toType(DataType.FLOAT32, false);
     }
 
     private static float scalar(NDArray reduced) {

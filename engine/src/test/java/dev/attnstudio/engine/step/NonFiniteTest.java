@@ -1,7 +1,9 @@
 package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.types.Shape;
+import dev.attnstudio.engine.hooks.HookName;
 import dev.attnstudio.engine.intervene.Interventions;
+import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.intervene.MaskBug;
 import dev.attnstudio.engine.load.LoadedModel;
 import dev.attnstudio.engine.model.TinyModels;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,6 +73,34 @@ class NonFiniteTest {
             Trace.NonFinite first = s.group().trace().firstNonFinite().orElseThrow();
             assertEquals("NaN", first.what());
             assertTrue(first.hook().startsWith("blocks.0.attn."), first.toString());
+        }
+    }
+
+    @Test
+    void aFusedRunNamesTheFirstKeptStepANaNReached() {
+        Map<String, SafeTensors.Tensor> weights = TinyModels.tensors(7);
+        weights.get("h.1.ln_2.weight").values()[3] = Float.NaN; // block 1's MLP input turns NaN
+        try (LoadedModel poisoned = TinyModels.load(weights)) {
+            Map<Capture, String> expected = Map.of(
+                    Capture.FULL, "blocks.1.ln2.hook_normalized", // every step kept: the first one
+                    Capture.COMPACT, "blocks.1.hook_mlp_out", // the norm and the MLP's inner steps are recomputed, not kept
+                    Capture.OFF, HookName.Model.LOGITS.id); // a plain pass keeps the logits and the cache's keys and values only
+            for (Map.Entry<Capture, String> e : expected.entrySet()) {
+                try (Stepper s = new Stepper(poisoned.model(), Stepper.Options.DEFAULT.withCapture(e.getKey()))) {
+                    s.reset(PROMPT);
+                    s.runToEnd(); // nobody looks: fused
+                    Trace.NonFinite first = s.group().trace().firstNonFinite().orElseThrow();
+                    assertEquals(e.getValue(), first.hook(), e.getKey().toString());
+                    assertEquals("NaN", first.what());
+                }
+                try (Stepper s = new Stepper(poisoned.model(), Stepper.Options.DEFAULT.withCapture(e.getKey()))) {
+                    s.reset(PROMPT);
+                    while (s.step() != null) {
+                        // step by step every value is checked: the norm itself is named
+                    }
+                    assertEquals("blocks.1.ln2.hook_normalized", s.group().trace().firstNonFinite().orElseThrow().hook());
+                }
+            }
         }
     }
 }
