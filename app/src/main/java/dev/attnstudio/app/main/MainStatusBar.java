@@ -49,8 +49,9 @@ final class MainStatusBar extends StatusBar {
                     : info.name() + "  (" + info.architecture() + ")");
             geometry.setText(info == null ? "" : info.layers() + " layers \u00d7 " + info.heads() + " heads  \u00b7  d_model "
                     + info.dModel());
-            device.setText(info == null ? "" : info.device().toUpperCase(Locale.ROOT) + "  \u00b7  loaded in "
-                    + info.loadMillis() + " ms");
+            device.setText(info == null ? "" : info.device().toUpperCase(Locale.ROOT)
+                    + (info.threads() > 0 ? "  \u00b7  " + info.threads() + (info.threads() == 1 ? " thread" : " threads") : "")
+                    + "  \u00b7  loaded in " + info.loadMillis() + " ms");
         });
         model.setText("no model");
         Label hovered = new Label();
