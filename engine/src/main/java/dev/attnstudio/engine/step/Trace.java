@@ -140,9 +140,10 @@ public final class Trace implements AutoCloseable {
     /**
      * Runs the steps from the next one up to (not including) {@code end} as one fused run: what nobody looks at
      * ({@link #unobserved}; the caller also leaves out breakpoints). The values are the step path's, and the trace
-     * keeps what its capture mode keeps, but a step whose inputs no hook replaced in this pass (directly or upstream) uses its {@link Op.Fast} kernel when it has one, and only the values the trace keeps are checked
-     * for NaN and infinities: {@link #firstNonFinite} then names the first kept step holding one, which the non-finite
-     * value reached at or after its first appearance.
+     * keeps what its capture mode keeps, but a step whose inputs no hook replaced in this pass (directly or upstream)
+     * uses its {@link Op.Fast} kernel when it has one, and only the values the trace keeps are checked for NaN and
+     * infinities: {@link #firstNonFinite} then names the first kept step holding one, which the non-finite value
+     * reached at or after its first appearance.
      */
     void runFused(int end) {
         requireOpen();
