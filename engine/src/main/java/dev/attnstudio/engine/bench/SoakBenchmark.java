@@ -98,6 +98,7 @@ public final class SoakBenchmark {
             System.out.println("  end    " + end);
             System.out.printf(Locale.ROOT, "  resident memory growth start -> end: %+.1f%% (limit %.0f%%)%n", 100 * growth,
                     100 * MAX_GROWTH);
+            System.out.println("  of which (MiB): " + end.minus(start));
             if (nmt) {
                 System.out.println("  JVM native memory committed since start, by NMT category (kB):");
                 ProcessMemory.nmtDiff().lines().filter(l -> l.matches("^-\\s.*committed=.*[+-]\\d+KB.*")
@@ -190,6 +191,19 @@ public final class SoakBenchmark {
             Runtime rt = Runtime.getRuntime();
             return new Reading(cycle, ProcessMemory.Resident.now(), atGc, heap, ProcessMemory.nmtNonHeapCommittedKb(),
                     rt.totalMemory() - rt.freeMemory(), rt.totalMemory(), model.model().manager().getManagedArrays().size());
+        }
+
+        /** Where the resident memory changed from {@code earlier} to this reading. */
+        String minus(Reading earlier) {
+            long heap = heapResidentKb - earlier.heapResidentKb;
+            long file = resident.fileKb() - earlier.resident.fileKb();
+            String split = nmtKb.isPresent() && earlier.nmtKb.isPresent()
+                    ? String.format(Locale.ROOT, ", JVM outside the heap %+.1f, native outside the JVM %+.1f",
+                    (nmtKb.getAsLong() - earlier.nmtKb.getAsLong()) / 1024.0,
+                    (resident.anonKb() - heapResidentKb - nmtKb.getAsLong()
+                            - (earlier.resident.anonKb() - earlier.heapResidentKb - earlier.nmtKb.getAsLong())) / 1024.0)
+                    : "";
+            return String.format(Locale.ROOT, "file-backed %+.1f, Java heap %+.1f%s", file / 1024.0, heap / 1024.0, split);
         }
 
         private static void sleep(long ms) {
