@@ -16,6 +16,7 @@ import dev.attnstudio.engine.sampling.Sampler;
 import dev.attnstudio.engine.sampling.SamplingConfig;
 import dev.attnstudio.engine.step.Stepper;
 import dev.attnstudio.samples.SampleModels;
+import javafx.beans.value.ChangeListener;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
@@ -34,6 +35,7 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -101,6 +103,12 @@ class GenerationWindowTest {
         }), gated::complete, gated::completeExceptionally));
         AutoCloseable gateHook = gated.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
 
+        // what the status bar said, in order, for the failure messages (a run that starts or stops twice shows here)
+        List<String> statuses = new CopyOnWriteArrayList<>();
+        long t0 = System.nanoTime();
+        ChangeListener<Status> trace = (o, was, now) -> statuses.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+                + " ms: " + now.text() + (vm().status().isBusy() ? " (busy)" : ""));
+        robot.interact(() -> vm().status().messageProperty().addListener(trace));
         robot.push(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.G);
         // let passes through one at a time until the window shows token 2 and the engine waits inside token 3's pass:
         // the FX thread has then shown every token before the one under way (each token's task is queued by the FX
@@ -120,6 +128,7 @@ class GenerationWindowTest {
             javafx.scene.Node target = scene.getFocusOwner() != null ? scene.getFocusOwner() : scene.getRoot();
             javafx.event.Event.fireEvent(target, new javafx.scene.input.KeyEvent(javafx.scene.input.KeyEvent.KEY_PRESSED,
                     "", "", KeyCode.ESCAPE, false, false, false, false)); // wherever the focus is, Esc stops
+            statuses.add("(Esc pressed at " + target + ")");
             return now;
         });
         gate.open(); // the pass under way ends; no later one may start
@@ -141,8 +150,10 @@ class GenerationWindowTest {
         }, ungated::complete, ungated::completeExceptionally));
         ungated.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
         int generated = fx(() -> vm().stepping().groupsProperty().get()) - 1;
+        robot.interact(() -> vm().status().messageProperty().removeListener(trace));
         assertEquals(shown + 1, generated, "Esc pressed while token " + (shown + 1) + " of " + count
-                + " was under way: it stops after that token, keeping what was generated");
+                + " was under way: it stops after that token, keeping what was generated; the status bar said "
+                + statuses.stream().filter(x -> !PROGRESS.matcher(x).find() || x.contains("token " + shown + " of")).toList());
         assertTrue(generated < count, "stopped early: " + generated + " of " + count);
         assertFalse(fx(() -> busy.isVisible()));
 
