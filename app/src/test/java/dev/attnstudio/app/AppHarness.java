@@ -39,6 +39,8 @@ public final class AppHarness {
 
     /** As {@link #start()}, with other views in the tabs. */
     public static AppHarness start(ViewRegistry views) throws Exception {
+        // TestFX gives a start 30 s by default; the app's start took longer with three CPU hogs beside the tests
+        FxToolkit.toolkitContext().setSetupTimeoutInMillis(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
         FxToolkit.registerPrimaryStage();
         return new AppHarness((AttentionStudioApp) FxToolkit.setupApplication(() -> new AttentionStudioApp(
                 ModelOpener.standard(DjlRuntime.DeviceChoice.CPU), SettingsStore.inMemory(), views)));

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.attnstudio.offline.NetworkGuard;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketPermission;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Permission;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM-wide security manager: on a bundled sample (by name) and on a model folder on disk (the path the app's File ▸
  * Open model folder takes, {@code ModelFolder.open}), with a generated token. Nothing may try to connect, and the
  * trace must still be written. (The engine's own half is {@code dev.attnstudio.engine.offline.NoNetworkTest}; the
- * guard is repeated here because test classes are not shared between modules.)
+ * app's is {@code dev.attnstudio.app.NoNetworkWindowTest}, with the same {@link NetworkGuard}.)
  */
-@SuppressWarnings({"removal", "deprecation"})
 class NoNetworkCliTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("basedir", "."), "..", "sample-models", "src",
@@ -34,41 +31,16 @@ class NoNetworkCliTest {
     @TempDir
     Path dir;
 
-    /** Records and refuses socket permissions (connect, resolve, listen, accept); allows everything else. */
-    private static final class Guard extends SecurityManager {
-        final List<String> attempts = new ArrayList<>();
-
-        @Override
-        public void checkPermission(Permission perm) {
-            if (perm instanceof SocketPermission) {
-                synchronized (attempts) {
-                    attempts.add(perm.getActions() + " " + perm.getName());
-                }
-                throw new SecurityException("network access refused by the test: " + perm);
-            }
-        }
-
-        @Override
-        public void checkPermission(Permission perm, Object context) {
-            checkPermission(perm);
-        }
-    }
-
-    private static List<String> guarded(Runnable body) {
-        SecurityManager previous = System.getSecurityManager();
-        Guard guard = new Guard();
-        System.setSecurityManager(guard);
-        try {
+    private static List<NetworkGuard.Attempt> guarded(Runnable body) {
+        try (NetworkGuard guard = NetworkGuard.install()) {
             body.run();
-        } finally {
-            System.setSecurityManager(previous);
+            return guard.attempts();
         }
-        return List.copyOf(guard.attempts);
     }
 
     @Test
     void theGuardRefusesAndRecordsAConnection() {
-        List<String> attempts = guarded(() -> assertThrows(SecurityException.class, () -> {
+        List<NetworkGuard.Attempt> attempts = guarded(() -> assertThrows(SecurityException.class, () -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", 9), 100);
             }
@@ -80,7 +52,7 @@ class NoNetworkCliTest {
     void traceOfABundledSampleAndOfAModelFolderTriesNoConnection() {
         Path bundled = dir.resolve("bundled");
         Path folder = dir.resolve("folder");
-        List<String> attempts = guarded(() -> {
+        List<NetworkGuard.Attempt> attempts = guarded(() -> {
             assertTraced(bundled, "trace", "--model", "tiny-gpt", "--prompt", "And God said", "--generate", "1",
                     "--out", bundled.toString());
             assertTraced(folder, "trace", "--model", SAMPLES.resolve("induction-2l").toString(), "--prompt",
