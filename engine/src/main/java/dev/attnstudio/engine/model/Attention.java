@@ -233,6 +233,11 @@ final class Attention {
                     names.apply(QK_RAW), positionBias);
         }
 
+        if (positionBias == null && scaling) {
+            // a fused run scales the raw scores where they are, [B, H, T, K] not allocated again
+            p.fastOverwriting(names.apply(ATTN_SCORES_UNMASKED), (in, m) -> in.get(0).muli(m.full(new Shape(), factor)),
+                    names.apply(QK_RAW));
+        }
         String beforeMask = names.apply(ATTN_SCORES_UNMASKED);
         if (tweaks.softcap() > 0) {
             float cap = (float) tweaks.softcap();
@@ -243,6 +248,7 @@ final class Attention {
         }
         p.mask(names.apply(MASK), mask, mask.padding() != null ? ruleMath + "; padding keys -inf" : ruleMath);
         p.op(names.apply(ATTN_SCORES), Op.Kind.APPLY_MASK, "scores + mask", NDArray::add, beforeMask, names.apply(MASK));
+        p.fastOverwriting(names.apply(ATTN_SCORES), (in, m) -> in.get(0).addi(in.get(1)), beforeMask, names.apply(MASK));
 
         boolean mayBlankRows = mask.rule() != null || mask.padding() != null;
         p.op(names.apply(PATTERN), Op.Kind.SOFTMAX, "softmax over keys: exp(s) / sum exp(s)",

@@ -45,12 +45,20 @@ public record Op(String name, Kind kind, String math, List<String> inputs, Kerne
      * run uses it; the step-by-step path never does. E.g. a decode pass's scores read the past and present keys
      * where the KV cache already holds them side by side, instead of concatenating a copy.
      *
-     * @param inputs the names it reads: some of the step's own inputs, in the order the kernel receives them
-     * @param kernel the computation
+     * <p>A fast kernel may write its result over its first input ({@code overwrites}): the same values without a fresh
+     * allocation, which at long prompts is a tensor [B, H, T, K] per step. A fused run then uses it only where no later
+     * step reads that input and the trace does not keep it.
+     *
+     * @param inputs     the names it reads: some of the step's own inputs, in the order the kernel receives them
+     * @param kernel     the computation
+     * @param overwrites whether the kernel returns its first input, overwritten with the result
      */
-    public record Fast(List<String> inputs, Kernel kernel) {
+    public record Fast(List<String> inputs, Kernel kernel, boolean overwrites) {
         public Fast {
             inputs = List.copyOf(inputs);
+            if (overwrites && inputs.isEmpty()) {
+                throw new IllegalArgumentException("a kernel that overwrites its first input needs an input");
+            }
         }
     }
 

@@ -173,7 +173,13 @@ public final class Program {
          * native calls, reading some of the step's own inputs.
          */
         public Builder fast(String name, Op.Kernel kernel, String... inputs) {
-            fast.put(name, new Op.Fast(List.of(inputs), kernel));
+            fast.put(name, new Op.Fast(List.of(inputs), kernel, false));
+            return this;
+        }
+
+        /** As {@link #fast}, for a kernel that writes its result over its first input ({@link Op.Fast#overwrites}). */
+        public Builder fastOverwriting(String name, Op.Kernel kernel, String... inputs) {
+            fast.put(name, new Op.Fast(List.of(inputs), kernel, true));
             return this;
         }
 

@@ -202,6 +202,9 @@ public final class Trace implements AutoCloseable {
         Op op = program.op(i);
         boolean taint = readsPatched(op);
         Op.Fast fast = fused && !taint ? op.fast() : null;
+        if (fast != null && fast.overwrites() && !dies(fast.inputs().get(0), i)) {
+            fast = null; // its first input is read later or kept: the step's own kernel leaves it as it is
+        }
         List<String> reads = fast == null ? op.inputs() : fast.inputs();
         NDArray out;
         NDArray probe = null;
@@ -223,6 +226,9 @@ public final class Trace implements AutoCloseable {
             }
             NDScope.unregister(out);
         }
+        if (fast != null && fast.overwrites()) {
+            values.remove(fast.inputs().get(0)); // the array now holds this step's value, under its name
+        }
         out.attach(manager);
         out.setName(op.name());
         values.put(op.name(), out);
@@ -231,6 +237,12 @@ public final class Trace implements AutoCloseable {
         executed++;
         releaseInputsOf(i);
         return probe;
+    }
+
+    /** Whether step {@code i} is the last to read {@code name} and the trace does not keep it, so it may be overwritten. */
+    private boolean dies(String name, int i) {
+        int producer = program.indexOf(name);
+        return producer >= 0 && program.lastUse(producer) == i && !retains(producer);
     }
 
     /** Whether a hook replaced, in this pass, a value the step reads or one those were computed from. */
