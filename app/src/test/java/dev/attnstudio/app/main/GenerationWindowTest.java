@@ -126,9 +126,14 @@ class GenerationWindowTest {
                     busy.isVisible(), generatingToken()};
             javafx.scene.Scene scene = statusBar.getScene();
             javafx.scene.Node target = scene.getFocusOwner() != null ? scene.getFocusOwner() : scene.getRoot();
+            // the pointer resting on the prompt: its tooltip shows, and a showing tooltip gets keys first (under load it
+            // had time to appear by itself, and took the Esc to hide itself)
+            javafx.scene.control.Tooltip tip = ((javafx.scene.control.Control) scene.lookup("#prompt")).getTooltip();
+            tip.show(scene.getWindow());
             javafx.event.Event.fireEvent(target, new javafx.scene.input.KeyEvent(javafx.scene.input.KeyEvent.KEY_PRESSED,
                     "", "", KeyCode.ESCAPE, false, false, false, false)); // wherever the focus is, Esc stops
-            statuses.add("(Esc pressed at " + target + ")");
+            statuses.add("(Esc pressed at " + target + ", the prompt's tooltip " + (tip.isShowing() ? "showing" : "hidden") + ")");
+            tip.hide();
             return now;
         });
         gate.open(); // the pass under way ends; no later one may start
