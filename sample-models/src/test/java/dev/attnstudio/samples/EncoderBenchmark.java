@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * Prints how fast the engine runs a real encoder, all-MiniLM-L6-v2 (6 layers, 12 heads, d_model 384), next to ONNX
  * Runtime on the same ONNX file: a plain forward pass ({@link Capture#OFF}), a pass that keeps every hook reachable
  * ({@link Capture#COMPACT}), and ONNX Runtime, at 32, 128 and 512 tokens (batch 1). Each figure is the median of
- * warm runs (after two warm-up rounds; the two engine modes are interleaved, ONNX Runtime is timed on its own) and
- * includes copying the last hidden state [1, T, 384] into Java.
+ * warm runs (after {@link #WARM_UP_NANOS} of warm-up rounds; the two engine modes are interleaved, ONNX Runtime is
+ * timed on its own) and includes copying the last hidden state [1, T, 384] into Java.
  *
  * <p>Both runtimes get the same number of threads: ONNX Runtime's intra-op threads are set to
  * {@code Runtime.availableProcessors()}, which is what DJL's PyTorch uses by default on this machine (2 on the
@@ -41,6 +41,11 @@ import java.util.function.Supplier;
 public final class EncoderBenchmark {
 
     private static final int[] LENGTHS = {32, 128, 512};
+    /**
+     * Warm-up time per length: the JIT compiles the engine's Java side over the first seconds (measured at 32 tokens:
+     * 43 ms a pass after 3 warm-up passes, 16.7 ms after 300), and two warm-up rounds were far from enough.
+     */
+    private static final long WARM_UP_NANOS = 5_000_000_000L;
     private static final Set<String> LAST_HIDDEN_STATE = Set.of("last_hidden_state");
     private static final long CLS = 101;
     private static final long SEP = 102;
@@ -106,13 +111,20 @@ public final class EncoderBenchmark {
     }
 
     /**
-     * Two warm-up rounds, then n timed rounds; a round runs every pass once, in turn, so slow drifts of the machine
-     * (other processes, allocator growth, JIT) fall on all of them alike. Returns each pass's median, in ms.
+     * Warm-up rounds for at least {@link #WARM_UP_NANOS} (and two), then n timed rounds; a round runs every pass once, in
+     * turn, so slow drifts of the machine (other processes, allocator growth) fall on all of them alike. Returns each
+     * pass's median, in ms.
      */
     @SafeVarargs
     private static double[] medians(int n, Supplier<TensorData>... passes) {
+        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        for (int round = 0; round < 2 || System.nanoTime() < warmUntil; round++) {
+            for (Supplier<TensorData> pass : passes) {
+                pass.get();
+            }
+        }
         double[][] t = new double[passes.length][n];
-        for (int round = -2; round < n; round++) {
+        for (int round = 0; round < n; round++) {
             for (int p = 0; p < passes.length; p++) {
                 long start = System.nanoTime();
                 TensorData out = passes[p].get();
@@ -120,9 +132,7 @@ public final class EncoderBenchmark {
                 if (out.values().length == 0) {
                     throw new IllegalStateException("empty output");
                 }
-                if (round >= 0) {
-                    t[p][round] = ms;
-                }
+                t[p][round] = ms;
             }
         }
         double[] medians = new double[passes.length];

@@ -80,11 +80,12 @@ public final class HalfWeights {
 
     /**
      * x W, or x W^T when {@code transposed}: [..., in] x [in, out] (or [out, in] read transposed) -> [..., out]. A half
-     * W is widened for this product only.
+     * W is widened for this product only; a float32 W read transposed may be split over the threads
+     * ({@link RowBlockProduct}).
      */
     static NDArray times(NDArray x, NDArray w, boolean transposed) {
         if (!isHalf(w)) {
-            return x.matMul(transposed ? w.transpose() : w);
+            return transposed ? RowBlockProduct.timesTransposed(x, w) : x.matMul(w);
         }
         try (NDArray wide = widen(w); NDArray view = transposed ? wide.transpose() : null) {
             return x.matMul(transposed ? view : wide);

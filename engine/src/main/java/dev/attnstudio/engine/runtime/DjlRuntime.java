@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The one place that starts DJL. It forces the offline switches before the engine loads: this program
@@ -24,6 +25,9 @@ public final class DjlRuntime {
             }
         }
     }
+
+    /** The configured intra-op thread count; 0 until first read from the engine. */
+    private static volatile int threads;
 
     private DjlRuntime() {
     }
@@ -50,8 +54,13 @@ public final class DjlRuntime {
      * than the process may use; oversubscribed, its threads wait on each other at every operation.
      */
     public static int intraOpThreads() {
-        engine();
-        return JniUtils.getNumThreads();
+        int n = threads;
+        if (n == 0) {
+            engine();
+            n = JniUtils.getNumThreads();
+            threads = n;
+        }
+        return n;
     }
 
     /** Sets the intra-op thread count for the rest of the process (see {@link #intraOpThreads()}). */
@@ -61,6 +70,26 @@ public final class DjlRuntime {
         }
         engine();
         JniUtils.setNumThreads(threads);
+        DjlRuntime.threads = threads;
+    }
+
+    /**
+     * Runs {@code work} with PyTorch's intra-op threads at {@code n}, then puts back the count it found. The setting is
+     * the process's, so work on another thread meanwhile runs with it too (only its speed changes: every operation
+     * gives the same values on any number of threads). {@link #intraOpThreads()} keeps reporting the configured count.
+     */
+    public static <T> T withIntraOpThreads(int n, Supplier<T> work) {
+        intraOpThreads(); // loads the engine and notes the configured count first
+        int before = JniUtils.getNumThreads();
+        if (before == n) {
+            return work.get();
+        }
+        JniUtils.setNumThreads(n);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
     }
 
     /**

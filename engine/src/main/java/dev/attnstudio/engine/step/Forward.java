@@ -33,10 +33,7 @@ public final class Forward {
              Trace trace = new Trace(model.program(pass(batch, 0, null)), model.manager(), Capture.OFF, batch, hooks,
                      PassKind.PREFILL)) {
             while (!trace.complete()) {
-                int end = trace.executed();
-                while (end < trace.program().size() && trace.unobserved(end)) {
-                    end++;
-                }
+                int end = trace.fusableEnd(i -> true);
                 if (end > trace.executed()) {
                     trace.runFused(end); // what no intervention hooks runs fused
                 } else {

@@ -368,11 +368,8 @@ public final class Stepper implements AutoCloseable {
         }
         Program p = t.program();
         int first = t.executed();
-        int end = first;
-        while (end < p.size() && p.op(end).group().equals(p.op(first).group()) && !stop.test(p.op(end).name())
-                && t.unobserved(end)) {
-            end++;
-        }
+        String unit = p.op(first).group();
+        int end = t.fusableEnd(i -> p.op(i).group().equals(unit) && !stop.test(p.op(i).name()));
         if (end - first < 2) {
             return advance(); // a lone step gains nothing from fusing
         }
@@ -510,11 +507,10 @@ public final class Stepper implements AutoCloseable {
     public long[] tokens() {
         requireReset();
         Group first = groups.get(0);
-        long[] out = (first.inputs.decoderIds() != null ? first.inputs.decoderIds() : first.inputs.ids())[0].clone();
+        long[] prompt = (first.inputs.decoderIds() != null ? first.inputs.decoderIds() : first.inputs.ids())[0];
+        long[] out = Arrays.copyOf(prompt, prompt.length + groups.size() - 1);
         for (int g = 1; g < groups.size(); g++) {
-            long next = groups.get(g - 1).next.token();
-            out = Arrays.copyOf(out, out.length + 1);
-            out[out.length - 1] = next;
+            out[prompt.length + g - 1] = groups.get(g - 1).next.token();
         }
         return out;
     }

@@ -1,12 +1,9 @@
 package dev.attnstudio.engine.step;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.attnstudio.engine.program.HookContext;
 import dev.attnstudio.engine.program.Hooks;
@@ -14,6 +11,7 @@ import dev.attnstudio.engine.program.MaskSpec;
 import dev.attnstudio.engine.program.Op;
 import dev.attnstudio.engine.program.PassKind;
 import dev.attnstudio.engine.program.Program;
+import dev.attnstudio.engine.runtime.DjlRuntime;
 import dev.attnstudio.engine.runtime.Tensors;
 
 import java.util.ArrayList;
@@ -22,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * The execution of one {@link Program}: runs its steps in order and owns the native memory of what it keeps.
@@ -35,6 +34,15 @@ import java.util.Optional;
  */
 public final class Trace implements AutoCloseable {
 
+    /**
+     * A decode pass computing at most this many positions (a token per prompt row) runs its fused steps on one intra-op
+     * thread. Its operations touch a few thousand numbers, and handing one to a second thread costs more than it saves:
+     * on the 2-core machine measured (GPT-2 small, one decode token, each step timed), softmax 168 -> 24 us, gelu
+     * 253 -> 104 us, the q.k product 515 -> 232 us, the token 41-44 -> 37.6-39.2 ms. Its large weight products still use
+     * every thread ({@code RowBlockProduct}). Values do not depend on the thread count.
+     */
+    static final int ONE_THREAD_POSITIONS = 8;
+
     private final Program program;
     private final NDManager manager;
     private final Capture capture;
@@ -45,6 +53,8 @@ public final class Trace implements AutoCloseable {
     private final List<List<String>> patches;
     /** Per step: a hook replaced its value or one it was computed from (then its fused kernel is not used). */
     private final boolean[] patched;
+    /** A decode pass of at most {@link #ONE_THREAD_POSITIONS} positions: fused runs go on one thread. */
+    private final boolean narrow;
     private int executed;
     private boolean closed;
     /** The first step whose value held NaN or an infinity it should not, or null while none has. */
@@ -79,6 +89,8 @@ public final class Trace implements AutoCloseable {
         for (int i = 0; i < program.size(); i++) {
             patches.add(List.of());
         }
+        int positions = inputs.decoderIds() != null ? inputs.decoderLength() : inputs.length();
+        this.narrow = kind == PassKind.DECODE && inputs.size() * positions <= ONE_THREAD_POSITIONS;
         values.put(Program.INPUT_IDS, table(inputs.ids()));
         values.put(Program.TOKEN_TYPE_IDS, table(inputs.tokenTypes()));
         if (inputs.decoderIds() != null) {
@@ -94,6 +106,11 @@ public final class Trace implements AutoCloseable {
         }
         // PyTorch-owned: an embedding lookup's backward pass reads the ids after the trace is gone
         return Tensors.owned(manager, flat, new Shape(rows.length, len));
+    }
+
+    /** Whether fused runs of this pass go on one intra-op thread ({@link #ONE_THREAD_POSITIONS}). */
+    boolean narrow() {
+        return narrow;
     }
 
     public Program program() {
@@ -133,8 +150,20 @@ public final class Trace implements AutoCloseable {
      * Whether nothing looks at step {@code i} as it is computed: no hook is attached to its name. Such steps may run
      * fused ({@link #runFused}).
      */
-    boolean unobserved(int i) {
+    private boolean unobserved(int i) {
         return hooks.matching(program.op(i).name()).isEmpty();
+    }
+
+    /**
+     * Where a fused run from the next step may end: after the steps, in order, that nobody looks at ({@link #unobserved})
+     * and that {@code more} accepts (the stepper keeps a run within one unit and stops it at a breakpoint).
+     */
+    int fusableEnd(IntPredicate more) {
+        int end = executed;
+        while (end < program.size() && unobserved(end) && more.test(end)) {
+            end++;
+        }
+        return end;
     }
 
     /**
@@ -150,6 +179,17 @@ public final class Trace implements AutoCloseable {
         if (end <= executed || end > program.size()) {
             throw new IllegalArgumentException("cannot run steps " + executed + " to " + end + " of " + program.size());
         }
+        if (narrow) {
+            DjlRuntime.withIntraOpThreads(1, () -> {
+                fuse(end);
+                return null;
+            });
+        } else {
+            fuse(end);
+        }
+    }
+
+    private void fuse(int end) {
         List<NDArray> probes = new ArrayList<>();
         List<Integer> probed = new ArrayList<>();
         try {
@@ -179,12 +219,12 @@ public final class Trace implements AutoCloseable {
             return;
         }
         try (NDScope ignored = new NDScope()) {
-            if (Float.isFinite(scalar(NDArrays.stack(new NDList(probes)).sum()))) {
+            if (FiniteCheck.allFinite(probes)) {
                 return;
             }
             for (int i : probed) {
                 Op op = program.op(i);
-                String what = nonFinite(op, values.get(op.name()));
+                String what = FiniteCheck.nonFinite(op, values.get(op.name()));
                 if (what != null) {
                     firstNonFinite = new NonFinite(op.name(), i, what);
                     return;
@@ -218,10 +258,10 @@ public final class Trace implements AutoCloseable {
                 out = applyHooks(op, i, out, in);
             }
             if (firstNonFinite == null && !fused) {
-                String what = nonFinite(op, out);
+                String what = FiniteCheck.nonFinite(op, out);
                 firstNonFinite = what == null ? null : new NonFinite(op.name(), i, what);
-            } else if (firstNonFinite == null && retains(i) && checkable(out)) {
-                probe = probe(op, out);
+            } else if (firstNonFinite == null && retains(i) && FiniteCheck.checkable(out)) {
+                probe = FiniteCheck.probe(op, out);
                 NDScope.unregister(probe);
             }
             NDScope.unregister(out);
@@ -254,51 +294,6 @@ public final class Trace implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * "NaN" or "Inf" when a step's value is not finite where it should be, else null: one reduction to a scalar, whose
-     * NaN or infinity tells. For most steps the sum, which any NaN or infinity makes non-finite and which allocates
-     * nothing the size of the value; only when it is not finite (finite values can also overflow it) does max |x|
-     * decide. For the mask and the masked scores, whose -inf is by design, max x.
-     */
-    private static String nonFinite(Op op, NDArray out) {
-        if (!checkable(out)) {
-            return null;
-        }
-        if (minusInfinityAllowed(op)) {
-            return verdict(scalar(out.max()));
-        }
-        if (Float.isFinite(scalar(out.sum()))) {
-            return null;
-        }
-        return verdict(scalar(out.abs().max()));
-    }
-
-    private static boolean checkable(NDArray out) {
-        return out.getDataType().isFloating() && !out.isEmpty();
-    }
-
-    /** The mask and the masked scores hold -inf by design. */
-    private static boolean minusInfinityAllowed(Op op) {
-        return op.kind() == Op.Kind.MASK || op.kind() == Op.Kind.APPLY_MASK;
-    }
-
-    /**
-     * A scalar that is finite when the value is as it should be: its sum (which finite values can also overflow, so a
-     * non-finite probe is confirmed by {@link #nonFinite}), or for a mask max(max x, 0), which only NaN or +inf spoil.
-     */
-    private static NDArray probe(Op op, NDArray out) {
-        NDArray p = minusInfinityAllowed(op) ? out.max().maximum(0f) : out.sum();
-        return p.toType(DataType.FLOAT32, false);
-    }
-
-    private static float scalar(NDArray reduced) {
-        return reduced.toType(DataType.FLOAT32, false).getFloat();
-    }
-
-    private static String verdict(float top) {
-        return Float.isNaN(top) ? "NaN" : top == Float.POSITIVE_INFINITY ? "Inf" : null;
     }
 
     /** The first step of this pass whose value was not finite (see {@link NonFinite}), if any ran. */

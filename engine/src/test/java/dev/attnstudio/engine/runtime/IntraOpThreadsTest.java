@@ -1,5 +1,6 @@
 package dev.attnstudio.engine.runtime;
 
+import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,5 +21,25 @@ class IntraOpThreadsTest {
         }
         assertEquals(before, DjlRuntime.intraOpThreads());
         assertThrows(IllegalArgumentException.class, () -> DjlRuntime.setIntraOpThreads(0));
+    }
+
+    @Test
+    void runsWorkOnOtherThreadsThenPutsBackWhatItFound() {
+        int before = DjlRuntime.intraOpThreads();
+        try {
+            DjlRuntime.setIntraOpThreads(2);
+            int inside = DjlRuntime.withIntraOpThreads(1, () -> {
+                assertEquals(2, DjlRuntime.intraOpThreads(), "the configured count is still reported");
+                return DjlRuntime.withIntraOpThreads(3, JniUtils::getNumThreads);
+            });
+            assertEquals(3, inside);
+            assertEquals(2, JniUtils.getNumThreads());
+            assertThrows(IllegalStateException.class, () -> DjlRuntime.withIntraOpThreads(1, () -> {
+                throw new IllegalStateException("work failed");
+            }));
+            assertEquals(2, JniUtils.getNumThreads(), "restored after a failure too");
+        } finally {
+            DjlRuntime.setIntraOpThreads(before);
+        }
     }
 }

@@ -52,6 +52,21 @@ class StepperTest {
     }
 
     @Test
+    void decodePassesRunFusedOnOneThreadAndPromptsOnAll() {
+        try (Stepper s = stepper(Capture.OFF)) {
+            s.reset(PROMPT);
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            assertFalse(s.groups().get(0).trace().narrow(), "the prompt's pass");
+            assertTrue(s.groups().get(1).trace().narrow(), "a token over the KV cache");
+        }
+        try (Stepper s = new Stepper(model.model(), Stepper.Options.DEFAULT.withCapture(Capture.OFF).withCache(false))) {
+            s.reset(new long[] {5, 17});
+            s.generate(new Sampler(SamplingConfig.GREEDY));
+            assertFalse(s.groups().get(1).trace().narrow(), "a token by recomputing the sequence");
+        }
+    }
+
+    @Test
     void captureDoesNotChangeTheResult() {
         float[] plain = logits(Capture.OFF);
         assertArrayEquals(plain, logits(Capture.FULL), 1e-5f);
