@@ -39,7 +39,8 @@ public final class Trace implements AutoCloseable {
      * thread. Its operations touch a few thousand numbers, and handing one to a second thread costs more than it saves:
      * on the 2-core machine measured (GPT-2 small, one decode token, each step timed), softmax 168 -> 24 us, gelu
      * 253 -> 104 us, the q.k product 515 -> 232 us, the token 41-44 -> 37.6-39.2 ms. Its large weight products still use
-     * every thread ({@code RowBlockProduct}). Values do not depend on the thread count.
+     * every thread ({@code RowBlockProduct}). The values stay those of stepping, which uses every thread: FastPathTest
+     * finds them equal bit for bit in every family.
      */
     static final int ONE_THREAD_POSITIONS = 8;
 
