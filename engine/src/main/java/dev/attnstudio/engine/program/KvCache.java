@@ -48,16 +48,9 @@ public final class KvCache implements AutoCloseable {
 
     /** Appends a pass's keys and values [B, T, H, h] to a layer. */
     public void append(int layer, NDArray k, NDArray v) {
-        long t = k.getShape().get(1);
-        int needed = length[layer] + (int) t;
-        if (needed > limit) {
-            throw new IllegalStateException("the KV cache is full: " + length[layer] + " + " + t + " positions > " + limit);
-        }
-        reserve(layer, needed, k);
-        NDIndex slot = new NDIndex(":, {}:{}", length[layer], length[layer] + t);
-        keys[layer].set(slot, k);
-        values[layer].set(slot, v);
-        length[layer] += (int) t;
+        int upTo = write(keys, layer, k);
+        write(values, layer, v);
+        length[layer] = upTo;
     }
 
     /** Makes a layer's buffers hold at least {@code needed} positions, doubling them as they fill. */
@@ -86,15 +79,24 @@ public final class KvCache implements AutoCloseable {
     }
 
     private NDArray with(NDArray[] buffers, int layer, NDArray present) {
+        int upTo = write(buffers, layer, present);
+        return buffers[layer].get(new NDIndex(":, :{}", upTo));
+    }
+
+    /**
+     * Writes {@code present} [B, T, Hkv, h] into a layer's key or value buffer after its cached positions, growing the
+     * buffers if they are too short, and returns length + T; the cached length does not change.
+     */
+    private int write(NDArray[] buffers, int layer, NDArray present) {
         int past = length[layer];
-        int upTo = past + (int) present.getShape().get(1);
+        long t = present.getShape().get(1);
+        int upTo = past + (int) t;
         if (upTo > limit) {
-            throw new IllegalStateException("the KV cache is full: " + past + " + " + present.getShape().get(1)
-                    + " positions > " + limit);
+            throw new IllegalStateException("the KV cache is full: " + past + " + " + t + " positions > " + limit);
         }
         reserve(layer, upTo, present);
         buffers[layer].set(new NDIndex(":, {}:{}", past, upTo), present);
-        return buffers[layer].get(new NDIndex(":, :{}", upTo));
+        return upTo;
     }
 
     /** A buffer of {@code capacity} positions holding the first {@code used} of {@code old} (if any). */
