@@ -97,8 +97,8 @@ public final class EngineBenchmark {
             out.printf(Locale.ROOT, "device: %s; weights made and loaded in %d ms%n%n", m.device(),
                     (System.nanoTime() - start) / 1_000_000);
             // The random weights passed through Java arrays and grew the heap; collect them, or decoding's garbage lands
-            // in fresh heap pages for hundreds of tokens (measured: ~450 page faults a token, ~10% of its time), which
-            // an app that has been running for a while does not see.
+            // in fresh heap pages for hundreds of tokens (measured: 443-461 page faults a token, 12-35 after a
+            // collection), which an app that has been running for a while does not see.
             System.gc();
             try (Bound bound = new Bound(m)) {
                 bench.bound(bound);

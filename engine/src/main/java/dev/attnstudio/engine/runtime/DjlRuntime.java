@@ -75,8 +75,8 @@ public final class DjlRuntime {
 
     /**
      * Runs {@code work} with PyTorch's intra-op threads at {@code n}, then puts back the count it found. The setting is
-     * the process's, so work on another thread meanwhile runs with it too (only its speed changes: every operation
-     * gives the same values on any number of threads). {@link #intraOpThreads()} keeps reporting the configured count.
+     * the process's, so work on another thread meanwhile runs with it too (its speed changes; FastPathTest finds the
+     * values the same on one thread as on all). {@link #intraOpThreads()} keeps reporting the configured count.
      */
     public static <T> T withIntraOpThreads(int n, Supplier<T> work) {
         intraOpThreads(); // loads the engine and notes the configured count first
