@@ -8,7 +8,7 @@ import dev.attnstudio.engine.io.SafeTensors;
 import dev.attnstudio.engine.load.LlamaFolder;
 import dev.attnstudio.engine.model.RandomLlama;
 import dev.attnstudio.engine.tokenizer.ByteLevelVocab;
-import dev.attnstudio.offline.NetworkGuard;
+import dev.attnstudio.engine.offline.NetworkGuard;
 import dev.attnstudio.samples.ModelSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,25 +3,25 @@ package dev.attnstudio.engine.offline;
 import java.net.SocketPermission;
 import java.security.Permission;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * While open, every attempt by Java code in this JVM to open a connection, accept one, listen, or look a host up is
- * recorded and refused (a {@link SecurityException} thrown where the socket would open). It is a JVM-wide
- * {@link SecurityManager} that permits everything else; on Java 17 installing one is deprecated but works (a warning
- * is printed once). It sees Java sockets of every kind (java.net, NIO channels, HttpClient, URLConnection); native
- * code that opens sockets itself is outside its view, so the engine's natives are also checked by running the suite
- * under {@code unshare -n} where that is permitted (see the report).
+ * For the no-network tests (the engine's, and through the engine's test jar the command line's and the window's): while
+ * open, every attempt by Java code in this JVM, on any thread, to connect, accept, listen or look a host up is recorded
+ * and refused with a {@link SecurityException} where the socket would open. It is a JVM-wide {@link SecurityManager}
+ * that permits everything else (installing one is deprecated on Java 17 but works; a warning is printed once). It sees
+ * every kind of Java socket (java.net, NIO channels, HttpClient, URLConnection); native code that opens sockets itself
+ * is outside its view, so the engine's natives are also checked by running the suite under {@code unshare -n} where
+ * that is permitted (see the report).
  */
 @SuppressWarnings({"removal", "deprecation"})
 public final class NetworkGuard implements AutoCloseable {
 
-    /** One refused attempt: what was asked for and where from. */
-    public record Attempt(String target, String actions, String caller) {
+    /** One refused attempt: what was asked for, on which thread, and the first frame outside the JDK that asked. */
+    public record Attempt(String actions, String target, String thread, String caller) {
         @Override
         public String toString() {
-            return actions + " " + target + " from " + caller;
+            return actions + " " + target + " on thread '" + thread + "' from " + caller;
         }
     }
 
@@ -34,15 +34,11 @@ public final class NetworkGuard implements AutoCloseable {
             @Override
             public void checkPermission(Permission perm) {
                 if (perm instanceof SocketPermission) {
-                    String caller = Arrays.stream(new Throwable().getStackTrace()).skip(2)
-                            .filter(f -> !f.getClassName().startsWith("java.") && !f.getClassName().startsWith("sun.")
-                                    && !f.getClassName().startsWith("jdk."))
-                            .findFirst().map(StackTraceElement::toString).orElse("the JDK");
+                    Attempt a = new Attempt(perm.getActions(), perm.getName(), Thread.currentThread().getName(), caller());
                     synchronized (attempts) {
-                        attempts.add(new Attempt(perm.getName(), perm.getActions(), caller));
+                        attempts.add(a);
                     }
-                    throw new SecurityException("network access refused by the test's NetworkGuard: "
-                            + perm.getActions() + " " + perm.getName());
+                    throw new SecurityException("network access refused by the test's NetworkGuard: " + a);
                 }
             }
 
@@ -53,12 +49,12 @@ public final class NetworkGuard implements AutoCloseable {
         });
     }
 
-    /** Installs the guard; close it to remove it. */
+    /** Installs the guard for the whole JVM; close it to put back what was there before. */
     public static NetworkGuard install() {
         return new NetworkGuard();
     }
 
-    /** The attempts so far. */
+    /** The attempts so far, oldest first. */
     public List<Attempt> attempts() {
         synchronized (attempts) {
             return List.copyOf(attempts);
@@ -68,5 +64,16 @@ public final class NetworkGuard implements AutoCloseable {
     @Override
     public void close() {
         System.setSecurityManager(previous);
+    }
+
+    private static String caller() {
+        for (StackTraceElement f : new Throwable().getStackTrace()) {
+            String c = f.getClassName();
+            if (!c.startsWith("java.") && !c.startsWith("javax.") && !c.startsWith("sun.") && !c.startsWith("jdk.")
+                    && !c.startsWith(NetworkGuard.class.getName())) {
+                return f.toString();
+            }
+        }
+        return "the JDK";
     }
 }
